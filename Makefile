@@ -1,0 +1,89 @@
+# w2v — word2vec trainer and query tool.  See README.md.
+#
+#   make            build ./w2v and libw2v.a
+#   make test       build and run every test; last line "N passed, N failed"
+#   make sanitize   the same tests under ASan + UBSan (separate build dir)
+#   make demo       train on data/ and run example queries
+#   make install    PREFIX=/usr/local DESTDIR=
+
+CC      ?= cc
+CFLAGS  ?= -O3 -g
+WARN     = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wvla -fno-common
+CPPFLAGS += -Iinclude -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+LDLIBS   = -lm -pthread
+ALL_CFLAGS = $(WARN) $(CFLAGS) -pthread -MMD -MP
+
+PREFIX  ?= /usr/local
+BINDIR   = $(PREFIX)/bin
+LIBDIR   = $(PREFIX)/lib
+INCDIR   = $(PREFIX)/include
+
+BUILD   ?= build
+LIB_SRC  = $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_OBJ  = $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
+MAIN_OBJ = $(BUILD)/obj/main.o
+LIB      = $(BUILD)/libw2v.a
+BIN      = $(BUILD)/w2v
+TEST_SRC = $(wildcard tests/test_*.c)
+TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+HEADERS  = $(wildcard include/w2v/*.h)
+
+.PHONY: all test sanitize demo install uninstall clean check-tests
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: w2v libw2v.a
+
+ifeq ($(BUILD),build)
+w2v: $(BIN)
+	cp $(BIN) $@
+libw2v.a: $(LIB)
+	cp $(LIB) $@
+endif
+
+$(BUILD)/obj/%.o: src/%.c | $(BUILD)/obj
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/%.o: tests/%.c | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) -Itests $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN): $(MAIN_OBJ) $(LIB)
+	$(CC) $(CFLAGS) -pthread $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(LIB)
+	$(CC) $(CFLAGS) -pthread $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/obj $(BUILD)/tests:
+	mkdir -p $@
+
+check-tests: $(BIN) $(TEST_BIN)
+
+test: check-tests
+	@W2V_BIN=$(abspath $(BIN)) W2V_TEST_BIN_DIR=$(abspath $(BUILD)/tests) sh tests/run.sh
+
+SAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+sanitize:
+	$(MAKE) BUILD=build/sanitize CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" test
+
+demo: w2v
+	sh scripts/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR)/w2v
+	install -m 755 w2v $(DESTDIR)$(BINDIR)/w2v
+	install -m 644 libw2v.a $(DESTDIR)$(LIBDIR)/libw2v.a
+	install -m 644 $(HEADERS) $(DESTDIR)$(INCDIR)/w2v/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/w2v $(DESTDIR)$(LIBDIR)/libw2v.a
+	rm -rf $(DESTDIR)$(INCDIR)/w2v
+
+clean:
+	rm -rf build w2v libw2v.a
+
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d)

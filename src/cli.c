@@ -1,0 +1,247 @@
+/* cli.c — option-table parser, help text, error reporting. The only module
+ * (with main.c and the cmd_*.c commands) that prints. */
+#include "w2v/cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cli_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+    if (!s || !*s)
+        return -1;
+    errno = 0;
+    char *end = NULL;
+    long long v = strtoll(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0')
+        return -1;
+    if (v < min || v > max)
+        return -1;
+    *out = (int64_t)v;
+    return 0;
+}
+
+int cli_parse_double(const char *s, double min, double max, double *out)
+{
+    if (!s || !*s)
+        return -1;
+    errno = 0;
+    char *end = NULL;
+    double v = strtod(s, &end);
+    if (errno == ERANGE && fabs(v) > 1.0)
+        return -1;
+    if (end == s || *end != '\0' || !isfinite(v))
+        return -1;
+    if (v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static void vprint_error(const char *fmt, va_list ap, const char *tail)
+{
+    char line[1024];
+    vsnprintf(line, sizeof line, fmt, ap);
+    for (char *c = line; *c; c++)
+        if (*c == '\n' || *c == '\r')
+            *c = ' ';
+    fprintf(stderr, "w2v: error: %s%s\n", line, tail ? tail : "");
+}
+
+int cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vprint_error(fmt, ap, NULL);
+    va_end(ap);
+    return W2V_EXIT_FAILURE;
+}
+
+int cli_usage_error(const struct cli_usage *u, const char *fmt, ...)
+{
+    char tail[128];
+    snprintf(tail, sizeof tail, " (see 'w2v %s --help')", u ? u->command : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vprint_error(fmt, ap, tail);
+    va_end(ap);
+    return W2V_EXIT_USAGE;
+}
+
+int cli_report(const struct w2v_err *err, int status)
+{
+    const char *msg = (err && err->message[0]) ? err->message : w2v_strerror(status);
+    cli_error("%s", msg);
+    return status == W2V_EINVAL ? W2V_EXIT_USAGE : W2V_EXIT_FAILURE;
+}
+
+static int format_bound(char *buf, size_t cap, double v, enum cli_type t)
+{
+    if (t == CLI_DOUBLE)
+        return snprintf(buf, cap, "%g", v);
+    return snprintf(buf, cap, "%.0f", v);
+}
+
+void cli_print_help(FILE *out, const struct cli_usage *u)
+{
+    fprintf(out, "usage: w2v %s %s\n", u->command, u->synopsis ? u->synopsis : "");
+    if (u->description)
+        fprintf(out, "\n%s\n", u->description);
+    if (!u->options || !u->options[0].name)
+        return;
+    fprintf(out, "\noptions:\n");
+    for (const struct cli_option *o = u->options; o->name; o++) {
+        char spell[96];
+        int n = 0;
+        if (o->short_name)
+            n += snprintf(spell + n, sizeof spell - (size_t)n, "-%c, ", o->short_name);
+        n += snprintf(spell + n, sizeof spell - (size_t)n, "--%s", o->name);
+        if (o->metavar && n < (int)sizeof spell)
+            n += snprintf(spell + n, sizeof spell - (size_t)n, " %s", o->metavar);
+        fprintf(out, "  %-26s %s", spell, o->help ? o->help : "");
+        if (o->alias)
+            fprintf(out, " [also -%s%s]", o->alias, o->type == CLI_FLAG ? " 0|1" : "");
+        fputc('\n', out);
+    }
+    fprintf(out, "  %-26s %s\n", "-h, --help", "show this help and exit");
+}
+
+/* Find the option that arg (with its leading dashes) names. Long names
+ * need "--" (or "-" when they are also the original's alias); aliases take
+ * one dash; short names one dash and one letter. *is_alias tells whether the
+ * original spelling matched, which changes how flags read a value. */
+static const struct cli_option *find_option(const struct cli_option *opts, const char *arg,
+                                            size_t len, int *is_alias)
+{
+    *is_alias = 0;
+    if (len >= 2 && arg[0] == '-' && arg[1] == '-') {
+        for (const struct cli_option *o = opts; o && o->name; o++)
+            if (strlen(o->name) == len - 2 && memcmp(o->name, arg + 2, len - 2) == 0)
+                return o;
+        return NULL;
+    }
+    if (len >= 2 && arg[0] == '-') {
+        for (const struct cli_option *o = opts; o && o->name; o++)
+            if (o->alias && strlen(o->alias) == len - 1 && memcmp(o->alias, arg + 1, len - 1) == 0) {
+                *is_alias = 1;
+                return o;
+            }
+        if (len == 2)
+            for (const struct cli_option *o = opts; o && o->name; o++)
+                if (o->short_name && o->short_name == arg[1])
+                    return o;
+    }
+    return NULL;
+}
+
+static int apply_value(const struct cli_usage *u, const struct cli_option *o,
+                       const char *spelled, const char *value)
+{
+    char lo[48], hi[48];
+    format_bound(lo, sizeof lo, o->min, o->type);
+    format_bound(hi, sizeof hi, o->max, o->type);
+    switch (o->type) {
+    case CLI_FLAG: {
+        int64_t v;
+        if (cli_parse_int64(value, 0, 1, &v) != 0) {
+            cli_usage_error(u, "option '%s' takes 0 or 1, not '%s'", spelled, value);
+            return -1;
+        }
+        *(int *)o->target = (int)v;
+        return 0;
+    }
+    case CLI_INT:
+    case CLI_INT64: {
+        int64_t v;
+        if (cli_parse_int64(value, (int64_t)o->min, (int64_t)o->max, &v) != 0) {
+            cli_usage_error(u, "option '%s' takes a whole number from %s to %s, not '%s'",
+                            spelled, lo, hi, value);
+            return -1;
+        }
+        if (o->type == CLI_INT)
+            *(int *)o->target = (int)v;
+        else
+            *(int64_t *)o->target = v;
+        return 0;
+    }
+    case CLI_DOUBLE: {
+        double v;
+        if (cli_parse_double(value, o->min, o->max, &v) != 0) {
+            cli_usage_error(u, "option '%s' takes a number from %s to %s, not '%s'",
+                            spelled, lo, hi, value);
+            return -1;
+        }
+        *(double *)o->target = v;
+        return 0;
+    }
+    case CLI_STRING:
+        *(const char **)o->target = value;
+        return 0;
+    case CLI_CUSTOM: {
+        char why[256] = "";
+        if (!o->parse || o->parse(o->target, value, why, sizeof why) != 0) {
+            cli_usage_error(u, "option '%s': %s", spelled, why[0] ? why : "bad value");
+            return -1;
+        }
+        return 0;
+    }
+    }
+    return -1;
+}
+
+enum cli_parse_result cli_parse(const struct cli_usage *u, int argc, char **argv,
+                                int *n_positional)
+{
+    int npos = 0;
+    int options_done = 0;
+    for (int i = 1; i < argc; i++) {
+        char *arg = argv[i];
+        if (options_done || arg[0] != '-' || arg[1] == '\0') {
+            argv[npos++] = arg;
+            continue;
+        }
+        if (strcmp(arg, "--") == 0) {
+            options_done = 1;
+            continue;
+        }
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0 || strcmp(arg, "-help") == 0) {
+            cli_print_help(stdout, u);
+            return CLI_HELP_SHOWN;
+        }
+        const char *eq = (arg[1] == '-') ? strchr(arg, '=') : NULL;
+        size_t name_len = eq ? (size_t)(eq - arg) : strlen(arg);
+        int is_alias = 0;
+        const struct cli_option *o = find_option(u->options, arg, name_len, &is_alias);
+        if (!o) {
+            cli_usage_error(u, "unknown option '%.*s'", (int)(name_len > 200 ? 200 : name_len), arg);
+            return CLI_BAD_USAGE;
+        }
+        char spelled[256];
+        snprintf(spelled, sizeof spelled, "%.*s", (int)(name_len > 200 ? 200 : name_len), arg);
+        const char *value = NULL;
+        int takes_value = o->type != CLI_FLAG || is_alias;
+        if (eq) {
+            if (!takes_value) {
+                cli_usage_error(u, "option '%s' takes no value", spelled);
+                return CLI_BAD_USAGE;
+            }
+            value = eq + 1;
+        } else if (takes_value) {
+            if (i + 1 >= argc) {
+                cli_usage_error(u, "option '%s' needs a value", spelled);
+                return CLI_BAD_USAGE;
+            }
+            value = argv[++i];
+        }
+        if (!takes_value) {
+            *(int *)o->target = 1;
+            continue;
+        }
+        if (apply_value(u, o, spelled, value) != 0)
+            return CLI_BAD_USAGE;
+    }
+    *n_positional = npos;
+    return CLI_PARSED;
+}

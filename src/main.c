@@ -1,0 +1,57 @@
+/* main.c — the subcommand table and dispatch. */
+#include <stdio.h>
+#include <string.h>
+
+#include "w2v/cli.h"
+#include "w2v/common.h"
+
+struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct command commands[] = {
+    {"train", cmd_train, "learn word vectors from a text corpus"},
+    {"nearest", cmd_nearest, "nearest neighbours of words by cosine"},
+    {"analogy", cmd_analogy, "solve a : b :: c : ? (A - B + C)"},
+    {"similarity", cmd_similarity, "cosine similarity of two words"},
+    {"convert", cmd_convert, "convert vectors between binary and text formats"},
+    {"eval-analogy", cmd_eval_analogy, "analogy accuracy on a questions-words file"},
+    {"eval-similarity", cmd_eval_similarity, "Spearman/Pearson on a word-pair file"},
+};
+
+static void print_commands(FILE *out)
+{
+    fprintf(out, "usage: w2v COMMAND [ARGS...]\n\nw2v trains and queries word2vec embeddings.\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-16s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n'w2v COMMAND --help' describes a command; 'w2v --version' prints the version.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "-h") == 0) {
+        if (argc >= 3 && strcmp(argv[1], "help") == 0) {
+            /* "w2v help CMD" is "w2v CMD --help". */
+            for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+                if (strcmp(argv[2], commands[i].name) == 0) {
+                    char *help_argv[] = {argv[2], "--help", NULL};
+                    return commands[i].run(2, help_argv);
+                }
+            return cli_error("unknown command '%s' (see 'w2v help')", argv[2]) + 1;
+        }
+        print_commands(stdout);
+        return W2V_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        printf("w2v %s\n", W2V_VERSION);
+        return W2V_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    cli_error("unknown command '%s' (see 'w2v help')", argv[1]);
+    return W2V_EXIT_USAGE;
+}

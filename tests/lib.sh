@@ -1,0 +1,37 @@
+# lib.sh — helpers for the shell end-to-end tests. Source it, call the
+# checks, end with `summary`. Uses $W2V_BIN (set by tests/run.sh).
+W2V=${W2V_BIN:-./w2v}
+PASSED=0
+FAILED=0
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/w2v-e2e.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+pass() { PASSED=$((PASSED + 1)); }
+fail() { FAILED=$((FAILED + 1)); echo "FAIL: $*" >&2; }
+
+# check DESCRIPTION COMMAND...: passes when COMMAND exits 0.
+check() {
+    desc=$1; shift
+    if "$@" >"$TMP/check.out"; then pass; else fail "$desc"; fi
+}
+
+# expect_error STATUS DESCRIPTION -- w2v ARGS...: w2v must exit with STATUS,
+# print exactly one stderr line starting "w2v: ", and not die by a signal.
+expect_error() {
+    want=$1; desc=$2; shift 3
+    "$W2V" "$@" >"$TMP/out" 2>"$TMP/err" </dev/null
+    got=$?
+    lines=$(wc -l <"$TMP/err")
+    if [ "$got" -ne "$want" ]; then
+        fail "$desc: exit $got, expected $want; stderr: $(head -c 300 "$TMP/err")"
+    elif [ "$lines" -ne 1 ] || ! head -n 1 "$TMP/err" | grep -q '^w2v: '; then
+        fail "$desc: stderr is not one 'w2v: ' line: $(head -c 300 "$TMP/err")"
+    else
+        pass
+    fi
+}
+
+summary() {
+    echo "$(basename "$0"): $PASSED passed, $FAILED failed"
+    [ "$FAILED" -eq 0 ]
+}
