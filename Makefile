@@ -8,7 +8,7 @@
 
 CC      ?= cc
 CFLAGS  ?= -O3 -g
-WARN     = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+WARN     = -std=c11 -fopenmp-simd -ffp-contract=fast -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wvla -fno-common
 CPPFLAGS += -Iinclude -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 LDLIBS   = -lm -pthread
