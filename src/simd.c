@@ -4,7 +4,7 @@
 #include <math.h>
 #include <string.h>
 
-#if defined(__GNUC__) && !defined(__clang__)
+#if defined(__GNUC__)
 /* The 64-byte vector type is only passed between always-inline helpers. */
 #pragma GCC diagnostic ignored "-Wpsabi"
 #endif
