@@ -11,7 +11,7 @@
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(W2V_NO_CLONES)
 /* GCC resolves these through an ifunc at load time. */
-#define W2V_CLONES __attribute__((target_clones("default", "arch=haswell", "arch=skylake-avx512")))
+#define W2V_CLONES __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
 #else
 #define W2V_CLONES
 #endif
@@ -81,59 +81,117 @@ void simd_sigmoid(float *x, size_t n)
     }
 }
 
-W2V_CLONES
-void simd_block_step(const float *const *in, int B, float *const *out, const float *label,
-                     int M, size_t n, float alpha, float *grad_in, float *scratch)
+static inline __attribute__((always_inline)) f32x16 load16(const float *p)
+{
+    f32x16 v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline __attribute__((always_inline)) void store16(float *p, f32x16 v)
+{
+    memcpy(p, &v, sizeof v);
+}
+
+static inline __attribute__((always_inline)) float sum16(f32x16 v)
+{
+    float s = 0.0f;
+    for (int i = 0; i < 16; i++)
+        s += v[i];
+    return s;
+}
+
+/* The block step for rows whose length is a multiple of 16 and at most
+ * W2V_BLOCK_MAX_M outputs: each pass over a row keeps the M partial sums
+ * (or the one gradient chunk) in registers. */
+#define W2V_BLOCK_MAX_M 32
+
+static inline __attribute__((always_inline)) void block_step16(
+    const float *const *in, int B, float *const *out, const float *label, int M, size_t n,
+    float alpha, float *grad_in, float *scratch)
 {
     /* scores: [B, M] */
     for (int b = 0; b < B; b++) {
-        const float *restrict x = in[b];
-        for (int m = 0; m < M; m++) {
-            const float *restrict y = out[m];
-            float sum = 0.0f;
-#pragma omp simd reduction(+ : sum)
-            for (size_t i = 0; i < n; i++)
-                sum += x[i] * y[i];
-            scratch[b * M + m] = sum;
+        f32x16 acc[W2V_BLOCK_MAX_M];
+        for (int m = 0; m < M; m++)
+            acc[m] = (f32x16){0};
+        for (size_t i = 0; i < n; i += 16) {
+            f32x16 x = load16(in[b] + i);
+            for (int m = 0; m < M; m++)
+                acc[m] += x * load16(out[m] + i);
         }
+        for (int m = 0; m < M; m++)
+            scratch[b * M + m] = sum16(acc[m]);
     }
     simd_sigmoid(scratch, (size_t)B * (size_t)M);
-    for (int b = 0; b < B; b++)
-        for (int m = 0; m < M; m++)
-            scratch[b * M + m] = alpha * (label[m] - scratch[b * M + m]);
-
+    for (int j = 0; j < B * M; j++)
+        scratch[j] = alpha * (label[j % M] - scratch[j]);
     /* grad_in = G · out, before out moves: [B, n] */
     for (int b = 0; b < B; b++) {
-        float *restrict g = grad_in + (size_t)b * n;
-        memset(g, 0, n * sizeof *g);
-        for (int m = 0; m < M; m++) {
-            const float *restrict y = out[m];
-            float w = scratch[b * M + m];
-#pragma omp simd
-            for (size_t i = 0; i < n; i++)
-                g[i] += w * y[i];
+        const float *w = scratch + b * M;
+        for (size_t i = 0; i < n; i += 16) {
+            f32x16 g = {0};
+            for (int m = 0; m < M; m++)
+                g += w[m] * load16(out[m] + i);
+            store16(grad_in + (size_t)b * n + i, g);
         }
     }
     /* out += Gᵀ · in. Hogwild: other threads may update these rows too. */
     for (int m = 0; m < M; m++) {
-        float *restrict y = out[m];
-        for (int b = 0; b < B; b++) {
-            const float *restrict x = in[b];
-            float w = scratch[b * M + m];
-#pragma omp simd
-            for (size_t i = 0; i < n; i++)
-                y[i] += w * x[i];
+        for (size_t i = 0; i < n; i += 16) {
+            f32x16 y = load16(out[m] + i);
+            for (int b = 0; b < B; b++)
+                y += scratch[b * M + m] * load16(in[b] + i);
+            store16(out[m] + i, y);
         }
     }
 }
 
+/* Any length, any M: the same arithmetic in plain loops. */
+static void block_step_any(const float *const *in, int B, float *const *out, const float *label,
+                           int M, size_t n, float alpha, float *grad_in, float *scratch)
+{
+    for (int b = 0; b < B; b++)
+        for (int m = 0; m < M; m++) {
+            float sum = 0.0f;
+            for (size_t i = 0; i < n; i++)
+                sum += in[b][i] * out[m][i];
+            scratch[b * M + m] = sum;
+        }
+    simd_sigmoid(scratch, (size_t)B * (size_t)M);
+    for (int j = 0; j < B * M; j++)
+        scratch[j] = alpha * (label[j % M] - scratch[j]);
+    for (int b = 0; b < B; b++)
+        for (size_t i = 0; i < n; i++) {
+            float g = 0.0f;
+            for (int m = 0; m < M; m++)
+                g += scratch[b * M + m] * out[m][i];
+            grad_in[(size_t)b * n + i] = g;
+        }
+    for (int m = 0; m < M; m++)
+        for (int b = 0; b < B; b++)
+            for (size_t i = 0; i < n; i++)
+                out[m][i] += scratch[b * M + m] * in[b][i];
+}
+
+W2V_CLONES
+void simd_block_step(const float *const *in, int B, float *const *out, const float *label,
+                     int M, size_t n, float alpha, float *grad_in, float *scratch)
+{
+    if (n % 16 == 0 && M <= W2V_BLOCK_MAX_M)
+        block_step16(in, B, out, label, M, n, alpha, grad_in, scratch);
+    else
+        block_step_any(in, B, out, label, M, n, alpha, grad_in, scratch);
+}
+
 const char *simd_isa(void)
 {
-#if defined(__x86_64__) && defined(__GNUC__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(W2V_NO_CLONES)
+    /* The same tests the ifunc resolvers make for the clones above. */
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f"))
+    if (__builtin_cpu_supports("x86-64-v4"))
         return "avx512";
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    if (__builtin_cpu_supports("x86-64-v3"))
         return "avx2";
 #endif
     return "generic";
