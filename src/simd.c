@@ -42,8 +42,9 @@ void simd_axpy(float alpha, const float *restrict x, float *restrict y, size_t n
 typedef float f32x16 __attribute__((vector_size(64)));
 typedef int32_t i32x16 __attribute__((vector_size(64)));
 
-static inline __attribute__((always_inline)) f32x16 sigmoid16(f32x16 v)
+static inline __attribute__((always_inline)) void sigmoid16(f32x16 *vp)
 {
+    f32x16 v = *vp;
     const f32x16 hi = {30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30};
     i32x16 above = v > hi;
     v = (f32x16)((above & (i32x16)hi) | (~above & (i32x16)v));
@@ -60,7 +61,7 @@ static inline __attribute__((always_inline)) f32x16 sigmoid16(f32x16 v)
     p = p * f + 6.93146929e-1f;
     p = p * f + 1.0f;
     f32x16 scale = (f32x16)((k + 127) << 23);
-    return 1.0f / (1.0f + p * scale);
+    *vp = 1.0f / (1.0f + p * scale);
 }
 
 W2V_CLONES
@@ -70,13 +71,13 @@ void simd_sigmoid(float *x, size_t n)
     for (; i + 16 <= n; i += 16) {
         f32x16 v;
         memcpy(&v, x + i, sizeof v);
-        v = sigmoid16(v);
+        sigmoid16(&v);
         memcpy(x + i, &v, sizeof v);
     }
     if (i < n) {
         f32x16 v = {0};
         memcpy(&v, x + i, (n - i) * sizeof *x);
-        v = sigmoid16(v);
+        sigmoid16(&v);
         memcpy(x + i, &v, (n - i) * sizeof *x);
     }
 }
