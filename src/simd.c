@@ -89,16 +89,16 @@ static inline __attribute__((always_inline)) f32x16 load16(const float *p)
     return v;
 }
 
-static inline __attribute__((always_inline)) void store16(float *p, f32x16 v)
+static inline __attribute__((always_inline)) void store16(float *p, const f32x16 *v)
 {
-    memcpy(p, &v, sizeof v);
+    memcpy(p, v, sizeof *v);
 }
 
-static inline __attribute__((always_inline)) float sum16(f32x16 v)
+static inline __attribute__((always_inline)) float sum16(const f32x16 *v)
 {
     float s = 0.0f;
     for (int i = 0; i < 16; i++)
-        s += v[i];
+        s += (*v)[i];
     return s;
 }
 
@@ -122,7 +122,7 @@ static inline __attribute__((always_inline)) void block_step16(
                 acc[m] += x * load16(out[m] + i);
         }
         for (int m = 0; m < M; m++)
-            scratch[b * M + m] = sum16(acc[m]);
+            scratch[b * M + m] = sum16(&acc[m]);
     }
     simd_sigmoid(scratch, (size_t)B * (size_t)M);
     for (int j = 0; j < B * M; j++)
@@ -134,7 +134,7 @@ static inline __attribute__((always_inline)) void block_step16(
             f32x16 g = {0};
             for (int m = 0; m < M; m++)
                 g += w[m] * load16(out[m] + i);
-            store16(grad_in + (size_t)b * n + i, g);
+            store16(grad_in + (size_t)b * n + i, &g);
         }
     }
     /* out += Gᵀ · in. Hogwild: other threads may update these rows too. */
@@ -143,7 +143,7 @@ static inline __attribute__((always_inline)) void block_step16(
             f32x16 y = load16(out[m] + i);
             for (int b = 0; b < B; b++)
                 y += scratch[b * M + m] * load16(in[b] + i);
-            store16(out[m] + i, y);
+            store16(out[m] + i, &y);
         }
     }
 }
