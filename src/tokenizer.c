@@ -93,9 +93,24 @@ int tokenizer_open_ex(struct tokenizer *t, const char *path, int64_t start, int6
     }
     t->owns_fp = 1;
     /* fopen succeeds on a directory; say so instead of a read error later. */
-    if (fstat(fileno(t->fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (fstat(fileno(t->fp), &st) != 0) {
+        rc = w2v_fail_errno(err, "cannot read '%s'", path);
+        goto fail;
+    }
+    if (S_ISDIR(st.st_mode)) {
         rc = w2v_fail(err, W2V_EIO, "cannot read '%s': Is a directory", path);
         goto fail;
+    }
+    /* No bigger buffer than the range can fill (plus one byte, so a read
+     * ends at EOF in one go): small files and many threads on a small
+     * corpus then cost little memory. A file that grows is still read
+     * whole, in more refills. */
+    if (buf_size == 0 && S_ISREG(st.st_mode)) {
+        int64_t left = (int64_t)st.st_size - start;
+        if (t->end >= 0 && t->end - start < left)
+            left = t->end - start + W2V_MAX_WORD_BYTES * 4; /* the last word may run past end */
+        if (left < (int64_t)TOKENIZER_DEFAULT_BUF)
+            buf_size = (size_t)(left < 4096 ? 4096 : left + 1);
     }
     if ((rc = tok_alloc_buffer(t, buf_size, err)) != 0)
         goto fail;

@@ -428,9 +428,13 @@ static int vocab_parse_line(struct vocab *v, char *line, size_t n, const char *p
     if (w == 0)
         return w2v_fail(err, W2V_EFORMAT, "'%s' line %lld: %s", path, (long long)lineno,
                         n == 0 ? "empty line" : "line starts with whitespace");
-    if (memchr(line, '\0', w))
-        return w2v_fail(err, W2V_EFORMAT, "'%s' line %lld: the word holds a NUL byte", path,
-                        (long long)lineno);
+    /* Bytes the tokenizer never leaves in a word, and vocab_save refuses. */
+    for (size_t i = 0; i < w; i++)
+        if (line[i] == '\0' || line[i] == '\r' || line[i] == '\v' || line[i] == '\f')
+            return w2v_fail(err, W2V_EFORMAT,
+                            "'%s' line %lld: the word holds a NUL, CR, vertical tab or form "
+                            "feed byte",
+                            path, (long long)lineno);
     size_t p = w;
     while (p < n && (line[p] == ' ' || line[p] == '\t'))
         p++;

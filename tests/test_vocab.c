@@ -284,6 +284,11 @@ static void test_load_errors(void)
     expect_load_error("a 99999999999999999999\n", W2V_EFORMAT, 1);
     expect_load_error("a 9223372036854775807\nb 9223372036854775807\n", W2V_EFORMAT, 0);
     expect_load_error("a 1 2\n", W2V_EFORMAT, 1);
+    /* Found by fuzz_vocab_load: a word the tokenizer can never produce
+     * (and vocab_save refuses) must not load either. */
+    expect_load_error("a 1\n\v] 1\n", W2V_EFORMAT, 2);
+    expect_load_error("a\fb 1\n", W2V_EFORMAT, 1);
+    expect_load_error("a\rb 1\n", W2V_EFORMAT, 1);
     expect_load_error("</s> 5\n", W2V_EEMPTY, 0);
     char longline[VOCAB_MAX_LINE + 100];
     memset(longline, 'x', sizeof longline - 4);

@@ -82,7 +82,8 @@ int vocab_save(const struct vocab *v, const char *path, struct w2v_err *err);
  * line, word and count separated by spaces or tabs, an optional CR before
  * the newline, at most VOCAB_MAX_LINE bytes a line. Counts must be positive
  * decimal integers (</s> may have 0, as the original writes for a corpus
- * without newlines), words unique. Applies min_count and finalizes.
+ * without newlines), words unique and free of NUL, CR, VT and FF bytes
+ * (which the tokenizer never leaves in a word). Applies min_count and finalizes.
  * Returns 0, W2V_EIO, W2V_EFORMAT (err->line is the 1-based line),
  * W2V_ENOMEM or W2V_EEMPTY; on error v is released. */
 int vocab_load(struct vocab *v, const char *path, int64_t min_count, struct w2v_err *err);
