@@ -183,14 +183,68 @@ static int32_t vocab_insert(struct vocab *v, const char *word, size_t len, uint3
     return id;
 }
 
-/* Remove every word (but </s>) with count <= floor, raising the floor after
- * each pass, until size <= max_size — the original's ReduceVocab, repeated
- * so the bound holds on return. When a pass removes too little, the floor
- * jumps to the smallest surviving count so each pass makes progress. */
+/* The k-th smallest (0-based) of a[0..n), reordering a: quickselect with
+ * a median-of-three pivot and Hoare partitioning, O(n) expected. */
+static int64_t select_kth(int64_t *a, ptrdiff_t n, ptrdiff_t k)
+{
+    ptrdiff_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        int64_t x = a[lo], y = a[lo + (hi - lo) / 2], z = a[hi];
+        int64_t pivot = x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
+        ptrdiff_t i = lo, j = hi;
+        while (i <= j) {
+            while (a[i] < pivot)
+                i++;
+            while (a[j] > pivot)
+                j--;
+            if (i <= j) {
+                int64_t t = a[i];
+                a[i++] = a[j];
+                a[j--] = t;
+            }
+        }
+        /* Now a[lo..j] <= pivot <= a[i..hi], and a[j+1..i-1] == pivot. */
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return a[k];
+    }
+    return a[k];
+}
+
+/* Drop every word (but </s>) with count <= floor, then raise the floor: the
+ * original's ReduceVocab. The floor is first lifted, when needed, to the
+ * smallest value that frees at least 1/16 of max_size, so a table full of
+ * words above the floor costs one pass per max_size/16 insertions instead
+ * of one pass per insertion. Without memory for that selection, passes
+ * repeat with the floor jumping to the smallest survivor instead. */
 static void vocab_prune(struct vocab *v)
 {
-    while (v->size > v->max_size) {
-        int64_t floor = v->prune_floor < 1 ? 1 : v->prune_floor;
+    int64_t target = v->max_size - v->max_size / 16;
+    if (target >= v->max_size)
+        target = v->max_size - 1; /* max_size < 16: free at least one */
+    if (target < 1)
+        target = 1;
+    int64_t floor = v->prune_floor < 1 ? 1 : v->prune_floor;
+    int64_t *counts = w2v_malloc((size_t)v->size * sizeof *counts);
+    if (counts) {
+        ptrdiff_t m = 0;
+        for (int32_t i = 0; i < v->size; i++)
+            if (!is_eos(v->entries[i].word, v->lengths[i]))
+                counts[m++] = v->entries[i].count;
+        ptrdiff_t excess = (ptrdiff_t)(v->size - target);
+        if (excess > m)
+            excess = m;
+        if (excess > 0) {
+            int64_t need = select_kth(counts, m, excess - 1);
+            if (need > floor)
+                floor = need;
+        }
+        w2v_free(counts);
+    }
+    for (;;) {
         int64_t smallest = INT64_MAX;
         int32_t kept = 0;
         for (int32_t i = 0; i < v->size; i++) {
@@ -210,8 +264,9 @@ static void vocab_prune(struct vocab *v)
         }
         v->size = kept;
         v->prune_floor = floor < INT64_MAX ? floor + 1 : floor;
-        if (v->size > v->max_size && smallest != INT64_MAX && smallest > v->prune_floor)
-            v->prune_floor = smallest;
+        if (v->size <= v->max_size)
+            break;
+        floor = smallest > v->prune_floor ? smallest : v->prune_floor;
     }
     vocab_rehash(v);
 }
