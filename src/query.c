@@ -105,18 +105,48 @@ static inline float dot_f32(const float *restrict q, const float *restrict x, si
     return acc[0];
 }
 
-/* x: [n] -> x / |x| in place, the norm taken in double (no overflow for
- * any float input); a zero row stays zero. */
-static void normalise_row(float *x, size_t n)
+/* x: [n] -> sum of squares, in the same fixed order as dot_f32. */
+static inline float sumsq_f32(const float *restrict x, size_t n)
 {
-    double ss = 0;
+    float acc[LANES] = {0};
+    size_t i = 0;
+    for (; i + LANES <= n; i += LANES)
+        for (size_t j = 0; j < LANES; j++)
+            acc[j] += x[i + j] * x[i + j];
+    for (size_t j = 0; i < n; i++, j++)
+        acc[j] += x[i] * x[i];
+    for (size_t w = LANES / 2; w > 0; w /= 2)
+        for (size_t j = 0; j < w; j++)
+            acc[j] += acc[j + w];
+    return acc[0];
+}
+
+/* x: [n] -> x / |x| in place; a zero row stays zero. Every path (rows read
+ * into memory, mapped rows during a scan, query vectors) goes through here,
+ * so a model gives the same scores mapped or read. The float sum is exact
+ * enough in [1e-30, 1e30]; outside it (denormals, huge values, zeros) the
+ * norm is taken in double, which cannot overflow for float input. Returns
+ * 0, or -1 when x holds a NaN or an infinity. */
+static int unit_row(float *restrict x, size_t n)
+{
+    float ss = sumsq_f32(x, n);
+    if (ss >= 1e-30f && ss <= 1e30f) {
+        float inv = 1.0f / sqrtf(ss);
+        for (size_t i = 0; i < n; i++)
+            x[i] *= inv;
+        return 0;
+    }
+    double dss = 0;
     for (size_t i = 0; i < n; i++)
-        ss += (double)x[i] * (double)x[i];
-    if (ss == 0)
-        return;
-    double inv = 1.0 / sqrt(ss);
+        dss += (double)x[i] * (double)x[i];
+    if (!isfinite(dss))
+        return -1;
+    if (dss == 0)
+        return 0;
+    double inv = 1.0 / sqrt(dss);
     for (size_t i = 0; i < n; i++)
         x[i] = (float)(x[i] * inv);
+    return 0;
 }
 
 /* ---- model -------------------------------------------------------------- */
@@ -130,21 +160,49 @@ int query_model_from_vectors(struct query_model *m, struct vectors *v)
     m->dim = m->vec.dim;
     m->source = QUERY_IN_MEMORY;
     const size_t dim = (size_t)m->dim;
-    for (int64_t r = 0; r < m->rows; r++)
-        normalise_row(m->vec.data + (size_t)r * dim, dim);
-    return 0;
+    int rc = 0;
+    for (int64_t r = 0; r < m->rows; r++) {
+        float *x = m->vec.data + (size_t)r * dim;
+        if (unit_row(x, dim) != 0) {
+            memset(x, 0, dim * sizeof *x); /* never NaN in a score */
+            rc = W2V_EFORMAT;
+        }
+    }
+    return rc;
 }
 
 int query_model_open(struct query_model *m, const char *path, int allow_map,
                      struct w2v_err *err)
 {
-    (void)allow_map;
     memset(m, 0, sizeof *m);
+    if (allow_map) {
+        struct vectors_map *map = w2v_calloc(1, sizeof *map);
+        if (!map)
+            return w2v_fail(err, W2V_ENOMEM, "out of memory");
+        int rc = vectors_map_open(map, path, err);
+        if (rc == 0) {
+            m->source = QUERY_MAPPED;
+            m->mapping = map;
+            m->rows = map->rows;
+            m->dim = map->dim;
+            return 0;
+        }
+        w2v_free(map);
+        if (rc < 0)
+            return rc;
+        /* rc == 1: a text file, read below. */
+    }
     struct vectors v;
     int rc = vectors_read(&v, path, err);
     if (rc < 0)
         return rc;
-    return query_model_from_vectors(m, &v);
+    rc = query_model_from_vectors(m, &v);
+    if (rc < 0) {
+        /* vectors_read rejects non-finite values: this cannot happen. */
+        query_model_release(m);
+        return w2v_fail(err, rc, "'%s' holds non-finite values", path);
+    }
+    return 0;
 }
 
 void query_model_release(struct query_model *m)
@@ -152,25 +210,47 @@ void query_model_release(struct query_model *m)
     if (!m)
         return;
     vectors_release(&m->vec);
+    if (m->mapping) {
+        vectors_map_release(m->mapping);
+        w2v_free(m->mapping);
+    }
     memset(m, 0, sizeof *m);
 }
 
 int64_t query_model_find(const struct query_model *m, const char *word)
 {
+    if (m->source == QUERY_MAPPED)
+        return vectors_map_find(m->mapping, word);
     return vectors_find(&m->vec, word);
 }
 
 const char *query_model_word(const struct query_model *m, int64_t row, size_t *len)
 {
+    if (m->source == QUERY_MAPPED)
+        return vectors_map_word(m->mapping, row, len);
     const char *w = m->vec.words[row];
     *len = strlen(w);
     return w;
 }
 
+static int fail_not_finite(const struct query_model *m, int64_t row, struct w2v_err *err)
+{
+    size_t len;
+    const char *w = query_model_word(m, row, &len);
+    return w2v_fail(err, W2V_EFORMAT, "the vector of '%.*s' (row %lld) has a non-finite value",
+                    (int)(len > 200 ? 200 : len), w, (long long)row + 1);
+}
+
 int query_model_unit(const struct query_model *m, int64_t row, float *out, struct w2v_err *err)
 {
-    (void)err;
-    memcpy(out, m->vec.data + (size_t)row * (size_t)m->dim, (size_t)m->dim * sizeof *out);
+    const size_t dim = (size_t)m->dim;
+    if (m->source == QUERY_MAPPED) {
+        vectors_map_row(m->mapping, row, out);
+        if (unit_row(out, dim) != 0)
+            return fail_not_finite(m, row, err);
+        return 0;
+    }
+    memcpy(out, m->vec.data + (size_t)row * dim, dim * sizeof *out);
     return 0;
 }
 
@@ -192,7 +272,7 @@ int query_vector_nearest(const struct query_model *m, const int64_t *rows, size_
             out[j] += u[j];
     }
     w2v_free(u);
-    normalise_row(out, dim);
+    unit_row(out, dim); /* a sum of unit vectors is finite */
     return 0;
 }
 
@@ -214,7 +294,7 @@ int query_vector_analogy(const struct query_model *m, int64_t a, int64_t b, int6
     if (rc == 0) {
         for (size_t j = 0; j < dim; j++)
             out[j] += u[j];
-        normalise_row(out, dim);
+        unit_row(out, dim);
     }
     w2v_free(u);
     return rc;
@@ -282,10 +362,41 @@ static void scan_memory(struct scan_job *job)
     }
 }
 
+/* Mapped rows: each row is copied from the file (unaligned, little-endian)
+ * into an aligned buffer, normalised there (its norm computed in the same
+ * pass as the scan), then dotted with every query. */
+static void scan_mapped(struct scan_job *job)
+{
+    const struct query_model *m = job->m;
+    const size_t dim = (size_t)m->dim;
+    float *x = w2v_aligned_alloc(dim * sizeof *x); /* [dim] scratch */
+    if (!x) {
+        job->status = w2v_fail(&job->err, W2V_ENOMEM, "out of memory");
+        return;
+    }
+    for (int64_t r = job->lo; r < job->hi; r++) {
+        vectors_map_row(m->mapping, r, x);
+        if (unit_row(x, dim) != 0) {
+            job->status = fail_not_finite(m, r, &job->err);
+            break;
+        }
+        for (size_t qi = 0; qi < job->n_req; qi++)
+            offer(&job->heaps[qi], &job->reqs[qi], r, dot_f32(job->reqs[qi].vec, x, dim));
+    }
+    w2v_aligned_free(x);
+}
+
+static void scan(struct scan_job *job)
+{
+    if (job->m->source == QUERY_MAPPED)
+        scan_mapped(job);
+    else
+        scan_memory(job);
+}
+
 static void *scan_thread(void *arg)
 {
-    struct scan_job *job = arg;
-    scan_memory(job);
+    scan(arg);
     return NULL;
 }
 
@@ -359,12 +470,12 @@ int query_topk(const struct query_model *m, const struct query_request *reqs, si
             started[t] = pthread_create(&tids[t], NULL, scan_thread, &jobs[t]) == 0;
         /* The calling thread takes the first range; a range whose thread did
          * not start is scanned here too (slower, still correct). */
-        scan_memory(&jobs[0]);
+        scan(&jobs[0]);
         for (int t = 1; t < threads; t++) {
             if (started[t])
                 pthread_join(tids[t], NULL);
             else
-                scan_memory(&jobs[t]);
+                scan(&jobs[t]);
         }
     }
     for (int t = 0; t < threads; t++)

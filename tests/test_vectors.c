@@ -473,6 +473,83 @@ static void test_index_many(void)
     CHECK(v.words == NULL && v.slots == NULL && v.rows == 0);
 }
 
+/* Mapping gives the same words and floats as reading, finds every word,
+ * declines text files, and rejects the same broken binary files. */
+static void test_map(void)
+{
+    char path[256];
+    test_tmp_path(path, sizeof path, "map.bin");
+    struct sample s;
+    sample_make(&s, 1000, 7, 7);
+    struct w2v_err err = {0};
+    CHECK(vectors_write(path, VECTORS_BINARY, s.rows, s.dim, (const char *const *)s.words,
+                        s.data, 7, &err) == 0);
+    struct vectors_map m;
+    int rc = vectors_map_open(&m, path, &err);
+    CHECK(rc == 0);
+    if (rc != 0)
+        fprintf(stderr, "  %s\n", err.message);
+    int same = m.rows == s.rows && m.dim == s.dim;
+    float row[7];
+    for (int64_t r = 0; same && r < s.rows; r++) {
+        size_t len;
+        const char *w = vectors_map_word(&m, r, &len);
+        same &= len == strlen(s.words[r]) && memcmp(w, s.words[r], len) == 0;
+        same &= vectors_map_find(&m, s.words[r]) == r;
+        vectors_map_row(&m, r, row);
+        same &= memcmp(row, s.data + r * 7, sizeof row) == 0;
+    }
+    CHECK(same);
+    CHECK(vectors_map_find(&m, "absent") == -1 && vectors_map_find(&m, "") == -1);
+    vectors_map_release(&m);
+    vectors_map_release(&m);
+    CHECK(vectors_write(path, VECTORS_TEXT, s.rows, s.dim, (const char *const *)s.words, s.data,
+                        7, &err) == 0);
+    CHECK(vectors_map_open(&m, path, &err) == 1 && m.base == NULL);
+    sample_free(&s);
+
+    /* gensim layout (no newlines) and a trailing newline. */
+    const char *words[] = {"x", "y", "z"};
+    float vals[] = {1, 2, 3, 4, 5, 6};
+    char buf[256];
+    size_t n = build_binary(buf, words, vals, 3, 2, 0);
+    write_bytes(path, buf, n);
+    CHECK(vectors_map_open(&m, path, &err) == 0 && vectors_map_find(&m, "z") == 2);
+    vectors_map_row(&m, 2, row);
+    CHECK(row[0] == 5 && row[1] == 6);
+    vectors_map_release(&m);
+
+    /* Every proper prefix fails cleanly. */
+    n = build_binary(buf, words, vals, 3, 2, 1);
+    int all_fail = 1;
+    for (size_t cut = 0; cut + 1 < n; cut++) {
+        write_bytes(path, buf, cut);
+        if (vectors_map_open(&m, path, &err) == 0 || strchr(err.message, '\n'))
+            all_fail = 0;
+        vectors_map_release(&m);
+    }
+    CHECK(all_fail);
+    const char *dup[] = {"x", "y", "x"};
+    n = build_binary(buf, dup, vals, 3, 2, 1);
+    write_bytes(path, buf, n);
+    CHECK(vectors_map_open(&m, path, &err) == W2V_EFORMAT &&
+          strstr(err.message, "duplicate word 'x' (rows 1 and 3)"));
+    const char *ctl[] = {"x", "y\rz", "w"};
+    n = build_binary(buf, ctl, vals, 3, 2, 1);
+    write_bytes(path, buf, n);
+    CHECK(vectors_map_open(&m, path, &err) == W2V_EFORMAT && strstr(err.message, "control byte"));
+    n = build_binary(buf, words, vals, 3, 2, 1);
+    memcpy(buf + n, "junk", 4);
+    write_bytes(path, buf, n + 4);
+    CHECK(vectors_map_open(&m, path, &err) == W2V_EFORMAT && strstr(err.message, "more data"));
+    write_str(path, "1000000000000 300\nthe 1 2 3\n");
+    CHECK(vectors_map_open(&m, path, &err) == W2V_EFORMAT && m.base == NULL);
+    write_str(path, "");
+    CHECK(vectors_map_open(&m, path, &err) == W2V_EEMPTY);
+    CHECK(vectors_map_open(&m, "/", &err) == W2V_EIO);
+    unlink(path);
+}
+
 int main(void)
 {
     TEST_RUN(test_binary_round_trip);
@@ -482,5 +559,6 @@ int main(void)
     TEST_RUN(test_truncation);
     TEST_RUN(test_write_failures);
     TEST_RUN(test_index_many);
+    TEST_RUN(test_map);
     return TEST_REPORT("test_vectors");
 }
