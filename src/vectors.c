@@ -741,6 +741,34 @@ int64_t vectors_map_find(const struct vectors_map *m, const char *word)
     return map_probe(m, word, len, vectors_hash(word, len), &slot);
 }
 
+#if defined(__GNUC__)
+#define w2v_prefetch(p) __builtin_prefetch(p)
+#else
+#define w2v_prefetch(p) ((void)(p))
+#endif
+#define PF_DIST 16
+
+/* A word found by the walk, waiting for its slot's cache line. */
+struct pending_word {
+    int64_t row;
+    uint64_t h;
+    size_t at, len;
+};
+
+static int map_insert(struct vectors_map *m, const struct pending_word *w, const char *path,
+                      struct w2v_err *err)
+{
+    size_t slot;
+    const char *word = (const char *)m->base + w->at;
+    int64_t prev = map_probe(m, word, w->len, w->h, &slot);
+    if (prev >= 0)
+        return w2v_fail(err, W2V_EFORMAT, "'%s': duplicate word '%.*s' (rows %lld and %lld)",
+                        path, (int)(w->len > 200 ? 200 : w->len), word, (long long)prev + 1,
+                        (long long)w->row + 1);
+    m->slots[slot] = (w->h >> 32 << 32) | (uint64_t)(w->row + 1);
+    return 0;
+}
+
 int vectors_map_open(struct vectors_map *m, const char *path, struct w2v_err *err)
 {
     int rc;
@@ -797,9 +825,20 @@ int vectors_map_open(struct vectors_map *m, const char *path, struct w2v_err *er
     const unsigned char *b = m->base;
     const size_t size = m->size, vbytes = (size_t)m->dim * sizeof(float);
     size_t p = pro.body_start;
+    struct pending_word ring[PF_DIST];
     for (int64_t row = 0; row < m->rows; row++) {
         if (row > 0 && p < size && b[p] == '\n')
             p++;
+        /* Each word is a cache miss ~4D bytes past the last: prefetch where
+         * the word PF_DIST rows ahead should be, by the mean row length so
+         * far (word lengths vary, so two lines around the estimate). */
+        if (row >= 8) {
+            size_t ahead = p + (p - pro.body_start) / (size_t)row * PF_DIST;
+            if (ahead + 64 < size) {
+                w2v_prefetch(b + ahead);
+                w2v_prefetch(b + ahead + 64);
+            }
+        }
         size_t avail = size - p;
         size_t limit = avail < W2V_MAX_FILE_WORD_BYTES + 1 ? avail : W2V_MAX_FILE_WORD_BYTES + 1;
         const unsigned char *sp = memchr(b + p, ' ', limit);
@@ -840,16 +879,21 @@ int vectors_map_open(struct vectors_map *m, const char *path, struct w2v_err *er
             goto fail;
         }
         m->row_off[row] = (int64_t)off;
-        size_t slot;
-        int64_t prev = map_probe(m, (const char *)b + p, wlen, h, &slot);
-        if (prev >= 0) {
-            rc = w2v_fail(err, W2V_EFORMAT, "'%s': duplicate word '%.*s' (rows %lld and %lld)",
-                          path, (int)(wlen > 200 ? 200 : wlen), (const char *)b + p,
-                          (long long)prev + 1, (long long)row + 1);
-            goto fail;
+        /* The slot is a cache miss in a table of many megabytes: prefetch
+         * it now and insert this word PF_DIST rows later. */
+        w2v_prefetch(&m->slots[(size_t)h & (m->n_slots - 1)]);
+        if (row >= PF_DIST) {
+            rc = map_insert(m, &ring[row % PF_DIST], path, err);
+            if (rc < 0)
+                goto fail;
         }
-        m->slots[slot] = (h >> 32 << 32) | (uint64_t)(row + 1);
+        ring[row % PF_DIST] = (struct pending_word){row, h, p, wlen};
         p = off + vbytes;
+    }
+    for (int64_t row = m->rows > PF_DIST ? m->rows - PF_DIST : 0; row < m->rows; row++) {
+        rc = map_insert(m, &ring[row % PF_DIST], path, err);
+        if (rc < 0)
+            goto fail;
     }
     for (; p < size; p++)
         if (b[p] != '\n' && b[p] != '\r' && b[p] != ' ' && b[p] != '\t') {

@@ -236,6 +236,17 @@ static void test_topk_brute_force(void)
     }
     CHECK(same_across_threads);
     CHECK(brute_ok);
+    /* A batch answers bit for bit like one request at a time (the 2x2
+     * kernel and the single dot product add in the same order). */
+    struct query_options opt_all = {K, 0, 2};
+    CHECK(query_topk(&m, reqs, NQ, &opt_all, &ref[0][0], nref, NULL) == 0);
+    int batch_same = 1;
+    for (int i = 0; i < NQ; i++) {
+        size_t one;
+        CHECK(query_topk(&m, &reqs[i], 1, &opt_all, &hits[0][0], &one, NULL) == 0);
+        batch_same &= one == nref[i] && memcmp(hits[0], ref[i], one * sizeof hits[0][0]) == 0;
+    }
+    CHECK(batch_same);
     struct query_options bad = {0, 0, 1};
     struct w2v_err err = {0};
     CHECK(query_topk(&m, reqs, 1, &bad, &hits[0][0], nh, &err) == W2V_EINVAL);

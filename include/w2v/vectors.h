@@ -101,6 +101,13 @@ int64_t vectors_map_find(const struct vectors_map *m, const char *word);
 /* Row's word inside the mapping (not NUL-terminated) and its length. */
 const char *vectors_map_word(const struct vectors_map *m, int64_t row, size_t *len);
 
+/* Row's D little-endian floats inside the mapping (unaligned: read them
+ * with memcpy, or through vectors_map_row). Thread-safe. */
+static inline const unsigned char *vectors_map_bytes(const struct vectors_map *m, int64_t row)
+{
+    return m->base + m->row_off[row];
+}
+
 /* Copy row's D floats to out[0..dim) in host order (memcpy on a
  * little-endian host: the mapped bytes are unaligned). Returns 0.
  * Thread-safe. */
