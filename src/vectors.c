@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <float.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -225,6 +226,88 @@ static inline void store_le_float(unsigned char *p, float f)
     p[1] = (unsigned char)(u >> 8);
     p[2] = (unsigned char)(u >> 16);
     p[3] = (unsigned char)(u >> 24);
+}
+
+/* Exact powers of ten in double (10^22 = 2^22 * 5^22 and 5^22 < 2^53). */
+static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                       1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                       1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+float vectors_strtof(const char *s, char **end)
+{
+    /* Fast path for plain decimals ("-0.0123", "1.5e-05", "0.123456789"):
+     * up to 19 significant digits m and a power of ten e with m < 2^53 and
+     * |e| <= 22 give m * 10^e correctly rounded to double in one operation
+     * (both operands exact). Rounding that double to float again is
+     * correct unless it lies exactly halfway between two floats (a double
+     * rounding could then go the wrong way): that case, the float
+     * subnormal/overflow range, and everything else (nan, inf, hex, long
+     * digit strings) go to strtof. */
+    const char *p = s;
+    int neg = 0;
+    if (*p == '-' || *p == '+')
+        neg = *p++ == '-';
+    if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+        goto slow; /* hexadecimal */
+    uint64_t m = 0;
+    int digits = 0, e10 = 0, seen = 0;
+    while (*p >= '0' && *p <= '9') {
+        seen = 1;
+        if (m || *p != '0') {
+            if (++digits > 19)
+                goto slow;
+            m = m * 10 + (uint64_t)(*p - '0');
+        }
+        p++;
+    }
+    if (*p == '.') {
+        p++;
+        while (*p >= '0' && *p <= '9') {
+            seen = 1;
+            if (m || *p != '0') {
+                if (++digits > 19)
+                    goto slow;
+                m = m * 10 + (uint64_t)(*p - '0');
+            }
+            e10--;
+            p++;
+        }
+    }
+    if (!seen)
+        goto slow;
+    if (*p == 'e' || *p == 'E') {
+        const char *q = p + 1;
+        int eneg = 0, ev = 0, ed = 0;
+        if (*q == '-' || *q == '+')
+            eneg = *q++ == '-';
+        while (*q >= '0' && *q <= '9') {
+            if (++ed > 4)
+                goto slow;
+            ev = ev * 10 + (*q++ - '0');
+        }
+        if (ed == 0)
+            goto slow; /* "1e" or "1e+": let strtof decide what it consumes */
+        e10 += eneg ? -ev : ev;
+        p = q;
+    }
+    if (m == 0) {
+        *end = (char *)p;
+        return neg ? -0.0f : 0.0f;
+    }
+    if (m >= ((uint64_t)1 << 53) || e10 < -22 || e10 > 22)
+        goto slow;
+    double d = (double)m;
+    d = e10 >= 0 ? d * pow10_exact[e10] : d / pow10_exact[-e10];
+    if (d < FLT_MIN || d > FLT_MAX)
+        goto slow;
+    uint64_t bits;
+    memcpy(&bits, &d, sizeof bits);
+    if ((bits & (((uint64_t)1 << 29) - 1)) == ((uint64_t)1 << 28))
+        goto slow; /* exactly halfway between two floats */
+    *end = (char *)p;
+    return neg ? -(float)d : (float)d;
+slow:
+    return strtof(s, end);
 }
 
 /* Parse a decimal without sign into *out; 0 or -1 (empty, not digits,
@@ -569,8 +652,7 @@ static int read_text(struct reader *r, struct vectors *v, struct pool *pool, siz
                                 "'%s' line %lld: word '%.200s' has more than %zu values",
                                 r->path, (long long)lineno, wname, dim);
             char *end;
-            errno = 0;
-            float f = strtof(p, &end);
+            float f = vectors_strtof(p, &end);
             if (end == p || (*end != ' ' && *end != '\t' && *end != '\0')) {
                 size_t tl = strcspn(p, " \t");
                 return w2v_fail(err, W2V_EFORMAT,
