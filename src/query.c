@@ -85,39 +85,183 @@ size_t query_heap_sort(struct query_heap *h)
 
 /* ---- kernels ------------------------------------------------------------ */
 
-#define LANES 16
+/* Every dot product and sum of squares here has LANES independent partial
+ * sums (lane j takes the elements i = j mod LANES), folded pairwise at the
+ * end. That fixed order makes the kernels agree bit for bit (dot_2x2 and
+ * dot_f32, mapped rows and rows in memory), needs no -ffast-math to use
+ * SIMD, and ISO C mode (-std=c11) keeps gcc from contracting into FMAs.
+ * With GNU C the lanes are written as two 4-float vectors, because gcc's
+ * own vectoriser interleaves the 2x2 kernel badly; elsewhere plain loops
+ * compute the same values. */
+#define LANES 8
 
-/* q: [n], x: [n]. Sixteen independent partial sums let gcc vectorise the
- * loop without -ffast-math (no reassociation of one running sum), and fix
- * the summation order so results do not depend on the build. */
-static inline float dot_f32(const float *restrict q, const float *restrict x, size_t n)
+static inline float fold_lanes(float *acc)
 {
-    float acc[LANES] = {0};
-    size_t i = 0;
-    for (; i + LANES <= n; i += LANES)
-        for (size_t j = 0; j < LANES; j++)
-            acc[j] += q[i + j] * x[i + j];
-    for (size_t j = 0; i < n; i++, j++)
-        acc[j] += q[i] * x[i];
     for (size_t w = LANES / 2; w > 0; w /= 2)
         for (size_t j = 0; j < w; j++)
             acc[j] += acc[j + w];
     return acc[0];
 }
 
-/* x: [n] -> x / |x| in place, the norm taken in double (no overflow for
- * any float input); a zero row stays zero. */
-static void normalise_row(float *x, size_t n)
+#if defined(__GNUC__)
+typedef float v4f __attribute__((vector_size(16)));
+static inline v4f v4_load(const float *p)
 {
-    double ss = 0;
+    v4f v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+static inline void v4_store(float *p, v4f v) { memcpy(p, &v, sizeof v); }
+#endif
+
+/* q: [n], x: [n] -> q . x */
+static inline float dot_f32(const float *restrict q, const float *restrict x, size_t n)
+{
+    float acc[LANES] = {0};
+    size_t i = 0;
+#if defined(__GNUC__)
+    v4f lo = {0, 0, 0, 0}, hi = lo;
+    for (; i + LANES <= n; i += LANES) {
+        lo += v4_load(q + i) * v4_load(x + i);
+        hi += v4_load(q + i + 4) * v4_load(x + i + 4);
+    }
+    v4_store(acc, lo);
+    v4_store(acc + 4, hi);
+#else
+    for (; i + LANES <= n; i += LANES)
+        for (size_t j = 0; j < LANES; j++)
+            acc[j] += q[i + j] * x[i + j];
+#endif
+    for (size_t j = 0; i < n; i++, j++)
+        acc[j] += q[i] * x[i];
+    return fold_lanes(acc);
+}
+
+/* Two queries against two rows: q0, q1, x0, x1: [n]; out = {q0.x0, q0.x1,
+ * q1.x0, q1.x1}, each equal to dot_f32's. Each load serves two products,
+ * which is what limits a batch of queries once the rows are in cache. */
+static inline void dot_2x2(const float *restrict q0, const float *restrict q1,
+                           const float *restrict x0, const float *restrict x1, size_t n,
+                           float out[4])
+{
+    float a00[LANES] = {0}, a01[LANES] = {0}, a10[LANES] = {0}, a11[LANES] = {0};
+    size_t i = 0;
+#if defined(__GNUC__)
+    v4f z = {0, 0, 0, 0};
+    v4f s00l = z, s00h = z, s01l = z, s01h = z, s10l = z, s10h = z, s11l = z, s11h = z;
+    for (; i + LANES <= n; i += LANES) {
+        v4f q0l = v4_load(q0 + i), q0h = v4_load(q0 + i + 4);
+        v4f q1l = v4_load(q1 + i), q1h = v4_load(q1 + i + 4);
+        v4f x0l = v4_load(x0 + i), x0h = v4_load(x0 + i + 4);
+        v4f x1l = v4_load(x1 + i), x1h = v4_load(x1 + i + 4);
+        s00l += q0l * x0l;
+        s00h += q0h * x0h;
+        s01l += q0l * x1l;
+        s01h += q0h * x1h;
+        s10l += q1l * x0l;
+        s10h += q1h * x0h;
+        s11l += q1l * x1l;
+        s11h += q1h * x1h;
+    }
+    v4_store(a00, s00l);
+    v4_store(a00 + 4, s00h);
+    v4_store(a01, s01l);
+    v4_store(a01 + 4, s01h);
+    v4_store(a10, s10l);
+    v4_store(a10 + 4, s10h);
+    v4_store(a11, s11l);
+    v4_store(a11 + 4, s11h);
+#else
+    for (; i + LANES <= n; i += LANES)
+        for (size_t j = 0; j < LANES; j++) {
+            a00[j] += q0[i + j] * x0[i + j];
+            a01[j] += q0[i + j] * x1[i + j];
+            a10[j] += q1[i + j] * x0[i + j];
+            a11[j] += q1[i + j] * x1[i + j];
+        }
+#endif
+    for (size_t j = 0; i < n; i++, j++) {
+        a00[j] += q0[i] * x0[i];
+        a01[j] += q0[i] * x1[i];
+        a10[j] += q1[i] * x0[i];
+        a11[j] += q1[i] * x1[i];
+    }
+    out[0] = fold_lanes(a00);
+    out[1] = fold_lanes(a01);
+    out[2] = fold_lanes(a10);
+    out[3] = fold_lanes(a11);
+}
+
+static inline float load_f32(const unsigned char *p)
+{
+    float f;
+    memcpy(&f, p, sizeof f);
+    return f;
+}
+
+/* src: [n] host-order floats at any alignment (a mapped row, or a float
+ * array seen as bytes) -> sum of squares, in dot_f32's lane order. */
+static inline float sumsq_bytes(const unsigned char *src, size_t n)
+{
+    float acc[LANES] = {0};
+    size_t i = 0;
+#if defined(__GNUC__)
+    v4f lo = {0, 0, 0, 0}, hi = lo;
+    for (; i + LANES <= n; i += LANES) {
+        v4f a, b;
+        memcpy(&a, src + 4 * i, sizeof a);
+        memcpy(&b, src + 4 * i + 16, sizeof b);
+        lo += a * a;
+        hi += b * b;
+    }
+    v4_store(acc, lo);
+    v4_store(acc + 4, hi);
+#else
+    for (; i + LANES <= n; i += LANES)
+        for (size_t j = 0; j < LANES; j++) {
+            float v = load_f32(src + 4 * (i + j));
+            acc[j] += v * v;
+        }
+#endif
+    for (size_t j = 0; i < n; i++, j++) {
+        float v = load_f32(src + 4 * i);
+        acc[j] += v * v;
+    }
+    return fold_lanes(acc);
+}
+
+/* x[0..n) = src / |src|, src: [n] host-order floats at any alignment (may
+ * be x itself); a zero row stays zero. Every path (rows read into memory,
+ * mapped rows during a scan, query vectors) goes through here, so a model
+ * gives the same scores mapped or read. The float sum is exact enough in
+ * [1e-30, 1e30]; outside it (denormals, huge values, zeros) the norm is
+ * taken in double, which cannot overflow for float input. Returns 0, or -1
+ * when src holds a NaN or an infinity (x is then unspecified). */
+static int unit_row_from(float *x, const unsigned char *src, size_t n)
+{
+    float ss = sumsq_bytes(src, n);
+    if (ss >= 1e-30f && ss <= 1e30f) {
+        float inv = 1.0f / sqrtf(ss);
+        for (size_t i = 0; i < n; i++)
+            x[i] = load_f32(src + 4 * i) * inv;
+        return 0;
+    }
+    memmove(x, src, n * sizeof *x);
+    double dss = 0;
     for (size_t i = 0; i < n; i++)
-        ss += (double)x[i] * (double)x[i];
-    if (ss == 0)
-        return;
-    double inv = 1.0 / sqrt(ss);
+        dss += (double)x[i] * (double)x[i];
+    if (!isfinite(dss))
+        return -1;
+    if (dss == 0)
+        return 0;
+    double inv = 1.0 / sqrt(dss);
     for (size_t i = 0; i < n; i++)
         x[i] = (float)(x[i] * inv);
+    return 0;
 }
+
+/* x: [n] -> x / |x| in place (see unit_row_from). */
+static int unit_row(float *x, size_t n) { return unit_row_from(x, (const unsigned char *)x, n); }
 
 /* ---- model -------------------------------------------------------------- */
 
@@ -130,21 +274,49 @@ int query_model_from_vectors(struct query_model *m, struct vectors *v)
     m->dim = m->vec.dim;
     m->source = QUERY_IN_MEMORY;
     const size_t dim = (size_t)m->dim;
-    for (int64_t r = 0; r < m->rows; r++)
-        normalise_row(m->vec.data + (size_t)r * dim, dim);
-    return 0;
+    int rc = 0;
+    for (int64_t r = 0; r < m->rows; r++) {
+        float *x = m->vec.data + (size_t)r * dim;
+        if (unit_row(x, dim) != 0) {
+            memset(x, 0, dim * sizeof *x); /* never NaN in a score */
+            rc = W2V_EFORMAT;
+        }
+    }
+    return rc;
 }
 
 int query_model_open(struct query_model *m, const char *path, int allow_map,
                      struct w2v_err *err)
 {
-    (void)allow_map;
     memset(m, 0, sizeof *m);
+    if (allow_map) {
+        struct vectors_map *map = w2v_calloc(1, sizeof *map);
+        if (!map)
+            return w2v_fail(err, W2V_ENOMEM, "out of memory");
+        int rc = vectors_map_open(map, path, err);
+        if (rc == 0) {
+            m->source = QUERY_MAPPED;
+            m->mapping = map;
+            m->rows = map->rows;
+            m->dim = map->dim;
+            return 0;
+        }
+        w2v_free(map);
+        if (rc < 0)
+            return rc;
+        /* rc == 1: a text file, read below. */
+    }
     struct vectors v;
     int rc = vectors_read(&v, path, err);
     if (rc < 0)
         return rc;
-    return query_model_from_vectors(m, &v);
+    rc = query_model_from_vectors(m, &v);
+    if (rc < 0) {
+        /* vectors_read rejects non-finite values: this cannot happen. */
+        query_model_release(m);
+        return w2v_fail(err, rc, "'%s' holds non-finite values", path);
+    }
+    return 0;
 }
 
 void query_model_release(struct query_model *m)
@@ -152,25 +324,47 @@ void query_model_release(struct query_model *m)
     if (!m)
         return;
     vectors_release(&m->vec);
+    if (m->mapping) {
+        vectors_map_release(m->mapping);
+        w2v_free(m->mapping);
+    }
     memset(m, 0, sizeof *m);
 }
 
 int64_t query_model_find(const struct query_model *m, const char *word)
 {
+    if (m->source == QUERY_MAPPED)
+        return vectors_map_find(m->mapping, word);
     return vectors_find(&m->vec, word);
 }
 
 const char *query_model_word(const struct query_model *m, int64_t row, size_t *len)
 {
+    if (m->source == QUERY_MAPPED)
+        return vectors_map_word(m->mapping, row, len);
     const char *w = m->vec.words[row];
     *len = strlen(w);
     return w;
 }
 
+static int fail_not_finite(const struct query_model *m, int64_t row, struct w2v_err *err)
+{
+    size_t len;
+    const char *w = query_model_word(m, row, &len);
+    return w2v_fail(err, W2V_EFORMAT, "the vector of '%.*s' (row %lld) has a non-finite value",
+                    (int)(len > 200 ? 200 : len), w, (long long)row + 1);
+}
+
 int query_model_unit(const struct query_model *m, int64_t row, float *out, struct w2v_err *err)
 {
-    (void)err;
-    memcpy(out, m->vec.data + (size_t)row * (size_t)m->dim, (size_t)m->dim * sizeof *out);
+    const size_t dim = (size_t)m->dim;
+    if (m->source == QUERY_MAPPED) {
+        vectors_map_row(m->mapping, row, out);
+        if (unit_row(out, dim) != 0)
+            return fail_not_finite(m, row, err);
+        return 0;
+    }
+    memcpy(out, m->vec.data + (size_t)row * dim, dim * sizeof *out);
     return 0;
 }
 
@@ -192,7 +386,7 @@ int query_vector_nearest(const struct query_model *m, const int64_t *rows, size_
             out[j] += u[j];
     }
     w2v_free(u);
-    normalise_row(out, dim);
+    unit_row(out, dim); /* a sum of unit vectors is finite */
     return 0;
 }
 
@@ -214,7 +408,7 @@ int query_vector_analogy(const struct query_model *m, int64_t a, int64_t b, int6
     if (rc == 0) {
         for (size_t j = 0; j < dim; j++)
             out[j] += u[j];
-        normalise_row(out, dim);
+        unit_row(out, dim);
     }
     w2v_free(u);
     return rc;
@@ -270,22 +464,109 @@ static void offer(struct query_heap *h, const struct query_request *q, int64_t r
     query_heap_push(h, row, s);
 }
 
+/* Score unit rows r (x0) and r + 1 (x1, or NULL) against every query of
+ * the job, queries in pairs. Offers keep ascending row order per heap. */
+static void score_rows(struct scan_job *job, int64_t r, const float *x0, const float *x1)
+{
+    const size_t dim = (size_t)job->m->dim, nq = job->n_req;
+    const struct query_request *q = job->reqs;
+    struct query_heap *h = job->heaps;
+    size_t i = 0;
+    if (x1) {
+        for (; i + 2 <= nq; i += 2) {
+            float s[4];
+            dot_2x2(q[i].vec, q[i + 1].vec, x0, x1, dim, s);
+            offer(&h[i], &q[i], r, s[0]);
+            offer(&h[i], &q[i], r + 1, s[1]);
+            offer(&h[i + 1], &q[i + 1], r, s[2]);
+            offer(&h[i + 1], &q[i + 1], r + 1, s[3]);
+        }
+        for (; i < nq; i++) {
+            offer(&h[i], &q[i], r, dot_f32(q[i].vec, x0, dim));
+            offer(&h[i], &q[i], r + 1, dot_f32(q[i].vec, x1, dim));
+        }
+        return;
+    }
+    for (; i < nq; i++)
+        offer(&h[i], &q[i], r, dot_f32(q[i].vec, x0, dim));
+}
+
 static void scan_memory(struct scan_job *job)
+{
+    const size_t dim = (size_t)job->m->dim;
+    const float *data = job->m->vec.data; /* [rows, dim] unit rows */
+    int64_t r = job->lo;
+    for (; r + 2 <= job->hi; r += 2)
+        score_rows(job, r, data + (size_t)r * dim, data + (size_t)(r + 1) * dim);
+    if (r < job->hi)
+        score_rows(job, r, data + (size_t)r * dim, NULL);
+}
+
+#if defined(__GNUC__)
+#define query_prefetch(p) __builtin_prefetch(p)
+#else
+#define query_prefetch(p) ((void)(p))
+#endif
+#define SCAN_AHEAD 4
+
+/* Mapped rows: each row is copied from the file (unaligned, little-endian)
+ * into an aligned buffer, normalised there (its norm computed in the same
+ * pass as the scan), then dotted with every query. */
+static void scan_mapped(struct scan_job *job)
 {
     const struct query_model *m = job->m;
     const size_t dim = (size_t)m->dim;
-    const float *data = m->vec.data; /* [rows, dim] unit rows */
-    for (int64_t r = job->lo; r < job->hi; r++) {
-        const float *x = data + (size_t)r * dim;
-        for (size_t qi = 0; qi < job->n_req; qi++)
-            offer(&job->heaps[qi], &job->reqs[qi], r, dot_f32(job->reqs[qi].vec, x, dim));
+    float *x = w2v_aligned_alloc(2 * dim * sizeof *x); /* [2, dim] scratch */
+    if (!x) {
+        job->status = w2v_fail(&job->err, W2V_ENOMEM, "out of memory");
+        return;
     }
+    const struct vectors_map *map = m->mapping;
+    const size_t row_bytes = dim * sizeof(float);
+    const uint32_t one = 1;
+    unsigned char first;
+    memcpy(&first, &one, 1);
+    const int little_endian = first == 1; /* normalise straight from the file */
+    for (int64_t r = job->lo; r < job->hi; r += 2) {
+        int two = r + 1 < job->hi;
+        for (int k = 0; k <= two; k++) {
+            /* Hardware prefetchers stop at page boundaries (a page holds ~3
+             * rows of 300 floats): fetch SCAN_AHEAD rows ahead ourselves. */
+            if (r + k + SCAN_AHEAD < job->hi) {
+                const unsigned char *next = map->base + map->row_off[r + k + SCAN_AHEAD];
+                for (size_t o = 0; o < row_bytes; o += 64)
+                    query_prefetch(next + o);
+            }
+            float *xk = x + (size_t)k * dim;
+            int bad;
+            if (little_endian) {
+                bad = unit_row_from(xk, vectors_map_bytes(map, r + k), dim);
+            } else {
+                vectors_map_row(map, r + k, xk);
+                bad = unit_row(xk, dim);
+            }
+            if (bad) {
+                job->status = fail_not_finite(m, r + k, &job->err);
+                goto done;
+            }
+        }
+        score_rows(job, r, x, two ? x + dim : NULL);
+    }
+done:
+    w2v_aligned_free(x);
+}
+
+static void scan(struct scan_job *job)
+{
+    if (job->m->source == QUERY_MAPPED)
+        scan_mapped(job);
+    else
+        scan_memory(job);
 }
 
 static void *scan_thread(void *arg)
 {
-    struct scan_job *job = arg;
-    scan_memory(job);
+    scan(arg);
     return NULL;
 }
 
@@ -359,12 +640,12 @@ int query_topk(const struct query_model *m, const struct query_request *reqs, si
             started[t] = pthread_create(&tids[t], NULL, scan_thread, &jobs[t]) == 0;
         /* The calling thread takes the first range; a range whose thread did
          * not start is scanned here too (slower, still correct). */
-        scan_memory(&jobs[0]);
+        scan(&jobs[0]);
         for (int t = 1; t < threads; t++) {
             if (started[t])
                 pthread_join(tids[t], NULL);
             else
-                scan_memory(&jobs[t]);
+                scan(&jobs[t]);
         }
     }
     for (int t = 0; t < threads; t++)

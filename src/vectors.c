@@ -7,11 +7,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <float.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -226,6 +228,88 @@ static inline void store_le_float(unsigned char *p, float f)
     p[3] = (unsigned char)(u >> 24);
 }
 
+/* Exact powers of ten in double (10^22 = 2^22 * 5^22 and 5^22 < 2^53). */
+static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                       1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                       1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+float vectors_strtof(const char *s, char **end)
+{
+    /* Fast path for plain decimals ("-0.0123", "1.5e-05", "0.123456789"):
+     * up to 19 significant digits m and a power of ten e with m < 2^53 and
+     * |e| <= 22 give m * 10^e correctly rounded to double in one operation
+     * (both operands exact). Rounding that double to float again is
+     * correct unless it lies exactly halfway between two floats (a double
+     * rounding could then go the wrong way): that case, the float
+     * subnormal/overflow range, and everything else (nan, inf, hex, long
+     * digit strings) go to strtof. */
+    const char *p = s;
+    int neg = 0;
+    if (*p == '-' || *p == '+')
+        neg = *p++ == '-';
+    if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+        goto slow; /* hexadecimal */
+    uint64_t m = 0;
+    int digits = 0, e10 = 0, seen = 0;
+    while (*p >= '0' && *p <= '9') {
+        seen = 1;
+        if (m || *p != '0') {
+            if (++digits > 19)
+                goto slow;
+            m = m * 10 + (uint64_t)(*p - '0');
+        }
+        p++;
+    }
+    if (*p == '.') {
+        p++;
+        while (*p >= '0' && *p <= '9') {
+            seen = 1;
+            if (m || *p != '0') {
+                if (++digits > 19)
+                    goto slow;
+                m = m * 10 + (uint64_t)(*p - '0');
+            }
+            e10--;
+            p++;
+        }
+    }
+    if (!seen)
+        goto slow;
+    if (*p == 'e' || *p == 'E') {
+        const char *q = p + 1;
+        int eneg = 0, ev = 0, ed = 0;
+        if (*q == '-' || *q == '+')
+            eneg = *q++ == '-';
+        while (*q >= '0' && *q <= '9') {
+            if (++ed > 4)
+                goto slow;
+            ev = ev * 10 + (*q++ - '0');
+        }
+        if (ed == 0)
+            goto slow; /* "1e" or "1e+": let strtof decide what it consumes */
+        e10 += eneg ? -ev : ev;
+        p = q;
+    }
+    if (m == 0) {
+        *end = (char *)p;
+        return neg ? -0.0f : 0.0f;
+    }
+    if (m >= ((uint64_t)1 << 53) || e10 < -22 || e10 > 22)
+        goto slow;
+    double d = (double)m;
+    d = e10 >= 0 ? d * pow10_exact[e10] : d / pow10_exact[-e10];
+    if (d < FLT_MIN || d > FLT_MAX)
+        goto slow;
+    uint64_t bits;
+    memcpy(&bits, &d, sizeof bits);
+    if ((bits & (((uint64_t)1 << 29) - 1)) == ((uint64_t)1 << 28))
+        goto slow; /* exactly halfway between two floats */
+    *end = (char *)p;
+    return neg ? -(float)d : (float)d;
+slow:
+    return strtof(s, end);
+}
+
 /* Parse a decimal without sign into *out; 0 or -1 (empty, not digits,
  * overflow past INT64_MAX). */
 static int parse_count(const char *s, size_t n, int64_t *out)
@@ -246,7 +330,7 @@ static int parse_count(const char *s, size_t n, int64_t *out)
 }
 
 /* Parse "V D" with optional trailing spaces / CR. Returns 0 or a status. */
-static int parse_header(const char *path, char *line, size_t len, int64_t *rows, int64_t *dim,
+static int parse_header(const char *path, const char *line, size_t len, int64_t *rows, int64_t *dim,
                         struct w2v_err *err)
 {
     while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
@@ -271,8 +355,9 @@ static int parse_header(const char *path, char *line, size_t len, int64_t *rows,
 
 /* Is the first record a text line? Text when it has exactly D values that
  * parse, or when it is printable (a text line with an error the text parser
- * will name) and its length does not fit a binary record. */
-static int looks_like_text(unsigned char *p, size_t avail, int64_t dim)
+ * will name) and its length does not fit a binary record. p may be a
+ * read-only mapping. Returns 1 (text), 0 (binary) or W2V_ENOMEM. */
+static int looks_like_text(const unsigned char *p, size_t avail, int64_t dim)
 {
     const unsigned char *nl = memchr(p, '\n', avail);
     size_t len = nl ? (size_t)(nl - p) : avail;
@@ -280,19 +365,16 @@ static int looks_like_text(unsigned char *p, size_t avail, int64_t dim)
     if (!sp)
         return 1; /* no space on the line: no binary record either */
     size_t wlen = (size_t)(sp - p);
-    int printable = 1;
-    for (size_t i = wlen; i < len && printable; i++)
+    for (size_t i = wlen; i < len; i++)
         if ((p[i] < 0x20 && p[i] != '\t' && p[i] != '\r') || p[i] >= 0x7f)
-            printable = 0;
-    if (!printable)
-        return 0;
+            return 0;
     /* Exactly D numbers: text, even when the length would fit binary (the
-     * original's "w 0.1 0.2 0.3 \n" is 12 bytes after the word, like 3 floats). */
-    /* strtof needs a terminator: borrow the byte after the line (the '\n',
-     * or the reader's spare byte past its capacity) and put it back. */
-    unsigned char saved = p[len];
-    p[len] = '\0';
-    char *q = (char *)p + wlen, *end;
+     * original's "w 0.1 0.2 0.3 \n" is 12 bytes after the word, like 3
+     * floats). strtof needs a terminated copy. */
+    char *copy = w2v_strndup((const char *)p + wlen, len - wlen);
+    if (!copy)
+        return W2V_ENOMEM;
+    char *q = copy, *end;
     int64_t count = 0;
     for (;;) {
         while (*q == ' ' || *q == '\t' || *q == '\r')
@@ -306,12 +388,89 @@ static int looks_like_text(unsigned char *p, size_t avail, int64_t dim)
         q = end;
     }
     int all_numbers = !*q;
-    p[len] = saved;
+    w2v_free(copy);
     if (all_numbers && count == dim)
         return 1;
     if ((uint64_t)(len - wlen - 1) == (uint64_t)dim * 4)
         return 0; /* exactly a binary record whose floats happen to be printable */
     return 1;
+}
+
+/* What the first bytes of a file say: sizes, where the rows start, format. */
+struct prologue {
+    int64_t rows, dim;
+    size_t body_start;
+    enum vectors_format format;
+};
+
+#define NOT_A_VECTOR_FILE "'%s' is not a word2vec vector file (the first line must be \"WORDS DIMENSIONS\")"
+
+/* p[0..avail): the file's first bytes, at least min(file_size, READ_CHUNK)
+ * of them. Checks the header against overflow, W2V_MAX_DIM and file_size
+ * before anyone allocates by it. Returns 0 or a status with err filled. */
+static int parse_prologue(const char *path, const unsigned char *p, size_t avail,
+                          int64_t file_size, struct prologue *out, struct w2v_err *err)
+{
+    const unsigned char *nl = memchr(p, '\n', avail < 128 ? avail : 128);
+    if (!nl)
+        return w2v_fail(err, W2V_EFORMAT, NOT_A_VECTOR_FILE, path);
+    size_t hlen = (size_t)(nl - p);
+    int64_t rows = 0, dim = 0;
+    int rc = parse_header(path, (const char *)p, hlen, &rows, &dim, err);
+    if (rc < 0)
+        return rc;
+    if (rows == 0)
+        return w2v_fail(err, W2V_EEMPTY, "'%s' holds no vectors (header says 0 words)", path);
+    if (dim == 0)
+        return w2v_fail(err, W2V_EFORMAT, "'%s': header says 0 dimensions", path);
+    if (dim > W2V_MAX_DIM)
+        return w2v_fail(err, W2V_EOVERFLOW, "'%s': header claims %lld dimensions (at most %d)",
+                        path, (long long)dim, W2V_MAX_DIM);
+    /* Each row needs at least a 1-byte word and D values of at least 2 bytes
+     * (text: " 0"); binary at least a word, a space and 4D bytes. */
+    int64_t body = file_size - (int64_t)(hlen + 1);
+    if (rows > body / (1 + 2 * dim))
+        goto too_small;
+    rc = looks_like_text(p + hlen + 1, avail - hlen - 1, dim);
+    if (rc < 0)
+        return w2v_fail(err, rc, "out of memory reading '%s'", path);
+    out->format = rc ? VECTORS_TEXT : VECTORS_BINARY;
+    if (out->format == VECTORS_BINARY && rows > body / (2 + 4 * dim))
+        goto too_small;
+    out->rows = rows;
+    out->dim = dim;
+    out->body_start = hlen + 1;
+    return 0;
+too_small:
+    return w2v_fail(err, W2V_EFORMAT,
+                    "'%s': header claims %lld words of %lld dimensions but the file has only %lld bytes",
+                    path, (long long)rows, (long long)dim, (long long)file_size);
+}
+
+/* Open path for reading and check that it is a non-empty regular file.
+ * Returns the descriptor (>= 0) or a status. */
+static int open_regular(const char *path, int64_t *size, struct w2v_err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return w2v_fail_errno(err, "cannot open '%s'", path);
+    struct stat st;
+    int rc;
+    if (fstat(fd, &st) != 0) {
+        rc = w2v_fail_errno(err, "cannot stat '%s'", path);
+    } else if (S_ISDIR(st.st_mode)) {
+        rc = w2v_fail(err, W2V_EIO, "cannot read '%s': Is a directory", path);
+    } else if (!S_ISREG(st.st_mode)) {
+        /* Pipes and the like have no size to check the header against. */
+        rc = w2v_fail(err, W2V_EIO, "cannot read '%s': not a regular file", path);
+    } else if (st.st_size == 0) {
+        rc = w2v_fail(err, W2V_EEMPTY, "'%s' is empty", path);
+    } else {
+        *size = (int64_t)st.st_size;
+        return fd;
+    }
+    close(fd);
+    return rc;
 }
 
 static int check_tail(struct reader *r, struct w2v_err *err, int64_t rows)
@@ -493,8 +652,7 @@ static int read_text(struct reader *r, struct vectors *v, struct pool *pool, siz
                                 "'%s' line %lld: word '%.200s' has more than %zu values",
                                 r->path, (long long)lineno, wname, dim);
             char *end;
-            errno = 0;
-            float f = strtof(p, &end);
+            float f = vectors_strtof(p, &end);
             if (end == p || (*end != ' ' && *end != '\t' && *end != '\0')) {
                 size_t tl = strcspn(p, " \t");
                 return w2v_fail(err, W2V_EFORMAT,
@@ -526,28 +684,10 @@ int vectors_read(struct vectors *v, const char *path, struct w2v_err *err)
     int rc;
     vectors_init(v);
 
-    r.fd = open(path, O_RDONLY | O_CLOEXEC);
+    int64_t file_size = 0;
+    r.fd = open_regular(path, &file_size, err);
     if (r.fd < 0) {
-        rc = w2v_fail_errno(err, "cannot open '%s'", path);
-        goto fail;
-    }
-    struct stat st;
-    if (fstat(r.fd, &st) != 0) {
-        rc = w2v_fail_errno(err, "cannot stat '%s'", path);
-        goto fail;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        rc = w2v_fail(err, W2V_EIO, "cannot read '%s': Is a directory", path);
-        goto fail;
-    }
-    /* Pipes and the like have no size to check the header against. */
-    if (!S_ISREG(st.st_mode)) {
-        rc = w2v_fail(err, W2V_EIO, "cannot read '%s': not a regular file", path);
-        goto fail;
-    }
-    int64_t file_size = (int64_t)st.st_size;
-    if (file_size == 0) {
-        rc = w2v_fail(err, W2V_EEMPTY, "'%s' is empty", path);
+        rc = r.fd;
         goto fail;
     }
     r.cap = READ_CHUNK;
@@ -556,61 +696,19 @@ int vectors_read(struct vectors *v, const char *path, struct w2v_err *err)
         rc = w2v_fail(err, W2V_ENOMEM, "out of memory reading '%s'", path);
         goto fail;
     }
-
-    /* Header: at most a few dozen bytes. */
-    int64_t got = reader_ensure(&r, 128, err);
+    int64_t got = reader_ensure(&r, READ_CHUNK, err);
     if (got < 0) {
         rc = (int)got;
         goto fail;
     }
-    const unsigned char *nl = memchr(r.buf, '\n', (size_t)got);
-    if (!nl) {
-        rc = w2v_fail(err, W2V_EFORMAT,
-                      "'%s' is not a word2vec vector file (the first line must be \"WORDS DIMENSIONS\")",
-                      path);
-        goto fail;
-    }
-    size_t hlen = (size_t)(nl - r.buf);
-    int64_t rows = 0, dim = 0;
-    rc = parse_header(path, (char *)r.buf, hlen, &rows, &dim, err);
+    struct prologue pro = {0};
+    rc = parse_prologue(path, r.buf, (size_t)got, file_size, &pro, err);
     if (rc < 0)
         goto fail;
-    r.off = hlen + 1;
-    r.pos = (int64_t)hlen + 1;
-    if (rows == 0) {
-        rc = w2v_fail(err, W2V_EEMPTY, "'%s' holds no vectors (header says 0 words)", path);
-        goto fail;
-    }
-    if (dim == 0) {
-        rc = w2v_fail(err, W2V_EFORMAT, "'%s': header says 0 dimensions", path);
-        goto fail;
-    }
-    if (dim > W2V_MAX_DIM) {
-        rc = w2v_fail(err, W2V_EOVERFLOW, "'%s': header claims %lld dimensions (at most %d)", path,
-                      (long long)dim, W2V_MAX_DIM);
-        goto fail;
-    }
-    /* Each row needs at least a 1-byte word and D values of at least 2 bytes
-     * (text: " 0"); binary needs more, checked once the format is known. */
-    int64_t body = file_size - r.pos;
-    if (rows > body / (1 + 2 * dim)) {
-        rc = w2v_fail(err, W2V_EFORMAT,
-                      "'%s': header claims %lld words of %lld dimensions but the file has only %lld bytes",
-                      path, (long long)rows, (long long)dim, (long long)file_size);
-        goto fail;
-    }
-    got = reader_ensure(&r, READ_CHUNK, err);
-    if (got < 0) {
-        rc = (int)got;
-        goto fail;
-    }
-    v->format = looks_like_text(r.buf + r.off, (size_t)got, dim) ? VECTORS_TEXT : VECTORS_BINARY;
-    if (v->format == VECTORS_BINARY && rows > body / (2 + 4 * dim)) {
-        rc = w2v_fail(err, W2V_EFORMAT,
-                      "'%s': header claims %lld words of %lld dimensions but the file has only %lld bytes",
-                      path, (long long)rows, (long long)dim, (long long)file_size);
-        goto fail;
-    }
+    r.off = pro.body_start;
+    r.pos = (int64_t)pro.body_start;
+    int64_t rows = pro.rows, dim = pro.dim;
+    v->format = pro.format;
     /* Now rows * dim * 4 < 2 * file size; still checked for 32-bit hosts. */
     size_t data_bytes;
     if (w2v_size_mul((size_t)rows, (size_t)dim * sizeof(float), &data_bytes) != 0 ||
@@ -664,6 +762,244 @@ fail:
     /* words, when set, points into word_pool: release frees both. */
     vectors_release(v);
     return rc;
+}
+
+/* ---- mapping ------------------------------------------------------------ */
+
+void vectors_map_release(struct vectors_map *m)
+{
+    if (!m)
+        return;
+    if (m->base)
+        munmap((void *)m->base, m->size);
+    w2v_free(m->row_off);
+    w2v_free(m->slots);
+    memset(m, 0, sizeof *m);
+}
+
+const char *vectors_map_word(const struct vectors_map *m, int64_t row, size_t *len)
+{
+    /* A word starts where the previous vector ends, after its optional
+     * '\n' (no word starts with one), and ends at the space before the row. */
+    size_t start = row == 0 ? m->body_start
+                            : (size_t)m->row_off[row - 1] + (size_t)m->dim * sizeof(float);
+    if (row > 0 && m->base[start] == '\n')
+        start++;
+    *len = (size_t)m->row_off[row] - 1 - start;
+    return (const char *)m->base + start;
+}
+
+/* Slots hold (hash tag << 32) | (row + 1); 0 is empty. The tag spares most
+ * comparisons of word bytes in the file. */
+static int64_t map_probe(const struct vectors_map *m, const char *w, size_t len, uint64_t h,
+                         size_t *slot)
+{
+    size_t mask = m->n_slots - 1, i = (size_t)h & mask;
+    uint32_t tag = (uint32_t)(h >> 32);
+    for (;;) {
+        uint64_t e = m->slots[i];
+        if (e == 0) {
+            *slot = i;
+            return -1;
+        }
+        if ((uint32_t)(e >> 32) == tag) {
+            int64_t row = (int64_t)(e & 0xffffffffu) - 1;
+            size_t wl;
+            const char *word = vectors_map_word(m, row, &wl);
+            if (wl == len && memcmp(word, w, len) == 0) {
+                *slot = i;
+                return row;
+            }
+        }
+        i = (i + 1) & mask;
+    }
+}
+
+int64_t vectors_map_find(const struct vectors_map *m, const char *word)
+{
+    if (!m->slots)
+        return -1;
+    size_t len = strlen(word), slot;
+    return map_probe(m, word, len, vectors_hash(word, len), &slot);
+}
+
+#if defined(__GNUC__)
+#define w2v_prefetch(p) __builtin_prefetch(p)
+#else
+#define w2v_prefetch(p) ((void)(p))
+#endif
+#define PF_DIST 16
+
+/* A word found by the walk, waiting for its slot's cache line. */
+struct pending_word {
+    int64_t row;
+    uint64_t h;
+    size_t at, len;
+};
+
+static int map_insert(struct vectors_map *m, const struct pending_word *w, const char *path,
+                      struct w2v_err *err)
+{
+    size_t slot;
+    const char *word = (const char *)m->base + w->at;
+    int64_t prev = map_probe(m, word, w->len, w->h, &slot);
+    if (prev >= 0)
+        return w2v_fail(err, W2V_EFORMAT, "'%s': duplicate word '%.*s' (rows %lld and %lld)",
+                        path, (int)(w->len > 200 ? 200 : w->len), word, (long long)prev + 1,
+                        (long long)w->row + 1);
+    m->slots[slot] = (w->h >> 32 << 32) | (uint64_t)(w->row + 1);
+    return 0;
+}
+
+int vectors_map_open(struct vectors_map *m, const char *path, struct w2v_err *err)
+{
+    int rc;
+    int64_t file_size = 0;
+    memset(m, 0, sizeof *m);
+    int fd = open_regular(path, &file_size, err);
+    if (fd < 0)
+        return fd;
+    if ((uint64_t)file_size > SIZE_MAX) {
+        close(fd);
+        return 1; /* cannot map it whole: let the reader try */
+    }
+    void *base = mmap(NULL, (size_t)file_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    int map_errno = errno;
+    close(fd); /* the mapping keeps the file */
+    if (base == MAP_FAILED) {
+        errno = map_errno;
+        return w2v_fail_errno(err, "cannot map '%s'", path);
+    }
+    m->base = base;
+    m->size = (size_t)file_size;
+    struct prologue pro = {0};
+    size_t head = m->size < READ_CHUNK ? m->size : READ_CHUNK;
+    rc = parse_prologue(path, m->base, head, file_size, &pro, err);
+    if (rc < 0)
+        goto fail;
+    if (pro.format == VECTORS_TEXT) {
+        vectors_map_release(m);
+        return 1; /* text cannot be mapped */
+    }
+    if (pro.rows >= (int64_t)UINT32_MAX) {
+        rc = w2v_fail(err, W2V_EOVERFLOW, "'%s': too many words (%lld) to map", path,
+                      (long long)pro.rows);
+        goto fail;
+    }
+    /* The kernel reads ahead for the sequential index walk. */
+    madvise((void *)m->base, m->size, MADV_WILLNEED);
+    m->rows = pro.rows;
+    m->dim = (int32_t)pro.dim;
+    m->body_start = pro.body_start;
+    size_t want = 16;
+    while (want / 2 < (size_t)m->rows)
+        want *= 2; /* rows < 2^32: no overflow */
+    m->row_off = w2v_malloc((size_t)m->rows * sizeof *m->row_off);
+    m->slots = w2v_calloc(want, sizeof *m->slots);
+    if (!m->row_off || !m->slots) {
+        rc = w2v_fail(err, W2V_ENOMEM, "out of memory indexing '%s'", path);
+        goto fail;
+    }
+    m->n_slots = want;
+
+    /* One walk over the rows: find each word, check it, index it. Only the
+     * words are read; the floats are checked when queries scan them. */
+    const unsigned char *b = m->base;
+    const size_t size = m->size, vbytes = (size_t)m->dim * sizeof(float);
+    size_t p = pro.body_start;
+    struct pending_word ring[PF_DIST];
+    for (int64_t row = 0; row < m->rows; row++) {
+        if (row > 0 && p < size && b[p] == '\n')
+            p++;
+        /* Each word is a cache miss ~4D bytes past the last: prefetch where
+         * the word PF_DIST rows ahead should be, by the mean row length so
+         * far (word lengths vary, so two lines around the estimate). */
+        if (row >= 8) {
+            size_t ahead = p + (p - pro.body_start) / (size_t)row * PF_DIST;
+            if (ahead + 64 < size) {
+                w2v_prefetch(b + ahead);
+                w2v_prefetch(b + ahead + 64);
+            }
+        }
+        size_t avail = size - p;
+        size_t limit = avail < W2V_MAX_FILE_WORD_BYTES + 1 ? avail : W2V_MAX_FILE_WORD_BYTES + 1;
+        const unsigned char *sp = memchr(b + p, ' ', limit);
+        if (!sp) {
+            if (avail <= W2V_MAX_FILE_WORD_BYTES)
+                rc = w2v_fail(err, W2V_EFORMAT, "'%s' is truncated: %lld of %lld vectors present",
+                              path, (long long)row, (long long)m->rows);
+            else
+                rc = w2v_fail(err, W2V_EFORMAT,
+                              "'%s': word of row %lld is longer than %d bytes (not a vector file?)",
+                              path, (long long)row + 1, W2V_MAX_FILE_WORD_BYTES);
+            goto fail;
+        }
+        size_t wlen = (size_t)(sp - (b + p));
+        if (wlen == 0) {
+            rc = w2v_fail(err, W2V_EFORMAT, "'%s': empty word at row %lld", path,
+                          (long long)row + 1);
+            goto fail;
+        }
+        uint64_t h = 1469598103934665603ULL; /* vectors_hash, fused with the check */
+        for (size_t i = 0; i < wlen; i++) {
+            unsigned char c = b[p + i];
+            if (is_word_forbidden(c)) {
+                rc = w2v_fail(err, W2V_EFORMAT,
+                              "'%s': word of row %lld holds a control byte 0x%02x (bad or truncated file)",
+                              path, (long long)row + 1, c);
+                goto fail;
+            }
+            h ^= c;
+            h *= 1099511628211ULL;
+        }
+        size_t off = p + wlen + 1;
+        if (size - off < vbytes) {
+            rc = w2v_fail(err, W2V_EFORMAT,
+                          "'%s' is truncated in the vector of '%.*s' (row %lld of %lld)", path,
+                          (int)(wlen > 200 ? 200 : wlen), (const char *)b + p, (long long)row + 1,
+                          (long long)m->rows);
+            goto fail;
+        }
+        m->row_off[row] = (int64_t)off;
+        /* The slot is a cache miss in a table of many megabytes: prefetch
+         * it now and insert this word PF_DIST rows later. */
+        w2v_prefetch(&m->slots[(size_t)h & (m->n_slots - 1)]);
+        if (row >= PF_DIST) {
+            rc = map_insert(m, &ring[row % PF_DIST], path, err);
+            if (rc < 0)
+                goto fail;
+        }
+        ring[row % PF_DIST] = (struct pending_word){row, h, p, wlen};
+        p = off + vbytes;
+    }
+    for (int64_t row = m->rows > PF_DIST ? m->rows - PF_DIST : 0; row < m->rows; row++) {
+        rc = map_insert(m, &ring[row % PF_DIST], path, err);
+        if (rc < 0)
+            goto fail;
+    }
+    for (; p < size; p++)
+        if (b[p] != '\n' && b[p] != '\r' && b[p] != ' ' && b[p] != '\t') {
+            rc = w2v_fail(err, W2V_EFORMAT,
+                          "'%s' holds more data after the %lld vectors its header announces",
+                          path, (long long)m->rows);
+            goto fail;
+        }
+    return 0;
+fail:
+    vectors_map_release(m);
+    return rc;
+}
+
+int vectors_map_row(const struct vectors_map *m, int64_t row, float *out)
+{
+    const unsigned char *src = m->base + m->row_off[row];
+    const size_t dim = (size_t)m->dim;
+    if (host_is_little_endian())
+        memcpy(out, src, dim * sizeof *out);
+    else
+        for (size_t j = 0; j < dim; j++)
+            out[j] = load_le_float(src + 4 * j);
+    return 0;
 }
 
 /* ---- writing ------------------------------------------------------------ */

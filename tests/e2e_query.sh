@@ -250,6 +250,22 @@ for cmd in nearest analogy similarity; do
         expect_error 2 "$cmd: unknown option" -- $cmd "$TMP/planted.txt" $words --bogus
     }
 done
+# Binary files (mapped, and read with --no-map): a NaN, a duplicate, junk
+# after the vectors. 1.0f, 2.0f and a NaN, little-endian.
+one='\000\000\200\077' two='\000\000\000\100' nan='\000\000\300\177'
+printf "3 2\na $one$two\nb $nan$one\nc $two$two\n" >"$TMP/nan.bin"
+printf "3 2\na $one$two\nb $two$one\na $two$two\n" >"$TMP/dup.bin"
+printf "3 2\na $one$two\nb $two$one\nc $two$two\njunk" >"$TMP/junk.bin"
+printf "3 2\na $one$two\nb $two$one\nc $two$two\n" >"$TMP/good.bin"
+check "the hand-made binary file is good" "$W2V" nearest "$TMP/good.bin" a
+for map in "" --no-map; do
+    expect_error 1 "binary NaN $map" -- nearest "$TMP/nan.bin" a $map
+    check "the NaN message names the word" grep -q "'b'" "$TMP/err"
+    expect_error 1 "binary NaN in a query word $map" -- similarity "$TMP/nan.bin" a b $map
+    expect_error 1 "binary duplicate $map" -- nearest "$TMP/dup.bin" b $map
+    expect_error 1 "binary junk after the vectors $map" -- nearest "$TMP/junk.bin" a $map
+    expect_error 1 "truncated binary $map" -- nearest "$TMP/truncated" w1 $map
+done
 expect_error 1 "unknown query word" -- nearest "$TMP/planted.txt" nosuchword
 check "the message names the unknown word" grep -q "nosuchword" "$TMP/err"
 expect_error 1 "unknown analogy word" -- analogy "$TMP/planted.txt" king man nosuchword

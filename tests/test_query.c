@@ -236,6 +236,17 @@ static void test_topk_brute_force(void)
     }
     CHECK(same_across_threads);
     CHECK(brute_ok);
+    /* A batch answers bit for bit like one request at a time (the 2x2
+     * kernel and the single dot product add in the same order). */
+    struct query_options opt_all = {K, 0, 2};
+    CHECK(query_topk(&m, reqs, NQ, &opt_all, &ref[0][0], nref, NULL) == 0);
+    int batch_same = 1;
+    for (int i = 0; i < NQ; i++) {
+        size_t one;
+        CHECK(query_topk(&m, &reqs[i], 1, &opt_all, &hits[0][0], &one, NULL) == 0);
+        batch_same &= one == nref[i] && memcmp(hits[0], ref[i], one * sizeof hits[0][0]) == 0;
+    }
+    CHECK(batch_same);
     struct query_options bad = {0, 0, 1};
     struct w2v_err err = {0};
     CHECK(query_topk(&m, reqs, 1, &bad, &hits[0][0], nh, &err) == W2V_EINVAL);
@@ -297,11 +308,101 @@ static void test_planted_analogy(void)
     query_model_release(&m);
 }
 
+/* A mapped binary file answers exactly (bit for bit) as the same file
+ * read into memory; a NaN in a mapped row is reported, naming the word. */
+static void test_mapped_equals_memory(void)
+{
+    enum { ROWS = 2000, DIM = 30 };
+    float *x = random_values(ROWS, DIM);
+    memset(x + 5 * DIM, 0, DIM * sizeof *x);
+    char **words = malloc(ROWS * sizeof *words);
+    for (int r = 0; r < ROWS; r++) {
+        char w[32];
+        snprintf(w, sizeof w, "word_%d", r);
+        words[r] = strdup(w);
+    }
+    char path[256];
+    test_tmp_path(path, sizeof path, "mapped.bin");
+    struct w2v_err err = {0};
+    CHECK(vectors_write(path, VECTORS_BINARY, ROWS, DIM, (const char *const *)words, x, DIM,
+                        &err) == 0);
+    struct query_model mm, mem;
+    CHECK(query_model_open(&mm, path, 1, &err) == 0 && mm.source == QUERY_MAPPED);
+    CHECK(query_model_open(&mem, path, 0, &err) == 0 && mem.source == QUERY_IN_MEMORY);
+    int same = 1;
+    float qa[DIM], qb[DIM];
+    for (int t = 0; t < 20; t++) {
+        int64_t a = (int64_t)rng_below(ROWS), b = (int64_t)rng_below(ROWS),
+                c = (int64_t)rng_below(ROWS);
+        same &= query_model_find(&mm, words[a]) == a && query_model_find(&mem, words[a]) == a;
+        CHECK(query_vector_analogy(&mm, a, b, c, qa, NULL) == 0);
+        CHECK(query_vector_analogy(&mem, a, b, c, qb, NULL) == 0);
+        same &= memcmp(qa, qb, sizeof qa) == 0;
+        int64_t ex[3] = {a, b, c};
+        struct query_request ra = {qa, ex, 3}, rb = {qb, ex, 3};
+        struct query_hit ha[10], hb[10];
+        size_t na, nb;
+        struct query_options opt = {10, t % 2 ? 0 : 777, 1 + t % 4};
+        CHECK(query_topk(&mm, &ra, 1, &opt, ha, &na, NULL) == 0);
+        CHECK(query_topk(&mem, &rb, 1, &opt, hb, &nb, NULL) == 0);
+        same &= na == nb && memcmp(ha, hb, na * sizeof *ha) == 0;
+        float sa, sb;
+        CHECK(query_similarity(&mm, a, 5, &sa, NULL) == 0 && sa == 0.0f);
+        CHECK(query_similarity(&mm, a, b, &sa, NULL) == 0);
+        CHECK(query_similarity(&mem, a, b, &sb, NULL) == 0);
+        same &= sa == sb;
+        size_t len;
+        const char *w = query_model_word(&mm, c, &len);
+        same &= len == strlen(words[c]) && memcmp(w, words[c], len) == 0;
+    }
+    CHECK(same);
+    query_model_release(&mm);
+    query_model_release(&mem);
+
+    /* Poison row 1234 with a NaN directly in the file's bytes. */
+    FILE *fp = fopen(path, "r+b");
+    char head[64];
+    CHECK(fgets(head, sizeof head, fp) != NULL);
+    long off = (long)strlen(head);
+    for (int r = 0; r < 1234; r++)
+        off += (long)strlen(words[r]) + 1 + DIM * 4 + 1;
+    off += (long)strlen(words[1234]) + 1 + 8; /* the third float */
+    fseek(fp, off, SEEK_SET);
+    const unsigned char nan_le[4] = {0, 0, 0xc0, 0x7f};
+    fwrite(nan_le, 1, 4, fp);
+    fclose(fp);
+    CHECK(query_model_open(&mm, path, 1, &err) == 0); /* values are checked by scans */
+    float q[DIM];
+    int64_t zero = 0;
+    CHECK(query_vector_nearest(&mm, &zero, 1, q, NULL) == 0);
+    struct query_request req = {q, &zero, 1};
+    struct query_hit h[3];
+    size_t nh;
+    for (int threads = 1; threads <= 3; threads++) {
+        struct query_options opt = {3, 0, threads};
+        memset(&err, 0, sizeof err);
+        CHECK(query_topk(&mm, &req, 1, &opt, h, &nh, &err) == W2V_EFORMAT &&
+              strstr(err.message, "'word_1234'"));
+    }
+    struct query_options small = {3, 1000, 2}; /* the bad row is not a candidate */
+    CHECK(query_topk(&mm, &req, 1, &small, h, &nh, NULL) == 0 && nh == 3);
+    int64_t bad = 1234;
+    CHECK(query_vector_nearest(&mm, &bad, 1, q, &err) == W2V_EFORMAT);
+    query_model_release(&mm);
+    CHECK(query_model_open(&mem, path, 0, &err) == W2V_EFORMAT); /* the reader refuses it */
+    unlink(path);
+    for (int r = 0; r < ROWS; r++)
+        free(words[r]);
+    free(words);
+    free(x);
+}
+
 int main(void)
 {
     TEST_RUN(test_heap_matches_sort);
     TEST_RUN(test_normalisation);
     TEST_RUN(test_topk_brute_force);
     TEST_RUN(test_planted_analogy);
+    TEST_RUN(test_mapped_equals_memory);
     return TEST_REPORT("test_query");
 }

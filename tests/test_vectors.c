@@ -473,6 +473,157 @@ static void test_index_many(void)
     CHECK(v.words == NULL && v.slots == NULL && v.rows == 0);
 }
 
+/* Mapping gives the same words and floats as reading, finds every word,
+ * declines text files, and rejects the same broken binary files. */
+static void test_map(void)
+{
+    char path[256];
+    test_tmp_path(path, sizeof path, "map.bin");
+    struct sample s;
+    sample_make(&s, 1000, 7, 7);
+    struct w2v_err err = {0};
+    CHECK(vectors_write(path, VECTORS_BINARY, s.rows, s.dim, (const char *const *)s.words,
+                        s.data, 7, &err) == 0);
+    struct vectors_map m;
+    int rc = vectors_map_open(&m, path, &err);
+    CHECK(rc == 0);
+    if (rc != 0)
+        fprintf(stderr, "  %s\n", err.message);
+    int same = m.rows == s.rows && m.dim == s.dim;
+    float row[7];
+    for (int64_t r = 0; same && r < s.rows; r++) {
+        size_t len;
+        const char *w = vectors_map_word(&m, r, &len);
+        same &= len == strlen(s.words[r]) && memcmp(w, s.words[r], len) == 0;
+        same &= vectors_map_find(&m, s.words[r]) == r;
+        vectors_map_row(&m, r, row);
+        same &= memcmp(row, s.data + r * 7, sizeof row) == 0;
+    }
+    CHECK(same);
+    CHECK(vectors_map_find(&m, "absent") == -1 && vectors_map_find(&m, "") == -1);
+    vectors_map_release(&m);
+    vectors_map_release(&m);
+    CHECK(vectors_write(path, VECTORS_TEXT, s.rows, s.dim, (const char *const *)s.words, s.data,
+                        7, &err) == 0);
+    CHECK(vectors_map_open(&m, path, &err) == 1 && m.base == NULL);
+    sample_free(&s);
+
+    /* gensim layout (no newlines) and a trailing newline. */
+    const char *words[] = {"x", "y", "z"};
+    float vals[] = {1, 2, 3, 4, 5, 6};
+    char buf[256];
+    size_t n = build_binary(buf, words, vals, 3, 2, 0);
+    write_bytes(path, buf, n);
+    CHECK(vectors_map_open(&m, path, &err) == 0 && vectors_map_find(&m, "z") == 2);
+    vectors_map_row(&m, 2, row);
+    CHECK(row[0] == 5 && row[1] == 6);
+    vectors_map_release(&m);
+
+    /* Every proper prefix fails cleanly. */
+    n = build_binary(buf, words, vals, 3, 2, 1);
+    int all_fail = 1;
+    for (size_t cut = 0; cut + 1 < n; cut++) {
+        write_bytes(path, buf, cut);
+        if (vectors_map_open(&m, path, &err) == 0 || strchr(err.message, '\n'))
+            all_fail = 0;
+        vectors_map_release(&m);
+    }
+    CHECK(all_fail);
+    const char *dup[] = {"x", "y", "x"};
+    n = build_binary(buf, dup, vals, 3, 2, 1);
+    write_bytes(path, buf, n);
+    CHECK(vectors_map_open(&m, path, &err) == W2V_EFORMAT &&
+          strstr(err.message, "duplicate word 'x' (rows 1 and 3)"));
+    const char *ctl[] = {"x", "y\rz", "w"};
+    n = build_binary(buf, ctl, vals, 3, 2, 1);
+    write_bytes(path, buf, n);
+    CHECK(vectors_map_open(&m, path, &err) == W2V_EFORMAT && strstr(err.message, "control byte"));
+    n = build_binary(buf, words, vals, 3, 2, 1);
+    memcpy(buf + n, "junk", 4);
+    write_bytes(path, buf, n + 4);
+    CHECK(vectors_map_open(&m, path, &err) == W2V_EFORMAT && strstr(err.message, "more data"));
+    write_str(path, "1000000000000 300\nthe 1 2 3\n");
+    CHECK(vectors_map_open(&m, path, &err) == W2V_EFORMAT && m.base == NULL);
+    write_str(path, "");
+    CHECK(vectors_map_open(&m, path, &err) == W2V_EEMPTY);
+    CHECK(vectors_map_open(&m, "/", &err) == W2V_EIO);
+    unlink(path);
+}
+
+/* vectors_strtof agrees with strtof bit for bit, end pointer included. */
+static void check_strtof(const char *str, int *ok)
+{
+    char *e1, *e2;
+    float a = vectors_strtof(str, &e1), b = strtof(str, &e2);
+    if (memcmp(&a, &b, sizeof a) != 0 || e1 != e2) {
+        if (*ok)
+            fprintf(stderr, "  '%s': %.9g (end +%d) vs strtof %.9g (end +%d)\n", str, (double)a,
+                    (int)(e1 - str), (double)b, (int)(e2 - str));
+        *ok = 0;
+    }
+}
+
+static void test_strtof(void)
+{
+    static const char *fixed[] = {
+        "0", "-0", "+0", "0.0", "-0.000", "1", "-1", "1.", ".5", "-.5", ".", "-", "+", "",
+        "e5", "1e", "1e+", "1e-", "1e5", "1E5", "1e-5", "2.5e+3", "1e38", "3.4028235e38",
+        "3.4028236e38", "1e39", "1e-38", "1.17549435e-38", "1e-45", "1.4e-45", "1e-46",
+        "0.1", "0.2", "0.3", "123456789", "1234567890123456789", "12345678901234567890",
+        "0.000000000000000000000000000001", "9007199254740993", "16777217", "16777219",
+        "0.100000001", "nan", "-inf", "inf", "infinity", "0x1p3", "1.5x", "1..5", "1e5.5",
+        "00000000000000000000000000000012", "4.7019774e-38", "1e22", "1e23", "1e-22",
+        "1e-23", "8.5e-39", "33554431", "33554433", "0.333333343267",
+    };
+    int ok = 1;
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        check_strtof(fixed[i], &ok);
+    char buf[64];
+    for (int i = 0; i < 300000 && ok; i++) {
+        uint64_t r = rng_next();
+        switch (i % 5) {
+        case 0: { /* every float, printed as the writer prints it */
+            uint32_t u = (uint32_t)r;
+            float f;
+            memcpy(&f, &u, 4);
+            if (!isfinite(f))
+                continue;
+            snprintf(buf, sizeof buf, "%.9g", (double)f);
+            break;
+        }
+        case 1: /* the original's %lf */
+            snprintf(buf, sizeof buf, "%f", (double)((int64_t)(r % 2000001) - 1000000) / 1e6);
+            break;
+        case 2: /* a random digit string with a decimal point and exponent */
+        {
+            int n = 1 + (int)(r % 25), k = 0;
+            uint64_t d = rng_next();
+            if (r & 1 << 10)
+                buf[k++] = '-';
+            for (int j = 0; j < n; j++) {
+                if (j == (int)((r >> 12) % (uint64_t)n) && (r & 1 << 11))
+                    buf[k++] = '.';
+                buf[k++] = (char)('0' + (d % 10));
+                d = d / 10 ? d / 10 : rng_next();
+            }
+            if (r & 1 << 20)
+                k += snprintf(buf + k, sizeof buf - (size_t)k, "e%d", (int)((r >> 24) % 100) - 50);
+            buf[k] = '\0';
+            break;
+        }
+        case 3: /* near float midpoints: 10 significant digits */
+            snprintf(buf, sizeof buf, "%.10g", (double)(float)((double)(r >> 11) / 9007199254740992.0 * 1000));
+            break;
+        default: /* short decimals with trailing junk the parser must stop at */
+            snprintf(buf, sizeof buf, "%.3f%c", (double)(int64_t)(r % 100000) / 7.0,
+                     "x, \t.e"[(r >> 40) % 6]);
+            break;
+        }
+        check_strtof(buf, &ok);
+    }
+    CHECK(ok);
+}
+
 int main(void)
 {
     TEST_RUN(test_binary_round_trip);
@@ -482,5 +633,7 @@ int main(void)
     TEST_RUN(test_truncation);
     TEST_RUN(test_write_failures);
     TEST_RUN(test_index_many);
+    TEST_RUN(test_map);
+    TEST_RUN(test_strtof);
     return TEST_REPORT("test_vectors");
 }

@@ -70,4 +70,52 @@ int vectors_write(const char *path, enum vectors_format format, int64_t rows, in
                   const char *const *words, const float *data, size_t stride,
                   struct w2v_err *err);
 
+/* strtof for the text format: same result and end pointer as strtof in the
+ * C locale, several times faster for plain decimals (it falls back to
+ * strtof for anything else). Exposed for tests. Thread-safe. */
+float vectors_strtof(const char *s, char **end);
+
+/* A binary vector file mapped read-only for queries: only the word index is
+ * built (one walk over the words, which are checked as vectors_read checks
+ * them: truncation, control bytes, duplicates, trailing data); the floats
+ * stay in the file, little-endian and unaligned, and are read with
+ * vectors_map_row. Finiteness of the values is the reader's job (query
+ * scans check it). If the file shrinks while mapped, access faults
+ * (SIGBUS): the price of not copying. */
+struct vectors_map {
+    int64_t rows;
+    int32_t dim;
+    const unsigned char *base; /* the mapping, size bytes */
+    size_t size;
+    size_t body_start;         /* offset of the first word */
+    int64_t *row_off;          /* [rows] offset of each row's first float, owned */
+    uint64_t *slots;           /* hash index: tag << 32 | (row + 1); 0 empty; owned */
+    size_t n_slots;
+};
+
+/* Map path and index its words. Returns 0; 1 when the file is in the text
+ * format (nothing mapped: read it with vectors_read); or a status as
+ * vectors_read's (err filled). Not thread-safe on one struct. */
+int vectors_map_open(struct vectors_map *m, const char *path, struct w2v_err *err);
+
+void vectors_map_release(struct vectors_map *m); /* safe on zeroed/released */
+
+/* Row of word, or -1. Thread-safe. */
+int64_t vectors_map_find(const struct vectors_map *m, const char *word);
+
+/* Row's word inside the mapping (not NUL-terminated) and its length. */
+const char *vectors_map_word(const struct vectors_map *m, int64_t row, size_t *len);
+
+/* Row's D little-endian floats inside the mapping (unaligned: read them
+ * with memcpy, or through vectors_map_row). Thread-safe. */
+static inline const unsigned char *vectors_map_bytes(const struct vectors_map *m, int64_t row)
+{
+    return m->base + m->row_off[row];
+}
+
+/* Copy row's D floats to out[0..dim) in host order (memcpy on a
+ * little-endian host: the mapped bytes are unaligned). Returns 0.
+ * Thread-safe. */
+int vectors_map_row(const struct vectors_map *m, int64_t row, float *out);
+
 #endif

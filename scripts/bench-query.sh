@@ -1,0 +1,132 @@
+#!/bin/sh
+# bench-query.sh — how fast does `w2v nearest` answer from a big binary model?
+#
+#   scripts/bench-query.sh [ROWS...]        default: 1000000 3000000
+#
+# For each size it generates (once) a synthetic binary model of ROWS x DIM
+# random vectors with realistic word lengths under $BENCH_DIR (default
+# work/bench, git-ignored), warms the page cache, then times, REPS times each
+# and reports the median:
+#   cat MODEL > /dev/null                   (how fast the bytes come)
+#   w2v nearest MODEL WORD -k 10            (a whole cold process)
+#   gensim load_word2vec_format + most_similar (once; BENCH_GENSIM=0 skips)
+#   QUERIES words fed on stdin to one w2v nearest process (queries/s)
+# Environment: W2V (binary, default ./w2v), DIM (300), REPS (5), QUERIES
+# (1000), BENCH_DIR, BENCH_GENSIM (1), THREADS (w2v --threads; default all).
+# Needs /usr/bin/python3 with numpy to generate the models. Not part of CI.
+set -eu
+W2V=${W2V:-./w2v}
+DIM=${DIM:-300}
+REPS=${REPS:-5}
+QUERIES=${QUERIES:-1000}
+DIR=${BENCH_DIR:-work/bench}
+GENSIM=${BENCH_GENSIM:-1}
+THREADS_OPT=""
+[ -n "${THREADS:-}" ] && THREADS_OPT="--threads $THREADS"
+[ $# -gt 0 ] || set -- 1000000 3000000
+mkdir -p "$DIR"
+
+# gen ROWS: write $DIR/vec-ROWSxDIM.bin (+ .words: QUERIES query words).
+gen() {
+    out="$DIR/vec-$1x$DIM.bin"
+    [ -s "$out" ] && [ -s "$out.words" ] && return 0
+    echo "generating $out ..." >&2
+    /usr/bin/python3 - "$1" "$DIM" "$out" "$QUERIES" <<'EOF'
+import sys
+import numpy as np
+rows, dim, out, nq = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+rng = np.random.default_rng(12345)
+alphabet = b"abcdefghijklmnopqrstuvwxyz"
+digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+def b36(i):
+    s = ""
+    while True:
+        s = digits[i % 36] + s
+        i //= 36
+        if i == 0:
+            return s
+# Word = letters + "_" + base-36 row number: unique, 4 to ~16 bytes, like
+# the mix of words and phrases in pretrained models.
+letters = rng.integers(0, 26, size=rows * 12, dtype=np.uint8)
+letters = np.frombuffer(alphabet, dtype=np.uint8)[letters].tobytes().decode()
+lens = rng.integers(1, 12, size=rows)
+words = []
+with open(out + ".tmp", "wb") as f:
+    f.write(b"%d %d\n" % (rows, dim))
+    chunk = 50000
+    pos = 0
+    for start in range(0, rows, chunk):
+        n = min(chunk, rows - start)
+        vecs = (rng.standard_normal((n, dim), dtype=np.float32) * 0.1).astype("<f4")
+        parts = []
+        for i in range(n):
+            r = start + i
+            w = letters[pos:pos + lens[r]] + "_" + b36(r)
+            pos += lens[r]
+            words.append(w) if r % max(1, rows // (4 * nq)) == 0 else None
+            parts.append(w.encode() + b" " + vecs[i].tobytes() + b"\n")
+        f.write(b"".join(parts))
+import os
+os.replace(out + ".tmp", out)
+pick = rng.choice(len(words), size=nq, replace=len(words) < nq)
+with open(out + ".words", "w") as f:
+    for i in pick:
+        f.write(words[i] + "\n")
+EOF
+}
+
+now_ns() { date +%s%N; }
+
+# median_ms CMD...: run CMD REPS times (stdout to /dev/null), median in ms.
+median_ms() {
+    i=0
+    : >"$DIR/times"
+    while [ $i -lt "$REPS" ]; do
+        t0=$(now_ns)
+        "$@" >/dev/null
+        t1=$(now_ns)
+        echo $(((t1 - t0) / 1000000)) >>"$DIR/times"
+        i=$((i + 1))
+    done
+    sort -n "$DIR/times" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
+}
+
+catfile() { cat "$1"; }
+
+printf '%-22s %10s %12s %7s %12s %14s %10s\n' model "cat ms" "nearest ms" ratio "gensim s" "gensim q ms" "stdin q/s"
+for rows in "$@"; do
+    gen "$rows"
+    model="$DIR/vec-${rows}x$DIM.bin"
+    word=$(head -n 1 "$model.words")
+    cat "$model" >/dev/null # warm the page cache
+    cat "$model" >/dev/null
+    cat_ms=$(median_ms catfile "$model")
+    # shellcheck disable=SC2086
+    near_ms=$(median_ms "$W2V" nearest "$model" "$word" -k 10 $THREADS_OPT)
+    ratio=$(awk -v a="$near_ms" -v b="$cat_ms" 'BEGIN { printf "%.2f", a / (b > 0 ? b : 1) }')
+    t0=$(now_ns)
+    # shellcheck disable=SC2086
+    "$W2V" nearest "$model" -k 10 $THREADS_OPT <"$model.words" >/dev/null
+    t1=$(now_ns)
+    qps=$(awk -v n="$QUERIES" -v ns=$((t1 - t0)) 'BEGIN { printf "%.1f", n / (ns / 1e9) }')
+    g_load="-" g_query="-"
+    if [ "$GENSIM" = 1 ] && /usr/bin/python3 -c 'import gensim' 2>/dev/null; then
+        g_out=$(/usr/bin/python3 - "$model" "$word" <<'EOF'
+import sys, time
+from gensim.models import KeyedVectors
+t0 = time.perf_counter()
+kv = KeyedVectors.load_word2vec_format(sys.argv[1], binary=True)
+t1 = time.perf_counter()
+kv.most_similar(sys.argv[2], topn=10)
+t2 = time.perf_counter()
+kv.most_similar(sys.argv[2], topn=10)
+t3 = time.perf_counter()
+print("%.2f %.0f/%.0f" % (t1 - t0, (t2 - t1) * 1000, (t3 - t2) * 1000))
+EOF
+        )
+        g_load=${g_out%% *} g_query=${g_out#* }
+    fi
+    printf '%-22s %10s %12s %7s %12s %14s %10s\n' "${rows}x$DIM" "$cat_ms" "$near_ms" "$ratio" \
+        "$g_load" "$g_query" "$qps"
+done
+echo "(gensim q ms: first most_similar, which computes the norms / a second one)"
