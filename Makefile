@@ -8,7 +8,7 @@
 
 CC      ?= cc
 CFLAGS  ?= -O3 -g
-WARN     = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+WARN     = -std=c11 -fopenmp-simd -ffp-contract=fast -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wvla -fno-common
 CPPFLAGS += -Iinclude -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 LDLIBS   = -lm -pthread
@@ -29,7 +29,7 @@ TEST_SRC = $(wildcard tests/test_*.c)
 TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 HEADERS  = $(wildcard include/w2v/*.h)
 
-.PHONY: all test sanitize demo install uninstall clean check-tests
+.PHONY: all test sanitize faults demo install uninstall clean check-tests
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -52,8 +52,8 @@ $(LIB): $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(BIN): $(MAIN_OBJ) $(LIB)
-	$(CC) $(CFLAGS) -pthread $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BIN): $(MAIN_OBJ) $(LIB) $(EXTRA_OBJ)
+	$(CC) $(CFLAGS) -pthread $(LDFLAGS) -o $@ $(MAIN_OBJ) $(EXTRA_OBJ) $(LIB) $(LDLIBS)
 
 $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(LIB)
 	$(CC) $(CFLAGS) -pthread $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -68,7 +68,23 @@ test: check-tests
 
 SAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 sanitize:
-	$(MAKE) BUILD=build/sanitize CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" test
+	$(MAKE) --no-print-directory BUILD=build/sanitize CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" test
+
+# Fault injection: w2v built with ASan and every allocation and I/O call
+# wrapped (tests/fault/wrap.c), then tests/fault/run.sh fails each one in
+# turn over a small train + save + load + query session.
+FAULT_WRAP = malloc calloc realloc posix_memalign fopen fread fwrite fclose fflush \
+             open read write mmap rename
+FAULT_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined
+faults:
+	$(MAKE) --no-print-directory BUILD=build/fault CFLAGS="$(FAULT_FLAGS)" \
+	  LDFLAGS="$(FAULT_FLAGS) $(foreach f,$(FAULT_WRAP),-Wl,--wrap=$(f))" \
+	  EXTRA_OBJ=build/fault/obj/fault_wrap.o build/fault/w2v
+	sh tests/fault/run.sh build/fault/w2v
+
+build/fault/obj/fault_wrap.o: tests/fault/wrap.c
+	mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
 demo: w2v
 	sh scripts/demo.sh

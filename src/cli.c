@@ -2,6 +2,7 @@
  * (with main.c and the cmd_*.c commands) that prints. */
 #include "w2v/cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -10,7 +11,7 @@
 
 int cli_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out)
 {
-    if (!s || !*s)
+    if (!s || !*s || isspace((unsigned char)*s))
         return -1;
     errno = 0;
     char *end = NULL;
@@ -25,7 +26,7 @@ int cli_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out)
 
 int cli_parse_double(const char *s, double min, double max, double *out)
 {
-    if (!s || !*s)
+    if (!s || !*s || isspace((unsigned char)*s))
         return -1;
     errno = 0;
     char *end = NULL;

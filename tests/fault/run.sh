@@ -1,0 +1,67 @@
+#!/bin/sh
+# Fault sweep: for each scenario, count the allocations and I/O calls of a
+# clean run, then rerun failing each one in turn. Every faulty run must end
+# with status 0 or 1 (never a signal or a sanitizer report), a failure must
+# print exactly one "w2v: " line, and no partial output may be left behind.
+W2V=${1:?usage: run.sh path/to/fault/w2v}
+W2V=$(cd "$(dirname "$W2V")" && pwd)/$(basename "$W2V")
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/w2v-fault.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+export ASAN_OPTIONS=detect_leaks=1:exitcode=86
+export UBSAN_OPTIONS=halt_on_error=1:exitcode=87
+passed=0
+failed=0
+cd "$TMP" || exit 1
+
+# A small corpus with planted structure, and a vector file to query.
+awk 'BEGIN { srand(7); for (l = 0; l < 300; l++) { s = ""; for (w = 0; w < 12; w++) s = s " w" int(rand() * 40); print s } }' >corpus.txt
+"$W2V" train corpus.txt -o base.bin --dim 16 --epochs 1 --min-count 1 --threads 1 --quiet --seed 1 >/dev/null 2>&1 ||
+    { echo "fault: the clean training run failed"; echo "0 passed, 1 failed"; exit 1; }
+printf ': s\nw1 w2 w3 w4\n' >questions.txt
+printf 'w1 w2 1.0\nw3 w4 2.0\nw5 w6 3.0\n' >pairs.txt
+
+# scenario name | command (run by sh -c) | output file that must not be left partial ('-' none)
+scenarios='train|"$W2V" train corpus.txt -o out.bin --dim 16 --epochs 1 --min-count 1 --threads 1 --quiet --seed 1|out.bin
+train-text|"$W2V" train corpus.txt -o out.txt --text --dim 8 --epochs 1 --min-count 1 --threads 1 --quiet --save-vocab vocab.txt|out.txt
+nearest|"$W2V" nearest base.bin w1 w2 -k 5|-
+analogy|"$W2V" analogy base.bin w1 w2 w3 -k 3|-
+convert|"$W2V" convert base.bin out.txt --text|out.txt
+eval-analogy|"$W2V" eval-analogy base.bin questions.txt --threads 1|-
+eval-similarity|"$W2V" eval-similarity base.bin pairs.txt|-'
+
+check_run() { # kind n scenario cmd out
+    rm -f out.bin out.txt vocab.txt err
+    W2V_FAULT_COUNTS= env "W2V_FAULT_$1=$2" sh -c "$4" >/dev/null 2>err
+    status=$?
+    bad=""
+    if [ "$status" -ne 0 ] && [ "$status" -ne 1 ]; then
+        bad="exit status $status"
+    elif [ "$status" -eq 1 ]; then
+        if [ "$(wc -l <err)" -ne 1 ] || ! grep -q '^w2v: ' err; then bad="stderr not one w2v: line"; fi
+        if [ "$5" != "-" ] && [ -e "$5" ]; then bad="partial output $5 left"; fi
+    fi
+    if [ -n "$bad" ]; then
+        failed=$((failed + 1))
+        echo "FAIL fault $1=$2 in $3: $bad: $(head -c 300 err)"
+    else
+        passed=$((passed + 1))
+    fi
+}
+
+echo "$scenarios" | while IFS='|' read -r name cmd out; do
+    W2V_FAULT_COUNTS=counts sh -c "$cmd" >/dev/null 2>&1
+    allocs=$(awk '/^allocs/ {print $2}' counts 2>/dev/null)
+    ios=$(awk '/^io/ {print $2}' counts 2>/dev/null)
+    for kind in ALLOC IO; do
+        if [ "$kind" = ALLOC ]; then total=${allocs:-0}; else total=${ios:-0}; fi
+        n=1
+        while [ "$n" -le "$total" ]; do
+            check_run "$kind" "$n" "$name" "$cmd" "$out"
+            n=$((n + 1))
+        done
+    done
+    echo "$passed $failed" >tally
+done
+read -r passed failed <tally 2>/dev/null || { passed=0; failed=1; }
+echo "faults: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
