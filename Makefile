@@ -102,4 +102,51 @@ uninstall:
 clean:
 	rm -rf build w2v libw2v.a
 
--include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d)
+# ---- fuzzing (see tests/fuzz/README.md) ------------------------------------
+# Every tests/fuzz/fuzz_<name>.c is a libFuzzer harness. `make test` links
+# each with tests/fuzz/replay.c into $(BUILD)/tests/test_fuzz_<name>, which
+# replays tests/fuzz/corpus/<name>/ and tests/fuzz/regressions/<name>/.
+# `make fuzz FUZZ_SECONDS=60` builds them with clang's libFuzzer + ASan +
+# UBSan in build/fuzz and runs each for that long (FUZZ_ONLY=name picks one;
+# FUZZ_ARGS passes libFuzzer options).
+FUZZ_SRC     = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES   = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
+FUZZ_REPLAY  = $(FUZZ_NAMES:%=$(BUILD)/tests/test_fuzz_%)
+FUZZ_CC     ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_ONLY   ?= $(FUZZ_NAMES)
+FUZZ_ARGS   ?=
+FUZZ_BUILD   = build/fuzz
+FUZZ_SAN     = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+               -fno-sanitize-recover=undefined
+FUZZ_LIB_OBJ = $(LIB_SRC:src/%.c=$(FUZZ_BUILD)/obj/%.o)
+
+.PHONY: fuzz fuzz-build
+
+check-tests: $(FUZZ_REPLAY)
+
+$(BUILD)/fuzz/%.o: tests/fuzz/%.c | $(BUILD)/fuzz
+	$(CC) $(CPPFLAGS) -Itests/fuzz $(ALL_CFLAGS) -DFUZZ_DIR='"$(abspath tests/fuzz)"' -c $< -o $@
+
+$(BUILD)/tests/test_fuzz_%: $(BUILD)/fuzz/fuzz_%.o $(BUILD)/fuzz/replay.o $(LIB) | $(BUILD)/tests
+	$(CC) $(CFLAGS) -pthread $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/fuzz:
+	mkdir -p $@
+
+$(FUZZ_BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -pthread -MMD -MP -c $< -o $@
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIB_OBJ)
+	$(FUZZ_CC) $(CPPFLAGS) -Itests/fuzz $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer -pthread \
+	    -o $@ $< $(FUZZ_LIB_OBJ) $(LDLIBS)
+
+fuzz-build:
+	@sh tests/fuzz/fuzz.sh probe $(FUZZ_CC)
+	@$(MAKE) --no-print-directory $(FUZZ_ONLY:%=$(FUZZ_BUILD)/fuzz_%)
+
+fuzz: fuzz-build
+	@sh tests/fuzz/fuzz.sh run $(FUZZ_BUILD) $(FUZZ_SECONDS) "$(FUZZ_ARGS)" $(FUZZ_ONLY)
+
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d $(BUILD)/fuzz/*.d $(FUZZ_BUILD)/obj/*.d)

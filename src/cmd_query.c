@@ -1,46 +1,528 @@
-/* cmd_query.c — `w2v nearest|analogy|similarity|convert` (placeholders). */
+/* cmd_query.c — `w2v nearest|analogy|similarity|convert`.
+ *
+ * nearest and analogy answer the words on the command line, or, with none,
+ * one query per line of stdin: each answer is followed by a blank line (in
+ * --json mode each answer is one line holding an array). Lines already
+ * waiting on stdin are answered together in one pass over the matrix; an
+ * answer is flushed before the command waits for more input, so a person
+ * or a script can drive it line by line. */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "w2v/cli.h"
+#include "w2v/query.h"
+#include "w2v/vectors.h"
 
-int cmd_nearest(int argc, char **argv)
+#define MAX_K 1000000
+#define MAX_QUERY_WORDS 64 /* words on one nearest line */
+#define BATCH 64           /* stdin queries sharing one pass */
+
+struct query_cli {
+    int k;
+    int64_t restrict_rows;
+    int json;
+    int threads;
+    int no_map;
+};
+
+#define QUERY_OPTIONS(o)                                                                      \
+    {"top", NULL, 'k', CLI_INT, &(o).k, "N", "number of results (default 10)", 1, MAX_K, NULL}, \
+    {"restrict", NULL, 0, CLI_INT64, &(o).restrict_rows, "N",                                 \
+     "only the N first (most frequent) words are candidates (default all)", 1, 9e18, NULL},   \
+    {"json", NULL, 0, CLI_FLAG, &(o).json, NULL,                                              \
+     "print a JSON array of {\"word\",\"score\"} (one per line on stdin)", 0, 1, NULL},       \
+    {"threads", NULL, 0, CLI_INT, &(o).threads, "N", "threads scanning the matrix (default: all CPUs)", \
+     1, 64, NULL},                                                                            \
+    {"no-map", NULL, 0, CLI_FLAG, &(o).no_map, NULL,                                          \
+     "read a binary file into memory instead of mapping it", 0, 1, NULL}
+
+/* ---- output ------------------------------------------------------------- */
+
+/* Length of the valid UTF-8 sequence at s[0..n), or 0 when it is not one. */
+static size_t utf8_sequence(const unsigned char *s, size_t n)
 {
-    static const struct cli_option options[] = {{0}};
-    static const struct cli_usage usage = {"nearest", "[ARGS...]", "Not implemented yet.", options};
-    int n;
-    enum cli_parse_result r = cli_parse(&usage, argc, argv, &n);
-    if (r != CLI_PARSED)
-        return r == CLI_HELP_SHOWN ? W2V_EXIT_OK : W2V_EXIT_USAGE;
-    return cli_error("'nearest' is not implemented yet");
+    unsigned char c = s[0];
+    size_t len;
+    uint32_t cp;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf) {
+        len = 2;
+        cp = c & 0x1f;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        len = 3;
+        cp = c & 0x0f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3f);
+    }
+    if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+        (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+        return 0;
+    return len;
 }
 
-int cmd_analogy(int argc, char **argv)
+/* A JSON string. Bytes that are not UTF-8 become U+FFFD, so the output is
+ * always valid JSON even for words from a file with broken encodings. */
+static void print_json_string(FILE *out, const char *s, size_t n)
 {
-    static const struct cli_option options[] = {{0}};
-    static const struct cli_usage usage = {"analogy", "[ARGS...]", "Not implemented yet.", options};
-    int n;
-    enum cli_parse_result r = cli_parse(&usage, argc, argv, &n);
-    if (r != CLI_PARSED)
-        return r == CLI_HELP_SHOWN ? W2V_EXIT_OK : W2V_EXIT_USAGE;
-    return cli_error("'analogy' is not implemented yet");
+    const unsigned char *p = (const unsigned char *)s;
+    fputc('"', out);
+    for (size_t i = 0; i < n;) {
+        unsigned char c = p[i];
+        size_t len = utf8_sequence(p + i, n - i);
+        if (len == 0) {
+            fputs("\\ufffd", out);
+            i++;
+            continue;
+        }
+        if (c == '"' || c == '\\') {
+            fputc('\\', out);
+            fputc(c, out);
+        } else if (c < 0x20 || c == 0x7f) {
+            fprintf(out, "\\u%04x", c);
+        } else {
+            fwrite(p + i, 1, len, out);
+        }
+        i += len;
+    }
+    fputc('"', out);
 }
+
+static void print_hits(const struct query_model *m, const struct query_hit *hits, size_t n,
+                       int json)
+{
+    if (json) {
+        fputc('[', stdout);
+        for (size_t i = 0; i < n; i++) {
+            size_t len;
+            const char *w = query_model_word(m, hits[i].row, &len);
+            fputs(i ? ", {\"word\": " : "{\"word\": ", stdout);
+            print_json_string(stdout, w, len);
+            printf(", \"score\": %.6f}", (double)hits[i].score);
+        }
+        fputs("]\n", stdout);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t len;
+        const char *w = query_model_word(m, hits[i].row, &len);
+        printf("%.*s\t%.6f\n", (int)len, w, (double)hits[i].score);
+    }
+}
+
+/* ---- shared plumbing ---------------------------------------------------- */
+
+static int open_model(struct query_model *m, const char *path, const struct query_cli *o)
+{
+    struct w2v_err err = {0};
+    int rc = query_model_open(m, path, !o->no_map, &err);
+    if (rc < 0)
+        return cli_report(&err, rc);
+    return 0;
+}
+
+/* Look up words; on an unknown word report it and return -1. */
+static int lookup_words(const struct query_model *m, const char *path, char **words, size_t n,
+                        int64_t *rows)
+{
+    for (size_t i = 0; i < n; i++) {
+        rows[i] = query_model_find(m, words[i]);
+        if (rows[i] < 0) {
+            cli_error("'%s' is not in the vocabulary of '%s'", words[i], path);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+enum query_kind { KIND_NEAREST, KIND_ANALOGY };
+
+/* One pending query: its words' rows and its vector. */
+struct pending {
+    int ok;                      /* 0: failed at lookup; answered by an empty block */
+    size_t n_rows;
+    int64_t rows[MAX_QUERY_WORDS];
+    float *vec;                  /* [dim], points into a shared block */
+};
+
+/* Build the query vector of p from its rows. */
+static int build_vector(const struct query_model *m, enum query_kind kind, struct pending *p,
+                        struct w2v_err *err)
+{
+    if (kind == KIND_ANALOGY)
+        return query_vector_analogy(m, p->rows[0], p->rows[1], p->rows[2], p->vec, err);
+    return query_vector_nearest(m, p->rows, p->n_rows, p->vec, err);
+}
+
+/* Answer ps[0..n) in one pass; failed ones print an empty answer so the
+ * answers on stdout stay aligned with the input lines. */
+static int answer(const struct query_model *m, const struct query_cli *o, struct pending *ps,
+                  size_t n, int blank_line_after)
+{
+    struct query_request reqs[BATCH];
+    size_t map[BATCH], n_req = 0;
+    struct w2v_err err = {0};
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!ps[i].ok)
+            continue;
+        reqs[n_req].vec = ps[i].vec;
+        reqs[n_req].exclude = ps[i].rows;
+        reqs[n_req].n_exclude = ps[i].n_rows;
+        map[n_req++] = i;
+    }
+    struct query_hit *hits = w2v_calloc(n_req ? n_req * (size_t)o->k : 1, sizeof *hits);
+    size_t n_hits[BATCH] = {0};
+    if (!hits)
+        return cli_error("out of memory");
+    struct query_options qo = {(size_t)o->k, o->restrict_rows, o->threads};
+    rc = query_topk(m, reqs, n_req, &qo, hits, n_hits, &err);
+    if (rc < 0) {
+        w2v_free(hits);
+        return cli_report(&err, rc);
+    }
+    size_t r = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (r < n_req && map[r] == i) {
+            print_hits(m, hits + r * (size_t)o->k, n_hits[r], o->json);
+            r++;
+        } else if (o->json) {
+            fputs("null\n", stdout);
+        }
+        if (blank_line_after && !o->json)
+            fputc('\n', stdout);
+    }
+    w2v_free(hits);
+    if (fflush(stdout) != 0 || ferror(stdout))
+        return cli_error("cannot write the answers: %s", strerror(errno));
+    return 0;
+}
+
+/* ---- stdin -------------------------------------------------------------- */
+
+/* Lines from fd 0 through a buffer of our own, so the command can see
+ * whether more input is already waiting (then it batches) or not (then it
+ * answers what it has before blocking). */
+struct line_reader {
+    char *buf;
+    size_t len, off, cap;
+    int eof;
+};
+
+/* Returns 1 with a NUL-terminated line (no '\n'), 0 at end of input, -1 on
+ * error. If block is 0 and no whole line is buffered or readable right now,
+ * returns 2 without waiting. */
+static int next_line(struct line_reader *r, char **line, int block)
+{
+    for (;;) {
+        char *nl = r->len > r->off ? memchr(r->buf + r->off, '\n', r->len - r->off) : NULL;
+        if (nl) {
+            *nl = '\0';
+            *line = r->buf + r->off;
+            r->off = (size_t)(nl - r->buf) + 1;
+            return 1;
+        }
+        if (r->eof) {
+            if (r->off == r->len)
+                return 0;
+            r->buf[r->len] = '\0'; /* spare byte */
+            *line = r->buf + r->off;
+            r->off = r->len;
+            return 1;
+        }
+        if (!block) {
+            struct pollfd pfd = {.fd = 0, .events = POLLIN};
+            if (poll(&pfd, 1, 0) <= 0)
+                return 2;
+        }
+        if (r->off > 0) {
+            memmove(r->buf, r->buf + r->off, r->len - r->off);
+            r->len -= r->off;
+            r->off = 0;
+        }
+        if (r->len == r->cap) {
+            if (r->cap >= ((size_t)1 << 24))
+                return -1; /* a 16 MiB query line is not a query */
+            size_t cap = r->cap ? r->cap * 2 : 65536;
+            char *nb = w2v_realloc(r->buf, cap + 1);
+            if (!nb)
+                return -1;
+            r->buf = nb;
+            r->cap = cap;
+        }
+        ssize_t got = read(0, r->buf + r->len, r->cap - r->len);
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        if (got == 0)
+            r->eof = 1;
+        r->len += (size_t)got;
+    }
+}
+
+/* Split line into words on spaces, tabs and CR; returns the count, at most
+ * max (more is reported as max + 1). */
+static size_t split_words(char *line, char **words, size_t max)
+{
+    size_t n = 0;
+    char *p = line;
+    for (;;) {
+        while (*p == ' ' || *p == '\t' || *p == '\r')
+            p++;
+        if (!*p)
+            return n;
+        if (n == max)
+            return max + 1;
+        words[n++] = p;
+        while (*p && *p != ' ' && *p != '\t' && *p != '\r')
+            p++;
+        if (*p)
+            *p++ = '\0';
+    }
+}
+
+static int run_stdin(const struct query_model *m, const char *path, const struct query_cli *o,
+                     enum query_kind kind)
+{
+    struct line_reader lr = {0};
+    struct pending ps[BATCH];
+    float *vecs = w2v_calloc((size_t)BATCH, (size_t)m->dim * sizeof(float));
+    int any_failed = 0, status = W2V_EXIT_OK;
+    size_t n = 0;
+    if (!vecs)
+        return cli_error("out of memory");
+    for (size_t i = 0; i < BATCH; i++)
+        ps[i].vec = vecs + i * (size_t)m->dim;
+    for (;;) {
+        char *line = NULL;
+        int got = next_line(&lr, &line, n == 0);
+        if (got == 2 || (got != 1 && n > 0) || n == BATCH) {
+            /* Nothing more waiting (or the batch is full): answer now. */
+            if (n > 0 && answer(m, o, ps, n, 1) != 0) {
+                status = W2V_EXIT_FAILURE;
+                break;
+            }
+            n = 0;
+            if (got == 2)
+                continue;
+        }
+        if (got == 0)
+            break;
+        if (got < 0) {
+            status = cli_error("cannot read queries from stdin: %s",
+                               errno ? strerror(errno) : "line too long");
+            break;
+        }
+        if (got != 1)
+            continue;
+        char *words[MAX_QUERY_WORDS + 1];
+        size_t nw = split_words(line, words, MAX_QUERY_WORDS);
+        if (nw == 0)
+            continue; /* blank lines ask nothing */
+        struct pending *p = &ps[n++];
+        p->ok = 0;
+        if (kind == KIND_ANALOGY && nw != 3) {
+            any_failed = 1;
+            cli_error("an analogy query needs 3 words (A B C for A - B + C), got %zu", nw);
+            continue;
+        }
+        if (nw > MAX_QUERY_WORDS) {
+            any_failed = 1;
+            cli_error("a query may hold at most %d words", MAX_QUERY_WORDS);
+            continue;
+        }
+        if (lookup_words(m, path, words, nw, p->rows) != 0) {
+            any_failed = 1;
+            continue;
+        }
+        p->n_rows = nw;
+        struct w2v_err err = {0};
+        int rc = build_vector(m, kind, p, &err);
+        if (rc < 0) {
+            status = cli_report(&err, rc);
+            break;
+        }
+        p->ok = 1;
+    }
+    w2v_free(lr.buf);
+    w2v_free(vecs);
+    if (status == W2V_EXIT_OK && any_failed)
+        status = W2V_EXIT_FAILURE;
+    return status;
+}
+
+/* ---- commands ----------------------------------------------------------- */
+
+static int run_query(int argc, char **argv, enum query_kind kind)
+{
+    struct query_cli o = {.k = 10};
+    const struct cli_option options[] = {QUERY_OPTIONS(o), {0}};
+    static const char nearest_desc[] =
+        "Print the words nearest to WORD by cosine similarity, best first, one\n"
+        "'word<TAB>cosine' line each; the query words themselves are left out.\n"
+        "Several words are summed (each normalised first), as the original\n"
+        "distance tool does. Without words, read one query per line from stdin\n"
+        "and follow each answer with a blank line (--json: one array per line,\n"
+        "null for a query that failed). An unknown word in a stdin query prints\n"
+        "an error and an empty answer; the exit status is then 1.";
+    static const char analogy_desc[] =
+        "Solve A is to B as ? is to C: print the words nearest to A - B + C on\n"
+        "unit-normalised vectors (3CosAdd), leaving out A, B and C; so\n"
+        "'w2v analogy vec.bin king man woman' answers queen on a good model.\n"
+        "Without words, read 'A B C' queries from stdin, one per line, and\n"
+        "follow each answer with a blank line (--json: one array per line, null\n"
+        "for a query that failed). A failed stdin query prints an error and an\n"
+        "empty answer; the exit status is then 1.";
+    const struct cli_usage usage = {
+        kind == KIND_NEAREST ? "nearest" : "analogy",
+        kind == KIND_NEAREST ? "VEC [WORD...] [options]" : "VEC [A B C] [options]",
+        kind == KIND_NEAREST ? nearest_desc : analogy_desc, options};
+    int npos;
+    enum cli_parse_result pr = cli_parse(&usage, argc, argv, &npos);
+    if (pr != CLI_PARSED)
+        return pr == CLI_HELP_SHOWN ? W2V_EXIT_OK : W2V_EXIT_USAGE;
+    if (npos < 1)
+        return cli_usage_error(&usage, "missing the vector file VEC");
+    size_t nw = (size_t)npos - 1;
+    if (kind == KIND_ANALOGY && nw != 0 && nw != 3)
+        return cli_usage_error(&usage, "analogy takes 3 words (A B C), got %zu", nw);
+    if (nw > MAX_QUERY_WORDS)
+        return cli_usage_error(&usage, "at most %d query words", MAX_QUERY_WORDS);
+    const char *path = argv[0];
+
+    struct query_model m = {0};
+    int status = open_model(&m, path, &o);
+    if (status != 0)
+        return status;
+    if (nw == 0) {
+        status = run_stdin(&m, path, &o, kind);
+        query_model_release(&m);
+        return status;
+    }
+    struct pending p = {0};
+    p.vec = w2v_malloc((size_t)m.dim * sizeof(float));
+    if (!p.vec) {
+        status = cli_error("out of memory");
+        goto done;
+    }
+    if (lookup_words(&m, path, argv + 1, nw, p.rows) != 0) {
+        status = W2V_EXIT_FAILURE;
+        goto done;
+    }
+    p.n_rows = nw;
+    struct w2v_err err = {0};
+    int rc = build_vector(&m, kind, &p, &err);
+    if (rc < 0) {
+        status = cli_report(&err, rc);
+        goto done;
+    }
+    p.ok = 1;
+    status = answer(&m, &o, &p, 1, 0);
+done:
+    w2v_free(p.vec);
+    query_model_release(&m);
+    return status;
+}
+
+int cmd_nearest(int argc, char **argv) { return run_query(argc, argv, KIND_NEAREST); }
+
+int cmd_analogy(int argc, char **argv) { return run_query(argc, argv, KIND_ANALOGY); }
 
 int cmd_similarity(int argc, char **argv)
 {
-    static const struct cli_option options[] = {{0}};
-    static const struct cli_usage usage = {"similarity", "[ARGS...]", "Not implemented yet.", options};
-    int n;
-    enum cli_parse_result r = cli_parse(&usage, argc, argv, &n);
-    if (r != CLI_PARSED)
-        return r == CLI_HELP_SHOWN ? W2V_EXIT_OK : W2V_EXIT_USAGE;
-    return cli_error("'similarity' is not implemented yet");
+    int no_map = 0;
+    const struct cli_option options[] = {
+        {"no-map", NULL, 0, CLI_FLAG, &no_map, NULL,
+         "read a binary file into memory instead of mapping it", 0, 1, NULL},
+        {0}};
+    static const struct cli_usage usage_tmpl = {"similarity", "VEC W1 W2",
+                                                "Print the cosine similarity of W1 and W2 (%.6f).",
+                                                NULL};
+    struct cli_usage usage = usage_tmpl;
+    usage.options = options;
+    int npos;
+    enum cli_parse_result pr = cli_parse(&usage, argc, argv, &npos);
+    if (pr != CLI_PARSED)
+        return pr == CLI_HELP_SHOWN ? W2V_EXIT_OK : W2V_EXIT_USAGE;
+    if (npos != 3)
+        return cli_usage_error(&usage, "similarity takes VEC W1 W2 (%d arguments given)", npos);
+    struct query_cli o = {.no_map = no_map};
+    struct query_model m = {0};
+    int status = open_model(&m, argv[0], &o);
+    if (status != 0)
+        return status;
+    int64_t rows[2];
+    if (lookup_words(&m, argv[0], argv + 1, 2, rows) != 0) {
+        status = W2V_EXIT_FAILURE;
+    } else {
+        struct w2v_err err = {0};
+        float s;
+        int rc = query_similarity(&m, rows[0], rows[1], &s, &err);
+        if (rc < 0) {
+            status = cli_report(&err, rc);
+        } else {
+            printf("%.6f\n", (double)s);
+            if (fflush(stdout) != 0 || ferror(stdout))
+                status = cli_error("cannot write: %s", strerror(errno));
+        }
+    }
+    query_model_release(&m);
+    return status;
 }
 
 int cmd_convert(int argc, char **argv)
 {
-    static const struct cli_option options[] = {{0}};
-    static const struct cli_usage usage = {"convert", "[ARGS...]", "Not implemented yet.", options};
-    int n;
-    enum cli_parse_result r = cli_parse(&usage, argc, argv, &n);
-    if (r != CLI_PARSED)
-        return r == CLI_HELP_SHOWN ? W2V_EXIT_OK : W2V_EXIT_USAGE;
-    return cli_error("'convert' is not implemented yet");
+    int to_binary = 0, to_text = 0;
+    const struct cli_option options[] = {
+        {"binary", NULL, 0, CLI_FLAG, &to_binary, NULL, "write the binary format", 0, 1, NULL},
+        {"text", NULL, 0, CLI_FLAG, &to_text, NULL, "write the text format", 0, 1, NULL},
+        {0}};
+    static const struct cli_usage usage_tmpl = {
+        "convert", "IN OUT [--binary|--text]",
+        "Convert a vector file between the word2vec binary and text formats\n"
+        "(default: to the format IN is not in). OUT is written through a\n"
+        "temporary file and renamed into place, so IN may equal OUT.",
+        NULL};
+    struct cli_usage usage = usage_tmpl;
+    usage.options = options;
+    int npos;
+    enum cli_parse_result pr = cli_parse(&usage, argc, argv, &npos);
+    if (pr != CLI_PARSED)
+        return pr == CLI_HELP_SHOWN ? W2V_EXIT_OK : W2V_EXIT_USAGE;
+    if (npos != 2)
+        return cli_usage_error(&usage, "convert takes IN OUT (%d arguments given)", npos);
+    if (to_binary && to_text)
+        return cli_usage_error(&usage, "--binary and --text exclude each other");
+    struct vectors v;
+    struct w2v_err err = {0};
+    int rc = vectors_read(&v, argv[0], &err);
+    if (rc < 0)
+        return cli_report(&err, rc);
+    enum vectors_format f = to_binary ? VECTORS_BINARY
+                          : to_text   ? VECTORS_TEXT
+                          : (v.format == VECTORS_BINARY ? VECTORS_TEXT : VECTORS_BINARY);
+    rc = vectors_write(argv[1], f, v.rows, v.dim, (const char *const *)v.words, v.data,
+                       (size_t)v.dim, &err);
+    vectors_release(&v);
+    if (rc < 0) {
+        /* Every input was validated by the reader: a failure here is I/O. */
+        return cli_report(&err, rc == W2V_EINVAL ? W2V_EIO : rc);
+    }
+    return W2V_EXIT_OK;
 }

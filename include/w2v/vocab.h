@@ -29,6 +29,9 @@ struct vocab {
     int64_t prune_floor;         /* current pruning threshold (grows like the original's min_reduce) */
     int64_t words_pruned;        /* distinct words removed by pruning */
     int64_t total_words;         /* sum of counts of the words kept */
+    /* Private to vocab.c (fields added after the contract was set). */
+    uint32_t *hashes;            /* [capacity] hash of each entry, for fast rejects and regrowth */
+    uint32_t *lengths;           /* [capacity] byte length of each entry's word */
 };
 
 struct vocab_options {
@@ -36,35 +39,53 @@ struct vocab_options {
     int64_t max_size;   /* distinct-word bound during the scan (0: none) */
 };
 
+/* Longest line vocab_load accepts (word, separator and count). */
+#define VOCAB_MAX_LINE 1024
+
 void vocab_init(struct vocab *v);
 void vocab_release(struct vocab *v);   /* safe on zeroed/released */
 
-/* Id of word[0..len), or -1. Thread-safe for concurrent readers. */
+/* Id of word[0..len), or -1. Thread-safe for concurrent readers (no writer). */
 int32_t vocab_find(const struct vocab *v, const char *word, size_t len);
 
-/* Add count to word[0..len), inserting it if new; may prune when the table
- * passes max_size. Returns 0 or W2V_ENOMEM / W2V_EOVERFLOW. Ids are not
- * stable until vocab_finalize. */
+/* Add count (>= 0) to word[0..len), inserting it if new; may prune when the
+ * table passes max_size, so that size <= max_size on return (</s> is never
+ * pruned). Returns 0 or W2V_ENOMEM / W2V_EOVERFLOW (a count past INT64_MAX,
+ * more than INT32_MAX words) / W2V_EINVAL (a negative count, or a new word
+ * that is empty or holds a NUL byte). Ids are not stable until
+ * vocab_finalize. Not thread-safe. */
 int vocab_add(struct vocab *v, const char *word, size_t len, int64_t count);
 
-/* Drop words with count < min_count (</s> kept, and moved to id 0), sort the
- * rest by descending count then bytes, rebuild the hash, set total_words.
- * Returns 0, W2V_ENOMEM, or W2V_EEMPTY when no word besides </s> is left. */
+/* Drop words with count < min_count (</s> kept, and moved to id 0; added with
+ * count 0 when the corpus had no newline), sort the rest by descending count
+ * then bytes (unsigned), rebuild the hash, set total_words.
+ * Returns 0, W2V_ENOMEM, W2V_EOVERFLOW (the counts sum past INT64_MAX), or
+ * W2V_EEMPTY when no word besides </s> is left (the vocabulary is then still
+ * valid, holding only </s>). Not thread-safe. */
 int vocab_finalize(struct vocab *v, int64_t min_count);
 
-/* Scan a corpus file and build a finalized vocabulary. words_cut (if not
- * NULL) receives the number of over-long words cut. Returns 0 or an error
- * with err filled (W2V_EIO, W2V_ENOMEM, W2V_EEMPTY). */
+/* Scan a corpus file and build a finalized vocabulary into v, which is
+ * initialised here (any previous content must have been released). opt may
+ * be NULL (min_count 5, no max_size). words_cut (if not NULL) receives the
+ * number of over-long words cut. Returns 0 or an error with err filled
+ * (W2V_EIO, W2V_ENOMEM, W2V_EOVERFLOW, W2V_EEMPTY); on error v is released. */
 int vocab_build_from_file(struct vocab *v, const char *path, const struct vocab_options *opt,
                           int64_t *words_cut, struct w2v_err *err);
 
-/* Write "word count\n" per entry in id order, via a temporary file renamed
- * into place. Returns 0 or W2V_EIO. */
+/* Write "word count\n" per entry in id order, via a temporary file in the
+ * same directory renamed into place, so `path` is either untouched or
+ * complete. Returns 0, W2V_EIO, W2V_ENOMEM, or W2V_EFORMAT when a word cannot
+ * be written in this format (empty, or holding whitespace). */
 int vocab_save(const struct vocab *v, const char *path, struct w2v_err *err);
 
-/* Read a vocabulary file; counts must be positive integers, words unique.
- * Applies min_count and finalizes. Returns 0, W2V_EIO, W2V_EFORMAT (err has
- * the line), W2V_ENOMEM or W2V_EEMPTY. */
+/* Read a vocabulary file into v (initialised here): one "word count" per
+ * line, word and count separated by spaces or tabs, an optional CR before
+ * the newline, at most VOCAB_MAX_LINE bytes a line. Counts must be positive
+ * decimal integers (</s> may have 0, as the original writes for a corpus
+ * without newlines), words unique and free of NUL, CR, VT and FF bytes
+ * (which the tokenizer never leaves in a word). Applies min_count and finalizes.
+ * Returns 0, W2V_EIO, W2V_EFORMAT (err->line is the 1-based line),
+ * W2V_ENOMEM or W2V_EEMPTY; on error v is released. */
 int vocab_load(struct vocab *v, const char *path, int64_t min_count, struct w2v_err *err);
 
 #endif

@@ -1,0 +1,399 @@
+/* query.c — cosine top-k over a vector matrix: bounded heaps, normalisation,
+ * threaded scans over disjoint row ranges, analogies and similarities. */
+#include "w2v/query.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- bounded heap ------------------------------------------------------- */
+
+int query_heap_init(struct query_heap *h, size_t k)
+{
+    memset(h, 0, sizeof *h);
+    if (k == 0)
+        return W2V_EINVAL;
+    h->hits = w2v_calloc(k, sizeof *h->hits);
+    if (!h->hits)
+        return W2V_ENOMEM;
+    h->k = k;
+    return 0;
+}
+
+void query_heap_release(struct query_heap *h)
+{
+    if (!h)
+        return;
+    w2v_free(h->hits);
+    memset(h, 0, sizeof *h);
+}
+
+void query_heap_reset(struct query_heap *h) { h->n = 0; }
+
+/* Min-heap on "better": the root is the worst kept hit. */
+static void heap_sift_down(struct query_hit *a, size_t n, size_t i)
+{
+    struct query_hit x = a[i];
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && query_hit_better(a[c], a[c + 1]))
+            c++; /* the worse child */
+        if (!query_hit_better(x, a[c]))
+            break;
+        a[i] = a[c];
+        i = c;
+    }
+    a[i] = x;
+}
+
+void query_heap_push(struct query_heap *h, int64_t row, float score)
+{
+    struct query_hit x = {row, score};
+    if (h->n < h->k) {
+        size_t i = h->n++;
+        while (i > 0) {
+            size_t p = (i - 1) / 2;
+            if (!query_hit_better(h->hits[p], x))
+                break;
+            h->hits[i] = h->hits[p];
+            i = p;
+        }
+        h->hits[i] = x;
+        return;
+    }
+    if (!query_hit_better(x, h->hits[0]))
+        return;
+    h->hits[0] = x;
+    heap_sift_down(h->hits, h->n, 0);
+}
+
+size_t query_heap_sort(struct query_heap *h)
+{
+    /* Heap sort in place: repeatedly move the worst to the end. */
+    size_t n = h->n;
+    for (size_t end = n; end > 1; end--) {
+        struct query_hit worst = h->hits[0];
+        h->hits[0] = h->hits[end - 1];
+        h->hits[end - 1] = worst;
+        heap_sift_down(h->hits, end - 1, 0);
+    }
+    return n;
+}
+
+/* ---- kernels ------------------------------------------------------------ */
+
+#define LANES 16
+
+/* q: [n], x: [n]. Sixteen independent partial sums let gcc vectorise the
+ * loop without -ffast-math (no reassociation of one running sum), and fix
+ * the summation order so results do not depend on the build. */
+static inline float dot_f32(const float *restrict q, const float *restrict x, size_t n)
+{
+    float acc[LANES] = {0};
+    size_t i = 0;
+    for (; i + LANES <= n; i += LANES)
+        for (size_t j = 0; j < LANES; j++)
+            acc[j] += q[i + j] * x[i + j];
+    for (size_t j = 0; i < n; i++, j++)
+        acc[j] += q[i] * x[i];
+    for (size_t w = LANES / 2; w > 0; w /= 2)
+        for (size_t j = 0; j < w; j++)
+            acc[j] += acc[j + w];
+    return acc[0];
+}
+
+/* x: [n] -> x / |x| in place, the norm taken in double (no overflow for
+ * any float input); a zero row stays zero. */
+static void normalise_row(float *x, size_t n)
+{
+    double ss = 0;
+    for (size_t i = 0; i < n; i++)
+        ss += (double)x[i] * (double)x[i];
+    if (ss == 0)
+        return;
+    double inv = 1.0 / sqrt(ss);
+    for (size_t i = 0; i < n; i++)
+        x[i] = (float)(x[i] * inv);
+}
+
+/* ---- model -------------------------------------------------------------- */
+
+int query_model_from_vectors(struct query_model *m, struct vectors *v)
+{
+    memset(m, 0, sizeof *m);
+    m->vec = *v;
+    memset(v, 0, sizeof *v);
+    m->rows = m->vec.rows;
+    m->dim = m->vec.dim;
+    m->source = QUERY_IN_MEMORY;
+    const size_t dim = (size_t)m->dim;
+    for (int64_t r = 0; r < m->rows; r++)
+        normalise_row(m->vec.data + (size_t)r * dim, dim);
+    return 0;
+}
+
+int query_model_open(struct query_model *m, const char *path, int allow_map,
+                     struct w2v_err *err)
+{
+    (void)allow_map;
+    memset(m, 0, sizeof *m);
+    struct vectors v;
+    int rc = vectors_read(&v, path, err);
+    if (rc < 0)
+        return rc;
+    return query_model_from_vectors(m, &v);
+}
+
+void query_model_release(struct query_model *m)
+{
+    if (!m)
+        return;
+    vectors_release(&m->vec);
+    memset(m, 0, sizeof *m);
+}
+
+int64_t query_model_find(const struct query_model *m, const char *word)
+{
+    return vectors_find(&m->vec, word);
+}
+
+const char *query_model_word(const struct query_model *m, int64_t row, size_t *len)
+{
+    const char *w = m->vec.words[row];
+    *len = strlen(w);
+    return w;
+}
+
+int query_model_unit(const struct query_model *m, int64_t row, float *out, struct w2v_err *err)
+{
+    (void)err;
+    memcpy(out, m->vec.data + (size_t)row * (size_t)m->dim, (size_t)m->dim * sizeof *out);
+    return 0;
+}
+
+int query_vector_nearest(const struct query_model *m, const int64_t *rows, size_t n, float *out,
+                         struct w2v_err *err)
+{
+    const size_t dim = (size_t)m->dim;
+    memset(out, 0, dim * sizeof *out);
+    float *u = w2v_malloc(dim * sizeof *u);
+    if (!u)
+        return w2v_fail(err, W2V_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        int rc = query_model_unit(m, rows[i], u, err);
+        if (rc < 0) {
+            w2v_free(u);
+            return rc;
+        }
+        for (size_t j = 0; j < dim; j++)
+            out[j] += u[j];
+    }
+    w2v_free(u);
+    normalise_row(out, dim);
+    return 0;
+}
+
+int query_vector_analogy(const struct query_model *m, int64_t a, int64_t b, int64_t c,
+                         float *out, struct w2v_err *err)
+{
+    const size_t dim = (size_t)m->dim;
+    float *u = w2v_malloc(dim * sizeof *u);
+    if (!u)
+        return w2v_fail(err, W2V_ENOMEM, "out of memory");
+    int rc = query_model_unit(m, a, out, err);
+    if (rc == 0)
+        rc = query_model_unit(m, b, u, err);
+    if (rc == 0) {
+        for (size_t j = 0; j < dim; j++)
+            out[j] -= u[j];
+        rc = query_model_unit(m, c, u, err);
+    }
+    if (rc == 0) {
+        for (size_t j = 0; j < dim; j++)
+            out[j] += u[j];
+        normalise_row(out, dim);
+    }
+    w2v_free(u);
+    return rc;
+}
+
+int query_similarity(const struct query_model *m, int64_t r1, int64_t r2, float *out,
+                     struct w2v_err *err)
+{
+    const size_t dim = (size_t)m->dim;
+    float *u = w2v_malloc(2 * dim * sizeof *u);
+    if (!u)
+        return w2v_fail(err, W2V_ENOMEM, "out of memory");
+    int rc = query_model_unit(m, r1, u, err);
+    if (rc == 0)
+        rc = query_model_unit(m, r2, u + dim, err);
+    if (rc == 0) {
+        float s = dot_f32(u, u + dim, dim);
+        /* Rounding can push |cos| of parallel unit vectors just past 1. */
+        *out = s > 1.0f ? 1.0f : (s < -1.0f ? -1.0f : s);
+    }
+    w2v_free(u);
+    return rc;
+}
+
+/* ---- scans -------------------------------------------------------------- */
+
+struct scan_job {
+    const struct query_model *m;
+    const struct query_request *reqs;
+    size_t n_req;
+    int64_t lo, hi;            /* rows [lo, hi) */
+    struct query_heap *heaps;  /* [n_req], this job's own */
+    int status;
+    struct w2v_err err;
+};
+
+static int is_excluded(const struct query_request *q, int64_t row)
+{
+    for (size_t i = 0; i < q->n_exclude; i++)
+        if (q->exclude[i] == row)
+            return 1;
+    return 0;
+}
+
+/* Rows ascend within a job, so a hit whose score only ties the worst kept
+ * one is never better (its row is larger): the bar is a strict '>'. */
+static void offer(struct query_heap *h, const struct query_request *q, int64_t row, float s)
+{
+    if (h->n == h->k && !(s > h->hits[0].score))
+        return;
+    if (is_excluded(q, row))
+        return;
+    query_heap_push(h, row, s);
+}
+
+static void scan_memory(struct scan_job *job)
+{
+    const struct query_model *m = job->m;
+    const size_t dim = (size_t)m->dim;
+    const float *data = m->vec.data; /* [rows, dim] unit rows */
+    for (int64_t r = job->lo; r < job->hi; r++) {
+        const float *x = data + (size_t)r * dim;
+        for (size_t qi = 0; qi < job->n_req; qi++)
+            offer(&job->heaps[qi], &job->reqs[qi], r, dot_f32(job->reqs[qi].vec, x, dim));
+    }
+}
+
+static void *scan_thread(void *arg)
+{
+    struct scan_job *job = arg;
+    scan_memory(job);
+    return NULL;
+}
+
+static int online_cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : (n > 64 ? 64 : (int)n);
+}
+
+/* Below this many multiply-adds per thread, starting a thread costs more
+ * than it saves. */
+#define WORK_PER_THREAD ((int64_t)1 << 21)
+#define MAX_THREADS 64
+
+int query_topk(const struct query_model *m, const struct query_request *reqs, size_t n_req,
+               const struct query_options *opt, struct query_hit *hits, size_t *n_hits,
+               struct w2v_err *err)
+{
+    if (opt->k == 0)
+        return w2v_fail(err, W2V_EINVAL, "the number of results must be at least 1");
+    if (n_req == 0)
+        return 0;
+    int64_t hi = m->rows;
+    if (opt->restrict_rows > 0 && opt->restrict_rows < hi)
+        hi = opt->restrict_rows;
+    /* No more hits than candidates: keeps heaps small for a large k. */
+    size_t k = opt->k;
+    if ((uint64_t)k > (uint64_t)hi)
+        k = (size_t)hi;
+
+    /* An explicit thread count is honoured (tests rely on it); the automatic
+     * one gives each thread enough work to pay for starting it. */
+    int threads = opt->threads > 0 ? opt->threads : online_cpus();
+    if (threads > MAX_THREADS)
+        threads = MAX_THREADS;
+    int64_t work = hi * (int64_t)m->dim * (int64_t)(n_req < 64 ? n_req : 64);
+    if (opt->threads <= 0 && work / WORK_PER_THREAD < threads)
+        threads = (int)(work / WORK_PER_THREAD);
+    if (threads > hi)
+        threads = (int)hi;
+    if (threads < 1)
+        threads = 1;
+
+    int rc = 0;
+    struct scan_job jobs[MAX_THREADS];
+    pthread_t tids[MAX_THREADS];
+    int started[MAX_THREADS] = {0};
+    struct query_heap *heaps = NULL;
+    struct query_heap final = {0};
+    memset(jobs, 0, sizeof jobs);
+    heaps = w2v_calloc((size_t)threads * n_req, sizeof *heaps);
+    if (!heaps) {
+        rc = w2v_fail(err, W2V_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < (size_t)threads * n_req; i++)
+        if (k > 0 && query_heap_init(&heaps[i], k) != 0) {
+            rc = w2v_fail(err, W2V_ENOMEM, "out of memory");
+            goto done;
+        }
+    for (int t = 0; t < threads; t++) {
+        jobs[t].m = m;
+        jobs[t].reqs = reqs;
+        jobs[t].n_req = n_req;
+        jobs[t].lo = hi * t / threads;
+        jobs[t].hi = hi * (t + 1) / threads;
+        jobs[t].heaps = heaps + (size_t)t * n_req;
+    }
+    if (k > 0) {
+        for (int t = 1; t < threads; t++)
+            started[t] = pthread_create(&tids[t], NULL, scan_thread, &jobs[t]) == 0;
+        /* The calling thread takes the first range; a range whose thread did
+         * not start is scanned here too (slower, still correct). */
+        scan_memory(&jobs[0]);
+        for (int t = 1; t < threads; t++) {
+            if (started[t])
+                pthread_join(tids[t], NULL);
+            else
+                scan_memory(&jobs[t]);
+        }
+    }
+    for (int t = 0; t < threads; t++)
+        if (jobs[t].status < 0) {
+            if (err)
+                *err = jobs[t].err;
+            rc = jobs[t].status;
+            goto done;
+        }
+    if (k > 0 && query_heap_init(&final, k) != 0) {
+        rc = w2v_fail(err, W2V_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t qi = 0; qi < n_req; qi++) {
+        query_heap_reset(&final);
+        for (int t = 0; t < threads && k > 0; t++) {
+            const struct query_heap *h = &heaps[(size_t)t * n_req + qi];
+            for (size_t i = 0; i < h->n; i++)
+                query_heap_push(&final, h->hits[i].row, h->hits[i].score);
+        }
+        size_t n = k > 0 ? query_heap_sort(&final) : 0;
+        memcpy(hits + qi * opt->k, final.hits, n * sizeof *hits);
+        n_hits[qi] = n;
+    }
+done:
+    if (heaps)
+        for (size_t i = 0; i < (size_t)threads * n_req; i++)
+            query_heap_release(&heaps[i]);
+    w2v_free(heaps);
+    query_heap_release(&final);
+    return rc;
+}
