@@ -116,23 +116,28 @@ static inline float vec_dot(const float *restrict a, const float *restrict b, si
     return acc[0];
 }
 
-// y[n] += a * x[n]
+// y[n] += a * x[n]; blocks of 16 so no scalar tail is generated
 static inline void vec_axpy(float a, const float *restrict x, float *restrict y, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        y[i] += a * x[i];
+    for (size_t i = 0; i < n; i += 16)
+        for (int k = 0; k < 16; k++)
+            y[i + k] += a * x[i + k];
 }
 
+// y[n] = 0
 static inline void vec_zero(float *y, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        y[i] = 0.0f;
+    for (size_t i = 0; i < n; i += 16)
+        for (int k = 0; k < 16; k++)
+            y[i + k] = 0.0f;
 }
 
+// y[n] *= a
 static inline void vec_scale(float *y, float a, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        y[i] *= a;
+    for (size_t i = 0; i < n; i += 16)
+        for (int k = 0; k < 16; k++)
+            y[i + k] *= a;
 }
 
 /* Negative sampling for one (input h, word) pair: the word as positive and
