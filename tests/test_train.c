@@ -297,6 +297,129 @@ static void test_ns_arithmetic(void)
     train_release(&tr);
 }
 
+/* CBOW with negative sampling, mean and sum, re-done in double precision
+ * with the same draws: the hidden layer is the context mean (or sum), and
+ * every context row receives the same, unscaled gradient (the original). */
+static void cbow_ns_arithmetic(int cbow_sum)
+{
+    enum { V = 6, D = 3, K = 2, LEN = 5 };
+    const int32_t ids[] = {1, 2, 3, 4, 5, 0};
+    int64_t counts[V] = {1, 5, 4, 3, 2, 1};
+    struct train_options o;
+    struct trainer tr;
+    struct w2v_err err;
+    train_options_default(&o);
+    o.arch = TRAIN_CBOW;
+    o.cbow_sum = cbow_sum;
+    o.negative = K;
+    o.dim = D;
+    o.window = 2;
+    o.sample = 0;
+    o.alpha = 0.3;
+    CHECK(train_init(&tr, &o, counts, V, ids, 6, &err) == 0);
+    const size_t s = tr.model.stride;
+    double in[V][D], out[V][D];
+    for (int w = 1; w < V; w++)
+        for (int d = 0; d < D; d++) {
+            tr.model.syn1neg[(size_t)w * s + d] = 0.2f * (float)(d - w);
+            in[w][d] = tr.model.syn0[(size_t)w * s + d];
+            out[w][d] = tr.model.syn1neg[(size_t)w * s + d];
+        }
+    struct rng r;
+    rng_seed(&r, 5, 0);
+    const int32_t sen[LEN] = {1, 2, 3, 4, 5};
+    for (int i = 0; i < LEN; i++) {
+        int win = sampling_window(&r, o.window);
+        double h[D] = {0, 0, 0}, e[D] = {0, 0, 0};
+        int cw = 0;
+        for (int j = i - win; j <= i + win; j++) {
+            if (j < 0 || j >= LEN || j == i)
+                continue;
+            for (int d = 0; d < D; d++)
+                h[d] += in[sen[j]][d];
+            cw++;
+        }
+        if (!cbow_sum)
+            for (int d = 0; d < D; d++)
+                h[d] /= cw;
+        for (int k = 0; k <= K; k++) {
+            int32_t target = sen[i];
+            double label = 1.0;
+            if (k > 0) {
+                target = alias_sample(&tr.negatives, &r);
+                if (target == sen[i])
+                    continue;
+                label = 0.0;
+            }
+            double f = h[0] * out[target][0] + h[1] * out[target][1] + h[2] * out[target][2];
+            double g = (label - 1.0 / (1.0 + exp(-f))) * o.alpha;
+            for (int d = 0; d < D; d++) {
+                e[d] += g * out[target][d];
+                out[target][d] += g * h[d];
+            }
+        }
+        for (int j = i - win; j <= i + win; j++) {
+            if (j < 0 || j >= LEN || j == i)
+                continue;
+            for (int d = 0; d < D; d++)
+                in[sen[j]][d] += e[d];
+        }
+    }
+    struct train_thread t;
+    memset(&t, 0, sizeof t);
+    t.tr = &tr;
+    rng_seed(&t.rng, 5, 0);
+    t.alpha = (float)o.alpha;
+    float neu1[16] = {0}, neu1e[16] = {0};
+    int32_t ctx[4];
+    t.neu1 = neu1;
+    t.neu1e = neu1e;
+    t.context = ctx;
+    train_sentence_reference(&t, sen, LEN);
+    double worst = 0.0;
+    for (int w = 1; w < V; w++)
+        for (int d = 0; d < D; d++) {
+            worst = fmax(worst, fabs(tr.model.syn0[(size_t)w * s + d] - in[w][d]));
+            worst = fmax(worst, fabs(tr.model.syn1neg[(size_t)w * s + d] - out[w][d]));
+        }
+    CHECK(worst < 1e-5);
+    CHECK(rng_next(&t.rng) == rng_next(&r));
+    train_release(&tr);
+}
+
+static void test_cbow_arithmetic(void)
+{
+    cbow_ns_arithmetic(0);
+    cbow_ns_arithmetic(1);
+}
+
+/* A sentence far longer than the cap is split, not overrun (ASan would
+ * see an overrun of the sentence buffer), and every word is counted. */
+static void test_long_sentence(void)
+{
+    enum { N = 5 * W2V_MAX_SENTENCE + 123 };
+    int32_t *ids = malloc((N + 1) * sizeof *ids);
+    for (int i = 0; i < N; i++)
+        ids[i] = 1 + i % 7;
+    ids[N] = 0;
+    int64_t counts[8] = {1, N / 7 + 1, N / 7 + 1, N / 7 + 1, N / 7, N / 7, N / 7, N / 7};
+    struct train_options o;
+    struct trainer tr;
+    struct w2v_err err;
+    train_options_default(&o);
+    o.dim = 8;
+    o.sample = 0;
+    o.epochs = 2;
+    o.threads = 2;
+    o.hs = 1;
+    CHECK(train_init(&tr, &o, counts, 8, ids, N + 1, &err) == 0);
+    CHECK(train_run(&tr, NULL, NULL, &err) == 0);
+    CHECK(atomic_load(&tr.words_done) == 2 * (int64_t)N);
+    CHECK(atomic_load(&tr.words_kept) == 2 * (int64_t)N);
+    train_release(&tr);
+    free(ids);
+}
+
 /* A planted corpus: P pairs (a_i, b_i) that only ever appear in sentences
  * made of the two of them, mixed with sentences of F filler words. Ids are
  * assigned in descending count order afterwards, as the vocabulary does. */
@@ -569,6 +692,8 @@ int main(void)
     TEST_RUN(test_sigmoid_table);
     TEST_RUN(test_hs_arithmetic);
     TEST_RUN(test_ns_arithmetic);
+    TEST_RUN(test_cbow_arithmetic);
+    TEST_RUN(test_long_sentence);
     TEST_RUN(test_planted);
     TEST_RUN(test_reproducible);
     TEST_RUN(test_stop_and_progress);
