@@ -275,13 +275,6 @@ int cmd_train(int argc, char **argv)
     if (a.save_vocab && check_writable_dir(a.save_vocab) != 0)
         return W2V_EXIT_FAILURE;
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-
     struct vocab vocab;
     struct corpus corpus;
     struct trainer tr;
@@ -305,8 +298,16 @@ int cmd_train(int argc, char **argv)
     }
     if (status != 0)
         goto report;
-    if (train_signal)
-        goto interrupted;
+
+    /* Until here a signal simply ends the process (nothing has been
+     * written); from here on files are written and threads run, so a
+     * signal is turned into an orderly stop. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     if (a.save_vocab) {
         status = vocab_save(&vocab, a.save_vocab, &err);
         if (status != 0)
@@ -372,6 +373,8 @@ int cmd_train(int argc, char **argv)
                 seconds > 0 ? (double)done_words / seconds : 0.0);
     }
 
+    /* A signal from here on lets the write finish: the file appears whole
+     * (temporary + rename) and the run ends normally. */
     status = vectors_write(a.output, a.text ? VECTORS_TEXT : VECTORS_BINARY, vocab.size, o.dim,
                            words, tr.model.syn0, tr.model.stride, &err);
     if (status != 0)

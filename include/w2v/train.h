@@ -12,7 +12,17 @@
  * subsampling) with the per-thread state in struct train_thread: its RNG,
  * its scratch rows, its current alpha. The reference kernel updates pair by
  * pair like the original; faster kernels plug in behind the same signature
- * (enum train_kernel) and are tested against it. */
+ * (enum train_kernel) and are tested against it.
+ *
+ * Peak memory of `w2v train`, in bytes, with S = D rounded up to 16:
+ *     4 S V (1 + [hs] + [negative > 0])   the matrices (model.h)
+ *   + 4 (N + L)                           the id stream: N in-vocabulary tokens, L lines
+ *   + ~100 U                              the vocabulary's table while counting, U
+ *                                         distinct words of the corpus (--max-vocab bounds it)
+ *   + ~40 V (+ 5 V log2 V with --hs)      counts, keep-probabilities, alias table, Huffman paths
+ *   + T (8 S + 4 KB)                      per-thread buffers
+ * e.g. corpus10m (V 44,877, N 9.8M, L 0.42M) with D 100 and NS: about 110 MB.
+ * No table grows with the corpus but the id stream; none is fixed-size. */
 #ifndef W2V_TRAIN_H
 #define W2V_TRAIN_H
 
