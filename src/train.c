@@ -277,6 +277,12 @@ void train_sentence_reference(struct train_thread *t, const int32_t *sentence, i
         sentence_skipgram(t, sentence, len);
 }
 
+/* The sentence function of each kernel, indexed by enum train_kernel. A
+ * new kernel adds its entry here and its buffers to struct train_thread. */
+static void (*const train_kernels[])(struct train_thread *, const int32_t *, int32_t) = {
+    [TRAIN_KERNEL_REFERENCE] = train_sentence_reference,
+};
+
 /* ---- threads -------------------------------------------------------------- */
 
 /* Add the thread's pending counts to the shared ones and take the new
@@ -300,7 +306,8 @@ static void *thread_main(void *arg)
     struct trainer *tr = t->tr;
     const int32_t *ids = tr->ids;
     const float *keep = tr->keep;
-    void (*kernel)(struct train_thread *, const int32_t *, int32_t) = train_sentence_reference;
+    void (*kernel)(struct train_thread *, const int32_t *, int32_t) =
+        train_kernels[tr->opt.kernel];
 
     thread_flush(t);
     for (int epoch = 0; epoch < tr->opt.epochs; epoch++) {
