@@ -320,7 +320,8 @@ for (( rep = 1; rep <= REPEATS; rep++ )); do
             [[ $tool != fasttext ]] || rm -f "${OUT%.vec}.bin"
             # GNU time appends a "Command exited with non-zero status" line before its
             # own when the command fails: its numbers are on the last line.
-            read -r wall user sys rss < <(tail -n1 "$tf") || true
+            wall='' user='' sys='' rss=''
+            read -r wall user sys rss < <(tail -n1 "$tf" 2>/dev/null) || true
             [[ -s $OUT ]] || status=failed
             eval_json=
             if [[ $status == ok ]]; then
@@ -335,7 +336,8 @@ for (( rep = 1; rep <= REPEATS; rep++ )); do
                          --w2v-similarity "$RUN_DIR/logs/$id.similarity.json")
                 fi
                 "$PY" "$ROOT/scripts/bench_eval.py" "$OUT" "${ev[@]}" >"$eval_json" ||
-                    { note "$id: gensim evaluation failed"; eval_json=; status=eval-failed; }
+                    { note "$id: gensim evaluation failed"; eval_json=; status=eval-failed
+                      failures=$((failures + 1)); }
             else
                 failures=$((failures + 1))
                 note "$id: FAILED (see $log)"
