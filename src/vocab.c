@@ -406,30 +406,10 @@ static int vocab_word_savable(const char *w)
 
 int vocab_save(const struct vocab *v, const char *path, struct w2v_err *err)
 {
-    size_t cap;
-    char *tmp = NULL;
-    FILE *f = NULL;
-    int fd = -1, rc;
-    if (w2v_size_add(strlen(path), 64, &cap) != 0 || !(tmp = w2v_malloc(cap))) {
-        rc = w2v_fail(err, W2V_ENOMEM, "out of memory");
-        goto fail;
-    }
-    /* O_EXCL: never clobber a file that happens to carry our temporary name. */
-    for (int attempt = 0; fd < 0; attempt++) {
-        snprintf(tmp, cap, "%s.%ld-%d.tmp", path, (long)getpid(), attempt);
-        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
-        if (fd < 0 && (errno != EEXIST || attempt >= 100)) {
-            w2v_free(tmp);
-            tmp = NULL; /* nothing of ours to remove */
-            rc = w2v_fail_errno(err, "cannot write '%s'", path);
-            goto fail;
-        }
-    }
-    if (!(f = fdopen(fd, "wb"))) {
-        rc = w2v_fail_errno(err, "cannot write '%s'", path);
-        goto fail;
-    }
-    fd = -1; /* now owned by f */
+    struct w2v_outfile out;
+    int rc = w2v_outfile_open(&out, path, err);
+    if (rc != 0)
+        return rc;
     for (int32_t i = 0; i < v->size; i++) {
         const struct vocab_entry *e = &v->entries[i];
         if (!vocab_word_savable(e->word)) {
@@ -438,35 +418,14 @@ int vocab_save(const struct vocab *v, const char *path, struct w2v_err *err)
                           path);
             goto fail;
         }
-        if (fprintf(f, "%s %" PRId64 "\n", e->word, e->count) < 0) {
+        if (fprintf(out.fp, "%s %" PRId64 "\n", e->word, e->count) < 0) {
             rc = w2v_fail_errno(err, "cannot write '%s'", path);
             goto fail;
         }
     }
-    if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
-        rc = w2v_fail_errno(err, "cannot write '%s'", path);
-        goto fail;
-    }
-    int close_rc = fclose(f);
-    f = NULL;
-    if (close_rc != 0) {
-        rc = w2v_fail_errno(err, "cannot write '%s'", path);
-        goto fail;
-    }
-    if (rename(tmp, path) != 0) {
-        rc = w2v_fail_errno(err, "cannot write '%s'", path);
-        goto fail;
-    }
-    w2v_free(tmp);
-    return 0;
+    return w2v_outfile_commit(&out, err);
 fail:
-    if (f)
-        fclose(f);
-    if (fd >= 0)
-        close(fd);
-    if (tmp)
-        unlink(tmp);
-    w2v_free(tmp);
+    w2v_outfile_abort(&out);
     return rc;
 }
 
