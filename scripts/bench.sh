@@ -356,7 +356,11 @@ for (( rep = 1; rep <= REPEATS; rep++ )); do
             printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rep" "$config" "$tool" "$status" \
                 "${wall:-}" "${user:-}" "${sys:-}" "${rss:-}" "$eval_json" >>"$TIMINGS"
             note "[$rep/$REPEATS] $config $tool: $status, ${wall:-?} s wall, ${user:-?}+${sys:-?} s CPU, $(( ${rss:-0} / 1024 )) MB"
-            if (( ! KEEP_VECTORS && rep < REPEATS )); then rm -f "$OUT"; fi
+            # Keep a file whose evaluations differ, so that the difference can be examined.
+            if (( ! KEEP_VECTORS && rep < REPEATS )) && [[ -n $eval_json ]] &&
+                grep -q '"disagreements": \[\], "near_ties": \[\]' "$eval_json"; then
+                rm -f "$OUT"
+            fi
         done
     done
 done

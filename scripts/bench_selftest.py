@@ -157,6 +157,54 @@ def main():
             r = compare_with(g["analogy"], near)
             check(r and r["disagreements"] == [], "a difference within 1e-6 is tolerated")
 
+        # Near ties: pairs p1/p2 and p3/p4 have cosines 3e-7 apart, so a tool may rank them
+        # either way; a Spearman from the other order is accepted as a near tie, a Spearman
+        # no order gives is not.
+        import math
+        tie_vec = os.path.join(d, "ties.txt")
+        t1, t2 = 0.9, 0.9 - 3e-7 / math.sin(0.9)   # cos(t2) - cos(t1) = 3e-7, to first order
+        rows = [("p1", [1, 0, 0, 0]), ("p2", [math.cos(t1), math.sin(t1), 0, 0]),
+                ("p3", [0, 0, 1, 0]), ("p4", [0, 0, math.cos(t2), math.sin(t2)]),
+                ("p5", [0.6, 0.8, 0, 0]), ("p6", [0.3, 0, 0.9, 0.1]), ("p7", [-0.5, 0.5, 0.5, 0.5])]
+        with open(tie_vec, "w") as f:
+            f.write("%d 4\n" % len(rows))
+            for w, v in rows:
+                f.write("%s %s\n" % (w, " ".join("%.9f" % x for x in v)))
+        tie_pairs = os.path.join(d, "tie-pairs.tsv")
+        with open(tie_pairs, "w") as f:
+            f.write("p1\tp2\t2.0\np3\tp4\t1.0\np1\tp5\t3.0\np6\tp7\t4.0\np1\tp6\t5.0\n")
+        r = run_eval(tie_vec, q, tie_pairs)
+        if r:
+            g_rho = r["gensim"]["similarity"]["spearman"]
+            # Ranks of the cosines with p1/p2 and p3/p4 swapped, against the human ranks.
+            sys.path.insert(0, HERE)
+            import numpy as np
+            from bench_eval import ranks
+            from gensim.models import KeyedVectors
+            kv = KeyedVectors.load_word2vec_format(tie_vec)
+            pp = [("p1", "p2"), ("p3", "p4"), ("p1", "p5"), ("p6", "p7"), ("p1", "p6")]
+            cos = np.array([kv.similarity(a, b) for a, b in pp], dtype=float)
+            rk = ranks(cos)
+            rk[[0, 1]] = rk[[1, 0]]
+            flipped = float(np.corrcoef(rk, ranks(np.array([2.0, 1, 3, 4, 5])))[0, 1])
+            check(abs(flipped - g_rho) > 1e-3, "the planted near tie changes Spearman (%r vs %r)" % (flipped, g_rho))
+            sim = dict(r["gensim"]["similarity"], spearman=flipped)
+            an = r["gensim"]["analogy"]
+            wa, ws = os.path.join(d, "wa.json"), os.path.join(d, "ws.json")
+            for rho, accepted in ((flipped, True), (g_rho + 0.05, False)):
+                with open(wa, "w") as f:
+                    json.dump(an, f)
+                with open(ws, "w") as f:
+                    json.dump(dict(sim, spearman=rho), f)
+                r2 = run_eval(tie_vec, q, tie_pairs, ["--w2v-analogy", wa, "--w2v-similarity", ws])
+                if r2:
+                    if accepted:
+                        check(r2["disagreements"] == [] and len(r2["near_ties"]) == 1,
+                              "the other order of a near tie is accepted: %s" % r2)
+                    else:
+                        check(len(r2["disagreements"]) == 1 and r2["near_ties"] == [],
+                              "a Spearman no near-tied order gives is a disagreement: %s" % r2)
+
         # The real thing, once w2v has its eval commands.
         w2v = os.path.join(ROOT, "w2v")
         if os.access(w2v, os.X_OK) and implements(w2v, "eval-analogy") and implements(w2v, "eval-similarity"):
