@@ -574,9 +574,10 @@ static void scan_memory(struct scan_job *job)
 #endif
 #define SCAN_AHEAD 4
 
-/* Mapped rows: each row is copied from the file (unaligned, little-endian)
- * into an aligned buffer, normalised there (its norm computed in the same
- * pass as the scan), then dotted with every query. */
+/* Mapped rows, two at a time: each is normalised straight from the file's
+ * unaligned little-endian bytes into an aligned scratch row (its norm
+ * computed in the same pass as the scan, nothing stored), then dotted with
+ * every query. A non-finite value stops the job with the word named. */
 static void scan_mapped(struct scan_job *job)
 {
     const struct query_model *m = job->m;
