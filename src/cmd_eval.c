@@ -72,8 +72,9 @@ static int finish_output(void)
 static void warn_malformed(const char *path, int64_t count, int64_t first, const char *what)
 {
     if (count > 0)
-        fprintf(stderr, "w2v: warning: '%s': skipped %lld malformed line%s (first: line %lld; %s)\n",
-                path, (long long)count, count == 1 ? "" : "s", (long long)first, what);
+        fprintf(stderr,
+                "w2v: warning: '%s': skipped %lld malformed line%s (first: line %lld; %s)\n", path,
+                (long long)count, count == 1 ? "" : "s", (long long)first, what);
 }
 
 /* ---- eval-analogy ------------------------------------------------------------ */
