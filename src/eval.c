@@ -595,8 +595,9 @@ struct analogy_worker {
  * each s[u][j] is summed over k in order, the same whichever block or
  * thread computes it. The tile shape matters to gcc 12: 4 x 16 and 2 x 32
  * vectorise well, 4 x 8 or 2 x 16 are turned into slow shuffles. */
-W2V_HOT static void block_cosines(float *restrict s, const float *restrict t, const float *restrict wq,
-                          size_t n_words, int32_t dim, size_t nb, size_t ld)
+W2V_HOT static void block_cosines(float *restrict s, const float *restrict t,
+                                  const float *restrict wq, size_t n_words, int32_t dim,
+                                  size_t nb, size_t ld)
 {
     const size_t d = (size_t)dim;
     size_t u = 0;
@@ -653,7 +654,7 @@ static inline float score_mul(float sa, float sb, float sc)
  * an OR of comparisons vectorises without -ffast-math, a float max
  * reduction does not. [nb] rows each. */
 W2V_HOT static int any_above_add(const float *restrict sa, const float *restrict sb,
-                         const float *restrict sc, size_t nb, float thr)
+                                 const float *restrict sc, size_t nb, float thr)
 {
     int any = 0;
     for (size_t j = 0; j < nb; j++)
@@ -662,7 +663,7 @@ W2V_HOT static int any_above_add(const float *restrict sa, const float *restrict
 }
 
 W2V_HOT static int any_above_mul(const float *restrict sa, const float *restrict sb,
-                         const float *restrict sc, size_t nb, float thr)
+                                 const float *restrict sc, size_t nb, float thr)
 {
     int any = 0;
     for (size_t j = 0; j < nb; j++)
