@@ -35,6 +35,8 @@ training settings (the same for every tool):
   --min-count N        minimum word count (default: 5)
   --epochs N           passes over the corpus (default: 5)
   --threads N          training threads (default: 2)
+  --w2v-args "ARGS"    extra arguments for 'w2v train' only, split on spaces
+                       (e.g. "--kernel reference"); recorded in the table
   --lr X               starting learning rate for every tool (default: each tool's own:
                        w2v 0.025 skip-gram / 0.05 CBOW, gensim 0.025, fastText 0.05)
 
@@ -60,6 +62,7 @@ CONFIGS="sg-ns,cbow-ns,sg-hs,cbow-hs"
 REPEATS=3
 DIM=100 WINDOW=5 NEGATIVE=5 SAMPLE=1e-4 MIN_COUNT=5 EPOCHS=5 THREADS=2
 LR=
+W2V_ARGS=
 RESTRICT=30000
 KEEP_VECTORS=0
 DRY_RUN=0
@@ -79,7 +82,7 @@ while (( $# )); do
         --keep-vectors) KEEP_VECTORS=1; shift; continue ;;
         --dry-run) DRY_RUN=1; shift; continue ;;
         --corpus|--data-dir|--tools|--configs|--repeats|--dim|--window|--negative|--sample|\
-        --min-count|--epochs|--threads|--lr|--restrict)
+        --min-count|--epochs|--threads|--lr|--restrict|--w2v-args)
             (( $# >= 2 )) || { usage >&2; die "option '$opt' needs a value"; }
             val=$2; shift 2 ;;
         *) usage >&2; die "unknown option '$opt'" ;;
@@ -97,6 +100,7 @@ while (( $# )); do
         --min-count) is_pos "$val" || die "--min-count wants a positive integer, not '$val'"; MIN_COUNT=$val ;;
         --epochs) is_pos "$val" || die "--epochs wants a positive integer, not '$val'"; EPOCHS=$val ;;
         --threads) is_pos "$val" || die "--threads wants a positive integer, not '$val'"; THREADS=$val ;;
+        --w2v-args) W2V_ARGS=$val ;;
         --lr) is_num "$val" || die "--lr wants a number, not '$val'"; LR=$val ;;
         --restrict) is_pos "$val" || die "--restrict wants a positive integer, not '$val'"; RESTRICT=$val ;;
     esac
@@ -244,6 +248,11 @@ train_cmd() {
             CMD+=(--dim "$DIM" --window "$WINDOW" --sample "$SAMPLE" --min-count "$MIN_COUNT"
                   --epochs "$EPOCHS" --threads "$THREADS" --quiet)
             [[ -z $LR ]] || CMD+=(--alpha "$LR")
+            if [[ -n $W2V_ARGS ]]; then
+                local extra
+                read -r -a extra <<<"$W2V_ARGS"
+                CMD+=("${extra[@]}")
+            fi
             ;;
         gensim)
             OUT=$base.bin
@@ -299,6 +308,7 @@ printf 'rep\tconfig\ttool\tstatus\twall_s\tuser_s\tsys_s\tmaxrss_kb\teval_json\n
     printf 'repeats\t%s\n' "$REPEATS"
     printf 'restrict\t%s\n' "$RESTRICT"
     printf 'w2v_version\t%s\n' "$( [[ -x $W2V ]] && "$W2V" --version 2>/dev/null || echo none) ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo '+dirty'))"
+    printf 'w2v_args\t%s\n' "$W2V_ARGS"
     printf 'gensim_version\t%s\n' "$("$PY" -c 'import gensim; print(gensim.__version__)')"
     printf 'fasttext_version\t%s\n' "$(dpkg-query -W -f='${Version}' fasttext 2>/dev/null || echo '?')"
     printf 'w2v_eval\t%s\n' "$HAVE_W2V_EVAL"

@@ -170,6 +170,9 @@ def main():
             lines.append("| %s | %s | %s%s | %s | %.0f | %s | %s | %s | %s | %s |" % (
                 name, CONFIG_NAMES[config], fmt_seconds(s["wall"]), runs_note, fmt_seconds(s["cpu"]),
                 s["rss"], format(int(round(s["wps"])), ","), ratio, acc, ws, check))
+    if meta.get("w2v_args"):
+        lines.append("")
+        lines.append("w2v train ran with the extra arguments `%s`." % meta["w2v_args"])
     if meta.get("skipped"):
         lines.append("")
         lines.append("Skipped: %s (its `train` command is not implemented yet)." % meta["skipped"])

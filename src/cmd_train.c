@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -100,9 +101,18 @@ static void format_bytes(char *buf, size_t cap, double bytes)
 }
 
 /* The directory of path must exist and be writable, checked before hours
- * of training rather than after. */
+ * of training rather than after. An existing device or pipe (-o /dev/null)
+ * is written in place, so only it needs to be writable. */
 static int check_writable_dir(const char *path)
 {
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return cli_error("cannot write '%s': it is a directory", path);
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (access(path, W_OK) != 0)
+            return cli_error("cannot write '%s': %s", path, strerror(errno));
+        return 0;
+    }
     char dir[4096];
     const char *slash = strrchr(path, '/');
     if (!slash)
