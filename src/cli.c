@@ -197,6 +197,9 @@ enum cli_parse_result cli_parse(const struct cli_usage *u, int argc, char **argv
 {
     int npos = 0;
     int options_done = 0;
+    /* A repeated option is most likely a mistake in a long command line
+     * (which of the two did the user mean?), so it is refused. */
+    unsigned char seen[128] = {0};
     for (int i = 1; i < argc; i++) {
         char *arg = argv[i];
         if (options_done || arg[0] != '-' || arg[1] == '\0') {
@@ -221,6 +224,14 @@ enum cli_parse_result cli_parse(const struct cli_usage *u, int argc, char **argv
         }
         char spelled[256];
         snprintf(spelled, sizeof spelled, "%.*s", (int)(name_len > 200 ? 200 : name_len), arg);
+        size_t index = (size_t)(o - u->options);
+        if (index < sizeof seen) {
+            if (seen[index]) {
+                cli_usage_error(u, "option '--%s' is given more than once", o->name);
+                return CLI_BAD_USAGE;
+            }
+            seen[index] = 1;
+        }
         const char *value = NULL;
         int takes_value = o->type != CLI_FLAG || is_alias;
         if (eq) {

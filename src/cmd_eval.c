@@ -1,24 +1,293 @@
-/* cmd_eval.c — `w2v eval-analogy|eval-similarity` (placeholders). */
+/* cmd_eval.c — `w2v eval-analogy` and `w2v eval-similarity`: read a vector
+ * file and a test set, run eval.c, print a table or one JSON object. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "w2v/cli.h"
+#include "w2v/eval.h"
+#include "w2v/vectors.h"
+
+#define MAX_RESTRICT 9e18
+
+/* ---- output helpers -------------------------------------------------------- */
+
+/* A JSON string; bytes that are not UTF-8 become U+FFFD so the output stays
+ * valid JSON whatever a test file holds. */
+static void json_string(FILE *out, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    fputc('"', out);
+    while (*p) {
+        unsigned char c = *p;
+        size_t len = c < 0x80 ? 1 : (c >= 0xc2 && c <= 0xdf) ? 2 : (c >= 0xe0 && c <= 0xef) ? 3
+                   : (c >= 0xf0 && c <= 0xf4) ? 4 : 0;
+        for (size_t i = 1; i < len; i++)
+            if ((p[i] & 0xc0) != 0x80)
+                len = 0;
+        /* Overlong forms, surrogates and code points past U+10FFFF. */
+        if ((len == 3 && ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0))) ||
+            (len == 4 && ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90))))
+            len = 0;
+        if (len == 0) {
+            fputs("\\ufffd", out);
+            p++;
+        } else if (c == '"' || c == '\\') {
+            fputc('\\', out);
+            fputc(c, out);
+            p++;
+        } else if (c < 0x20 || c == 0x7f) {
+            fprintf(out, "\\u%04x", c);
+            p++;
+        } else {
+            fwrite(p, 1, len, out);
+            p += len;
+        }
+    }
+    fputc('"', out);
+}
+
+/* A number for JSON: NaN (an undefined correlation) becomes null. */
+static void json_number(FILE *out, double x)
+{
+    if (isfinite(x))
+        fprintf(out, "%.6f", x);
+    else
+        fputs("null", out);
+}
+
+static double fraction(int64_t num, int64_t den)
+{
+    return den > 0 ? (double)num / (double)den : 0.0;
+}
+
+static int finish_output(void)
+{
+    if (fflush(stdout) != 0 || ferror(stdout))
+        return cli_error("cannot write the output: %s", strerror(errno ? errno : EIO));
+    return W2V_EXIT_OK;
+}
+
+static void warn_malformed(const char *path, int64_t count, int64_t first, const char *what)
+{
+    if (count > 0)
+        fprintf(stderr,
+                "w2v: warning: '%s': skipped %lld malformed line%s (first: line %lld; %s)\n", path,
+                (long long)count, count == 1 ? "" : "s", (long long)first, what);
+}
+
+/* ---- eval-analogy ------------------------------------------------------------ */
+
+static int parse_method(void *target, const char *value, char *why, size_t why_cap)
+{
+    if (strcmp(value, "3cosadd") == 0)
+        *(enum eval_method *)target = EVAL_3COSADD;
+    else if (strcmp(value, "3cosmul") == 0)
+        *(enum eval_method *)target = EVAL_3COSMUL;
+    else {
+        snprintf(why, why_cap, "expected 3cosadd or 3cosmul, not '%.100s'", value);
+        return -1;
+    }
+    return 0;
+}
+
+static void print_section_row(const char *name, int64_t correct, int64_t total, int64_t skipped)
+{
+    char acc[32];
+    if (total > 0)
+        snprintf(acc, sizeof acc, "%.2f%%", 100.0 * fraction(correct, total));
+    else
+        snprintf(acc, sizeof acc, "-");
+    printf("%-32s %9lld %9lld %9s", name, (long long)correct, (long long)total, acc);
+    if (skipped >= 0)
+        printf(" %9lld", (long long)skipped);
+    fputc('\n', stdout);
+}
+
+static void print_analogy_table(const struct eval_analogy_result *r, const struct vectors *v,
+                                const char *method)
+{
+    printf("%s, the first %lld of %lld words\n\n", method, (long long)r->rows_used,
+           (long long)v->rows);
+    printf("%-32s %9s %9s %9s %9s\n", "section", "correct", "total", "accuracy", "skipped");
+    for (int32_t i = 0; i < r->n_sections; i++) {
+        const struct eval_section_result *s = &r->sections[i];
+        char name[33];
+        /* Long section names are cut so the columns stay aligned. */
+        snprintf(name, sizeof name, "%s", s->name);
+        print_section_row(name, s->correct, s->total, s->skipped);
+    }
+    fputc('\n', stdout);
+    print_section_row("semantic", r->semantic_correct, r->semantic_total, -1);
+    print_section_row("syntactic", r->syntactic_correct, r->syntactic_total, -1);
+    print_section_row("total", r->correct, r->total, r->skipped);
+    int64_t asked = r->total + r->skipped;
+    printf("\ncoverage: %lld of %lld questions (%.2f%%); %lld skipped for a word outside the "
+           "first %lld\n",
+           (long long)r->total, (long long)asked, 100.0 * fraction(r->total, asked),
+           (long long)r->skipped, (long long)r->rows_used);
+}
+
+static void print_analogy_json(const struct eval_analogy_result *r)
+{
+    printf("{\"accuracy\": %.6f, \"correct\": %lld, \"total\": %lld, \"skipped\": %lld, "
+           "\"semantic\": {\"correct\": %lld, \"total\": %lld}, "
+           "\"syntactic\": {\"correct\": %lld, \"total\": %lld}, \"sections\": [",
+           fraction(r->correct, r->total), (long long)r->correct, (long long)r->total,
+           (long long)r->skipped, (long long)r->semantic_correct, (long long)r->semantic_total,
+           (long long)r->syntactic_correct, (long long)r->syntactic_total);
+    for (int32_t i = 0; i < r->n_sections; i++) {
+        const struct eval_section_result *s = &r->sections[i];
+        fputs(i ? ", {\"name\": " : "{\"name\": ", stdout);
+        json_string(stdout, s->name);
+        printf(", \"correct\": %lld, \"total\": %lld}", (long long)s->correct,
+               (long long)s->total);
+    }
+    fputs("]}\n", stdout);
+}
 
 int cmd_eval_analogy(int argc, char **argv)
 {
-    static const struct cli_option options[] = {{0}};
-    static const struct cli_usage usage = {"eval-analogy", "[ARGS...]", "Not implemented yet.", options};
-    int n;
-    enum cli_parse_result r = cli_parse(&usage, argc, argv, &n);
-    if (r != CLI_PARSED)
-        return r == CLI_HELP_SHOWN ? W2V_EXIT_OK : W2V_EXIT_USAGE;
-    return cli_error("'eval-analogy' is not implemented yet");
+    int64_t restrict_rows = EVAL_DEFAULT_RESTRICT;
+    enum eval_method method = EVAL_3COSADD;
+    int json = 0, threads = 0;
+    const struct cli_option options[] = {
+        {"restrict", NULL, 0, CLI_INT64, &restrict_rows, "N",
+         "use only the first N (most frequent) words (default 30000)", 1, MAX_RESTRICT, NULL},
+        {"method", NULL, 0, CLI_CUSTOM, &method, "M",
+         "3cosadd (b - a + c, default) or 3cosmul (Levy & Goldberg, epsilon 0.001)", 0, 0,
+         parse_method},
+        {"json", NULL, 0, CLI_FLAG, &json, NULL, "print one JSON object, scores as fractions",
+         0, 1, NULL},
+        {"threads", NULL, 0, CLI_INT, &threads, "N", "threads (default: all CPUs)", 1, 64, NULL},
+        {0},
+    };
+    const struct cli_usage usage = {
+        "eval-analogy", "VEC QUESTIONS [options]",
+        "Analogy accuracy of the vectors in VEC (word2vec binary or text) on QUESTIONS, in the\n"
+        "questions-words format: ': section' lines, then lines 'a b c d' meaning a is to b as\n"
+        "c is to d. The answer is the word closest to b - a + c among the first N words, other\n"
+        "than a, b and c; words are compared case-insensitively (ASCII), the first (most\n"
+        "frequent) spelling standing for the others, as in gensim. Questions with a word\n"
+        "outside the first N are skipped and counted. Sections whose name starts with 'gram'\n"
+        "are syntactic, the others semantic. Blank lines are ignored; other lines that are not\n"
+        "four words are skipped with a warning naming the first; a question before any\n"
+        "section line is an error.",
+        options};
+    int n = 0;
+    enum cli_parse_result pr = cli_parse(&usage, argc, argv, &n);
+    if (pr != CLI_PARSED)
+        return pr == CLI_HELP_SHOWN ? W2V_EXIT_OK : W2V_EXIT_USAGE;
+    if (n != 2)
+        return cli_usage_error(&usage, n < 2 ? "expected a vector file and a questions file"
+                                             : "too many arguments");
+
+    struct vectors v;
+    struct eval_questions qs;
+    struct eval_analogy_result res;
+    struct w2v_err err = {0};
+    int rc = W2V_EXIT_OK;
+    vectors_init(&v);
+    eval_questions_init(&qs);
+    memset(&res, 0, sizeof res);
+    int st = eval_questions_read(&qs, argv[1], &err);
+    if (st == 0)
+        st = vectors_read(&v, argv[0], &err);
+    if (st == 0) {
+        warn_malformed(argv[1], qs.malformed, qs.first_malformed_line,
+                       "expected ': section' or four words");
+        struct eval_analogy_options opt = {restrict_rows, method, threads, 0};
+        st = eval_analogy(&v, &qs, &opt, &res, &err);
+    }
+    if (st != 0) {
+        rc = cli_report(&err, st);
+        goto done;
+    }
+    if (json)
+        print_analogy_json(&res);
+    else
+        print_analogy_table(&res, &v, method == EVAL_3COSMUL ? "3CosMul" : "3CosAdd");
+    rc = finish_output();
+done:
+    eval_analogy_result_release(&res);
+    eval_questions_release(&qs);
+    vectors_release(&v);
+    return rc;
 }
+
+/* ---- eval-similarity ----------------------------------------------------------- */
 
 int cmd_eval_similarity(int argc, char **argv)
 {
-    static const struct cli_option options[] = {{0}};
-    static const struct cli_usage usage = {"eval-similarity", "[ARGS...]", "Not implemented yet.", options};
-    int n;
-    enum cli_parse_result r = cli_parse(&usage, argc, argv, &n);
-    if (r != CLI_PARSED)
-        return r == CLI_HELP_SHOWN ? W2V_EXIT_OK : W2V_EXIT_USAGE;
-    return cli_error("'eval-similarity' is not implemented yet");
+    int64_t restrict_rows = 0;
+    int json = 0;
+    const struct cli_option options[] = {
+        {"restrict", NULL, 0, CLI_INT64, &restrict_rows, "N",
+         "use only the first N (most frequent) words (default all)", 1, MAX_RESTRICT, NULL},
+        {"json", NULL, 0, CLI_FLAG, &json, NULL, "print one JSON object", 0, 1, NULL},
+        {0},
+    };
+    const struct cli_usage usage = {
+        "eval-similarity", "VEC PAIRS [options]",
+        "Spearman and Pearson correlation between the cosine of word pairs in VEC (word2vec\n"
+        "binary or text) and human scores in PAIRS: lines 'word1 word2 score', tab or space\n"
+        "separated (wordsim353, SimLex-999 word columns, MEN...). Words are compared\n"
+        "case-insensitively (ASCII), the first (most frequent) spelling standing for the\n"
+        "others, as in gensim; pairs with an unknown word are skipped and counted. Spearman\n"
+        "gives tied values their average rank. Lines starting with '#' and blank lines are\n"
+        "ignored, and so is a first line that is not a pair (a header); other lines that are\n"
+        "not 'word word number' are skipped with a warning naming the first.",
+        options};
+    int n = 0;
+    enum cli_parse_result pr = cli_parse(&usage, argc, argv, &n);
+    if (pr != CLI_PARSED)
+        return pr == CLI_HELP_SHOWN ? W2V_EXIT_OK : W2V_EXIT_USAGE;
+    if (n != 2)
+        return cli_usage_error(&usage, n < 2 ? "expected a vector file and a pairs file"
+                                             : "too many arguments");
+
+    struct vectors v;
+    struct eval_pairs ps;
+    struct eval_similarity_result res;
+    struct w2v_err err = {0};
+    int rc = W2V_EXIT_OK;
+    vectors_init(&v);
+    eval_pairs_init(&ps);
+    int st = eval_pairs_read(&ps, argv[1], &err);
+    if (st == 0)
+        st = vectors_read(&v, argv[0], &err);
+    if (st == 0) {
+        warn_malformed(argv[1], ps.malformed, ps.first_malformed_line,
+                       "expected 'word1 word2 score'");
+        st = eval_similarity(&v, &ps, restrict_rows, &res, &err);
+    }
+    if (st != 0) {
+        rc = cli_report(&err, st);
+        goto done;
+    }
+    if (json) {
+        fputs("{\"spearman\": ", stdout);
+        json_number(stdout, res.spearman);
+        fputs(", \"pearson\": ", stdout);
+        json_number(stdout, res.pearson);
+        printf(", \"pairs\": %lld, \"skipped\": %lld}\n", (long long)res.pairs,
+               (long long)res.skipped);
+    } else {
+        printf("%-10s %lld\n%-10s %lld (a word not in the vocabulary)\n", "pairs",
+               (long long)res.pairs, "skipped", (long long)res.skipped);
+        if (isfinite(res.spearman))
+            printf("%-10s %.4f\n", "spearman", res.spearman);
+        else
+            printf("%-10s undefined (fewer than 2 pairs, or constant scores)\n", "spearman");
+        if (isfinite(res.pearson))
+            printf("%-10s %.4f\n", "pearson", res.pearson);
+        else
+            printf("%-10s undefined (fewer than 2 pairs, or constant scores)\n", "pearson");
+    }
+    rc = finish_output();
+done:
+    eval_pairs_release(&ps);
+    vectors_release(&v);
+    return rc;
 }

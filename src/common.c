@@ -2,6 +2,10 @@
 #include "w2v/common.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,4 +154,131 @@ char *w2v_strndup(const char *s, size_t n)
     memcpy(copy, s, n);
     copy[n] = '\0';
     return copy;
+}
+
+int w2v_outfile_open(struct w2v_outfile *o, const char *path, struct w2v_err *err)
+{
+    static atomic_uint temp_counter;
+    int fd = -1;
+    memset(o, 0, sizeof *o);
+    o->path = w2v_strndup(path, strlen(path));
+    if (!o->path)
+        return w2v_fail(err, W2V_ENOMEM, "out of memory opening '%s'", path);
+    struct stat st;
+    int exists = stat(path, &st) == 0;
+    if (exists && S_ISDIR(st.st_mode)) {
+        w2v_outfile_abort(o);
+        return w2v_fail(err, W2V_EIO, "cannot write '%s': it is a directory", path);
+    }
+    /* Devices, FIFOs, dangling links and /dev or /proc names (/dev/stdout
+     * is a link to /proc/self/fd/1, which may be a regular file): write in
+     * place. */
+    struct stat lst;
+    int is_link = lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode);
+    if ((exists && !S_ISREG(st.st_mode)) || (is_link && !exists) ||
+        strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0) {
+        o->fp = fopen(path, "wb");
+        if (!o->fp) {
+            int rc = w2v_fail_errno(err, "cannot open '%s' for writing", path);
+            w2v_outfile_abort(o);
+            return rc;
+        }
+        return 0;
+    }
+    /* A symbolic link to a file: replace the file it names, keep the link. */
+    if (is_link) {
+        char *real = realpath(path, NULL);
+        if (!real) {
+            int rc = w2v_fail_errno(err, "cannot resolve '%s'", path);
+            w2v_outfile_abort(o);
+            return rc;
+        }
+        w2v_free(o->path);
+        o->path = w2v_strndup(real, strlen(real));
+        free(real); /* realpath's buffer comes from malloc */
+        if (!o->path)
+            return w2v_fail(err, W2V_ENOMEM, "out of memory opening '%s'", path);
+        path = o->path;
+    }
+    size_t cap = strlen(path) + 48;
+    o->tmp_path = w2v_malloc(cap);
+    if (!o->tmp_path) {
+        w2v_outfile_abort(o);
+        return w2v_fail(err, W2V_ENOMEM, "out of memory opening '%s'", path);
+    }
+    for (int attempt = 0;; attempt++) {
+        snprintf(o->tmp_path, cap, "%s.tmp.%ld.%u", path, (long)getpid(),
+                 atomic_fetch_add(&temp_counter, 1));
+        fd = open(o->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0)
+            break;
+        if (errno != EEXIST || attempt >= 100) {
+            int rc = w2v_fail_errno(err, "cannot create a file beside '%s'", path);
+            w2v_free(o->tmp_path);
+            o->tmp_path = NULL; /* nothing of ours to remove */
+            w2v_outfile_abort(o);
+            return rc;
+        }
+    }
+    o->fp = fdopen(fd, "wb");
+    if (!o->fp) {
+        int rc = w2v_fail_errno(err, "cannot write '%s'", o->tmp_path);
+        close(fd);
+        w2v_outfile_abort(o);
+        return rc;
+    }
+    return 0;
+}
+
+int w2v_outfile_commit(struct w2v_outfile *o, struct w2v_err *err)
+{
+    int rc = 0;
+    FILE *fp = o->fp;
+    o->fp = NULL;
+    const char *shown = o->path ? o->path : "output";
+    if (!fp) {
+        rc = w2v_fail(err, W2V_EIO, "cannot write '%s': not open", shown);
+        goto done;
+    }
+    if (fflush(fp) != 0 || ferror(fp)) {
+        rc = w2v_fail_errno(err, "cannot write '%s'", shown);
+        fclose(fp);
+        goto done;
+    }
+    /* A rename without fsync can leave an empty file after a crash. */
+    if (o->tmp_path && fsync(fileno(fp)) != 0) {
+        rc = w2v_fail_errno(err, "cannot write '%s'", shown);
+        fclose(fp);
+        goto done;
+    }
+    if (fclose(fp) != 0) {
+        rc = w2v_fail_errno(err, "cannot write '%s'", shown);
+        goto done;
+    }
+    if (o->tmp_path && rename(o->tmp_path, o->path) != 0) {
+        rc = w2v_fail_errno(err, "cannot move the new file into place at '%s'", shown);
+        goto done;
+    }
+    if (o->tmp_path) {
+        w2v_free(o->tmp_path);
+        o->tmp_path = NULL;
+    }
+done:
+    w2v_outfile_abort(o);
+    return rc;
+}
+
+void w2v_outfile_abort(struct w2v_outfile *o)
+{
+    if (o->fp) {
+        fclose(o->fp);
+        o->fp = NULL;
+    }
+    if (o->tmp_path) {
+        unlink(o->tmp_path);
+        w2v_free(o->tmp_path);
+        o->tmp_path = NULL;
+    }
+    w2v_free(o->path);
+    o->path = NULL;
 }

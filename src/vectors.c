@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <float.h>
 #include <math.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1004,16 +1003,15 @@ int vectors_map_row(const struct vectors_map *m, int64_t row, float *out)
 
 /* ---- writing ------------------------------------------------------------ */
 
-static atomic_uint temp_counter;
-
 int vectors_write(const char *path, enum vectors_format format, int64_t rows, int32_t dim,
                   const char *const *words, const float *data, size_t stride,
                   struct w2v_err *err)
 {
-    char *tmp = NULL, *vbuf = NULL;
+    char *vbuf = NULL;
     unsigned char *row_buf = NULL;
+    struct w2v_outfile out = {0};
     FILE *fp = NULL;
-    int fd = -1, rc;
+    int rc;
 
     if (rows < 1 || dim < 1 || dim > W2V_MAX_DIM || stride < (size_t)dim || !words || !data)
         return w2v_fail(err, W2V_EINVAL,
@@ -1039,31 +1037,10 @@ int vectors_write(const char *path, enum vectors_format format, int64_t rows, in
                                 path, w);
     }
 
-    size_t plen = strlen(path), tcap = plen + 64;
-    tmp = w2v_malloc(tcap);
-    if (!tmp) {
-        rc = w2v_fail(err, W2V_ENOMEM, "out of memory writing '%s'", path);
-        goto fail;
-    }
-    for (int attempt = 0;; attempt++) {
-        unsigned n = atomic_fetch_add(&temp_counter, 1);
-        snprintf(tmp, tcap, "%s.tmp.%ld.%u", path, (long)getpid(), n);
-        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (fd >= 0)
-            break;
-        if (errno != EEXIST || attempt > 100) {
-            rc = w2v_fail_errno(err, "cannot create '%s'", tmp);
-            w2v_free(tmp);
-            tmp = NULL; /* nothing to remove */
-            goto fail;
-        }
-    }
-    fp = fdopen(fd, "wb");
-    if (!fp) {
-        rc = w2v_fail_errno(err, "cannot write '%s'", tmp);
-        close(fd);
-        goto fail;
-    }
+    rc = w2v_outfile_open(&out, path, err);
+    if (rc != 0)
+        return rc;
+    fp = out.fp;
     vbuf = w2v_malloc(READ_CHUNK);
     if (vbuf)
         setvbuf(fp, vbuf, _IOFBF, READ_CHUNK);
@@ -1098,30 +1075,16 @@ int vectors_write(const char *path, enum vectors_format format, int64_t rows, in
                 goto io_fail;
         }
     }
-    if (fflush(fp) != 0 || ferror(fp))
-        goto io_fail;
-    FILE *closing = fp;
     fp = NULL;
-    if (fclose(closing) != 0)
-        goto io_fail;
-    if (rename(tmp, path) != 0) {
-        rc = w2v_fail_errno(err, "cannot rename '%s' to '%s'", tmp, path);
-        goto fail;
-    }
+    rc = w2v_outfile_commit(&out, err);
     w2v_free(vbuf);
     w2v_free(row_buf);
-    w2v_free(tmp);
-    return 0;
+    return rc;
 
 io_fail:
-    rc = w2v_fail_errno(err, "cannot write '%s'", tmp ? tmp : path);
+    rc = w2v_fail_errno(err, "cannot write '%s'", path);
 fail:
-    if (fp)
-        fclose(fp);
-    if (tmp) {
-        unlink(tmp);
-        w2v_free(tmp);
-    }
+    w2v_outfile_abort(&out);
     w2v_free(vbuf);
     w2v_free(row_buf);
     return rc;

@@ -183,14 +183,68 @@ static int32_t vocab_insert(struct vocab *v, const char *word, size_t len, uint3
     return id;
 }
 
-/* Remove every word (but </s>) with count <= floor, raising the floor after
- * each pass, until size <= max_size — the original's ReduceVocab, repeated
- * so the bound holds on return. When a pass removes too little, the floor
- * jumps to the smallest surviving count so each pass makes progress. */
+/* The k-th smallest (0-based) of a[0..n), reordering a: quickselect with
+ * a median-of-three pivot and Hoare partitioning, O(n) expected. */
+static int64_t select_kth(int64_t *a, ptrdiff_t n, ptrdiff_t k)
+{
+    ptrdiff_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        int64_t x = a[lo], y = a[lo + (hi - lo) / 2], z = a[hi];
+        int64_t pivot = x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
+        ptrdiff_t i = lo, j = hi;
+        while (i <= j) {
+            while (a[i] < pivot)
+                i++;
+            while (a[j] > pivot)
+                j--;
+            if (i <= j) {
+                int64_t t = a[i];
+                a[i++] = a[j];
+                a[j--] = t;
+            }
+        }
+        /* Now a[lo..j] <= pivot <= a[i..hi], and a[j+1..i-1] == pivot. */
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return a[k];
+    }
+    return a[k];
+}
+
+/* Drop every word (but </s>) with count <= floor, then raise the floor: the
+ * original's ReduceVocab. The floor is first lifted, when needed, to the
+ * smallest value that frees at least 1/16 of max_size, so a table full of
+ * words above the floor costs one pass per max_size/16 insertions instead
+ * of one pass per insertion. Without memory for that selection, passes
+ * repeat with the floor jumping to the smallest survivor instead. */
 static void vocab_prune(struct vocab *v)
 {
-    while (v->size > v->max_size) {
-        int64_t floor = v->prune_floor < 1 ? 1 : v->prune_floor;
+    int64_t target = v->max_size - v->max_size / 16;
+    if (target >= v->max_size)
+        target = v->max_size - 1; /* max_size < 16: free at least one */
+    if (target < 1)
+        target = 1;
+    int64_t floor = v->prune_floor < 1 ? 1 : v->prune_floor;
+    int64_t *counts = w2v_malloc((size_t)v->size * sizeof *counts);
+    if (counts) {
+        ptrdiff_t m = 0;
+        for (int32_t i = 0; i < v->size; i++)
+            if (!is_eos(v->entries[i].word, v->lengths[i]))
+                counts[m++] = v->entries[i].count;
+        ptrdiff_t excess = (ptrdiff_t)(v->size - target);
+        if (excess > m)
+            excess = m;
+        if (excess > 0) {
+            int64_t need = select_kth(counts, m, excess - 1);
+            if (need > floor)
+                floor = need;
+        }
+        w2v_free(counts);
+    }
+    for (;;) {
         int64_t smallest = INT64_MAX;
         int32_t kept = 0;
         for (int32_t i = 0; i < v->size; i++) {
@@ -210,8 +264,9 @@ static void vocab_prune(struct vocab *v)
         }
         v->size = kept;
         v->prune_floor = floor < INT64_MAX ? floor + 1 : floor;
-        if (v->size > v->max_size && smallest != INT64_MAX && smallest > v->prune_floor)
-            v->prune_floor = smallest;
+        if (v->size <= v->max_size)
+            break;
+        floor = smallest > v->prune_floor ? smallest : v->prune_floor;
     }
     vocab_rehash(v);
 }
@@ -351,30 +406,10 @@ static int vocab_word_savable(const char *w)
 
 int vocab_save(const struct vocab *v, const char *path, struct w2v_err *err)
 {
-    size_t cap;
-    char *tmp = NULL;
-    FILE *f = NULL;
-    int fd = -1, rc;
-    if (w2v_size_add(strlen(path), 64, &cap) != 0 || !(tmp = w2v_malloc(cap))) {
-        rc = w2v_fail(err, W2V_ENOMEM, "out of memory");
-        goto fail;
-    }
-    /* O_EXCL: never clobber a file that happens to carry our temporary name. */
-    for (int attempt = 0; fd < 0; attempt++) {
-        snprintf(tmp, cap, "%s.%ld-%d.tmp", path, (long)getpid(), attempt);
-        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
-        if (fd < 0 && (errno != EEXIST || attempt >= 100)) {
-            w2v_free(tmp);
-            tmp = NULL; /* nothing of ours to remove */
-            rc = w2v_fail_errno(err, "cannot write '%s'", path);
-            goto fail;
-        }
-    }
-    if (!(f = fdopen(fd, "wb"))) {
-        rc = w2v_fail_errno(err, "cannot write '%s'", path);
-        goto fail;
-    }
-    fd = -1; /* now owned by f */
+    struct w2v_outfile out;
+    int rc = w2v_outfile_open(&out, path, err);
+    if (rc != 0)
+        return rc;
     for (int32_t i = 0; i < v->size; i++) {
         const struct vocab_entry *e = &v->entries[i];
         if (!vocab_word_savable(e->word)) {
@@ -383,35 +418,14 @@ int vocab_save(const struct vocab *v, const char *path, struct w2v_err *err)
                           path);
             goto fail;
         }
-        if (fprintf(f, "%s %" PRId64 "\n", e->word, e->count) < 0) {
+        if (fprintf(out.fp, "%s %" PRId64 "\n", e->word, e->count) < 0) {
             rc = w2v_fail_errno(err, "cannot write '%s'", path);
             goto fail;
         }
     }
-    if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
-        rc = w2v_fail_errno(err, "cannot write '%s'", path);
-        goto fail;
-    }
-    int close_rc = fclose(f);
-    f = NULL;
-    if (close_rc != 0) {
-        rc = w2v_fail_errno(err, "cannot write '%s'", path);
-        goto fail;
-    }
-    if (rename(tmp, path) != 0) {
-        rc = w2v_fail_errno(err, "cannot write '%s'", path);
-        goto fail;
-    }
-    w2v_free(tmp);
-    return 0;
+    return w2v_outfile_commit(&out, err);
 fail:
-    if (f)
-        fclose(f);
-    if (fd >= 0)
-        close(fd);
-    if (tmp)
-        unlink(tmp);
-    w2v_free(tmp);
+    w2v_outfile_abort(&out);
     return rc;
 }
 

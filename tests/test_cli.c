@@ -86,6 +86,8 @@ static void test_errors(void)
     CHECK(parse(2, flagval, &npos) == CLI_BAD_USAGE);
     const char *badmodel[] = {"t", "--model", "glove"};
     CHECK(parse(3, badmodel, &npos) == CLI_BAD_USAGE);
+    const char *twice[] = {"t", "--dim", "3", "-size", "4"};
+    CHECK(parse(5, twice, &npos) == CLI_BAD_USAGE);
     const char *badalias[] = {"t", "-hs", "2"};
     CHECK(parse(3, badalias, &npos) == CLI_BAD_USAGE);
 }

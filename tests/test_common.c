@@ -1,5 +1,7 @@
 /* test_common.c — checked arithmetic, error details, allocation. */
 #include <stdint.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "test.h"
 #include "w2v/common.h"
@@ -37,10 +39,73 @@ static void test_alloc(void)
     w2v_free(s);
 }
 
+static int file_equals(const char *path, const char *want)
+{
+    char buf[256] = {0};
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return 0;
+    size_t n = fread(buf, 1, sizeof buf - 1, fp);
+    fclose(fp);
+    return n == strlen(want) && memcmp(buf, want, n) == 0;
+}
+
+static void test_outfile(void)
+{
+    char path[256], link[256];
+    test_tmp_path(path, sizeof path, "outfile.txt");
+    test_tmp_path(link, sizeof link, "outfile-link.txt");
+    FILE *fp = fopen(path, "wb");
+    CHECK(fp != NULL);
+    fputs("precious", fp);
+    fclose(fp);
+
+    struct w2v_outfile o;
+    struct w2v_err err = {0};
+    CHECK(w2v_outfile_open(&o, path, &err) == 0);
+    fputs("half", o.fp);
+    w2v_outfile_abort(&o);
+    CHECK(file_equals(path, "precious")); /* abort leaves the old file */
+    w2v_outfile_abort(&o);                /* and is safe twice */
+
+    CHECK(w2v_outfile_open(&o, path, &err) == 0);
+    fputs("new", o.fp);
+    CHECK(file_equals(path, "precious")); /* not visible before commit */
+    CHECK(w2v_outfile_commit(&o, &err) == 0);
+    CHECK(file_equals(path, "new"));
+
+    /* Through a symbolic link: the file changes, the link stays a link. */
+    unlink(link);
+    CHECK(symlink(path, link) == 0);
+    CHECK(w2v_outfile_open(&o, link, &err) == 0);
+    fputs("linked", o.fp);
+    CHECK(w2v_outfile_commit(&o, &err) == 0);
+    CHECK(file_equals(path, "linked"));
+    struct stat st;
+    CHECK(lstat(link, &st) == 0 && S_ISLNK(st.st_mode));
+    unlink(link);
+    unlink(path);
+
+    const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    CHECK(w2v_outfile_open(&o, dir, &err) == W2V_EIO);
+    CHECK(strstr(err.message, "directory") != NULL);
+    CHECK(w2v_outfile_open(&o, "/nonexistent-dir/x/y.bin", &err) == W2V_EIO);
+
+    /* A full disk shows at commit, and the device node survives. */
+    if (access("/dev/full", W_OK) == 0) {
+        CHECK(w2v_outfile_open(&o, "/dev/full", &err) == 0);
+        for (int i = 0; i < 10000; i++)
+            fputs("0123456789", o.fp);
+        CHECK(w2v_outfile_commit(&o, &err) == W2V_EIO);
+        CHECK(stat("/dev/full", &st) == 0 && S_ISCHR(st.st_mode));
+    }
+}
+
 int main(void)
 {
     TEST_RUN(test_size_arithmetic);
     TEST_RUN(test_fail_fills_one_line);
     TEST_RUN(test_alloc);
+    TEST_RUN(test_outfile);
     return TEST_REPORT("test_common");
 }

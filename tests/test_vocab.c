@@ -153,6 +153,29 @@ static void test_pruning(void)
     }
     CHECK(count_of(&v, "x9") == INT64_C(1000000000009));
     vocab_release(&v);
+
+    /* A table full of frequent words, then a flood of new singletons: each
+     * prune must free a batch. (One full pass per new word would make this
+     * take ~4e9 steps.) */
+    vocab_init(&v);
+    v.max_size = 20000;
+    for (int i = 0; i < 20000; i++) {
+        int n = snprintf(w, sizeof w, "f%d", i);
+        CHECK(vocab_add(&v, w, (size_t)n, 1000000 + i) == 0);
+    }
+    ok = 1;
+    int32_t low = v.size;
+    for (int i = 0; i < 200000; i++) {
+        int n = snprintf(w, sizeof w, "s%d", i);
+        ok &= vocab_add(&v, w, (size_t)n, 1) == 0 && v.size <= 20000;
+        if (v.size < low)
+            low = v.size;
+    }
+    CHECK(ok);
+    CHECK(low <= 20000 - 20000 / 16); /* prunes free at least 1/16 */
+    CHECK(count_of(&v, "f19999") == 1019999);
+    CHECK(v.words_pruned == 220000 - v.size);
+    vocab_release(&v);
 }
 
 static void test_build_from_file(void)

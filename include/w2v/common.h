@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define W2V_VERSION "0.1.0"
 
@@ -71,6 +72,30 @@ void w2v_aligned_free(void *p);
 
 /* Duplicate n bytes as a NUL-terminated string; NULL on failure. */
 char *w2v_strndup(const char *s, size_t n);
+
+/* An output file that appears whole or not at all. For a regular (or new)
+ * path, writes go to a temporary file beside it (same directory, so rename
+ * is atomic) that replaces the path only on commit; an existing file is
+ * untouched until then. A path that exists and is not a regular file (a
+ * device such as /dev/full or /dev/stdout, a FIFO) is written directly:
+ * renaming over it would destroy the device node. */
+struct w2v_outfile {
+    FILE *fp;        /* write here between open and commit */
+    char *path;      /* owned copy of the destination */
+    char *tmp_path;  /* owned; NULL when writing directly */
+};
+
+/* Open for writing. Returns 0, or W2V_EIO / W2V_ENOMEM with err filled and
+ * nothing left behind. Not thread-safe on one struct. */
+int w2v_outfile_open(struct w2v_outfile *o, const char *path, struct w2v_err *err);
+
+/* Flush, sync, close and move into place. Returns 0 or W2V_EIO (e.g. disk
+ * full), in which case the temporary is removed. Either way o is released. */
+int w2v_outfile_commit(struct w2v_outfile *o, struct w2v_err *err);
+
+/* Close and remove the temporary; the destination is untouched. Safe on a
+ * zeroed, committed or already-aborted struct. */
+void w2v_outfile_abort(struct w2v_outfile *o);
 
 #ifdef W2V_FAULT_INJECTION
 /* Make the n-th allocation from now fail (1 = the next one); 0 disables.

@@ -5,6 +5,7 @@
 # print exactly one "w2v: " line, and no partial output may be left behind.
 W2V=${1:?usage: run.sh path/to/fault/w2v}
 W2V=$(cd "$(dirname "$W2V")" && pwd)/$(basename "$W2V")
+export W2V
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/w2v-fault.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 export ASAN_OPTIONS=detect_leaks=1:exitcode=86
@@ -52,6 +53,7 @@ echo "$scenarios" | while IFS='|' read -r name cmd out; do
     W2V_FAULT_COUNTS=counts sh -c "$cmd" >/dev/null 2>&1
     allocs=$(awk '/^allocs/ {print $2}' counts 2>/dev/null)
     ios=$(awk '/^io/ {print $2}' counts 2>/dev/null)
+    echo "fault sweep: $name: ${allocs:-0} allocations, ${ios:-0} I/O calls"
     for kind in ALLOC IO; do
         if [ "$kind" = ALLOC ]; then total=${allocs:-0}; else total=${ios:-0}; fi
         n=1

@@ -1,0 +1,106 @@
+/* sampling.h — the random parts of training: a small per-thread RNG, the
+ * negative sampler (Vose's alias method, sized to the vocabulary instead of
+ * the original's 100M-entry table) and the subsampling keep-probabilities.
+ *
+ * Nothing here is shared mutable state: each training thread owns its
+ * struct rng; the alias table and keep-probabilities are read-only once
+ * built, so any number of threads may sample from them at once. */
+#ifndef W2V_SAMPLING_H
+#define W2V_SAMPLING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "w2v/common.h"
+
+/* splitmix64 (Steele, Lea & Flood 2014): one 64-bit add and a mixing
+ * function per draw. Passes BigCrush, needs no warm-up, and any seed
+ * (zero included) is fine — which makes "seed + thread id" streams safe. */
+struct rng {
+    uint64_t state;
+};
+
+/* Seed stream `stream` of `seed` (training uses stream = thread id). The
+ * stream is hashed in so that neighbouring seeds/streams do not give
+ * overlapping sequences. */
+static inline void rng_seed(struct rng *r, uint64_t seed, uint64_t stream)
+{
+    uint64_t z = seed ^ (stream * 0xD1B54A32D192ED03ull + 0x8CB92BA72F3D8DD7ull);
+    z = (z ^ (z >> 33)) * 0xFF51AFD7ED558CCDull;
+    z = (z ^ (z >> 33)) * 0xC4CEB9FE1A85EC53ull;
+    r->state = z ^ (z >> 33);
+}
+
+static inline uint64_t rng_next(struct rng *r)
+{
+    uint64_t z = (r->state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/* Uniform in [0, n) for 0 < n <= 2^32, by Lemire's multiply-shift. The bias
+ * is at most n / 2^32 (below 1e-5 for any real vocabulary); training does
+ * not need exactness and this avoids a division per draw. */
+static inline uint32_t rng_below(struct rng *r, uint64_t n)
+{
+    return (uint32_t)(((rng_next(r) >> 32) * n) >> 32);
+}
+
+/* Uniform float in [0, 1): the top 24 bits, exactly representable. */
+static inline float rng_uniform(struct rng *r)
+{
+    return (float)(rng_next(r) >> 40) * (1.0f / 16777216.0f);
+}
+
+/* The negative-sampling distribution P(w) ∝ count[w]^exponent as an alias
+ * table: one uniform bucket pick plus one comparison per draw, O(V) memory
+ * (8 bytes per word). Words with count 0 are never drawn. */
+struct alias_entry {
+    float prob;    /* probability of keeping the bucket's own word */
+    int32_t alias; /* the word drawn otherwise */
+};
+
+struct alias_table {
+    int32_t n;                  /* buckets (= vocabulary size) */
+    struct alias_entry *entries; /* [n] */
+};
+
+/* Build from counts[0..n) (each >= 0, at least one > 0). exponent is the
+ * original's 0.75 by default; any finite value works (0 gives uniform over
+ * the words with a non-zero count). Returns 0, W2V_EINVAL (n < 1, a
+ * negative count, all weights zero, non-finite weights) or W2V_ENOMEM.
+ * The table owns its memory; release with alias_release. */
+int alias_build(struct alias_table *a, const int64_t *counts, int32_t n, double exponent,
+                struct w2v_err *err);
+
+void alias_release(struct alias_table *a); /* safe on zeroed/released */
+
+/* Draw one word id. Thread-safe (the table is read-only; the rng is the
+ * caller's own). */
+static inline int32_t alias_sample(const struct alias_table *a, struct rng *r)
+{
+    uint64_t x = rng_next(r);
+    uint32_t bucket = (uint32_t)(((x >> 32) * (uint64_t)a->n) >> 32);
+    /* The low 24 bits are independent of the high 32 used for the bucket. */
+    float u = (float)(x & 0xFFFFFF) * (1.0f / 16777216.0f);
+    const struct alias_entry *e = &a->entries[bucket];
+    return u < e->prob ? (int32_t)bucket : e->alias;
+}
+
+/* The original word2vec's subsampling: with f = count / total and t =
+ * sample, a word is kept with probability min(1, (sqrt(f / t) + 1) * t / f).
+ * Fills keep[0..n) (floats in (0, 1]); sample <= 0 keeps everything.
+ * total must be >= every count and > 0. Returns 0 or W2V_EINVAL. */
+int sampling_keep_probs(float *keep, const int64_t *counts, int32_t n, int64_t total,
+                        double sample, struct w2v_err *err);
+
+/* The effective window at one position: the original draws b uniformly in
+ * [0, window) and uses window - b, so the result is uniform in [1, window]
+ * and near words weigh more on average. window >= 1. */
+static inline int sampling_window(struct rng *r, int window)
+{
+    return window - (int)rng_below(r, (uint64_t)window);
+}
+
+#endif

@@ -1,0 +1,567 @@
+/* test_eval.c — statistics, case-folded lookup, file parsing, and the
+ * analogy search against a brute-force double-precision reference. */
+#include <stdint.h>
+
+#include "test.h"
+#include "w2v/eval.h"
+
+/* ---- helpers ------------------------------------------------------------------ */
+
+/* A deterministic generator (splitmix64), so failures reproduce. */
+static uint64_t rng_state = 42;
+static uint64_t rng_next(void)
+{
+    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+static double rng_uniform(void) { return (double)(rng_next() >> 11) / 9007199254740992.0; }
+static double rng_normal(void)
+{
+    double u = rng_uniform(), v = rng_uniform();
+    return sqrt(-2.0 * log(u + 1e-300)) * cos(6.283185307179586 * v);
+}
+
+/* Build a struct vectors in memory: rows words, dim floats each (data may be
+ * NULL for zeros). Returns 0 on success. */
+static int make_vectors(struct vectors *v, const char *const *words, int64_t rows, int32_t dim,
+                        const float *data)
+{
+    vectors_init(v);
+    v->rows = rows;
+    v->dim = dim;
+    v->words = w2v_calloc((size_t)rows, sizeof *v->words);
+    v->data = w2v_aligned_alloc((size_t)rows * (size_t)dim * sizeof(float));
+    if (!v->words || !v->data)
+        return -1;
+    for (int64_t r = 0; r < rows; r++)
+        if (!(v->words[r] = w2v_strndup(words[r], strlen(words[r]))))
+            return -1;
+    for (size_t i = 0; i < (size_t)rows * (size_t)dim; i++)
+        v->data[i] = data ? data[i] : 0.0f;
+    return 0;
+}
+
+/* ---- statistics ------------------------------------------------------------ */
+
+static void test_rank_ties(void)
+{
+    const double x[] = {3, 1, 4, 1, 5};
+    double r[5];
+    CHECK(eval_rank(x, 5, r) == 0);
+    CHECK_NEAR(r[0], 3, 0);
+    CHECK_NEAR(r[1], 1.5, 0);
+    CHECK_NEAR(r[2], 4, 0);
+    CHECK_NEAR(r[3], 1.5, 0);
+    CHECK_NEAR(r[4], 5, 0);
+    const double same[] = {7, 7, 7, 7};
+    double rs[4];
+    CHECK(eval_rank(same, 4, rs) == 0);
+    for (int i = 0; i < 4; i++)
+        CHECK_NEAR(rs[i], 2.5, 0);
+    /* Property: ranks of any list sum to n(n+1)/2. */
+    double big[200], rb[200], sum = 0;
+    for (int i = 0; i < 200; i++)
+        big[i] = (double)(rng_next() % 17); /* many ties */
+    CHECK(eval_rank(big, 200, rb) == 0);
+    for (int i = 0; i < 200; i++)
+        sum += rb[i];
+    CHECK_NEAR(sum, 200.0 * 201.0 / 2.0, 1e-9);
+}
+
+static void test_spearman_hand(void)
+{
+    /* ry = {1, 2, 3.5, 5, 3.5}: rho = 8 / sqrt(10 * 9.5). */
+    const double x[] = {1, 2, 3, 4, 5}, y[] = {5, 6, 7, 8, 7};
+    CHECK_NEAR(eval_spearman(x, y, 5), 8.0 / sqrt(95.0), 1e-12);
+    /* Ties on both sides: rx = {1.5,1.5,3,4}, ry = {1,2.5,2.5,4}: 3.75/4.5. */
+    const double a[] = {1, 1, 2, 3}, b[] = {1, 2, 2, 3};
+    CHECK_NEAR(eval_spearman(a, b, 4), 3.75 / 4.5, 1e-12);
+    /* Rank-based: any increasing map gives 1, a decreasing one -1. */
+    double u[50], v[50], w[50];
+    for (int i = 0; i < 50; i++) {
+        u[i] = rng_normal();
+        v[i] = exp(3 * u[i]);
+        w[i] = -u[i] * u[i] * u[i];
+    }
+    CHECK_NEAR(eval_spearman(u, v, 50), 1.0, 1e-12);
+    CHECK_NEAR(eval_spearman(u, w, 50), -1.0, 1e-12);
+    CHECK_NEAR(eval_spearman(v, u, 50), eval_spearman(u, v, 50), 1e-15);
+    /* Undefined cases. */
+    const double c[] = {2, 2, 2};
+    CHECK(isnan(eval_spearman(x, c, 3)));
+    CHECK(isnan(eval_spearman(x, y, 1)));
+}
+
+static void test_pearson(void)
+{
+    const double x[] = {1, 2, 3, 4}, y[] = {2, 4, 5, 9};
+    CHECK_NEAR(eval_pearson(x, y, 4), 11.0 / sqrt(130.0), 1e-12);
+    double u[40], v[40];
+    for (int i = 0; i < 40; i++) {
+        u[i] = rng_normal();
+        v[i] = 3 * u[i] + 2;
+    }
+    CHECK_NEAR(eval_pearson(u, v, 40), 1.0, 1e-12);
+    for (int i = 0; i < 40; i++)
+        v[i] = -0.5 * u[i];
+    CHECK_NEAR(eval_pearson(u, v, 40), -1.0, 1e-12);
+    const double c[] = {1, 1, 1, 1};
+    CHECK(isnan(eval_pearson(x, c, 4)));
+    CHECK(isnan(eval_pearson(x, y, 1)));
+}
+
+/* ---- case folding ------------------------------------------------------------ */
+
+static void test_vocab_fold(void)
+{
+    const char *words[] = {"the", "Paris", "paris", "PARIS", "Berlin", "\xc3\xbc" "ber",
+                           "\xc3\x9c" "ber"};
+    struct vectors v;
+    struct eval_vocab ev;
+    CHECK(make_vectors(&v, words, 7, 2, NULL) == 0);
+    eval_vocab_init(&ev);
+    CHECK(eval_vocab_build(&ev, &v, 0, NULL) == 0);
+    CHECK(ev.rows == 7);
+    CHECK(eval_vocab_find(&ev, "paris") == 1);
+    CHECK(eval_vocab_find(&ev, "PaRiS") == 1);
+    CHECK(eval_vocab_find(&ev, "Paris") == 1);
+    CHECK(eval_vocab_find(&ev, "BERLIN") == 4);
+    CHECK(eval_vocab_find(&ev, "THE") == 0);
+    CHECK(eval_vocab_find(&ev, "pari") == -1);
+    CHECK(eval_vocab_find(&ev, "parisx") == -1);
+    /* Only ASCII letters fold: the two spellings of "über" stay apart. */
+    CHECK(eval_vocab_find(&ev, "\xc3\xbc" "BER") == 5);
+    CHECK(eval_vocab_find(&ev, "\xc3\x9c" "ber") == 6);
+    /* The class of Paris lists its rows in order. */
+    CHECK(ev.head[1] == 1 && ev.head[2] == 1 && ev.head[3] == 1 && ev.head[4] == 4);
+    CHECK(ev.next[1] == 2 && ev.next[2] == 3 && ev.next[3] == -1);
+    /* Restricted to the first 2 rows. */
+    CHECK(eval_vocab_build(&ev, &v, 2, NULL) == 0);
+    CHECK(ev.rows == 2);
+    CHECK(eval_vocab_find(&ev, "PARIS") == 1);
+    CHECK(eval_vocab_find(&ev, "berlin") == -1);
+    eval_vocab_release(&ev);
+    eval_vocab_release(&ev); /* twice is safe */
+    CHECK(eval_vocab_find(&ev, "the") == -1);
+    vectors_release(&v);
+}
+
+/* ---- parsing ---------------------------------------------------------------------- */
+
+static void test_questions_parse(void)
+{
+    const char text[] = ": capital\r\n"
+                        "Athens Greece Oslo Norway\r\n"
+                        "\n"
+                        "   \t \n"
+                        "too few words\n"
+                        ":   gram1 adj to adv  \n"
+                        ": empty\n"
+                        ": gram2\n"
+                        "a b c d\n"
+                        "a b c d e\n"
+                        "x\ty  z   w"; /* no final newline */
+    struct eval_questions qs;
+    struct w2v_err err = {0};
+    eval_questions_init(&qs);
+    CHECK(eval_questions_parse(&qs, text, sizeof text - 1, "t", &err) == 0);
+    CHECK(qs.n_sections == 4);
+    if (qs.n_sections == 4) {
+        CHECK(strcmp(qs.section_names[0], "capital") == 0);
+        CHECK(strcmp(qs.section_names[1], "gram1 adj to adv") == 0);
+        CHECK(strcmp(qs.section_names[2], "empty") == 0);
+        CHECK(strcmp(qs.section_names[3], "gram2") == 0);
+    }
+    CHECK(qs.n == 3);
+    if (qs.n == 3) {
+        CHECK(strcmp(qs.q[0].w[0], "Athens") == 0 && strcmp(qs.q[0].w[3], "Norway") == 0);
+        CHECK(qs.q[0].section == 0 && qs.q[0].line == 2);
+        CHECK(qs.q[1].section == 3 && qs.q[1].line == 9);
+        CHECK(strcmp(qs.q[2].w[1], "y") == 0 && strcmp(qs.q[2].w[3], "w") == 0);
+    }
+    CHECK(qs.malformed == 2);
+    CHECK(qs.first_malformed_line == 5);
+    eval_questions_release(&qs);
+
+    /* A question before any section line is an error naming the line. */
+    const char early[] = "\n# comment\na b c d\n: s\n";
+    CHECK(eval_questions_parse(&qs, early, sizeof early - 1, "t", &err) == W2V_EFORMAT);
+    CHECK(err.line == 3);
+    CHECK(strstr(err.message, "line 3") != NULL);
+    CHECK(qs.n == 0 && qs.text == NULL);
+
+    /* No usable line. */
+    const char none[] = ": only a section\nnot a question\n\n";
+    CHECK(eval_questions_parse(&qs, none, sizeof none - 1, "t", &err) == W2V_EEMPTY);
+    CHECK(eval_questions_parse(&qs, "", 0, "t", &err) == W2V_EEMPTY);
+
+    /* A NUL byte is not text. */
+    const char nul[] = ": s\na b c d\na b\0c d\n";
+    CHECK(eval_questions_parse(&qs, nul, sizeof nul - 1, "t", &err) == W2V_EFORMAT);
+    CHECK(err.line == 3);
+
+    /* A missing file. */
+    CHECK(eval_questions_read(&qs, "/nonexistent/q.txt", &err) == W2V_EIO);
+    CHECK(strstr(err.message, "/nonexistent/q.txt") != NULL);
+    eval_questions_release(&qs);
+}
+
+static void test_pairs_parse(void)
+{
+    const char text[] = "# a comment\n"
+                        "Word 1\tWord 2\tHuman (mean)\n" /* header */
+                        "love\tsex\t6.77\n"
+                        "  # indented comment\n"
+                        "tiger cat 7.35\n"
+                        "\n"
+                        "bad line\n"
+                        "a b c\n"   /* score not a number */
+                        "a b nan\n" /* not finite */
+                        "a b 1 2\n" /* four fields */
+                        "x\t \ty\t1e-1\r\n";
+    struct eval_pairs ps;
+    struct w2v_err err = {0};
+    eval_pairs_init(&ps);
+    CHECK(eval_pairs_parse(&ps, text, sizeof text - 1, "p", &err) == 0);
+    CHECK(ps.n == 3);
+    if (ps.n == 3) {
+        CHECK(strcmp(ps.p[0].w1, "love") == 0 && strcmp(ps.p[0].w2, "sex") == 0);
+        CHECK_NEAR(ps.p[0].score, 6.77, 1e-12);
+        CHECK(ps.p[0].line == 3);
+        CHECK(strcmp(ps.p[1].w1, "tiger") == 0);
+        CHECK(strcmp(ps.p[2].w2, "y") == 0);
+        CHECK_NEAR(ps.p[2].score, 0.1, 1e-12);
+    }
+    CHECK(ps.malformed == 4);
+    CHECK(ps.first_malformed_line == 7);
+
+    /* A valid first line is data, not a header; a bad second line counts. */
+    const char noheader[] = "a b 1\nc d e\n";
+    CHECK(eval_pairs_parse(&ps, noheader, sizeof noheader - 1, "p", &err) == 0);
+    CHECK(ps.n == 1 && ps.malformed == 1 && ps.first_malformed_line == 2);
+
+    const char none[] = "# only comments\nheader line here\n";
+    CHECK(eval_pairs_parse(&ps, none, sizeof none - 1, "p", &err) == W2V_EEMPTY);
+    CHECK(ps.n == 0);
+    eval_pairs_release(&ps);
+}
+
+/* ---- analogies ---------------------------------------------------------------------- */
+
+/* The planted case: vectors built so that each answer is exactly b - a + c. */
+static void test_analogy_planted(void)
+{
+    /* Basis directions: gender g, royalty r, person p, fruit f, colour c. */
+    enum { D = 5 };
+    const char *words[] = {"man", "woman", "king", "queen", "apple", "red", "KING", "Queen"};
+    const float data[][D] = {
+        {0, 0, 1, 0, 0},  /* man = p */
+        {1, 0, 1, 0, 0},  /* woman = g + p */
+        {0, 1, 1, 0, 0},  /* king = r + p */
+        {1, 1, 1, 0, 0},  /* queen = g + r + p = king - man + woman */
+        {0, 0, 0, 1, 0},  /* apple */
+        {0, 0, 0, 0, 1},  /* red */
+        {0, 1, 1, 0, 0},  /* KING: a later spelling of king, same vector */
+        {1, 1, 1, 0, 0.01f}, /* Queen: a later spelling of queen */
+    };
+    struct vectors v;
+    CHECK(make_vectors(&v, words, 8, D, &data[0][0]) == 0);
+    const char q[] = ": royalty\n"
+                     "man woman king queen\n"
+                     "MAN Woman King QUEEN\n"   /* case-folded */
+                     "woman man queen king\n"
+                     ": gram-plural\n"
+                     "man king woman queen\n"
+                     "man woman pear queen\n"   /* unknown word: skipped */
+                     ": empty\n";
+    struct eval_questions qs;
+    struct eval_analogy_result res;
+    struct w2v_err err = {0};
+    eval_questions_init(&qs);
+    memset(&res, 0, sizeof res);
+    CHECK(eval_questions_parse(&qs, q, sizeof q - 1, "q", &err) == 0);
+    for (int m = 0; m < 2; m++) {
+        struct eval_analogy_options opt = {0, m ? EVAL_3COSMUL : EVAL_3COSADD, 1, 0};
+        CHECK(eval_analogy(&v, &qs, &opt, &res, &err) == 0);
+        CHECK(res.n_sections == 3);
+        CHECK(res.correct == 4 && res.total == 4 && res.skipped == 1);
+        CHECK(res.semantic_correct == 3 && res.semantic_total == 3);
+        CHECK(res.syntactic_correct == 1 && res.syntactic_total == 1);
+        CHECK(res.sections[2].total == 0 && res.sections[2].correct == 0);
+        CHECK(res.sections[1].skipped == 1);
+        CHECK(res.predicted[0] == 3);  /* queen, the first spelling */
+        CHECK(res.predicted[1] == 3);
+        CHECK(res.predicted[2] == 2);  /* king, not KING (same vector, later row) */
+        CHECK(res.predicted[4] == -1); /* skipped */
+        CHECK(res.rows_used == 8);
+    }
+    /* Restrict to 3 rows: queen is outside, so every question is skipped. */
+    struct eval_analogy_options opt3 = {3, EVAL_3COSADD, 1, 0};
+    CHECK(eval_analogy(&v, &qs, &opt3, &res, &err) == 0);
+    CHECK(res.total == 0 && res.skipped == 5 && res.correct == 0 && res.rows_used == 3);
+    eval_analogy_result_release(&res);
+    eval_analogy_result_release(&res);
+    eval_questions_release(&qs);
+    vectors_release(&v);
+}
+
+/* Rows folding to the question words are never answers, even a case
+ * variant holding the best-scoring vector. */
+static void test_analogy_excludes_variants(void)
+{
+    enum { D = 3 };
+    const char *words[] = {"a", "b", "c", "d", "B"};
+    const float data[][D] = {
+        {1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {-0.2f, 0.7f, 0.7f},
+        {-1, 1, 1}, /* B scores best for b - a + c but folds to b */
+    };
+    struct vectors v;
+    CHECK(make_vectors(&v, words, 5, D, &data[0][0]) == 0);
+    const char q[] = ": s\na b c d\n";
+    struct eval_questions qs;
+    struct eval_analogy_result res;
+    eval_questions_init(&qs);
+    memset(&res, 0, sizeof res);
+    CHECK(eval_questions_parse(&qs, q, sizeof q - 1, "q", NULL) == 0);
+    struct eval_analogy_options opt = {0, EVAL_3COSADD, 1, 0};
+    CHECK(eval_analogy(&v, &qs, &opt, &res, NULL) == 0);
+    CHECK(res.predicted[0] == 3);
+    CHECK(res.correct == 1);
+    /* With only the question words as candidates, there is no answer. */
+    struct eval_analogy_options opt3 = {3, EVAL_3COSADD, 1, 0};
+    const char q3[] = ": s\na b c a\n";
+    CHECK(eval_questions_parse(&qs, q3, sizeof q3 - 1, "q", NULL) == 0);
+    CHECK(eval_analogy(&v, &qs, &opt3, &res, NULL) == 0);
+    CHECK(res.predicted[0] == -1 && res.total == 1 && res.correct == 0);
+    eval_analogy_result_release(&res);
+    eval_questions_release(&qs);
+    vectors_release(&v);
+}
+
+/* Random vectors and questions against a double-precision brute force:
+ * same predictions (where the brute force's best is not a near-tie), and
+ * the same counts; the thread count and block size change nothing. */
+static void test_analogy_brute_force(void)
+{
+    enum { V = 700, D = 24, N = 500, NQ = 400 };
+    static char names[V][16];
+    const char *words[V];
+    static float data[V * D];
+    static double unit[V][D];
+    /* Structured so that analogies partly hold: row x + 23 y is
+     * e1[x] + e2[y] + noise, and a question (x1,y1) (x1,y2) (x2,y1) (x2,y2)
+     * has its answer near b - a + c. */
+    static double e1[23][D], e2[29][D];
+    for (int i = 0; i < 23; i++)
+        for (int k = 0; k < D; k++)
+            e1[i][k] = rng_normal();
+    for (int i = 0; i < 29; i++)
+        for (int k = 0; k < D; k++)
+            e2[i][k] = rng_normal();
+    for (int r = 0; r < V; r++) {
+        /* Every 50th row is an upper-case spelling of an earlier word. */
+        if (r % 50 == 49)
+            snprintf(names[r], sizeof names[r], "W%d", r - 7);
+        else
+            snprintf(names[r], sizeof names[r], "w%d", r);
+        words[r] = names[r];
+        double norm = 0;
+        for (int k = 0; k < D; k++) {
+            double x = e1[r % 23][k] + e2[(r / 23) % 29][k] + 0.7 * rng_normal();
+            data[r * D + k] = (float)(x * (1 + r % 3));
+            norm += (double)data[r * D + k] * data[r * D + k];
+        }
+        for (int k = 0; k < D; k++)
+            unit[r][k] = data[r * D + k] / sqrt(norm);
+    }
+    struct vectors v;
+    CHECK(make_vectors(&v, words, V, D, data) == 0);
+
+    /* Rows x + 23 y >= N = 500 are outside the restricted vocabulary, so
+     * their questions are skipped; mixed case on the way in. */
+    static char qtext[NQ * 64 + 256];
+    size_t len = 0;
+    int qrow[NQ][4];
+    int qsec[NQ];
+    for (int i = 0; i < NQ; i++) {
+        if (i % 100 == 0)
+            len += (size_t)snprintf(qtext + len, sizeof qtext - len, ": %s%d\n",
+                                    (i / 100) % 2 ? "gram" : "sem", i / 100);
+        int ok;
+        do {
+            int x1 = (int)(rng_next() % 23), x2 = (int)(rng_next() % 23);
+            int y1 = (int)(rng_next() % 29), y2 = (int)(rng_next() % 29);
+            qrow[i][0] = x1 + 23 * y1;
+            qrow[i][1] = x1 + 23 * y2;
+            qrow[i][2] = x2 + 23 * y1;
+            qrow[i][3] = x2 + 23 * y2;
+            ok = x1 != x2 && y1 != y2;
+            for (int k = 0; k < 4; k++)
+                ok &= qrow[i][k] % 50 != 49; /* ask by the first spelling's name */
+        } while (!ok);
+        qsec[i] = i / 100;
+        len += (size_t)snprintf(qtext + len, sizeof qtext - len, "%s%d w%d W%d w%d\n",
+                                i % 2 ? "W" : "w", qrow[i][0], qrow[i][1], qrow[i][2],
+                                qrow[i][3]);
+    }
+    /* Class head of each row (folding W<n> onto w<n>). */
+    int head[V];
+    for (int r = 0; r < V; r++)
+        head[r] = r % 50 == 49 ? r - 7 : r;
+
+    struct eval_questions qs;
+    struct w2v_err err = {0};
+    eval_questions_init(&qs);
+    CHECK(eval_questions_parse(&qs, qtext, len, "q", &err) == 0);
+    CHECK(qs.n == NQ);
+
+    for (int m = 0; m < 2; m++) {
+        int64_t brute[NQ];
+        int uncertain = 0, sec_correct[4] = {0}, sec_total[4] = {0}, skipped = 0;
+        for (int i = 0; i < NQ; i++) {
+            brute[i] = -1;
+            int known = 1;
+            for (int k = 0; k < 4; k++)
+                known &= qrow[i][k] < N;
+            if (!known) {
+                skipped++;
+                continue;
+            }
+            double best = -INFINITY, second = -INFINITY;
+            for (int r = 0; r < N; r++) {
+                if (head[r] == qrow[i][0] || head[r] == qrow[i][1] || head[r] == qrow[i][2])
+                    continue;
+                double ca = 0, cb = 0, cc = 0;
+                for (int k = 0; k < D; k++) {
+                    ca += unit[r][k] * unit[qrow[i][0]][k];
+                    cb += unit[r][k] * unit[qrow[i][1]][k];
+                    cc += unit[r][k] * unit[qrow[i][2]][k];
+                }
+                double s = m == 0 ? cb - ca + cc
+                                  : ((cb + 1) / 2) * ((cc + 1) / 2) / ((ca + 1) / 2 + 0.001);
+                if (s > best) {
+                    second = best;
+                    best = s;
+                    brute[i] = r;
+                } else if (s > second) {
+                    second = s;
+                }
+            }
+            uncertain += best - second < 1e-4;
+            sec_total[qsec[i]]++;
+            sec_correct[qsec[i]] += head[brute[i]] == qrow[i][3];
+        }
+        CHECK(uncertain < NQ / 20);
+
+        int64_t first_pred[NQ];
+        const int threads[] = {1, 2, 3, 1};
+        const size_t blocks[] = {0, 16, 48, 100};
+        for (int t = 0; t < 4; t++) {
+            struct eval_analogy_result res;
+            memset(&res, 0, sizeof res);
+            struct eval_analogy_options opt = {N, m ? EVAL_3COSMUL : EVAL_3COSADD, threads[t],
+                                               blocks[t]};
+            CHECK(eval_analogy(&v, &qs, &opt, &res, &err) == 0);
+            if (!res.predicted)
+                continue;
+            int differ = 0;
+            for (int i = 0; i < NQ; i++) {
+                if (t == 0)
+                    first_pred[i] = res.predicted[i];
+                else
+                    differ += res.predicted[i] != first_pred[i];
+            }
+            CHECK(differ == 0);
+            int mismatch = 0, counted_total = 0, counted_correct = 0;
+            for (int i = 0; i < NQ; i++) {
+                if (brute[i] < 0) {
+                    mismatch += res.predicted[i] != -1;
+                    continue;
+                }
+                counted_total++;
+                counted_correct += head[res.predicted[i]] == qrow[i][3];
+                /* Near-ties may go either way in float; others must agree. */
+                if (res.predicted[i] != brute[i])
+                    mismatch++;
+            }
+            CHECK(mismatch <= uncertain);
+            if (getenv("TEST_VERBOSE"))
+                fprintf(stderr, "method %d threads %d: %d uncertain, %d mismatches, %lld/%lld "
+                        "correct\n", m, threads[t], uncertain, mismatch, (long long)res.correct,
+                        (long long)res.total);
+            CHECK(res.skipped == skipped);
+            CHECK(res.total == counted_total && res.correct == counted_correct);
+            if (uncertain == 0)
+                for (int s = 0; s < 4; s++)
+                    CHECK(res.sections[s].correct == sec_correct[s] &&
+                          res.sections[s].total == sec_total[s]);
+            CHECK(res.semantic_total == res.sections[0].total + res.sections[2].total);
+            CHECK(res.syntactic_correct == res.sections[1].correct + res.sections[3].correct);
+            CHECK(res.correct == res.semantic_correct + res.syntactic_correct);
+            /* The structure shows: neither none nor all right. */
+            CHECK(res.correct > res.total / 5 && res.correct < res.total);
+            eval_analogy_result_release(&res);
+        }
+    }
+    eval_questions_release(&qs);
+    vectors_release(&v);
+}
+
+/* ---- similarity -------------------------------------------------------------------- */
+
+static void test_similarity(void)
+{
+    enum { D = 2 };
+    const char *words[] = {"a", "b", "c", "d", "Z", "zero"};
+    const float data[][D] = {{1, 0}, {3, 4}, {0, 2}, {-1, 1}, {5, 5}, {0, 0}};
+    struct vectors v;
+    CHECK(make_vectors(&v, words, 6, D, &data[0][0]) == 0);
+    const char text[] = "A\tb\t9\n"   /* cos 0.6 */
+                        "a c 2\n"     /* cos 0 */
+                        "b c 8\n"     /* cos 0.8 */
+                        "a d 1\n"     /* cos -0.7071 */
+                        "z a 5\n"     /* Z folds: cos 0.7071 */
+                        "a zero 3\n"  /* zero row: cos 0 */
+                        "a nope 4\n"; /* unknown: skipped */
+    struct eval_pairs ps;
+    struct eval_similarity_result res;
+    struct w2v_err err = {0};
+    eval_pairs_init(&ps);
+    CHECK(eval_pairs_parse(&ps, text, sizeof text - 1, "p", &err) == 0);
+    CHECK(eval_similarity(&v, &ps, 0, &res, &err) == 0);
+    CHECK(res.pairs == 6 && res.skipped == 1);
+    const double gold[] = {9, 2, 8, 1, 5, 3};
+    const double cosv[] = {0.6, 0, 0.8, -sqrt(0.5), sqrt(0.5), 0};
+    CHECK_NEAR(res.spearman, eval_spearman(gold, cosv, 6), 1e-6);
+    CHECK_NEAR(res.pearson, eval_pearson(gold, cosv, 6), 1e-6);
+    /* By hand: gold ranks {6,2,5,1,4,3}; cosine ranks {4,2.5,6,1,5,2.5}. */
+    const double rg[] = {6, 2, 5, 1, 4, 3}, rc[] = {4, 2.5, 6, 1, 5, 2.5};
+    CHECK_NEAR(res.spearman, eval_pearson(rg, rc, 6), 1e-12);
+    /* Restricted to 3 rows: only a-b (A folds), a-c, b-c remain. */
+    CHECK(eval_similarity(&v, &ps, 3, &res, &err) == 0);
+    CHECK(res.pairs == 3 && res.skipped == 4);
+    /* No known pair at all. */
+    const char unknown[] = "x y 1\nq r 2\n";
+    CHECK(eval_pairs_parse(&ps, unknown, sizeof unknown - 1, "p", &err) == 0);
+    CHECK(eval_similarity(&v, &ps, 0, &res, &err) == W2V_EEMPTY);
+    CHECK(res.pairs == 0 && res.skipped == 2 && isnan(res.spearman));
+    eval_pairs_release(&ps);
+    vectors_release(&v);
+}
+
+int main(void)
+{
+    TEST_RUN(test_rank_ties);
+    TEST_RUN(test_spearman_hand);
+    TEST_RUN(test_pearson);
+    TEST_RUN(test_vocab_fold);
+    TEST_RUN(test_questions_parse);
+    TEST_RUN(test_pairs_parse);
+    TEST_RUN(test_analogy_planted);
+    TEST_RUN(test_analogy_excludes_variants);
+    TEST_RUN(test_analogy_brute_force);
+    TEST_RUN(test_similarity);
+    return TEST_REPORT("test_eval");
+}
