@@ -102,6 +102,24 @@ printf '2 2\na b 1 0\nc 0 1\n' >"$V.space"
 bad_vectors "a word with a space (text)" "$V.space"
 printf '2 2\na\nb 1 0\nc 0 1\n' >"$V.nl"
 bad_vectors "a word broken by a newline (text)" "$V.nl"
+# A mapped file truncated by someone else between two queries: the lost
+# pages raise SIGBUS, which must become a one-line error, not a crash.
+awk 'BEGIN { print "3000 16"; for (i = 0; i < 3000; i++) { s = "w" i; for (j = 0; j < 16; j++) s = s " " (i * 7 + j * 13) % 17 - 8; print s } }' >"$V.shrink.txt"
+"$W2V" convert "$V.shrink.txt" "$V.shrink" --binary
+mkfifo "$TMP/queries"
+"$W2V" nearest "$V.shrink" -k 3 <"$TMP/queries" >"$TMP/shrink.out" 2>"$TMP/shrink.err" &
+pid=$!
+exec 9>"$TMP/queries"
+echo w1 >&9
+i=0
+while [ ! -s "$TMP/shrink.out" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+truncate -s 100 "$V.shrink"
+echo w2999 >&9
+exec 9>&-
+wait $pid
+st=$?
+check "a file truncated while mapped: exit 1 (got $st)" [ "$st" -eq 1 ]
+check "... with one w2v: line" sh -c '[ "$(wc -l <"$1")" -eq 1 ] && grep -q "^w2v: " "$1"' sh "$TMP/shrink.err"
 expect_error 1 "vectors: a missing file" -- nearest "$TMP/no-such.bin" a
 expect_error 1 "vectors: an unknown word is named" -- nearest "$V.good" zebra
 check "... the message names it" grep -q "zebra" "$TMP/err"
