@@ -193,6 +193,10 @@ int cmd_train(int argc, char **argv)
     a.threads = 0;  /* not given: online CPUs */
     a.seed = (int64_t)defaults.seed;
     a.min_count = 5;
+    /* The original prunes at 0.7 of its 30M-slot table: generous for any real
+     * corpus (~2 GB of table at most), yet a stream of random tokens cannot
+     * exhaust memory. */
+    a.max_vocab = 21000000;
     a.debug = -1;
     const char *train_opt = NULL;
 
@@ -211,7 +215,7 @@ int cmd_train(int argc, char **argv)
         {"alpha", "alpha", 0, CLI_DOUBLE, &a.alpha, "A", "starting learning rate (default 0.05 cbow, 0.025 skipgram)", 1e-9, 10, NULL},
         {"epochs", "iter", 0, CLI_INT, &a.epochs, "N", "passes over the corpus (default 5)", 1, 1000000, NULL},
         {"min-count", "min-count", 0, CLI_INT64, &a.min_count, "N", "drop words seen fewer than N times (default 5)", 1, 9e18, NULL},
-        {"max-vocab", NULL, 0, CLI_INT64, &a.max_vocab, "N", "prune rare words while counting beyond N distinct words (default: no limit)", 0, 2e9, NULL},
+        {"max-vocab", NULL, 0, CLI_INT64, &a.max_vocab, "N", "prune rare words while counting beyond N distinct words (default 21000000; 0: no limit)", 0, 2e9, NULL},
         {"threads", "threads", 0, CLI_INT, &a.threads, "N", "training threads (default: online CPUs)", 1, 1024, NULL},
         {"seed", NULL, 0, CLI_INT64, &a.seed, "N", "random seed; with --threads 1 the output is reproducible (default 1)", 0, 9e18, NULL},
         {"text", NULL, 0, CLI_FLAG, &a.text, NULL, "write the text format instead of binary", 0, 0, NULL},
