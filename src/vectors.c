@@ -689,13 +689,16 @@ int vectors_read(struct vectors *v, const char *path, struct w2v_err *err)
         rc = r.fd;
         goto fail;
     }
-    r.cap = READ_CHUNK;
+    /* No bigger buffer than the file needs: a small file is read whole, and
+     * one byte more lets that read see the end of the file. */
+    const size_t first = (uint64_t)file_size < READ_CHUNK ? (size_t)file_size + 1 : READ_CHUNK;
+    r.cap = first;
     r.buf = w2v_malloc(r.cap + 1);
     if (!r.buf) {
         rc = w2v_fail(err, W2V_ENOMEM, "out of memory reading '%s'", path);
         goto fail;
     }
-    int64_t got = reader_ensure(&r, READ_CHUNK, err);
+    int64_t got = reader_ensure(&r, first, err);
     if (got < 0) {
         rc = (int)got;
         goto fail;
@@ -1041,9 +1044,16 @@ int vectors_write(const char *path, enum vectors_format format, int64_t rows, in
     if (rc != 0)
         return rc;
     fp = out.fp;
-    vbuf = w2v_malloc(READ_CHUNK);
+    /* A buffer no bigger than the file will be (roughly: at most 16 bytes
+     * per text value, words of up to 64 bytes; a longer file just flushes
+     * more often). */
+    size_t vsize = READ_CHUNK;
+    if ((uint64_t)rows < READ_CHUNK / 64 &&
+        (uint64_t)rows * ((uint64_t)dim * 16 + 64) + 64 < READ_CHUNK)
+        vsize = (size_t)rows * ((size_t)dim * 16 + 64) + 64;
+    vbuf = w2v_malloc(vsize);
     if (vbuf)
-        setvbuf(fp, vbuf, _IOFBF, READ_CHUNK);
+        setvbuf(fp, vbuf, _IOFBF, vsize);
 
     if (fprintf(fp, "%lld %d\n", (long long)rows, (int)dim) < 0)
         goto io_fail;
