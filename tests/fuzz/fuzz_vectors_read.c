@@ -52,6 +52,21 @@ static void check_vectors(const struct vectors *v)
     }
 }
 
+/* Would the first row of v, written in binary, read as a text line? Its
+ * float bytes are then all printable (no '\n' either): the file is "word"
+ * followed by printable characters, and when those spell D numbers the
+ * reader takes it for text, as it must for a one-row file, which is both.
+ * No real model has such a first row (all values positive, each of the
+ * 4 bytes printable, the whole spelling D decimals); a fuzzer finds it. */
+static int binary_ambiguous(const struct vectors *v)
+{
+    const unsigned char *b = (const unsigned char *)v->data;
+    for (size_t i = 0; i < (size_t)v->dim * sizeof(float); i++)
+        if ((b[i] < 0x20 && b[i] != '\t' && b[i] != '\r') || b[i] >= 0x7f)
+            return 0;
+    return 1;
+}
+
 /* Write v in format to path, read it back: same words, same bits. */
 static void check_round_trip(const struct vectors *v, enum vectors_format format,
                              const char *path)
@@ -64,6 +79,11 @@ static void check_round_trip(const struct vectors *v, enum vectors_format format
         fprintf(stderr, "write: %s\n", err.message);
     FUZZ_ASSERT(rc == 0);
     rc = vectors_read(&r, path, &err);
+    if (format == VECTORS_BINARY && binary_ambiguous(v)) {
+        if (rc == 0)
+            vectors_release(&r);
+        return;
+    }
     if (rc != 0)
         fprintf(stderr, "read back: %s\n", err.message);
     FUZZ_ASSERT(rc == 0);
