@@ -392,6 +392,19 @@ static int looks_like_text(const unsigned char *p, size_t avail, int64_t dim)
         return 1;
     if ((uint64_t)(len - wlen - 1) == (uint64_t)dim * 4)
         return 0; /* exactly a binary record whose floats happen to be printable */
+    /* The line ended inside where a binary vector would lie. Float bytes may
+     * hold a '\n' (0.01f is 0a d7 23 3c), so a binary file can begin with a
+     * short printable "line": about one in 256 models. Past that '\n' a
+     * text file holds its next lines (printable ASCII, whitespace), float
+     * bytes soon something else: binary, when the whole vector is here and
+     * one of its bytes past the '\n' could not be text. (A broken text file
+     * with non-ASCII words right after its first line then gets the binary
+     * reader's complaint instead of the text reader's.) */
+    const size_t vend = wlen + 1 + (size_t)dim * 4;
+    if (nl && vend <= avail)
+        for (size_t i = len + 1; i < vend; i++)
+            if ((p[i] < 0x20 && p[i] != '\t' && p[i] != '\r' && p[i] != '\n') || p[i] >= 0x7f)
+                return 0;
     return 1;
 }
 
