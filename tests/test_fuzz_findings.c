@@ -3,6 +3,7 @@
  * are kept in tests/fuzz/regressions/). */
 #include "test.h"
 #include "w2v/eval.h"
+#include "w2v/vectors.h"
 
 /* fuzz_eval_pairs: eval_pearson squared the scores as given, so scores of
  * 1e200 overflowed (r came out 0) and scores of 1e-200 vanished (NaN); and
@@ -38,8 +39,45 @@ static void test_pearson_scale(void)
     CHECK(isnan(eval_pearson(zeros, z, 3)));
 }
 
+/* fuzz_vectors_read: a binary file whose first float holds a 0x0a byte
+ * (0.01f is 0a d7 23 3c little-endian) was taken for a text file, its
+ * "first line" being "word " plus the bytes before that '\n': about one
+ * model in 256 (the row of </s> is first) could not be read back, nor
+ * mapped. */
+static void test_binary_newline_in_first_float(void)
+{
+    const char *words[] = {"</s>", "the", "of"};
+    float vals[3 * 8];
+    for (int i = 0; i < 3 * 8; i++)
+        vals[i] = 0.01f * (float)(i + 1) - 0.07f;
+    vals[0] = 0.01f;
+    unsigned char bytes[4];
+    memcpy(bytes, &vals[0], 4);
+    CHECK(bytes[0] == '\n'); /* little-endian hosts: the case at hand */
+    char path[256];
+    test_tmp_path(path, sizeof path, "nl.bin");
+    struct w2v_err err = {0};
+    for (int dim = 1; dim <= 8; dim *= 2) {
+        /* dim 1: the window past the '\n' is 3 bytes, d7 23 3c: d7 is no
+         * text byte. */
+        CHECK(vectors_write(path, VECTORS_BINARY, 3, dim, words, vals, 8, &err) == 0);
+        struct vectors v;
+        int rc = vectors_read(&v, path, &err);
+        CHECK(rc == 0);
+        if (rc != 0)
+            fprintf(stderr, "  dim %d: %s\n", dim, err.message);
+        CHECK(rc != 0 || (v.format == VECTORS_BINARY && v.rows == 3 && v.data[0] == 0.01f));
+        vectors_release(&v);
+        struct vectors_map m;
+        CHECK(vectors_map_open(&m, path, &err) == 0);
+        vectors_map_release(&m);
+    }
+    unlink(path);
+}
+
 int main(void)
 {
     TEST_RUN(test_pearson_scale);
+    TEST_RUN(test_binary_newline_in_first_float);
     return TEST_REPORT("test_fuzz_findings");
 }
