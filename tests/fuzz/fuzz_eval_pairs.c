@@ -22,7 +22,7 @@
 #define MAX_MODEL_ROWS 40
 #define MAX_REF_PAIRS 64
 
-static int blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+FUZZ_NO_COVERAGE static int blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
 
 /* ---- reference parser ---------------------------------------------------- */
 
@@ -43,7 +43,7 @@ struct ref {
 
 /* The whole token is a finite number as strtod reads it, and not one that
  * underflowed... */
-static int ref_score(const char *s, size_t len, double *out)
+FUZZ_NO_COVERAGE static int ref_score(const char *s, size_t len, double *out)
 {
     char *buf = malloc(len + 1);
     FUZZ_ASSERT(buf != NULL);
@@ -64,7 +64,7 @@ static int ref_score(const char *s, size_t len, double *out)
     return 0;
 }
 
-static void ref_parse(const char *t, size_t len, struct ref *r)
+FUZZ_NO_COVERAGE static void ref_parse(const char *t, size_t len, struct ref *r)
 {
     memset(r, 0, sizeof *r);
     const char *nul = memchr(t, '\0', len);
@@ -124,12 +124,12 @@ static void ref_parse(const char *t, size_t len, struct ref *r)
         r->status = W2V_EEMPTY;
 }
 
-static int same(const char *s, const char *ref, size_t len)
+FUZZ_NO_COVERAGE static int same(const char *s, const char *ref, size_t len)
 {
     return strlen(s) == len && memcmp(s, ref, len) == 0;
 }
 
-static void check_parse(int rc, const struct eval_pairs *ps, const struct w2v_err *err,
+FUZZ_NO_COVERAGE static void check_parse(int rc, const struct eval_pairs *ps, const struct w2v_err *err,
                         const struct ref *r)
 {
     FUZZ_ASSERT(rc == r->status);
@@ -153,13 +153,13 @@ static void check_parse(int rc, const struct eval_pairs *ps, const struct w2v_er
 
 /* ---- a small model over the pairs' words --------------------------------- */
 
-static uint64_t next_rand(uint64_t *s)
+FUZZ_NO_COVERAGE static uint64_t next_rand(uint64_t *s)
 {
     *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
     return *s >> 33;
 }
 
-static int fold_eq(const char *a, const char *b)
+FUZZ_NO_COVERAGE static int fold_eq(const char *a, const char *b)
 {
     for (;; a++, b++) {
         unsigned char x = (unsigned char)*a, y = (unsigned char)*b;
@@ -174,7 +174,7 @@ static int fold_eq(const char *a, const char *b)
     }
 }
 
-static void add_word(struct vectors *v, const char *w)
+FUZZ_NO_COVERAGE static void add_word(struct vectors *v, const char *w)
 {
     if (v->rows >= MAX_MODEL_ROWS)
         return;
@@ -189,7 +189,7 @@ static void add_word(struct vectors *v, const char *w)
 /* Words of the first pairs (the second word of every fourth pair left out),
  * upper-case variants now and then; random components (24 bits), so that
  * two cosines tie only when they come from the same rows, or zero rows. */
-static void build_model(struct vectors *v, const struct eval_pairs *ps, uint64_t h)
+FUZZ_NO_COVERAGE static void build_model(struct vectors *v, const struct eval_pairs *ps, uint64_t h)
 {
     vectors_init(v);
     v->dim = 1 + (int32_t)(h % 5);
@@ -222,7 +222,7 @@ static void build_model(struct vectors *v, const struct eval_pairs *ps, uint64_t
     }
 }
 
-static int64_t head_of(const struct vectors *v, int64_t n, const char *w)
+FUZZ_NO_COVERAGE static int64_t head_of(const struct vectors *v, int64_t n, const char *w)
 {
     for (int64_t r = 0; r < n; r++)
         if (fold_eq(v->words[r], w))
@@ -230,7 +230,7 @@ static int64_t head_of(const struct vectors *v, int64_t n, const char *w)
     return -1;
 }
 
-static long double ref_cosine(const float *a, const float *b, int32_t dim)
+FUZZ_NO_COVERAGE static long double ref_cosine(const float *a, const float *b, int32_t dim)
 {
     long double ab = 0, aa = 0, bb = 0;
     for (int32_t k = 0; k < dim; k++) {
@@ -241,7 +241,7 @@ static long double ref_cosine(const float *a, const float *b, int32_t dim)
     return aa == 0 || bb == 0 ? 0 : ab / sqrtl(aa * bb);
 }
 
-static long double ref_pearson(const long double *x, const long double *y, size_t n)
+FUZZ_NO_COVERAGE static long double ref_pearson(const long double *x, const long double *y, size_t n)
 {
     long double mx = 0, my = 0, sxy = 0, sxx = 0, syy = 0;
     for (size_t i = 0; i < n; i++) {
@@ -259,7 +259,7 @@ static long double ref_pearson(const long double *x, const long double *y, size_
 }
 
 /* Average ranks, O(n^2). */
-static void ref_rank(const long double *x, size_t n, long double *rank)
+FUZZ_NO_COVERAGE static void ref_rank(const long double *x, size_t n, long double *rank)
 {
     for (size_t i = 0; i < n; i++) {
         size_t less = 0, equal = 0;
@@ -271,7 +271,7 @@ static void ref_rank(const long double *x, size_t n, long double *rank)
     }
 }
 
-static int constant(const long double *x, size_t n)
+FUZZ_NO_COVERAGE static int constant(const long double *x, size_t n)
 {
     for (size_t i = 1; i < n; i++)
         if (x[i] != x[0])
@@ -279,7 +279,7 @@ static int constant(const long double *x, size_t n)
     return 1;
 }
 
-static void check_similarity(const struct vectors *v, const struct eval_pairs *ps, uint64_t h)
+FUZZ_NO_COVERAGE static void check_similarity(const struct vectors *v, const struct eval_pairs *ps, uint64_t h)
 {
     int64_t restrict_rows = (h >> 57) & 1 ? 1 + (int64_t)((h >> 32) % (uint64_t)v->rows) : 0;
     const int64_t nrows = restrict_rows > 0 ? restrict_rows : v->rows;
