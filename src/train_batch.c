@@ -39,14 +39,17 @@ INLINE f32x16 load16(const float *p)
     return v;
 }
 
-INLINE void store16(float *p, f32x16 v)
+/* Vectors go by pointer into helpers: passing a 64-byte vector by value
+ * draws gcc's ABI note even where the call is inlined. */
+INLINE void store16(float *p, const f32x16 *v)
 {
-    memcpy(p, &v, sizeof v);
+    memcpy(p, v, sizeof *v);
 }
 
 /* Sum of the 16 lanes by halving: 4 shuffles and 4 adds. */
-INLINE float hsum16(f32x16 v)
+INLINE float hsum16(const f32x16 *vp)
 {
+    const f32x16 v = *vp;
     typedef float f32x8 __attribute__((vector_size(32)));
     typedef float f32x4 __attribute__((vector_size(16)));
     f32x8 a = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7) +
@@ -67,7 +70,7 @@ INLINE void scores_fixed(const float *x, float *const *out, const int M, size_t 
             acc[m] += v * load16(out[m] + i);
     }
     for (int m = 0; m < M; m++)
-        scores[m] = hsum16(acc[m]);
+        scores[m] = hsum16(&acc[m]);
 }
 
 /* G = alpha * mult * (label - σ(S)) for the [rows][M] scores in s; sig is
@@ -116,10 +119,11 @@ INLINE void block_sg_fixed(float *const *in, int B, float *const *out, const flo
                 e += g[m] * o[m];
             for (int m = 0; m < M; m++)
                 no[m] += g[m] * x;
-            store16(in[b] + i, x + e);
+            x += e;
+            store16(in[b] + i, &x);
         }
         for (int m = 0; m < M; m++)
-            store16(out[m] + i, no[m]);
+            store16(out[m] + i, &no[m]);
     }
 }
 
@@ -138,11 +142,14 @@ INLINE void block_cbow_fixed(const float *h, float *const *ctx, int C, float *co
         for (int m = 0; m < M; m++) {
             f32x16 o = load16(out[m] + i);
             e += s[m] * o;
+            o += s[m] * x;
             /* Hogwild, as above. */
-            store16(out[m] + i, o + s[m] * x);
+            store16(out[m] + i, &o);
         }
-        for (int c = 0; c < C; c++)
-            store16(ctx[c] + i, load16(ctx[c] + i) + e);
+        for (int c = 0; c < C; c++) {
+            f32x16 y = load16(ctx[c] + i) + e;
+            store16(ctx[c] + i, &y);
+        }
     }
 }
 
@@ -189,7 +196,8 @@ static void context_mean(float *h, float *const *rows, int C, size_t n, float sc
         f32x16 acc = load16(rows[0] + i);
         for (int c = 1; c < C; c++)
             acc += load16(rows[c] + i);
-        store16(h + i, acc * scale);
+        acc *= scale;
+        store16(h + i, &acc);
     }
 }
 
