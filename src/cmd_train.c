@@ -81,7 +81,7 @@ static int parse_kernel(void *target, const char *value, char *why, size_t cap)
 {
     enum train_kernel k;
     if (train_kernel_parse(value, &k) != 0) {
-        snprintf(why, cap, "unknown kernel '%s' (known: reference)", value);
+        snprintf(why, cap, "unknown kernel '%s' (known: reference, batched)", value);
         return -1;
     }
     *(int *)target = (int)k;

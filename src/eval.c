@@ -432,20 +432,44 @@ int eval_pairs_read(struct eval_pairs *ps, const char *path, struct w2v_err *err
 
 /* ---- statistics ------------------------------------------------------------------------ */
 
+/* Binary exponent that brings the largest |x[i]| into [0.5, 1) (0 for all
+ * zeros), and whether x holds a single value. */
+static int pearson_scale(const double *x, size_t n, int *constant)
+{
+    double m = 0;
+    *constant = 1;
+    for (size_t i = 0; i < n; i++) {
+        m = fabs(x[i]) > m ? fabs(x[i]) : m;
+        *constant &= x[i] == x[0];
+    }
+    int e = 0;
+    if (m > 0 && isfinite(m))
+        frexp(m, &e);
+    return e;
+}
+
 double eval_pearson(const double *x, const double *y, size_t n)
 {
     if (n < 2)
         return NAN;
+    /* r does not change when x or y is scaled, so scale each by a power of
+     * two (exact) that brings it near 1: squares and sums of scores like
+     * 1e200 or 1e-200 then neither overflow nor vanish. A constant input is
+     * caught before its mean's rounding can make it look variable. */
+    int cx, cy;
+    const int ex = pearson_scale(x, n, &cx), ey = pearson_scale(y, n, &cy);
+    if (cx || cy)
+        return NAN;
     double mx = 0, my = 0;
     for (size_t i = 0; i < n; i++) {
-        mx += x[i];
-        my += y[i];
+        mx += ldexp(x[i], -ex);
+        my += ldexp(y[i], -ey);
     }
     mx /= (double)n;
     my /= (double)n;
     double sxy = 0, sxx = 0, syy = 0;
     for (size_t i = 0; i < n; i++) {
-        double dx = x[i] - mx, dy = y[i] - my;
+        double dx = ldexp(x[i], -ex) - mx, dy = ldexp(y[i], -ey) - my;
         sxy += dx * dy;
         sxx += dx * dx;
         syy += dy * dy;
