@@ -104,11 +104,13 @@ for rows in "$@"; do
     # shellcheck disable=SC2086
     near_ms=$(median_ms "$W2V" nearest "$model" "$word" -k 10 $THREADS_OPT)
     ratio=$(awk -v a="$near_ms" -v b="$cat_ms" 'BEGIN { printf "%.2f", a / (b > 0 ? b : 1) }')
+    head -n "$QUERIES" "$model.words" >"$DIR/queries"
+    nq=$(wc -l <"$DIR/queries")
     t0=$(now_ns)
     # shellcheck disable=SC2086
-    "$W2V" nearest "$model" -k 10 $THREADS_OPT <"$model.words" >/dev/null
+    "$W2V" nearest "$model" -k 10 $THREADS_OPT <"$DIR/queries" >/dev/null
     t1=$(now_ns)
-    qps=$(awk -v n="$QUERIES" -v ns=$((t1 - t0)) 'BEGIN { printf "%.1f", n / (ns / 1e9) }')
+    qps=$(awk -v n="$nq" -v ns=$((t1 - t0)) 'BEGIN { printf "%.1f", n / (ns / 1e9) }')
     g_load="-" g_query="-"
     if [ "$GENSIM" = 1 ] && /usr/bin/python3 -c 'import gensim' 2>/dev/null; then
         g_out=$(/usr/bin/python3 - "$model" "$word" <<'EOF'

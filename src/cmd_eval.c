@@ -72,8 +72,9 @@ static int finish_output(void)
 static void warn_malformed(const char *path, int64_t count, int64_t first, const char *what)
 {
     if (count > 0)
-        fprintf(stderr, "w2v: warning: '%s': skipped %lld malformed line%s (first: line %lld; %s)\n",
-                path, (long long)count, count == 1 ? "" : "s", (long long)first, what);
+        fprintf(stderr,
+                "w2v: warning: '%s': skipped %lld malformed line%s (first: line %lld; %s)\n", path,
+                (long long)count, count == 1 ? "" : "s", (long long)first, what);
 }
 
 /* ---- eval-analogy ------------------------------------------------------------ */
@@ -153,8 +154,7 @@ int cmd_eval_analogy(int argc, char **argv)
     int json = 0, threads = 0;
     const struct cli_option options[] = {
         {"restrict", NULL, 0, CLI_INT64, &restrict_rows, "N",
-         "only the first N rows (the most frequent words) are used, for questions and answers "
-         "(default 30000)", 1, MAX_RESTRICT, NULL},
+         "use only the first N (most frequent) words (default 30000)", 1, MAX_RESTRICT, NULL},
         {"method", NULL, 0, CLI_CUSTOM, &method, "M",
          "3cosadd (b - a + c, default) or 3cosmul (Levy & Goldberg, epsilon 0.001)", 0, 0,
          parse_method},
@@ -224,8 +224,7 @@ int cmd_eval_similarity(int argc, char **argv)
     int json = 0;
     const struct cli_option options[] = {
         {"restrict", NULL, 0, CLI_INT64, &restrict_rows, "N",
-         "only the first N rows (the most frequent words) are looked up (default all)", 1,
-         MAX_RESTRICT, NULL},
+         "use only the first N (most frequent) words (default all)", 1, MAX_RESTRICT, NULL},
         {"json", NULL, 0, CLI_FLAG, &json, NULL, "print one JSON object", 0, 1, NULL},
         {0},
     };

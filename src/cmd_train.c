@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -80,7 +81,7 @@ static int parse_kernel(void *target, const char *value, char *why, size_t cap)
 {
     enum train_kernel k;
     if (train_kernel_parse(value, &k) != 0) {
-        snprintf(why, cap, "unknown kernel '%s' (known: reference)", value);
+        snprintf(why, cap, "unknown kernel '%s' (known: reference, batched)", value);
         return -1;
     }
     *(int *)target = (int)k;
@@ -100,9 +101,18 @@ static void format_bytes(char *buf, size_t cap, double bytes)
 }
 
 /* The directory of path must exist and be writable, checked before hours
- * of training rather than after. */
+ * of training rather than after. An existing device or pipe (-o /dev/null)
+ * is written in place, so only it needs to be writable. */
 static int check_writable_dir(const char *path)
 {
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return cli_error("cannot write '%s': it is a directory", path);
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (access(path, W_OK) != 0)
+            return cli_error("cannot write '%s': %s", path, strerror(errno));
+        return 0;
+    }
     char dir[4096];
     const char *slash = strrchr(path, '/');
     if (!slash)
@@ -183,6 +193,10 @@ int cmd_train(int argc, char **argv)
     a.threads = 0;  /* not given: online CPUs */
     a.seed = (int64_t)defaults.seed;
     a.min_count = 5;
+    /* The original prunes at 0.7 of its 30M-slot table: generous for any real
+     * corpus (~2 GB of table at most), yet a stream of random tokens cannot
+     * exhaust memory. */
+    a.max_vocab = 21000000;
     a.debug = -1;
     const char *train_opt = NULL;
 
@@ -201,7 +215,7 @@ int cmd_train(int argc, char **argv)
         {"alpha", "alpha", 0, CLI_DOUBLE, &a.alpha, "A", "starting learning rate (default 0.05 cbow, 0.025 skipgram)", 1e-9, 10, NULL},
         {"epochs", "iter", 0, CLI_INT, &a.epochs, "N", "passes over the corpus (default 5)", 1, 1000000, NULL},
         {"min-count", "min-count", 0, CLI_INT64, &a.min_count, "N", "drop words seen fewer than N times (default 5)", 1, 9e18, NULL},
-        {"max-vocab", NULL, 0, CLI_INT64, &a.max_vocab, "N", "prune rare words while counting beyond N distinct words (default: no limit)", 0, 2e9, NULL},
+        {"max-vocab", NULL, 0, CLI_INT64, &a.max_vocab, "N", "prune rare words while counting beyond N distinct words (default 21000000; 0: no limit)", 0, 2e9, NULL},
         {"threads", "threads", 0, CLI_INT, &a.threads, "N", "training threads (default: online CPUs)", 1, 1024, NULL},
         {"seed", NULL, 0, CLI_INT64, &a.seed, "N", "random seed; with --threads 1 the output is reproducible (default 1)", 0, 9e18, NULL},
         {"text", NULL, 0, CLI_FLAG, &a.text, NULL, "write the text format instead of binary", 0, 0, NULL},

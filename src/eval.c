@@ -432,20 +432,44 @@ int eval_pairs_read(struct eval_pairs *ps, const char *path, struct w2v_err *err
 
 /* ---- statistics ------------------------------------------------------------------------ */
 
+/* Binary exponent that brings the largest |x[i]| into [0.5, 1) (0 for all
+ * zeros), and whether x holds a single value. */
+static int pearson_scale(const double *x, size_t n, int *constant)
+{
+    double m = 0;
+    *constant = 1;
+    for (size_t i = 0; i < n; i++) {
+        m = fabs(x[i]) > m ? fabs(x[i]) : m;
+        *constant &= x[i] == x[0];
+    }
+    int e = 0;
+    if (m > 0 && isfinite(m))
+        frexp(m, &e);
+    return e;
+}
+
 double eval_pearson(const double *x, const double *y, size_t n)
 {
     if (n < 2)
         return NAN;
+    /* r does not change when x or y is scaled, so scale each by a power of
+     * two (exact) that brings it near 1: squares and sums of scores like
+     * 1e200 or 1e-200 then neither overflow nor vanish. A constant input is
+     * caught before its mean's rounding can make it look variable. */
+    int cx, cy;
+    const int ex = pearson_scale(x, n, &cx), ey = pearson_scale(y, n, &cy);
+    if (cx || cy)
+        return NAN;
     double mx = 0, my = 0;
     for (size_t i = 0; i < n; i++) {
-        mx += x[i];
-        my += y[i];
+        mx += ldexp(x[i], -ex);
+        my += ldexp(y[i], -ey);
     }
     mx /= (double)n;
     my /= (double)n;
     double sxy = 0, sxx = 0, syy = 0;
     for (size_t i = 0; i < n; i++) {
-        double dx = x[i] - mx, dy = y[i] - my;
+        double dx = ldexp(x[i], -ex) - mx, dy = ldexp(y[i], -ey) - my;
         sxy += dx * dy;
         sxx += dx * dx;
         syy += dy * dy;
@@ -595,8 +619,9 @@ struct analogy_worker {
  * each s[u][j] is summed over k in order, the same whichever block or
  * thread computes it. The tile shape matters to gcc 12: 4 x 16 and 2 x 32
  * vectorise well, 4 x 8 or 2 x 16 are turned into slow shuffles. */
-W2V_HOT static void block_cosines(float *restrict s, const float *restrict t, const float *restrict wq,
-                          size_t n_words, int32_t dim, size_t nb, size_t ld)
+W2V_HOT static void block_cosines(float *restrict s, const float *restrict t,
+                                  const float *restrict wq, size_t n_words, int32_t dim,
+                                  size_t nb, size_t ld)
 {
     const size_t d = (size_t)dim;
     size_t u = 0;
@@ -653,7 +678,7 @@ static inline float score_mul(float sa, float sb, float sc)
  * an OR of comparisons vectorises without -ffast-math, a float max
  * reduction does not. [nb] rows each. */
 W2V_HOT static int any_above_add(const float *restrict sa, const float *restrict sb,
-                         const float *restrict sc, size_t nb, float thr)
+                                 const float *restrict sc, size_t nb, float thr)
 {
     int any = 0;
     for (size_t j = 0; j < nb; j++)
@@ -662,7 +687,7 @@ W2V_HOT static int any_above_add(const float *restrict sa, const float *restrict
 }
 
 W2V_HOT static int any_above_mul(const float *restrict sa, const float *restrict sb,
-                         const float *restrict sc, size_t nb, float thr)
+                                 const float *restrict sc, size_t nb, float thr)
 {
     int any = 0;
     for (size_t j = 0; j < nb; j++)

@@ -87,13 +87,25 @@ size_t query_heap_sort(struct query_heap *h)
 
 /* Every dot product and sum of squares here has LANES independent partial
  * sums (lane j takes the elements i = j mod LANES), folded pairwise at the
- * end. That fixed order makes the kernels agree bit for bit (dot_2x2 and
- * dot_f32, mapped rows and rows in memory), needs no -ffast-math to use
- * SIMD, and ISO C mode (-std=c11) keeps gcc from contracting into FMAs.
- * With GNU C the lanes are written as two 4-float vectors, because gcc's
- * own vectoriser interleaves the 2x2 kernel badly; elsewhere plain loops
- * compute the same values. */
+ * end. That fixed order needs no -ffast-math to use SIMD and makes the
+ * kernels agree bit for bit: dot_2x2 with dot_f32 (identical expressions,
+ * so whatever FMA contraction the compiler applies, it applies to both),
+ * mapped rows with rows in memory, batches with single queries. With GNU C
+ * the lanes are one 8-float vector (gcc's own vectoriser interleaves the
+ * 2x2 kernel badly); elsewhere plain loops compute the same values.
+ *
+ * The three kernels are out of line and, on x86-64 with gcc, cloned for
+ * x86-64-v3 (AVX2+FMA) and -v4; the loader picks one clone for the whole
+ * process, so every caller (normalisation, query vectors, scans,
+ * similarity) gets the same bits on one machine, as the simd module does.
+ * A call per row costs nothing next to a 300-float row. */
 #define LANES 8
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(W2V_NO_CLONES)
+#define QUERY_CLONES __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
+#else
+#define QUERY_CLONES
+#endif
 
 static inline float fold_lanes(float *acc)
 {
@@ -104,29 +116,31 @@ static inline float fold_lanes(float *acc)
 }
 
 #if defined(__GNUC__)
-typedef float v4f __attribute__((vector_size(16)));
-static inline v4f v4_load(const float *p)
-{
-    v4f v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-static inline void v4_store(float *p, v4f v) { memcpy(p, &v, sizeof v); }
+typedef float v8f __attribute__((vector_size(32)));
 #endif
 
+static inline float load_f32(const unsigned char *p)
+{
+    float f;
+    memcpy(&f, p, sizeof f);
+    return f;
+}
+
 /* q: [n], x: [n] -> q . x */
-static inline float dot_f32(const float *restrict q, const float *restrict x, size_t n)
+QUERY_CLONES
+static float dot_f32(const float *restrict q, const float *restrict x, size_t n)
 {
     float acc[LANES] = {0};
     size_t i = 0;
 #if defined(__GNUC__)
-    v4f lo = {0, 0, 0, 0}, hi = lo;
+    v8f s = {0};
     for (; i + LANES <= n; i += LANES) {
-        lo += v4_load(q + i) * v4_load(x + i);
-        hi += v4_load(q + i + 4) * v4_load(x + i + 4);
+        v8f a, b;
+        memcpy(&a, q + i, sizeof a);
+        memcpy(&b, x + i, sizeof b);
+        s += a * b;
     }
-    v4_store(acc, lo);
-    v4_store(acc + 4, hi);
+    memcpy(acc, &s, sizeof s);
 #else
     for (; i + LANES <= n; i += LANES)
         for (size_t j = 0; j < LANES; j++)
@@ -140,37 +154,29 @@ static inline float dot_f32(const float *restrict q, const float *restrict x, si
 /* Two queries against two rows: q0, q1, x0, x1: [n]; out = {q0.x0, q0.x1,
  * q1.x0, q1.x1}, each equal to dot_f32's. Each load serves two products,
  * which is what limits a batch of queries once the rows are in cache. */
-static inline void dot_2x2(const float *restrict q0, const float *restrict q1,
-                           const float *restrict x0, const float *restrict x1, size_t n,
-                           float out[4])
+QUERY_CLONES
+static void dot_2x2(const float *restrict q0, const float *restrict q1,
+                    const float *restrict x0, const float *restrict x1, size_t n, float out[4])
 {
     float a00[LANES] = {0}, a01[LANES] = {0}, a10[LANES] = {0}, a11[LANES] = {0};
     size_t i = 0;
 #if defined(__GNUC__)
-    v4f z = {0, 0, 0, 0};
-    v4f s00l = z, s00h = z, s01l = z, s01h = z, s10l = z, s10h = z, s11l = z, s11h = z;
+    v8f s00 = {0}, s01 = {0}, s10 = {0}, s11 = {0};
     for (; i + LANES <= n; i += LANES) {
-        v4f q0l = v4_load(q0 + i), q0h = v4_load(q0 + i + 4);
-        v4f q1l = v4_load(q1 + i), q1h = v4_load(q1 + i + 4);
-        v4f x0l = v4_load(x0 + i), x0h = v4_load(x0 + i + 4);
-        v4f x1l = v4_load(x1 + i), x1h = v4_load(x1 + i + 4);
-        s00l += q0l * x0l;
-        s00h += q0h * x0h;
-        s01l += q0l * x1l;
-        s01h += q0h * x1h;
-        s10l += q1l * x0l;
-        s10h += q1h * x0h;
-        s11l += q1l * x1l;
-        s11h += q1h * x1h;
+        v8f u0, u1, y0, y1;
+        memcpy(&u0, q0 + i, sizeof u0);
+        memcpy(&u1, q1 + i, sizeof u1);
+        memcpy(&y0, x0 + i, sizeof y0);
+        memcpy(&y1, x1 + i, sizeof y1);
+        s00 += u0 * y0;
+        s01 += u0 * y1;
+        s10 += u1 * y0;
+        s11 += u1 * y1;
     }
-    v4_store(a00, s00l);
-    v4_store(a00 + 4, s00h);
-    v4_store(a01, s01l);
-    v4_store(a01 + 4, s01h);
-    v4_store(a10, s10l);
-    v4_store(a10 + 4, s10h);
-    v4_store(a11, s11l);
-    v4_store(a11 + 4, s11h);
+    memcpy(a00, &s00, sizeof s00);
+    memcpy(a01, &s01, sizeof s01);
+    memcpy(a10, &s10, sizeof s10);
+    memcpy(a11, &s11, sizeof s11);
 #else
     for (; i + LANES <= n; i += LANES)
         for (size_t j = 0; j < LANES; j++) {
@@ -192,11 +198,63 @@ static inline void dot_2x2(const float *restrict q0, const float *restrict q1,
     out[3] = fold_lanes(a11);
 }
 
-static inline float load_f32(const unsigned char *p)
+/* Four queries against two rows: q[0..4): [n] each, x0, x1: [n];
+ * out[2 * k + j] = q[k] . xj, each equal to dot_f32's. Eight independent
+ * accumulators keep two FMA units busy despite their latency. */
+QUERY_CLONES
+static void dot_4x2(const float *const q[4], const float *restrict x0,
+                    const float *restrict x1, size_t n, float out[8])
 {
-    float f;
-    memcpy(&f, p, sizeof f);
-    return f;
+    float acc[8][LANES] = {{0}};
+    const float *restrict q0 = q[0], *restrict q1 = q[1], *restrict q2 = q[2],
+                          *restrict q3 = q[3];
+    size_t i = 0;
+#if defined(__GNUC__)
+    v8f s[8] = {{0}};
+    for (; i + LANES <= n; i += LANES) {
+        v8f u0, u1, u2, u3, y0, y1;
+        memcpy(&y0, x0 + i, sizeof y0);
+        memcpy(&y1, x1 + i, sizeof y1);
+        memcpy(&u0, q0 + i, sizeof u0);
+        memcpy(&u1, q1 + i, sizeof u1);
+        memcpy(&u2, q2 + i, sizeof u2);
+        memcpy(&u3, q3 + i, sizeof u3);
+        s[0] += u0 * y0;
+        s[1] += u0 * y1;
+        s[2] += u1 * y0;
+        s[3] += u1 * y1;
+        s[4] += u2 * y0;
+        s[5] += u2 * y1;
+        s[6] += u3 * y0;
+        s[7] += u3 * y1;
+    }
+    for (int k = 0; k < 8; k++)
+        memcpy(acc[k], &s[k], sizeof s[k]);
+#else
+    for (; i + LANES <= n; i += LANES)
+        for (size_t j = 0; j < LANES; j++) {
+            acc[0][j] += q0[i + j] * x0[i + j];
+            acc[1][j] += q0[i + j] * x1[i + j];
+            acc[2][j] += q1[i + j] * x0[i + j];
+            acc[3][j] += q1[i + j] * x1[i + j];
+            acc[4][j] += q2[i + j] * x0[i + j];
+            acc[5][j] += q2[i + j] * x1[i + j];
+            acc[6][j] += q3[i + j] * x0[i + j];
+            acc[7][j] += q3[i + j] * x1[i + j];
+        }
+#endif
+    for (size_t j = 0; i < n; i++, j++) {
+        acc[0][j] += q0[i] * x0[i];
+        acc[1][j] += q0[i] * x1[i];
+        acc[2][j] += q1[i] * x0[i];
+        acc[3][j] += q1[i] * x1[i];
+        acc[4][j] += q2[i] * x0[i];
+        acc[5][j] += q2[i] * x1[i];
+        acc[6][j] += q3[i] * x0[i];
+        acc[7][j] += q3[i] * x1[i];
+    }
+    for (int k = 0; k < 8; k++)
+        out[k] = fold_lanes(acc[k]);
 }
 
 /* src: [n] host-order floats at any alignment (a mapped row, or a float
@@ -206,16 +264,13 @@ static inline float sumsq_bytes(const unsigned char *src, size_t n)
     float acc[LANES] = {0};
     size_t i = 0;
 #if defined(__GNUC__)
-    v4f lo = {0, 0, 0, 0}, hi = lo;
+    v8f s = {0};
     for (; i + LANES <= n; i += LANES) {
-        v4f a, b;
+        v8f a;
         memcpy(&a, src + 4 * i, sizeof a);
-        memcpy(&b, src + 4 * i + 16, sizeof b);
-        lo += a * a;
-        hi += b * b;
+        s += a * a;
     }
-    v4_store(acc, lo);
-    v4_store(acc + 4, hi);
+    memcpy(acc, &s, sizeof s);
 #else
     for (; i + LANES <= n; i += LANES)
         for (size_t j = 0; j < LANES; j++) {
@@ -237,6 +292,7 @@ static inline float sumsq_bytes(const unsigned char *src, size_t n)
  * [1e-30, 1e30]; outside it (denormals, huge values, zeros) the norm is
  * taken in double, which cannot overflow for float input. Returns 0, or -1
  * when src holds a NaN or an infinity (x is then unspecified). */
+QUERY_CLONES
 static int unit_row_from(float *x, const unsigned char *src, size_t n)
 {
     float ss = sumsq_bytes(src, n);
@@ -473,6 +529,15 @@ static void score_rows(struct scan_job *job, int64_t r, const float *x0, const f
     struct query_heap *h = job->heaps;
     size_t i = 0;
     if (x1) {
+        for (; i + 4 <= nq; i += 4) {
+            const float *qs[4] = {q[i].vec, q[i + 1].vec, q[i + 2].vec, q[i + 3].vec};
+            float s[8];
+            dot_4x2(qs, x0, x1, dim, s);
+            for (size_t k = 0; k < 4; k++) {
+                offer(&h[i + k], &q[i + k], r, s[2 * k]);
+                offer(&h[i + k], &q[i + k], r + 1, s[2 * k + 1]);
+            }
+        }
         for (; i + 2 <= nq; i += 2) {
             float s[4];
             dot_2x2(q[i].vec, q[i + 1].vec, x0, x1, dim, s);
@@ -509,9 +574,10 @@ static void scan_memory(struct scan_job *job)
 #endif
 #define SCAN_AHEAD 4
 
-/* Mapped rows: each row is copied from the file (unaligned, little-endian)
- * into an aligned buffer, normalised there (its norm computed in the same
- * pass as the scan), then dotted with every query. */
+/* Mapped rows, two at a time: each is normalised straight from the file's
+ * unaligned little-endian bytes into an aligned scratch row (its norm
+ * computed in the same pass as the scan, nothing stored), then dotted with
+ * every query. A non-finite value stops the job with the word named. */
 static void scan_mapped(struct scan_job *job)
 {
     const struct query_model *m = job->m;

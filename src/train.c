@@ -2,6 +2,8 @@
  * pool and progress counters. */
 #include "w2v/train.h"
 
+#include "w2v/train_batch.h"
+
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -35,7 +37,7 @@ int train_options_check(const struct train_options *o, struct w2v_err *err)
 {
     if (o->arch != TRAIN_CBOW && o->arch != TRAIN_SKIPGRAM)
         return w2v_fail(err, W2V_EINVAL, "unknown model");
-    if (o->kernel != TRAIN_KERNEL_REFERENCE)
+    if (o->kernel != TRAIN_KERNEL_REFERENCE && o->kernel != TRAIN_KERNEL_BATCHED)
         return w2v_fail(err, W2V_EINVAL, "unknown kernel");
     if (o->negative < 0)
         return w2v_fail(err, W2V_EINVAL, "the number of negatives cannot be negative");
@@ -57,6 +59,10 @@ int train_kernel_parse(const char *name, enum train_kernel *out)
 {
     if (strcmp(name, "reference") == 0) {
         *out = TRAIN_KERNEL_REFERENCE;
+        return 0;
+    }
+    if (strcmp(name, "batched") == 0) {
+        *out = TRAIN_KERNEL_BATCHED;
         return 0;
     }
     return W2V_EINVAL;
@@ -281,6 +287,7 @@ void train_sentence_reference(struct train_thread *t, const int32_t *sentence, i
  * new kernel adds its entry here and its buffers to struct train_thread. */
 static void (*const train_kernels[])(struct train_thread *, const int32_t *, int32_t) = {
     [TRAIN_KERNEL_REFERENCE] = train_sentence_reference,
+    [TRAIN_KERNEL_BATCHED] = train_sentence_batched,
 };
 
 /* ---- threads -------------------------------------------------------------- */
@@ -375,6 +382,8 @@ int train_memory_bytes(const struct train_options *opt, int64_t vocab_size, size
     size_t per_thread = sizeof(struct train_thread) + 2 * stride * sizeof(float) +
                         W2V_MAX_SENTENCE * sizeof(int32_t) +
                         2 * (size_t)opt->window * sizeof(int32_t);
+    if (opt->kernel == TRAIN_KERNEL_BATCHED)
+        per_thread += batch_buf_bytes(opt, opt->hs ? (int32_t)log2((double)vocab_size) * 2 + 8 : 0);
     if (w2v_size_mul((size_t)vocab_size, per_word, &per_word) != 0 ||
         w2v_size_add(total, per_word, &total) != 0 ||
         w2v_size_mul((size_t)opt->threads, per_thread, &threads_bytes) != 0 ||
@@ -489,6 +498,7 @@ static void threads_free(struct train_thread *th, int n)
         w2v_aligned_free(th[i].neu1e);
         w2v_free(th[i].sentence);
         w2v_free(th[i].context);
+        batch_buf_free(th[i].batch);
     }
     w2v_aligned_free(th);
 }
@@ -529,7 +539,10 @@ int train_run(struct trainer *tr, int (*monitor)(void *ctx, const struct train_p
         t->neu1e = w2v_aligned_alloc(row_bytes);
         t->sentence = w2v_calloc(W2V_MAX_SENTENCE, sizeof *t->sentence);
         t->context = w2v_calloc(2 * (size_t)tr->opt.window, sizeof *t->context);
-        if (!t->neu1 || !t->neu1e || !t->sentence || !t->context) {
+        if (tr->opt.kernel == TRAIN_KERNEL_BATCHED)
+            t->batch = batch_buf_new(tr);
+        if (!t->neu1 || !t->neu1e || !t->sentence || !t->context ||
+            (tr->opt.kernel == TRAIN_KERNEL_BATCHED && !t->batch)) {
             status = w2v_fail(err, W2V_ENOMEM, "out of memory for thread buffers");
             goto done;
         }

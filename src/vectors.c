@@ -392,6 +392,19 @@ static int looks_like_text(const unsigned char *p, size_t avail, int64_t dim)
         return 1;
     if ((uint64_t)(len - wlen - 1) == (uint64_t)dim * 4)
         return 0; /* exactly a binary record whose floats happen to be printable */
+    /* The line ended inside where a binary vector would lie. Float bytes may
+     * hold a '\n' (0.01f is 0a d7 23 3c), so a binary file can begin with a
+     * short printable "line": about one in 256 models. Past that '\n' a
+     * text file holds its next lines (printable ASCII, whitespace), float
+     * bytes soon something else: binary, when the whole vector is here and
+     * one of its bytes past the '\n' could not be text. (A broken text file
+     * with non-ASCII words right after its first line then gets the binary
+     * reader's complaint instead of the text reader's.) */
+    const size_t vend = wlen + 1 + (size_t)dim * 4;
+    if (nl && vend <= avail)
+        for (size_t i = len + 1; i < vend; i++)
+            if ((p[i] < 0x20 && p[i] != '\t' && p[i] != '\r' && p[i] != '\n') || p[i] >= 0x7f)
+                return 0;
     return 1;
 }
 
@@ -689,13 +702,16 @@ int vectors_read(struct vectors *v, const char *path, struct w2v_err *err)
         rc = r.fd;
         goto fail;
     }
-    r.cap = READ_CHUNK;
+    /* No bigger buffer than the file needs: a small file is read whole, and
+     * one byte more lets that read see the end of the file. */
+    const size_t first = (uint64_t)file_size < READ_CHUNK ? (size_t)file_size + 1 : READ_CHUNK;
+    r.cap = first;
     r.buf = w2v_malloc(r.cap + 1);
     if (!r.buf) {
         rc = w2v_fail(err, W2V_ENOMEM, "out of memory reading '%s'", path);
         goto fail;
     }
-    int64_t got = reader_ensure(&r, READ_CHUNK, err);
+    int64_t got = reader_ensure(&r, first, err);
     if (got < 0) {
         rc = (int)got;
         goto fail;
@@ -1041,9 +1057,16 @@ int vectors_write(const char *path, enum vectors_format format, int64_t rows, in
     if (rc != 0)
         return rc;
     fp = out.fp;
-    vbuf = w2v_malloc(READ_CHUNK);
+    /* A buffer no bigger than the file will be (roughly: at most 16 bytes
+     * per text value, words of up to 64 bytes; a longer file just flushes
+     * more often). */
+    size_t vsize = READ_CHUNK;
+    if ((uint64_t)rows < READ_CHUNK / 64 &&
+        (uint64_t)rows * ((uint64_t)dim * 16 + 64) + 64 < READ_CHUNK)
+        vsize = (size_t)rows * ((size_t)dim * 16 + 64) + 64;
+    vbuf = w2v_malloc(vsize);
     if (vbuf)
-        setvbuf(fp, vbuf, _IOFBF, READ_CHUNK);
+        setvbuf(fp, vbuf, _IOFBF, vsize);
 
     if (fprintf(fp, "%lld %d\n", (long long)rows, (int)dim) < 0)
         goto io_fail;

@@ -95,6 +95,9 @@ expect_error 1 "a missing corpus" -- train "$TMP/nope.txt" -o "$TMP/x.bin"
 : >"$TMP/empty.txt"
 expect_error 1 "an empty corpus" -- train "$TMP/empty.txt" -o "$TMP/x.bin"
 expect_error 1 "an unwritable output directory" -- train "$P" -o "$TMP/no/such/dir/x.bin" --quiet
+expect_error 1 "a directory as output" -- train "$P" -o "$TMP" --quiet
+check "-o /dev/null is written in place" "$W2V" train "$P" -o /dev/null --dim 8 --epochs 1 \
+    --min-count 1 --quiet
 check "nothing was written on failure" sh -c '[ ! -e "$1" ]' sh "$TMP/x.bin"
 printf 'precious\n' >"$TMP/keep.bin"
 expect_error 1 "a failing run (bad vocabulary file)" -- train "$P" -o "$TMP/keep.bin" \

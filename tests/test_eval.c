@@ -488,7 +488,9 @@ static void test_analogy_brute_force(void)
             }
             CHECK(mismatch <= uncertain);
             if (getenv("TEST_VERBOSE"))
-                fprintf(stderr, "method %d threads %d: %d uncertain, %d mismatches, %lld/%lld correct\n", m, threads[t], uncertain, mismatch, (long long)res.correct, (long long)res.total);
+                fprintf(stderr, "method %d threads %d: %d uncertain, %d mismatches, %lld/%lld "
+                        "correct\n", m, threads[t], uncertain, mismatch, (long long)res.correct,
+                        (long long)res.total);
             CHECK(res.skipped == skipped);
             CHECK(res.total == counted_total && res.correct == counted_correct);
             if (uncertain == 0)

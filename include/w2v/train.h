@@ -35,6 +35,8 @@
 #include "w2v/model.h"
 #include "w2v/sampling.h"
 
+struct batch_buf;
+
 #define W2V_MAX_SENTENCE 1000      /* longer sentences are split (the original's cap) */
 #define W2V_PROGRESS_BATCH 10000   /* words between updates of the shared counters */
 #define W2V_SIGMOID_MAX 6.0f       /* the original's MAX_EXP: the table covers [-6, 6] */
@@ -42,7 +44,8 @@
 #define W2V_MIN_ALPHA_FRACTION 1e-4 /* alpha decays to alpha0 * this */
 
 enum train_arch { TRAIN_CBOW = 0, TRAIN_SKIPGRAM = 1 };
-enum train_kernel { TRAIN_KERNEL_REFERENCE = 0 };
+/* reference: per pair, like the original; batched: train_batch.h */
+enum train_kernel { TRAIN_KERNEL_REFERENCE = 0, TRAIN_KERNEL_BATCHED = 1 };
 
 struct train_options {
     enum train_arch arch;     /* default CBOW, as the original */
@@ -71,7 +74,7 @@ void train_options_default(struct train_options *o);
  * which. Pure. */
 int train_options_check(const struct train_options *o, struct w2v_err *err);
 
-/* Parse a kernel name ("reference"); 0 or W2V_EINVAL. */
+/* Parse a kernel name ("reference", "batched"); 0 or W2V_EINVAL. */
 int train_kernel_parse(const char *name, enum train_kernel *out);
 
 /* The linear schedule: alpha0 * (1 - done / (total + 1)), never below
@@ -138,6 +141,7 @@ struct train_thread {
     float *neu1e;              /* [stride] gradient for the input rows */
     int32_t *sentence;         /* [W2V_MAX_SENTENCE] kept ids of the sentence */
     int32_t *context;          /* [2 * window] the current window's context ids */
+    struct batch_buf *batch;   /* the batched kernel's buffers (train_batch.h), or NULL */
     int status;                /* 0, or why the thread stopped */
 };
 

@@ -43,7 +43,12 @@ run() {
         # The option parser prints usage errors by design: silence its
         # stdout/stderr (libFuzzer still reports crashes).
         [ "$name" = cli ] && extra="-close_fd_mask=3"
+        # Per-harness libFuzzer options (e.g. -max_len), one line.
+        [ -f "$here/fuzz_$name.options" ] && extra="$extra $(cat "$here/fuzz_$name.options")"
+        # A small quarantine: inputs are small and their frees many; the
+        # default 256 MB keeps faulting in fresh pages (a third of the time).
         # shellcheck disable=SC2086
+        ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=16} \
         "$build/fuzz_$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
             -artifact_prefix="$build/artifacts/$name-" -print_final_stats=1 $extra $args \
             $dirs >"$log" 2>&1

@@ -1,0 +1,556 @@
+/* test_train_batch.c — the batched kernel: its block steps against a plain
+ * double-precision oracle, planted neighbours for every model x objective
+ * with 1 and 2 threads, a quality comparison with the reference kernel on a
+ * corpus with known similarities, and one-thread reproducibility. */
+#include <stdint.h>
+
+#include "test.h"
+#include "w2v/train.h"
+#include "w2v/train_batch.h"
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+static float rnd(void) /* uniform in [-1, 1) */
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (float)((double)(rng_state >> 11) / 9007199254740992.0 * 2.0 - 1.0);
+}
+
+static double sigmoid(double x)
+{
+    return 1.0 / (1.0 + exp(-x));
+}
+
+/* ---- block steps against the oracle --------------------------------------- */
+
+enum { MAXB = 12, MAXN = 112 };
+
+/* The documented semantics of batch_block_sg, in double precision: scores
+ * from the rows before the step; inputs in order, each taking its gradient
+ * from the outputs before the step, the outputs' updates summing the inputs
+ * as each was just before its own update (which matters only for an input
+ * row that repeats). in_id maps the B inputs onto rows of inrows. */
+static void oracle_sg(double inrows[][MAXN], const int *in_id, int B, double outrows[][MAXN],
+                      int M, const float *label, const float *mult, int n, double alpha,
+                      int clip)
+{
+    double g[MAXB][W2V_BATCH_GROUP];
+    for (int b = 0; b < B; b++)
+        for (int m = 0; m < M; m++) {
+            double s = 0;
+            for (int i = 0; i < n; i++)
+                s += inrows[in_id[b]][i] * outrows[m][i];
+            g[b][m] = alpha * mult[m] * (label[m] - sigmoid(s));
+            if (clip && !(s > -W2V_SIGMOID_MAX && s < W2V_SIGMOID_MAX))
+                g[b][m] = 0;
+        }
+    double newout[W2V_BATCH_GROUP][MAXN];
+    memcpy(newout, outrows, sizeof newout);
+    for (int b = 0; b < B; b++)
+        for (int i = 0; i < n; i++) {
+            double x = inrows[in_id[b]][i], e = 0;
+            for (int m = 0; m < M; m++) {
+                e += g[b][m] * outrows[m][i];
+                newout[m][i] += g[b][m] * x;
+            }
+            inrows[in_id[b]][i] = x + e;
+        }
+    memcpy(outrows, newout, sizeof newout);
+}
+
+static void test_block_sg(void)
+{
+    static float in_f[MAXB][MAXN], out_f[W2V_BATCH_GROUP][MAXN];
+    static double in_d[MAXB][MAXN], out_d[W2V_BATCH_GROUP][MAXN];
+    float scratch[2 * MAXB * W2V_BATCH_GROUP];
+    const size_t sizes[] = {16, 32, 112};
+    double worst = 0;
+    int padding_zero = 1, cases = 0;
+    for (int si = 0; si < 3; si++)
+        for (int B = 1; B <= 10; B++)
+            for (int M = 1; M <= W2V_BATCH_GROUP; M++)
+                for (int clip = 0; clip <= 1; clip++) {
+                    const size_t n = sizes[si];
+                    const int live = (int)n - 5; /* zero padding past live */
+                    float label[W2V_BATCH_GROUP], mult[W2V_BATCH_GROUP];
+                    /* Scores up to about ±8 so that the clip matters. */
+                    const float scale = 3.0f / sqrtf((float)live);
+                    memset(in_f, 0, sizeof in_f);
+                    memset(out_f, 0, sizeof out_f);
+                    for (int r = 0; r < MAXB; r++)
+                        for (int i = 0; i < live; i++)
+                            in_f[r][i] = rnd() * scale * 1.7f;
+                    for (int m = 0; m < M; m++) {
+                        for (int i = 0; i < live; i++)
+                            out_f[m][i] = rnd() * scale * 1.7f;
+                        label[m] = m == 0 ? 1.0f : 0.0f;
+                        mult[m] = (float)(1 + (m + B) % 3);
+                    }
+                    /* Inputs: B - 1 distinct rows, and the first repeated
+                     * at the end when B > 2 (a word twice in one window). */
+                    int in_id[MAXB];
+                    float *in[MAXB], *out[W2V_BATCH_GROUP];
+                    for (int b = 0; b < B; b++)
+                        in_id[b] = B > 2 && b == B - 1 ? 0 : b;
+                    for (int b = 0; b < B; b++)
+                        in[b] = in_f[in_id[b]];
+                    for (int m = 0; m < M; m++)
+                        out[m] = out_f[m];
+                    for (int r = 0; r < MAXB; r++)
+                        for (int i = 0; i < MAXN; i++)
+                            in_d[r][i] = in_f[r][i];
+                    for (int m = 0; m < W2V_BATCH_GROUP; m++)
+                        for (int i = 0; i < MAXN; i++)
+                            out_d[m][i] = out_f[m][i];
+                    oracle_sg(in_d, in_id, B, out_d, M, label, mult, (int)n, 0.3, clip);
+                    batch_block_sg(in, B, out, label, mult, M, n, 0.3f, clip, scratch);
+                    for (int r = 0; r < MAXB; r++)
+                        for (int i = 0; i < (int)n; i++) {
+                            worst = fmax(worst, fabs(in_f[r][i] - in_d[r][i]));
+                            padding_zero &= i < live || in_f[r][i] == 0.0f;
+                        }
+                    for (int m = 0; m < M; m++)
+                        for (int i = 0; i < (int)n; i++) {
+                            worst = fmax(worst, fabs(out_f[m][i] - out_d[m][i]));
+                            padding_zero &= i < live || out_f[m][i] == 0.0f;
+                        }
+                    cases++;
+                }
+    if (worst >= 2e-5)
+        fprintf(stderr, "block_sg: worst difference %g over %d cases\n", worst, cases);
+    CHECK(worst < 2e-5);
+    CHECK(padding_zero);
+}
+
+static void test_block_cbow(void)
+{
+    enum { C = 5 };
+    static float h[MAXN], ctx_f[C][MAXN], out_f[W2V_BATCH_GROUP][MAXN];
+    double worst = 0;
+    for (int M = 1; M <= W2V_BATCH_GROUP; M++)
+        for (int clip = 0; clip <= 1; clip++) {
+            const size_t n = 112;
+            float label[W2V_BATCH_GROUP], mult[W2V_BATCH_GROUP];
+            double ctx_d[C][MAXN], out_d[W2V_BATCH_GROUP][MAXN], g[W2V_BATCH_GROUP];
+            for (int i = 0; i < (int)n; i++) {
+                h[i] = rnd() * 0.8f;
+                for (int c = 0; c < C; c++)
+                    ctx_d[c][i] = ctx_f[c][i] = rnd();
+            }
+            float *ctx[C + 1], *out[W2V_BATCH_GROUP];
+            for (int c = 0; c < C; c++)
+                ctx[c] = ctx_f[c];
+            ctx[C] = ctx_f[1]; /* a context word twice: it gets e twice */
+            for (int m = 0; m < M; m++) {
+                for (int i = 0; i < (int)n; i++)
+                    out_d[m][i] = out_f[m][i] = rnd() * 0.8f;
+                label[m] = m % 3 == 0 ? 1.0f : 0.0f;
+                mult[m] = m == 2 ? 2.0f : 1.0f;
+                out[m] = out_f[m];
+                double s = 0;
+                for (int i = 0; i < (int)n; i++)
+                    s += (double)h[i] * out_d[m][i];
+                g[m] = 0.25 * mult[m] * (label[m] - sigmoid(s));
+                if (clip && fabs(s) >= W2V_SIGMOID_MAX)
+                    g[m] = 0;
+            }
+            for (int i = 0; i < (int)n; i++) {
+                double e = 0;
+                for (int m = 0; m < M; m++) {
+                    e += g[m] * out_d[m][i];
+                    out_d[m][i] += g[m] * h[i];
+                }
+                for (int c = 0; c < C; c++)
+                    ctx_d[c][i] += e * (c == 1 ? 2 : 1);
+            }
+            batch_block_cbow(h, ctx, C + 1, out, label, mult, M, n, 0.25f, clip);
+            for (int i = 0; i < (int)n; i++) {
+                for (int c = 0; c < C; c++)
+                    worst = fmax(worst, fabs(ctx_f[c][i] - ctx_d[c][i]));
+                for (int m = 0; m < M; m++)
+                    worst = fmax(worst, fabs(out_f[m][i] - out_d[m][i]));
+            }
+        }
+    CHECK(worst < 1e-5);
+}
+
+/* ---- corpora --------------------------------------------------------------- */
+
+struct corpus_gen {
+    int32_t *ids;
+    int64_t n;
+    int64_t *counts;
+    int32_t vocab;
+};
+
+/* Relabel ids 1..V-1 by descending count (as the vocabulary orders them);
+ * map[old] = new. Fills c->counts. */
+static void relabel(struct corpus_gen *c, int32_t *map)
+{
+    int64_t *cnt = calloc((size_t)c->vocab, sizeof *cnt);
+    int32_t *order = calloc((size_t)c->vocab, sizeof *order);
+    for (int64_t i = 0; i < c->n; i++)
+        cnt[c->ids[i]]++;
+    for (int32_t i = 0; i < c->vocab; i++)
+        order[i] = i;
+    for (int32_t i = 2; i < c->vocab; i++)
+        for (int32_t j = i; j > 1 && cnt[order[j]] > cnt[order[j - 1]]; j--) {
+            int32_t tmp = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = tmp;
+        }
+    c->counts = calloc((size_t)c->vocab, sizeof *c->counts);
+    for (int32_t i = 0; i < c->vocab; i++) {
+        map[order[i]] = i;
+        c->counts[i] = cnt[order[i]];
+    }
+    for (int64_t i = 0; i < c->n; i++)
+        c->ids[i] = map[c->ids[i]];
+    free(cnt);
+    free(order);
+}
+
+static void corpus_gen_free(struct corpus_gen *c)
+{
+    free(c->ids);
+    free(c->counts);
+}
+
+/* Planted pairs: sentences made only of a_i and b_i, or only of fillers.
+ * partner[w] is w's planted partner (new ids), or -1. */
+static void make_planted(struct corpus_gen *c, int32_t *partner, int pairs, int fillers,
+                         int sentences, uint64_t seed)
+{
+    struct rng r;
+    rng_seed(&r, seed, 0);
+    c->vocab = 1 + 2 * pairs + fillers;
+    c->ids = calloc((size_t)sentences * 9, sizeof *c->ids);
+    c->n = 0;
+    for (int s = 0; s < sentences; s++) {
+        int pair = rng_below(&r, 2) == 0 ? (int)rng_below(&r, (uint64_t)pairs) : -1;
+        for (int k = 0; k < 8; k++)
+            c->ids[c->n++] = pair >= 0 ? 1 + 2 * pair + (int32_t)rng_below(&r, 2)
+                                       : 1 + 2 * pairs + (int32_t)rng_below(&r, (uint64_t)fillers);
+        c->ids[c->n++] = 0;
+    }
+    int32_t *map = calloc((size_t)c->vocab, sizeof *map);
+    relabel(c, map);
+    for (int32_t i = 0; i < c->vocab; i++)
+        partner[i] = -1;
+    for (int p = 0; p < pairs; p++) {
+        partner[map[1 + 2 * p]] = map[2 + 2 * p];
+        partner[map[2 + 2 * p]] = map[1 + 2 * p];
+    }
+    free(map);
+}
+
+/* A ring of R words: each sentence is a random walk taking steps of -2..2
+ * (never 0), so words close on the ring share contexts and the true
+ * similarity falls with ring distance. pos[w] is w's place on the ring. */
+static void make_ring(struct corpus_gen *c, int32_t *pos, int R, int sentences, int len,
+                      uint64_t seed)
+{
+    struct rng r;
+    rng_seed(&r, seed, 0);
+    c->vocab = 1 + R;
+    c->ids = calloc((size_t)sentences * (size_t)(len + 1), sizeof *c->ids);
+    c->n = 0;
+    for (int s = 0; s < sentences; s++) {
+        int at = (int)rng_below(&r, (uint64_t)R);
+        for (int k = 0; k < len; k++) {
+            c->ids[c->n++] = 1 + at;
+            int step = (int)rng_below(&r, 4);
+            at = (at + (step < 2 ? step - 2 : step - 1) + R) % R;
+        }
+        c->ids[c->n++] = 0;
+    }
+    int32_t *map = calloc((size_t)c->vocab, sizeof *map);
+    relabel(c, map);
+    for (int w = 1; w <= R; w++)
+        pos[map[w]] = w - 1;
+    free(map);
+}
+
+static double cosine(const float *a, const float *b, int d)
+{
+    double ab = 0, aa = 0, bb = 0;
+    for (int i = 0; i < d; i++) {
+        ab += (double)a[i] * b[i];
+        aa += (double)a[i] * a[i];
+        bb += (double)b[i] * b[i];
+    }
+    return ab / (sqrt(aa * bb) + 1e-30);
+}
+
+static int train_gen(struct trainer *tr, const struct corpus_gen *c, enum train_kernel kernel,
+                     int arch, int hs, int threads, int dim, int epochs, uint64_t seed)
+{
+    struct train_options o;
+    struct w2v_err err;
+    train_options_default(&o);
+    o.kernel = kernel;
+    o.arch = arch ? TRAIN_SKIPGRAM : TRAIN_CBOW;
+    o.alpha = train_default_alpha(o.arch);
+    o.hs = hs;
+    o.negative = hs ? 0 : 5;
+    o.dim = dim;
+    o.window = 3;
+    o.sample = 0;
+    o.epochs = epochs;
+    o.threads = threads;
+    o.seed = seed;
+    if (train_init(tr, &o, c->counts, c->vocab, c->ids, c->n, &err) != 0)
+        return -1;
+    return train_run(tr, NULL, NULL, &err);
+}
+
+static const char *combo_name(int arch, int hs)
+{
+    static const char *names[2][2] = {{"cbow-ns", "cbow-hs"}, {"sg-ns", "sg-hs"}};
+    return names[arch][hs];
+}
+
+/* ---- planted neighbours ----------------------------------------------------- */
+
+static void test_planted(void)
+{
+    enum { PAIRS = 10, FILLERS = 40 };
+    struct corpus_gen c;
+    int32_t partner[1 + 2 * PAIRS + FILLERS];
+    make_planted(&c, partner, PAIRS, FILLERS, 4000, 11);
+    for (int arch = 0; arch < 2; arch++)
+        for (int hs = 0; hs < 2; hs++)
+            for (int threads = 1; threads <= 2; threads++) {
+                struct trainer tr;
+                int ok = train_gen(&tr, &c, TRAIN_KERNEL_BATCHED, arch, hs, threads, 24, 5, 3) == 0;
+                CHECK(ok);
+                int hits = 0;
+                const size_t s = tr.model.stride;
+                for (int32_t w = 1; ok && w < c.vocab; w++) {
+                    if (partner[w] < 0)
+                        continue;
+                    int32_t best = -1;
+                    double best_sim = -2;
+                    for (int32_t v = 1; v < c.vocab; v++) {
+                        double sim = v == w ? -2 : cosine(tr.model.syn0 + (size_t)w * s,
+                                                          tr.model.syn0 + (size_t)v * s, 24);
+                        if (sim > best_sim) {
+                            best_sim = sim;
+                            best = v;
+                        }
+                    }
+                    hits += best == partner[w];
+                }
+                if (hits != 2 * PAIRS)
+                    fprintf(stderr, "planted %s, %d thread(s): %d of %d partners nearest\n",
+                            combo_name(arch, hs), threads, hits, 2 * PAIRS);
+                CHECK(hits == 2 * PAIRS);
+                train_release(&tr);
+            }
+    corpus_gen_free(&c);
+}
+
+/* ---- quality against the reference ------------------------------------------- */
+
+/* Ranks 1..n with ties averaged. */
+static void ranks(const double *x, double *rank, int n)
+{
+    int *idx = malloc((size_t)n * sizeof *idx);
+    for (int i = 0; i < n; i++)
+        idx[i] = i;
+    /* Shell sort by value: n is a few thousand. */
+    for (int gap = n / 2; gap > 0; gap /= 2)
+        for (int i = gap; i < n; i++)
+            for (int j = i; j >= gap && x[idx[j - gap]] > x[idx[j]]; j -= gap) {
+                int t = idx[j];
+                idx[j] = idx[j - gap];
+                idx[j - gap] = t;
+            }
+    for (int i = 0; i < n;) {
+        int j = i;
+        while (j + 1 < n && x[idx[j + 1]] == x[idx[i]])
+            j++;
+        for (int k = i; k <= j; k++)
+            rank[idx[k]] = (i + j) / 2.0 + 1;
+        i = j + 1;
+    }
+    free(idx);
+}
+
+static double spearman(const double *a, const double *b, int n)
+{
+    double *ra = malloc((size_t)n * sizeof *ra), *rb = malloc((size_t)n * sizeof *rb);
+    ranks(a, ra, n);
+    ranks(b, rb, n);
+    double ma = 0, mb = 0, sab = 0, saa = 0, sbb = 0;
+    for (int i = 0; i < n; i++) {
+        ma += ra[i] / n;
+        mb += rb[i] / n;
+    }
+    for (int i = 0; i < n; i++) {
+        sab += (ra[i] - ma) * (rb[i] - mb);
+        saa += (ra[i] - ma) * (ra[i] - ma);
+        sbb += (rb[i] - mb) * (rb[i] - mb);
+    }
+    free(ra);
+    free(rb);
+    return sab / sqrt(saa * sbb);
+}
+
+/* Spearman correlation between cosine similarity and closeness on the ring,
+ * over all pairs of ring words. */
+static double ring_spearman(const struct trainer *tr, const int32_t *pos, int R)
+{
+    const int pairs = R * (R - 1) / 2;
+    double *sim = malloc((size_t)pairs * sizeof *sim), *close = malloc((size_t)pairs * sizeof *close);
+    const size_t s = tr->model.stride;
+    int k = 0;
+    for (int32_t a = 1; a <= R; a++)
+        for (int32_t b = a + 1; b <= R; b++) {
+            int d = abs(pos[a] - pos[b]);
+            d = d < R - d ? d : R - d;
+            close[k] = -(d < 8 ? d : 8); /* beyond 8 steps: no shared context */
+            sim[k++] = cosine(tr->model.syn0 + (size_t)a * s, tr->model.syn0 + (size_t)b * s,
+                              tr->model.dim);
+        }
+    double rho = spearman(sim, close, pairs);
+    free(sim);
+    free(close);
+    return rho;
+}
+
+/* The batched kernel must learn the ring as well as the reference: a broken
+ * gradient (sign, missing update, wrong rows) drops the correlation far. */
+static void test_quality_vs_reference(void)
+{
+    enum { R = 60 };
+    struct corpus_gen c;
+    int32_t pos[R + 1];
+    make_ring(&c, pos, R, 1500, 20, 21);
+    for (int arch = 0; arch < 2; arch++)
+        for (int hs = 0; hs < 2; hs++) {
+            double rho[2];
+            for (int k = 0; k < 2; k++) {
+                struct trainer tr;
+                enum train_kernel kernel = k ? TRAIN_KERNEL_BATCHED : TRAIN_KERNEL_REFERENCE;
+                CHECK(train_gen(&tr, &c, kernel, arch, hs, 1, 32, 5, 4) == 0);
+                rho[k] = ring_spearman(&tr, pos, R);
+                train_release(&tr);
+            }
+            int good = rho[1] > 0.2 && rho[1] > rho[0] - 0.05;
+            if (!good || getenv("W2V_TEST_VERBOSE"))
+                fprintf(stderr, "ring %s: Spearman reference %.3f, batched %.3f\n",
+                        combo_name(arch, hs), rho[0], rho[1]);
+            CHECK(good);
+        }
+    corpus_gen_free(&c);
+}
+
+/* ---- reproducibility --------------------------------------------------------- */
+
+static void test_reproducible(void)
+{
+    struct corpus_gen c;
+    int32_t partner[1 + 2 * 5 + 20];
+    make_planted(&c, partner, 5, 20, 600, 5);
+    for (int arch = 0; arch < 2; arch++)
+        for (int hs = 0; hs < 2; hs++) {
+            float *first = NULL;
+            size_t bytes = 0;
+            for (int run = 0; run < 3; run++) {
+                struct trainer tr;
+                CHECK(train_gen(&tr, &c, TRAIN_KERNEL_BATCHED, arch, hs, 1, 16, 2,
+                                run == 2 ? 8 : 7) == 0);
+                bytes = (size_t)c.vocab * tr.model.stride * sizeof(float);
+                if (run == 0) {
+                    first = malloc(bytes);
+                    memcpy(first, tr.model.syn0, bytes);
+                } else {
+                    int same = memcmp(first, tr.model.syn0, bytes) == 0;
+                    CHECK(run == 1 ? same : !same);
+                }
+                train_release(&tr);
+            }
+            free(first);
+        }
+    corpus_gen_free(&c);
+}
+
+/* Both objectives at once, large K (several groups of outputs), a window
+ * larger than most sentences, --cbow-sum: runs clean (ASan) and learns. */
+static void test_odd_settings(void)
+{
+    struct corpus_gen c;
+    int32_t partner[1 + 2 * 6 + 30];
+    make_planted(&c, partner, 6, 30, 3000, 17);
+    for (int arch = 0; arch < 2; arch++) {
+        struct train_options o;
+        struct trainer tr;
+        struct w2v_err err;
+        train_options_default(&o);
+        o.kernel = TRAIN_KERNEL_BATCHED;
+        o.arch = arch ? TRAIN_SKIPGRAM : TRAIN_CBOW;
+        o.hs = 1;
+        o.negative = 19; /* 20 outputs: groups of 8, 8 and 4 */
+        o.window = 12;
+        o.cbow_sum = 1;
+        o.alpha = arch ? 0.025 : 0.01;
+        o.dim = 40; /* stride 48: three vectors per row */
+        o.sample = 1e-2;
+        o.epochs = 3;
+        o.threads = 2;
+        CHECK(train_init(&tr, &o, c.counts, c.vocab, c.ids, c.n, &err) == 0);
+        CHECK(train_run(&tr, NULL, NULL, &err) == 0);
+        int finite = 1, pad = 1;
+        const size_t s = tr.model.stride;
+        for (int32_t w = 0; w < c.vocab; w++)
+            for (size_t i = 0; i < s; i++) {
+                float x = tr.model.syn0[w * s + i];
+                finite &= isfinite(x);
+                pad &= i < 40 || (x == 0.0f && tr.model.syn1neg[w * s + i] == 0.0f &&
+                                  tr.model.syn1[w * s + i] == 0.0f);
+            }
+        CHECK(finite && pad);
+        /* Partners more alike than a partner and a filler, on average. */
+        double near = 0, far = 0;
+        int np = 0;
+        for (int32_t w = 1; w < c.vocab; w++)
+            if (partner[w] > 0) {
+                near += cosine(tr.model.syn0 + w * s, tr.model.syn0 + partner[w] * s, 40);
+                int32_t f = w % 2 ? c.vocab - 1 : c.vocab - 2;
+                far += cosine(tr.model.syn0 + w * s, tr.model.syn0 + f * s, 40);
+                np++;
+            }
+        CHECK(np == 12 && near / np > far / np + 0.3);
+        train_release(&tr);
+    }
+    corpus_gen_free(&c);
+}
+
+static void test_parse(void)
+{
+    enum train_kernel k;
+    CHECK(train_kernel_parse("batched", &k) == 0 && k == TRAIN_KERNEL_BATCHED);
+    CHECK(train_kernel_parse("reference", &k) == 0 && k == TRAIN_KERNEL_REFERENCE);
+    struct train_options o;
+    size_t ref_bytes, batch_bytes;
+    train_options_default(&o);
+    o.kernel = TRAIN_KERNEL_REFERENCE;
+    CHECK(train_memory_bytes(&o, 1000, &ref_bytes) == 0);
+    o.kernel = TRAIN_KERNEL_BATCHED;
+    CHECK(train_memory_bytes(&o, 1000, &batch_bytes) == 0);
+    CHECK(batch_bytes > ref_bytes && batch_bytes - ref_bytes < 4096);
+}
+
+int main(void)
+{
+    TEST_RUN(test_block_sg);
+    TEST_RUN(test_block_cbow);
+    TEST_RUN(test_parse);
+    TEST_RUN(test_planted);
+    TEST_RUN(test_quality_vs_reference);
+    TEST_RUN(test_reproducible);
+    TEST_RUN(test_odd_settings);
+    return TEST_REPORT("test_train_batch");
+}
