@@ -150,3 +150,19 @@ fuzz: fuzz-build
 	@sh tests/fuzz/fuzz.sh run $(FUZZ_BUILD) $(FUZZ_SECONDS) "$(FUZZ_ARGS)" $(FUZZ_ONLY)
 
 -include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d $(BUILD)/fuzz/*.d $(FUZZ_BUILD)/obj/*.d)
+
+# ---- ThreadSanitizer (tests/tsan.sh, suppressions in tests/tsan.supp) -------
+# w2v built with -fsanitize=thread in build/tsan; the trainer (2 threads, the
+# four model x loss combinations) and the threaded readers run on a small
+# corpus; the only races allowed are the documented Hogwild updates.
+# clang by default: its runtime matches the (suppressed) Hogwild races some
+# 50 times faster than gcc 12's, which spends minutes symbolizing them.
+# With gcc, no target_clones: gcc instruments their ifunc resolvers, which
+# the loader runs before the TSan runtime is up (a crash at start).
+TSAN_CC    ?= $(shell command -v clang >/dev/null 2>&1 && echo clang || echo $(CC))
+TSAN_FLAGS  = -O1 -g -fno-omit-frame-pointer -fsanitize=thread
+.PHONY: tsan
+tsan:
+	$(MAKE) --no-print-directory BUILD=build/tsan CC=$(TSAN_CC) \
+	  CFLAGS="$(TSAN_FLAGS) -DW2V_NO_CLONES" LDFLAGS="$(TSAN_FLAGS)" build/tsan/w2v
+	sh tests/tsan.sh build/tsan/w2v

@@ -309,6 +309,11 @@ int cmd_train(int argc, char **argv)
         if (status == 0 && cut > 0 && !a.quiet)
             fprintf(stderr, "w2v: %lld over-long words were cut to %d bytes\n", (long long)cut,
                     W2V_MAX_WORD_BYTES);
+        /* --max-vocab trades rare words for bounded memory: say how many. */
+        if (status == 0 && vocab.words_pruned > 0 && !a.quiet)
+            fprintf(stderr,
+                    "w2v: pruned %lld rare words while counting (--max-vocab %lld)\n",
+                    (long long)vocab.words_pruned, (long long)a.max_vocab);
     }
     if (status != 0)
         goto report;

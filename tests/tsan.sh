@@ -1,0 +1,92 @@
+#!/bin/sh
+# ThreadSanitizer run (`make tsan`): the trainer with 2 threads for each of
+# cbow/skipgram x negative sampling/hierarchical softmax on a small generated
+# corpus, then the threaded readers (nearest/analogy scans, analogy
+# evaluation) with 2 threads. The only races allowed are the Hogwild
+# updates of the model matrices, suppressed by function name in
+# tests/tsan.supp; any other report fails the run. Each training run must
+# also have matched a suppression: TSan does see the Hogwild races, so a
+# clean run is not clean for want of looking.
+W2V=${1:?usage: tsan.sh path/to/tsan/w2v}
+W2V=$(cd "$(dirname "$W2V")" && pwd)/$(basename "$W2V")
+SUPP=$(cd "$(dirname "$0")" && pwd)/tsan.supp
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/w2v-tsan.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+# exitcode 66: a report; print_suppressions: the matched counts, which the
+# training runs must show.
+export TSAN_OPTIONS="suppressions=$SUPP print_suppressions=1 exitcode=66 halt_on_error=0 second_deadlock_stack=1"
+passed=0
+failed=0
+cd "$TMP" || exit 1
+
+# 10,000 tokens, 500 lines, over up to 1,500 words with a Zipf-like skew:
+# the frequent words are where the threads collide, and more than 512 rows
+# give the analogy search more than one block, so both of its threads work.
+awk 'BEGIN { srand(11); for (l = 0; l < 500; l++) { s = "";
+        for (w = 0; w < 20; w++) { r = rand(); s = s " w" int(1500 * r * r * r) } print s } }' >corpus.txt
+printf ': capital\nw1 w2 w3 w4\nw5 w6 w7 w8\n: gram-plural\nw2 w1 w4 w3\nw9 w10 w11 w12\n' >questions.txt
+printf 'w1 w2 1.0\nw3 w4 2.5\nw5 w6 3.0\nw7 w1 0.5\n' >pairs.txt
+
+# run NAME MUST_MATCH_SUPPRESSION COMMAND...: COMMAND must exit 0 (or
+# $want, when set) without a report.
+run() {
+    name=$1 must=$2
+    shift 2
+    if [ -n "${interrupt_after:-}" ]; then
+        "$@" >out.txt 2>err.txt &
+        pid=$!
+        sleep "$interrupt_after"
+        kill -INT "$pid"
+        wait "$pid"
+    else
+        "$@" >out.txt 2>err.txt
+    fi
+    status=$?
+    bad=""
+    if [ "$status" -ne "${want:-0}" ]; then
+        bad="exit status $status"
+    elif grep -q 'WARNING: ThreadSanitizer' err.txt; then
+        bad="ThreadSanitizer report"
+    elif [ "$must" = yes ] && ! grep -q 'ThreadSanitizer: Matched' err.txt; then
+        bad="no Hogwild race seen (no suppression matched)"
+    fi
+    matched=$(awk '/^ *[0-9]+ race/ { printf "%s%s x%s", sep, $2, $1; sep = ", " }' err.txt)
+    if [ -n "$bad" ]; then
+        failed=$((failed + 1))
+        echo "FAIL tsan $name: $bad"
+        sed -n '1,80p' err.txt
+    else
+        passed=$((passed + 1))
+        echo "tsan $name: ok${matched:+ (suppressed: $matched)}"
+    fi
+}
+
+for model in cbow skipgram; do
+    for loss in ns hs; do
+        if [ "$loss" = ns ]; then lossopt="--negative 5"; else lossopt="--hs --negative 0"; fi
+        # The first run also draws the progress line (the monitor reads
+        # the shared counters while the threads work).
+        if [ "$model$loss" = cbowns ]; then say=--progress; else say=--quiet; fi
+        # shellcheck disable=SC2086
+        run "train $model $loss" yes "$W2V" train corpus.txt -o "$model-$loss.bin" --model "$model" \
+            $lossopt --dim 16 --window 5 --epochs 1 --min-count 1 --threads 2 $say --seed 3
+    done
+done
+# Both losses at once: the two output matrices in one pass.
+run "train cbow ns+hs" yes "$W2V" train corpus.txt -o both.bin --model cbow --hs --negative 3 \
+    --dim 16 --epochs 1 --min-count 1 --threads 2 --quiet
+
+# SIGINT while both threads train: the handler, the stop flag, the joins.
+want=130 interrupt_after=1 run "train interrupted" no "$W2V" train corpus.txt -o stopped.bin \
+    --dim 16 --epochs 100000 --min-count 1 --threads 2 --quiet
+[ -e stopped.bin ] && { failed=$((failed + 1)); echo "FAIL tsan: the interrupted run left its output"; }
+
+# Readers: disjoint row ranges per thread, merged after the joins.
+run "nearest (mapped)" no "$W2V" nearest cbow-ns.bin w1 w2 -k 5 --threads 2
+run "nearest (in memory)" no "$W2V" nearest cbow-ns.bin w3 -k 5 --threads 2 --no-map
+run "analogy" no "$W2V" analogy skipgram-hs.bin w1 w2 w3 -k 3 --threads 2
+run "eval-analogy" no "$W2V" eval-analogy skipgram-ns.bin questions.txt --threads 2 --restrict 100000
+run "eval-similarity" no "$W2V" eval-similarity cbow-hs.bin pairs.txt
+
+echo "tsan: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
