@@ -63,7 +63,7 @@ static void test_block_sg(void)
 {
     static float in_f[MAXB][MAXN], out_f[W2V_BATCH_GROUP][MAXN];
     static double in_d[MAXB][MAXN], out_d[W2V_BATCH_GROUP][MAXN];
-    float scratch[2 * MAXB * W2V_BATCH_GROUP];
+    float scratch[2 * MAXB * W2V_BATCH_GROUP] = {0};
     const size_t sizes[] = {16, 32, 112};
     double worst = 0;
     int padding_zero = 1, cases = 0;
@@ -126,19 +126,19 @@ static void test_block_sg(void)
 static void test_block_cbow(void)
 {
     enum { C = 5 };
-    static float h[MAXN], ctx_f[C][MAXN], out_f[W2V_BATCH_GROUP][MAXN];
+    static float h[MAXN], ctx_f[C][MAXN], out_f[W2V_BATCH_GROUP_CBOW][MAXN];
     double worst = 0;
-    for (int M = 1; M <= W2V_BATCH_GROUP; M++)
+    for (int M = 1; M <= W2V_BATCH_GROUP_CBOW; M++)
         for (int clip = 0; clip <= 1; clip++) {
             const size_t n = 112;
-            float label[W2V_BATCH_GROUP], mult[W2V_BATCH_GROUP];
-            double ctx_d[C][MAXN], out_d[W2V_BATCH_GROUP][MAXN], g[W2V_BATCH_GROUP];
+            float label[W2V_BATCH_GROUP_CBOW], mult[W2V_BATCH_GROUP_CBOW];
+            double ctx_d[C][MAXN], out_d[W2V_BATCH_GROUP_CBOW][MAXN], g[W2V_BATCH_GROUP_CBOW];
             for (int i = 0; i < (int)n; i++) {
                 h[i] = rnd() * 0.8f;
                 for (int c = 0; c < C; c++)
                     ctx_d[c][i] = ctx_f[c][i] = rnd();
             }
-            float *ctx[C + 1], *out[W2V_BATCH_GROUP];
+            float *ctx[C + 1], *out[W2V_BATCH_GROUP_CBOW];
             for (int c = 0; c < C; c++)
                 ctx[c] = ctx_f[c];
             ctx[C] = ctx_f[1]; /* a context word twice: it gets e twice */
@@ -173,6 +173,54 @@ static void test_block_cbow(void)
             }
         }
     CHECK(worst < 1e-5);
+}
+
+/* The kernels' own logistic function, read back through the CBOW step:
+ * h = (1, 1, 0...), out_m = (S_m, 0, 0...) scores S_m; with alpha 1 and
+ * label 0 the step writes -σ(S_m) into out_m[1]. */
+static void test_sigmoid(void)
+{
+    enum { M = W2V_BATCH_GROUP_CBOW };
+    float h[16] = {1, 1}, rows[M][16], *out[M], label[M], mult[M];
+    double worst = 0;
+    int clipped_ok = 1, bounded = 1;
+    for (int m = 0; m < M; m++) {
+        out[m] = rows[m];
+        label[m] = 0;
+        mult[m] = 1;
+    }
+    for (int clip = 0; clip <= 1; clip++)
+        for (int k = 0; k < 40000; k += M) {
+            float S[M];
+            for (int m = 0; m < M; m++) {
+                S[m] = -30.0f + 60.0f * (float)(k + m) / 40000.0f;
+                memset(rows[m], 0, sizeof rows[m]);
+                rows[m][0] = S[m];
+            }
+            if (k == 0)
+                rows[3][0] = S[3] = NAN;
+            batch_block_cbow(h, NULL, 0, out, label, mult, M, 16, 1.0f, clip);
+            for (int m = 0; m < M; m++) {
+                double got = -rows[m][1];
+                if (isnan(S[m])) {
+                    /* A NaN score gives a bounded step: none with the clip,
+                     * σ = 1 without. */
+                    bounded &= clip ? got == 0.0 : got == 1.0;
+                    continue;
+                }
+                if (clip && fabs(S[m]) >= W2V_SIGMOID_MAX + 1e-3) {
+                    clipped_ok &= got == 0.0;
+                } else if (!clip || fabs(S[m]) < W2V_SIGMOID_MAX - 1e-3) {
+                    worst = fmax(worst, fabs(got - sigmoid(S[m])));
+                    clipped_ok &= !clip || got != 0.0;
+                }
+            }
+        }
+    if (worst >= 1e-6)
+        fprintf(stderr, "sigmoid: worst error %g\n", worst);
+    CHECK(worst < 1e-6);
+    CHECK(clipped_ok);
+    CHECK(bounded);
 }
 
 /* ---- corpora --------------------------------------------------------------- */
@@ -547,6 +595,7 @@ int main(void)
 {
     TEST_RUN(test_block_sg);
     TEST_RUN(test_block_cbow);
+    TEST_RUN(test_sigmoid);
     TEST_RUN(test_parse);
     TEST_RUN(test_planted);
     TEST_RUN(test_quality_vs_reference);

@@ -34,6 +34,9 @@
 /* Output rows per block step: the score pass keeps this many partial sums,
  * and the update pass this many rows plus their updates, in registers. */
 #define W2V_BATCH_GROUP 8
+/* CBOW's step holds one output chunk at a time: 16 (most HS paths are one
+ * group), bounded by the 16-lane score reduction. */
+#define W2V_BATCH_GROUP_CBOW 16
 
 /* Per-thread buffers of the batched kernel. Allocate for tr (its options
  * and Huffman tree must be final). Returns NULL when out of memory. Thread-
@@ -60,7 +63,7 @@ void train_sentence_batched(struct train_thread *t, const int32_t *sentence, int
  * with every product taken from the rows as they were before the step. An
  * input row may repeat: each occurrence's update lands (the later one sees
  * the earlier's input row). n must be a multiple of 16; scratch holds
- * B * W2V_BATCH_GROUP floats. In and out rows must not overlap. Hogwild:
+ * B * W2V_BATCH_GROUP + 16 floats. In and out rows must not overlap. Hogwild:
  * other threads may update the same rows at the same time (tolerated, see
  * train.h). */
 void batch_block_sg(float *const *in, int B, float *const *out, const float *label,
@@ -69,8 +72,8 @@ void batch_block_sg(float *const *in, int B, float *const *out, const float *lab
 /* One CBOW block step: h [n] is the hidden row (context mean or sum), read
  * only; with G[m] = alpha * mult[m] * (label[m] - σ(h · out_m)) (clip as
  * above), every ctx row gets e = Σ_m G[m] out_m (rows before the step) and
- * out_m += G[m] h. ctx rows may repeat (each occurrence adds e). Same
- * conditions on M, n and overlap as batch_block_sg. */
+ * out_m += G[m] h. ctx rows may repeat (each occurrence adds e). M <=
+ * W2V_BATCH_GROUP_CBOW; n and overlap as for batch_block_sg. */
 void batch_block_cbow(const float *h, float *const *ctx, int C, float *const *out,
                       const float *label, const float *mult, int M, size_t n, float alpha,
                       int clip);
