@@ -61,16 +61,18 @@ run() {
     fi
 }
 
+for kernel in reference batched; do
 for model in cbow skipgram; do
     for loss in ns hs; do
         if [ "$loss" = ns ]; then lossopt="--negative 5"; else lossopt="--hs --negative 0"; fi
         # The first run also draws the progress line (the monitor reads
         # the shared counters while the threads work).
-        if [ "$model$loss" = cbowns ]; then say=--progress; else say=--quiet; fi
+        if [ "$model$loss$kernel" = cbownsreference ]; then say=--progress; else say=--quiet; fi
         # shellcheck disable=SC2086
-        run "train $model $loss" yes "$W2V" train corpus.txt -o "$model-$loss.bin" --model "$model" \
-            $lossopt --dim 16 --window 5 --epochs 1 --min-count 1 --threads 2 $say --seed 3
+        run "train $model $loss ($kernel)" yes "$W2V" train corpus.txt -o "$model-$loss.bin" --model "$model" \
+            $lossopt --dim 16 --window 5 --epochs 1 --min-count 1 --threads 2 $say --seed 3 --kernel $kernel
     done
+done
 done
 # Both losses at once: the two output matrices in one pass.
 run "train cbow ns+hs" yes "$W2V" train corpus.txt -o both.bin --model cbow --hs --negative 3 \
