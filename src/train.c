@@ -19,7 +19,7 @@ void train_options_default(struct train_options *o)
 {
     memset(o, 0, sizeof *o);
     o->arch = TRAIN_CBOW;
-    o->kernel = TRAIN_KERNEL_REFERENCE;
+    o->kernel = TRAIN_KERNEL_BATCHED;
     o->dim = 100;
     o->window = 5;
     o->negative = 5;

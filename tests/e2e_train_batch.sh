@@ -1,8 +1,8 @@
 #!/bin/sh
-# End-to-end checks of `w2v train --kernel`: the batched kernel puts planted
+# End-to-end checks of `w2v train --kernel`: both kernels put planted
 # partners nearest for every model x objective, every kernel is
-# byte-reproducible with one thread and a seed, unknown kernels are usage
-# errors.
+# byte-reproducible with one thread and a seed, batched is the default,
+# unknown kernels are usage errors.
 . "$(dirname "$0")/lib.sh"
 
 # Pairs pN/qN only ever share sentences with each other; fillers fill the rest.
@@ -14,17 +14,19 @@ awk 'BEGIN { srand(7)
         print s
     } }' >"$TMP/planted.txt"
 
-for m in cbow skipgram; do
-    for obj in "--negative 5" "--negative 0 --hs"; do
-        # shellcheck disable=SC2086
-        "$W2V" train "$TMP/planted.txt" -o "$TMP/m.bin" --kernel batched --model $m $obj \
-            --dim 24 --window 3 --epochs 5 --min-count 1 --sample 0 --threads 2 --quiet
-        good=0
-        for i in 0 1 2 3 4 5; do
-            "$W2V" nearest "$TMP/m.bin" "p$i" -k 1 | grep -qw "q$i" && good=$((good + 1))
-            "$W2V" nearest "$TMP/m.bin" "q$i" -k 1 | grep -qw "p$i" && good=$((good + 1))
+for k in batched reference; do
+    for m in cbow skipgram; do
+        for obj in "--negative 5" "--negative 0 --hs"; do
+            # shellcheck disable=SC2086
+            "$W2V" train "$TMP/planted.txt" -o "$TMP/m.bin" --kernel $k --model $m $obj \
+                --dim 24 --window 3 --epochs 5 --min-count 1 --sample 0 --threads 2 --quiet
+            good=0
+            for i in 0 1 2 3 4 5; do
+                "$W2V" nearest "$TMP/m.bin" "p$i" -k 1 | grep -qw "q$i" && good=$((good + 1))
+                "$W2V" nearest "$TMP/m.bin" "q$i" -k 1 | grep -qw "p$i" && good=$((good + 1))
+            done
+            check "$k: planted partners are nearest ($m $obj): $good of 12" [ "$good" -eq 12 ]
         done
-        check "batched: planted partners are nearest ($m $obj): $good of 12" [ "$good" -eq 12 ]
     done
 done
 
@@ -47,6 +49,9 @@ done
 "$W2V" train "$TMP/planted.txt" -o "$TMP/r.bin" --kernel reference --dim 16 --epochs 1 --min-count 1 --threads 1 --quiet
 "$W2V" train "$TMP/planted.txt" -o "$TMP/s.bin" --kernel batched --dim 16 --epochs 1 --min-count 1 --threads 1 --quiet
 check "the kernels train differently (not one code path)" sh -c '! cmp -s "$1" "$2"' sh "$TMP/r.bin" "$TMP/s.bin"
+"$W2V" train "$TMP/planted.txt" -o "$TMP/d.bin" --dim 16 --epochs 1 --min-count 1 --threads 1 --quiet
+check "batched is the default kernel" cmp -s "$TMP/s.bin" "$TMP/d.bin"
+check "--help names both kernels" sh -c '"$0" train --help | grep -q "batched (default) or reference"' "$W2V"
 
 expect_error 2 "an unknown kernel" -- train "$TMP/planted.txt" -o "$TMP/x.bin" --kernel turbo
 check "... names the known kernels" grep -q "batched" "$TMP/err"

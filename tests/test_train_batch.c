@@ -361,41 +361,46 @@ static const char *combo_name(int arch, int hs)
 
 /* ---- planted neighbours ----------------------------------------------------- */
 
+/* Both kernels: the batched one is the default, the reference one is what
+ * it is measured against, and each must find every planted partner. */
 static void test_planted(void)
 {
     enum { PAIRS = 10, FILLERS = 40 };
+    static const char *kernel_names[] = {"reference", "batched"};
     struct corpus_gen c;
     int32_t partner[1 + 2 * PAIRS + FILLERS];
     make_planted(&c, partner, PAIRS, FILLERS, 4000, 11);
-    for (int arch = 0; arch < 2; arch++)
-        for (int hs = 0; hs < 2; hs++)
-            for (int threads = 1; threads <= 2; threads++) {
-                struct trainer tr;
-                int ok = train_gen(&tr, &c, TRAIN_KERNEL_BATCHED, arch, hs, threads, 24, 5, 3) == 0;
-                CHECK(ok);
-                int hits = 0;
-                const size_t s = tr.model.stride;
-                for (int32_t w = 1; ok && w < c.vocab; w++) {
-                    if (partner[w] < 0)
-                        continue;
-                    int32_t best = -1;
-                    double best_sim = -2;
-                    for (int32_t v = 1; v < c.vocab; v++) {
-                        double sim = v == w ? -2 : cosine(tr.model.syn0 + (size_t)w * s,
-                                                          tr.model.syn0 + (size_t)v * s, 24);
-                        if (sim > best_sim) {
-                            best_sim = sim;
-                            best = v;
+    for (int k = 0; k < 2; k++)
+        for (int arch = 0; arch < 2; arch++)
+            for (int hs = 0; hs < 2; hs++)
+                for (int threads = 1; threads <= 2; threads++) {
+                    struct trainer tr;
+                    enum train_kernel kernel = k ? TRAIN_KERNEL_BATCHED : TRAIN_KERNEL_REFERENCE;
+                    int ok = train_gen(&tr, &c, kernel, arch, hs, threads, 24, 5, 3) == 0;
+                    CHECK(ok);
+                    int hits = 0;
+                    const size_t s = tr.model.stride;
+                    for (int32_t w = 1; ok && w < c.vocab; w++) {
+                        if (partner[w] < 0)
+                            continue;
+                        int32_t best = -1;
+                        double best_sim = -2;
+                        for (int32_t v = 1; v < c.vocab; v++) {
+                            double sim = v == w ? -2 : cosine(tr.model.syn0 + (size_t)w * s,
+                                                              tr.model.syn0 + (size_t)v * s, 24);
+                            if (sim > best_sim) {
+                                best_sim = sim;
+                                best = v;
+                            }
                         }
+                        hits += best == partner[w];
                     }
-                    hits += best == partner[w];
+                    if (hits != 2 * PAIRS)
+                        fprintf(stderr, "planted %s (%s), %d thread(s): %d of %d partners nearest\n",
+                                combo_name(arch, hs), kernel_names[k], threads, hits, 2 * PAIRS);
+                    CHECK(hits == 2 * PAIRS);
+                    train_release(&tr);
                 }
-                if (hits != 2 * PAIRS)
-                    fprintf(stderr, "planted %s, %d thread(s): %d of %d partners nearest\n",
-                            combo_name(arch, hs), threads, hits, 2 * PAIRS);
-                CHECK(hits == 2 * PAIRS);
-                train_release(&tr);
-            }
     corpus_gen_free(&c);
 }
 
@@ -497,31 +502,33 @@ static void test_quality_vs_reference(void)
 
 /* ---- reproducibility --------------------------------------------------------- */
 
+/* One thread and one seed give the same bits, for each kernel and each
+ * model x objective; another seed does not. */
 static void test_reproducible(void)
 {
     struct corpus_gen c;
     int32_t partner[1 + 2 * 5 + 20];
     make_planted(&c, partner, 5, 20, 600, 5);
-    for (int arch = 0; arch < 2; arch++)
-        for (int hs = 0; hs < 2; hs++) {
-            float *first = NULL;
-            size_t bytes = 0;
-            for (int run = 0; run < 3; run++) {
-                struct trainer tr;
-                CHECK(train_gen(&tr, &c, TRAIN_KERNEL_BATCHED, arch, hs, 1, 16, 2,
-                                run == 2 ? 8 : 7) == 0);
-                bytes = (size_t)c.vocab * tr.model.stride * sizeof(float);
-                if (run == 0) {
-                    first = malloc(bytes);
-                    memcpy(first, tr.model.syn0, bytes);
-                } else {
-                    int same = memcmp(first, tr.model.syn0, bytes) == 0;
-                    CHECK(run == 1 ? same : !same);
-                }
-                train_release(&tr);
+    for (int combo = 0; combo < 8; combo++) {
+        const enum train_kernel kernel = combo & 4 ? TRAIN_KERNEL_BATCHED : TRAIN_KERNEL_REFERENCE;
+        const int arch = combo >> 1 & 1, hs = combo & 1;
+        float *first = NULL;
+        size_t bytes = 0;
+        for (int run = 0; run < 3; run++) {
+            struct trainer tr;
+            CHECK(train_gen(&tr, &c, kernel, arch, hs, 1, 16, 2, run == 2 ? 8 : 7) == 0);
+            bytes = (size_t)c.vocab * tr.model.stride * sizeof(float);
+            if (run == 0) {
+                first = malloc(bytes);
+                memcpy(first, tr.model.syn0, bytes);
+            } else {
+                int same = memcmp(first, tr.model.syn0, bytes) == 0;
+                CHECK(run == 1 ? same : !same);
             }
-            free(first);
+            train_release(&tr);
         }
+        free(first);
+    }
     corpus_gen_free(&c);
 }
 
@@ -579,6 +586,9 @@ static void test_odd_settings(void)
 static void test_parse(void)
 {
     enum train_kernel k;
+    struct train_options d;
+    train_options_default(&d);
+    CHECK(d.kernel == TRAIN_KERNEL_BATCHED);
     CHECK(train_kernel_parse("batched", &k) == 0 && k == TRAIN_KERNEL_BATCHED);
     CHECK(train_kernel_parse("reference", &k) == 0 && k == TRAIN_KERNEL_REFERENCE);
     struct train_options o;

@@ -49,7 +49,7 @@ enum train_kernel { TRAIN_KERNEL_REFERENCE = 0, TRAIN_KERNEL_BATCHED = 1 };
 
 struct train_options {
     enum train_arch arch;     /* default CBOW, as the original */
-    enum train_kernel kernel; /* default reference */
+    enum train_kernel kernel; /* default batched (reference: the per-pair original) */
     int32_t dim;              /* 100 */
     int window;               /* 5: the maximum; each position draws 1..window */
     int negative;             /* 5; 0 disables negative sampling */
