@@ -222,7 +222,7 @@ int cmd_train(int argc, char **argv)
         {"binary", "binary", 0, CLI_CUSTOM, &a.text, "0|1", "1: binary output (default), 0: --text", 0, 0, parse_binary01},
         {"save-vocab", "save-vocab", 0, CLI_STRING, &a.save_vocab, "FILE", "write the vocabulary (word count per line) to FILE", 0, 0, NULL},
         {"read-vocab", "read-vocab", 0, CLI_STRING, &a.read_vocab, "FILE", "take the vocabulary from FILE instead of counting the corpus", 0, 0, NULL},
-        {"kernel", NULL, 0, CLI_CUSTOM, &a.kernel, "NAME", "training kernel (default reference)", 0, 0, parse_kernel},
+        {"kernel", NULL, 0, CLI_CUSTOM, &a.kernel, "NAME", "training kernel: batched (default) or reference", 0, 0, parse_kernel},
         {"progress", NULL, 0, CLI_FLAG, &a.progress, NULL, "show the progress line even when stderr is not a terminal", 0, 0, NULL},
         {"quiet", NULL, 'q', CLI_FLAG, &a.quiet, NULL, "print nothing but errors", 0, 0, NULL},
         {"debug", "debug", 0, CLI_INT, &a.debug, "N", "the original's verbosity: 0 is --quiet", 0, 10, NULL},
