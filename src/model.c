@@ -2,12 +2,32 @@
 #include "w2v/model.h"
 
 #include <string.h>
+#include <sys/mman.h>
 
 #include "w2v/sampling.h"
 
 static size_t model_stride(int64_t dim)
 {
     return ((size_t)dim + W2V_MODEL_ROW_ALIGN - 1) / W2V_MODEL_ROW_ALIGN * W2V_MODEL_ROW_ALIGN;
+}
+
+/* Ask for transparent huge pages over the whole 2 MiB pages inside a
+ * matrix, before it is first touched: training reads rows all over
+ * matrices of tens of MB, and with 4 KiB pages many of those reads also
+ * miss the TLB (2-4% of the batched kernel's time on corpus10m). Advice
+ * only: nothing changes where the system declines (THP off, non-Linux). */
+static void advise_huge(void *p, size_t bytes)
+{
+#ifdef MADV_HUGEPAGE
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    uintptr_t lo = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+    uintptr_t hi = ((uintptr_t)p + bytes) & ~(huge - 1);
+    if (hi > lo)
+        (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)bytes;
+#endif
 }
 
 /* Bytes of one [rows, stride] matrix. */
@@ -52,16 +72,19 @@ int model_init(struct model *m, int32_t rows, int32_t dim, int hs, int ns, uint6
     m->syn0 = w2v_aligned_alloc(bytes);
     if (!m->syn0)
         goto nomem;
+    advise_huge(m->syn0, bytes);
     if (hs) {
         m->syn1 = w2v_aligned_alloc(bytes);
         if (!m->syn1)
             goto nomem;
+        advise_huge(m->syn1, bytes);
         memset(m->syn1, 0, bytes);
     }
     if (ns) {
         m->syn1neg = w2v_aligned_alloc(bytes);
         if (!m->syn1neg)
             goto nomem;
+        advise_huge(m->syn1neg, bytes);
         memset(m->syn1neg, 0, bytes);
     }
 
