@@ -30,9 +30,6 @@
 #define BATCH_AHEAD 3
 #endif
 #define BATCH_RING 8
-#ifndef BATCH_HOT_NODES /* HS inner nodes each thread keeps a copy of (<= 64) */
-#define BATCH_HOT_NODES 64
-#endif
 _Static_assert(BATCH_AHEAD < BATCH_RING, "the ring must hold every set drawn ahead");
 
 typedef float f32x16 __attribute__((vector_size(64)));
@@ -371,15 +368,6 @@ struct batch_buf {
     int32_t *out_id; /* [max_out] their ids (to merge repeated negatives) */
     float *label;    /* [max_out] */
     float *mult;     /* [max_out] how many draws each row stands for */
-    /* HS with several threads: private copies of the inner nodes nearest
-     * the root (see hot_sync), or hot_n = 0. */
-    float *hot_local; /* [hot_n][stride] this thread's copies, in use */
-    float *hot_base;  /* [hot_n][stride] the shared rows when last copied */
-    int32_t hot_lo;   /* first node id of the hot set (ids hot_lo..V-2) */
-    int hot_n;
-    uint64_t *hot_touched; /* [hot_n / 64 rounded up] bit i: copy i changed
-                            * since the last sync */
-    int any_touched;
 };
 
 /* Output rows per centre word: the word and K negatives, or a Huffman path. */
@@ -391,91 +379,50 @@ static size_t max_out(const struct train_options *o, int32_t max_code)
     return m > 0 ? m : 1;
 }
 
-/* HS inner nodes each thread keeps private copies of (see hot_sync): with
- * several threads and HS only, at most BATCH_HOT_NODES, at most all of the
- * V - 2 inner nodes. */
-static int hot_nodes(const struct train_options *o, int64_t vocab_size)
-{
-    if (!o->hs || o->threads < 2 || vocab_size < 3)
-        return 0;
-    return vocab_size - 2 < BATCH_HOT_NODES ? (int)(vocab_size - 2) : BATCH_HOT_NODES;
-}
-
-/* One thread's buffers live in one 64-byte aligned block, each piece on
- * cache lines of its own: nothing a thread writes for every word shares a
- * line with another thread's data (false sharing). Offsets in bytes; every
- * count is below 2^33 and every size below 2^45, so nothing overflows. */
-struct batch_layout {
-    size_t negs, scratch, in, out, out_id, label, mult, hot_local, hot_base, hot_touched, total;
-};
-
-static size_t piece(size_t *at, size_t count, size_t size)
-{
-    size_t start = *at;
-    *at += (count * size + 63) / 64 * 64;
-    return start;
-}
-
-static void batch_layout(const struct train_options *o, int32_t max_code, int hot_n,
-                         struct batch_layout *l)
-{
-    const size_t window2 = 2 * (size_t)(o->window > 0 ? o->window : 1);
-    const size_t outs = max_out(o, max_code);
-    const size_t stride = ((size_t)(o->dim > 0 ? o->dim : 1) + 15) / 16 * 16;
-    size_t at = 0;
-    piece(&at, 1, sizeof(struct batch_buf));
-    l->negs = piece(&at, (size_t)BATCH_RING * (size_t)(o->negative > 0 ? o->negative : 1),
-                    sizeof(int32_t));
-    l->scratch = piece(&at, window2 * W2V_BATCH_GROUP + 16, sizeof(float));
-    l->in = piece(&at, window2, sizeof(float *));
-    l->out = piece(&at, outs, sizeof(float *));
-    l->out_id = piece(&at, outs, sizeof(int32_t));
-    l->label = piece(&at, outs, sizeof(float));
-    l->mult = piece(&at, outs, sizeof(float));
-    l->hot_local = piece(&at, (size_t)hot_n * stride, sizeof(float));
-    l->hot_base = piece(&at, (size_t)hot_n * stride, sizeof(float));
-    l->hot_touched = piece(&at, ((size_t)hot_n + 63) / 64, sizeof(uint64_t));
-    l->total = at;
-}
-
 size_t batch_buf_bytes(const struct train_options *o, int32_t max_code)
 {
-    struct batch_layout l;
-    batch_layout(o, max_code, o->hs && o->threads > 1 ? BATCH_HOT_NODES : 0, &l);
-    return l.total;
+    size_t window2 = 2 * (size_t)(o->window > 0 ? o->window : 1);
+    size_t negs = (size_t)BATCH_RING * (size_t)(o->negative > 0 ? o->negative : 1);
+    size_t outs = max_out(o, max_code);
+    return sizeof(struct batch_buf) + negs * sizeof(int32_t) +
+           (window2 * W2V_BATCH_GROUP + 16) * sizeof(float) + window2 * sizeof(float *) +
+           outs * (sizeof(float *) + sizeof(int32_t) + 2 * sizeof(float));
 }
 
 void batch_buf_free(struct batch_buf *b)
 {
-    w2v_aligned_free(b);
+    if (!b)
+        return;
+    w2v_free(b->negs);
+    w2v_free(b->scratch);
+    w2v_free(b->in);
+    w2v_free(b->out);
+    w2v_free(b->out_id);
+    w2v_free(b->label);
+    w2v_free(b->mult);
+    w2v_free(b);
 }
 
 struct batch_buf *batch_buf_new(const struct trainer *tr)
 {
     const struct train_options *o = &tr->opt;
-    const int hot_n = hot_nodes(o, tr->vocab_size);
-    struct batch_layout l;
-    batch_layout(o, o->hs ? tr->huffman.max_length : 0, hot_n, &l);
-    char *block = w2v_aligned_alloc(l.total);
-    if (!block)
+    struct batch_buf *b = w2v_calloc(1, sizeof *b);
+    if (!b)
         return NULL;
-    /* All zero: in particular the hot copies, like the shared rows they
-     * copy at the start (an update another thread makes before the first
-     * sync still counts, as the sync adds differences). */
-    memset(block, 0, l.total);
-    struct batch_buf *b = (struct batch_buf *)block;
-    b->negs = (int32_t *)(block + l.negs);
-    b->scratch = (float *)(block + l.scratch);
-    b->in = (float **)(block + l.in);
-    b->out = (float **)(block + l.out);
-    b->out_id = (int32_t *)(block + l.out_id);
-    b->label = (float *)(block + l.label);
-    b->mult = (float *)(block + l.mult);
-    b->hot_n = hot_n;
-    b->hot_lo = hot_n > 0 ? tr->vocab_size - 2 - hot_n : 0;
-    b->hot_local = (float *)(block + l.hot_local);
-    b->hot_base = (float *)(block + l.hot_base);
-    b->hot_touched = (uint64_t *)(block + l.hot_touched);
+    size_t window2 = 2 * (size_t)(o->window > 0 ? o->window : 1);
+    size_t outs = max_out(o, o->hs ? tr->huffman.max_length : 0);
+    b->negs = w2v_calloc((size_t)BATCH_RING * (size_t)(o->negative > 0 ? o->negative : 1),
+                         sizeof *b->negs);
+    b->scratch = w2v_calloc(window2 * W2V_BATCH_GROUP + 16, sizeof *b->scratch);
+    b->in = w2v_calloc(window2, sizeof *b->in);
+    b->out = w2v_calloc(outs, sizeof *b->out);
+    b->out_id = w2v_calloc(outs, sizeof *b->out_id);
+    b->label = w2v_calloc(outs, sizeof *b->label);
+    b->mult = w2v_calloc(outs, sizeof *b->mult);
+    if (!b->negs || !b->scratch || !b->in || !b->out || !b->out_id || !b->label || !b->mult) {
+        batch_buf_free(b);
+        return NULL;
+    }
     return b;
 }
 
@@ -550,62 +497,21 @@ static inline int hs_outputs(const struct trainer *tr, struct batch_buf *bb, int
     const int64_t off = hf->offset[code];
     const int32_t len = hf->length[code];
     for (int32_t b = 0; b < len; b++) {
-        int32_t node = hf->points[off + b];
-        if (node >= bb->hot_lo && bb->hot_n > 0) {
-            int h = node - bb->hot_lo;
-            bb->out[b] = bb->hot_local + (size_t)h * n;
-            bb->hot_touched[h / 64] |= UINT64_C(1) << (h % 64);
-            bb->any_touched = 1;
-        } else {
-            bb->out[b] = model_row(tr->model.syn1, n, node);
-        }
+        bb->out[b] = model_row(tr->model.syn1, n, hf->points[off + b]);
         bb->label[b] = 1.0f - (float)hf->code_bits[off + b];
         bb->mult[b] = 1.0f;
     }
     return len;
 }
 
-/* Hot inner nodes. With several threads, the nodes nearest the root are on
- * nearly every Huffman path, so both threads write the same few rows for
- * every centre word and their cache lines bounce between the cores. Each
- * thread therefore trains private copies of the top BATCH_HOT_NODES nodes
- * and, once per sentence, adds what it changed to the shared rows and
- * takes their new values (other threads' changes included). The shared
- * rows then move once per sentence instead of once per word; each thread
- * sees the others' changes to these few rows a sentence late. One thread
- * has no copies (nothing to bounce), so its results are unchanged. */
-static void hot_sync(const struct trainer *tr, struct batch_buf *bb)
-{
-    const size_t n = tr->model.stride;
-    bb->any_touched = 0;
-    for (int word = 0; word < (bb->hot_n + 63) / 64; word++) {
-        uint64_t touched = bb->hot_touched[word];
-        bb->hot_touched[word] = 0;
-        for (; touched; touched &= touched - 1) {
-            int h = word * 64 + __builtin_ctzll(touched);
-            float *local = bb->hot_local + (size_t)h * n, *base = bb->hot_base + (size_t)h * n;
-            float *shared = model_row(tr->model.syn1, n, bb->hot_lo + h);
-            for (size_t i = 0; i < n; i += 16) {
-                /* Hogwild: another thread may add to this row meanwhile. */
-                f32x16 v = row_load16(shared + i) + (load16(local + i) - load16(base + i));
-                row_store16(shared + i, &v);
-                store16(local + i, &v);
-                store16(base + i, &v);
-            }
-        }
-    }
-}
-
-static inline void prefetch_path(const struct trainer *tr, const struct batch_buf *bb,
-                                 int32_t word)
+static inline void prefetch_path(const struct trainer *tr, int32_t word)
 {
     const struct huffman *hf = &tr->huffman;
     const size_t n = tr->model.stride;
     const int64_t off = hf->offset[word - 1];
     const int32_t len = hf->length[word - 1];
     for (int32_t b = 0; b < len; b++)
-        if (bb->hot_n == 0 || hf->points[off + b] < bb->hot_lo)
-            prefetch_row(model_row(tr->model.syn1, n, hf->points[off + b]), n);
+        prefetch_row(model_row(tr->model.syn1, n, hf->points[off + b]), n);
 }
 
 /* Skip-gram: inputs = the window's context rows, outputs = the centre
@@ -623,7 +529,7 @@ static void sentence_sg(struct train_thread *t, const int32_t *sen, int32_t len)
         if (ns)
             draw_negatives(t, bb, c, sen[c]);
         if (hs)
-            prefetch_path(tr, bb, sen[c]);
+            prefetch_path(tr, sen[c]);
     }
     for (int32_t j = 0; j < len && j < BATCH_AHEAD + W; j++)
         prefetch_row(model_row(syn0, n, sen[j]), n);
@@ -634,7 +540,7 @@ static void sentence_sg(struct train_thread *t, const int32_t *sen, int32_t len)
             if (ns)
                 draw_negatives(t, bb, i + BATCH_AHEAD, sen[i + BATCH_AHEAD]);
             if (hs)
-                prefetch_path(tr, bb, sen[i + BATCH_AHEAD]);
+                prefetch_path(tr, sen[i + BATCH_AHEAD]);
             if (i + BATCH_AHEAD + W < len)
                 prefetch_row(model_row(syn0, n, sen[i + BATCH_AHEAD + W]), n);
         }
@@ -680,7 +586,7 @@ static void sentence_cbow(struct train_thread *t, const int32_t *sen, int32_t le
         if (ns)
             draw_negatives(t, bb, c, sen[c]);
         if (hs)
-            prefetch_path(tr, bb, sen[c]);
+            prefetch_path(tr, sen[c]);
     }
     for (int32_t j = 0; j < len && j < BATCH_AHEAD + W; j++)
         prefetch_row(model_row(syn0, n, sen[j]), n);
@@ -691,7 +597,7 @@ static void sentence_cbow(struct train_thread *t, const int32_t *sen, int32_t le
             if (ns)
                 draw_negatives(t, bb, i + BATCH_AHEAD, sen[i + BATCH_AHEAD]);
             if (hs)
-                prefetch_path(tr, bb, sen[i + BATCH_AHEAD]);
+                prefetch_path(tr, sen[i + BATCH_AHEAD]);
             if (i + BATCH_AHEAD + W < len)
                 prefetch_row(model_row(syn0, n, sen[i + BATCH_AHEAD + W]), n);
         }
@@ -728,6 +634,4 @@ void train_sentence_batched(struct train_thread *t, const int32_t *sentence, int
         sentence_cbow(t, sentence, len);
     else
         sentence_sg(t, sentence, len);
-    if (t->batch->any_touched)
-        hot_sync(t->tr, t->batch);
 }
