@@ -489,6 +489,17 @@ void train_request_stop(struct trainer *tr)
     atomic_store(&tr->stop, 1);
 }
 
+void train_thread_setup(struct train_thread *t, struct trainer *tr, int id)
+{
+    t->tr = tr;
+    t->id = id;
+    rng_seed(&t->rng, tr->opt.seed, (uint64_t)id);
+    int64_t lo, hi;
+    train_slice_raw(tr->n_ids, tr->opt.threads, id, &lo, &hi);
+    t->lo = train_align_start(tr->ids, tr->n_ids, lo);
+    t->hi = train_align_start(tr->ids, tr->n_ids, hi);
+}
+
 static void threads_free(struct train_thread *th, int n)
 {
     if (!th)
@@ -528,13 +539,7 @@ int train_run(struct trainer *tr, int (*monitor)(void *ctx, const struct train_p
     const size_t row_bytes = tr->model.stride * sizeof(float);
     for (int i = 0; i < n_threads; i++) {
         struct train_thread *t = &th[i];
-        t->tr = tr;
-        t->id = i;
-        rng_seed(&t->rng, tr->opt.seed, (uint64_t)i);
-        int64_t lo, hi;
-        train_slice_raw(tr->n_ids, n_threads, i, &lo, &hi);
-        t->lo = train_align_start(tr->ids, tr->n_ids, lo);
-        t->hi = train_align_start(tr->ids, tr->n_ids, hi);
+        train_thread_setup(t, tr, i);
         t->neu1 = w2v_aligned_alloc(row_bytes);
         t->neu1e = w2v_aligned_alloc(row_bytes);
         t->sentence = w2v_calloc(W2V_MAX_SENTENCE, sizeof *t->sentence);

@@ -101,6 +101,28 @@ static void test_align_start(void)
     free(one);
 }
 
+/* The defaults a user relies on: the original word2vec's, as --help states
+ * them (tests/e2e_train_defaults.sh checks the help text and that these
+ * are what the CLI trains with). */
+static void test_defaults(void)
+{
+    struct train_options o;
+    memset(&o, 0xff, sizeof o);
+    train_options_default(&o);
+    CHECK(o.arch == TRAIN_CBOW);
+    CHECK(o.kernel == TRAIN_KERNEL_BATCHED);
+    CHECK(o.dim == 100);
+    CHECK(o.window == 5);
+    CHECK(o.negative == 5);
+    CHECK(o.ns_exponent == 0.75);
+    CHECK(o.hs == 0 && o.cbow_sum == 0);
+    CHECK(o.sample == 1e-3);
+    CHECK(o.alpha == 0.05 && train_default_alpha(TRAIN_CBOW) == 0.05);
+    CHECK(train_default_alpha(TRAIN_SKIPGRAM) == 0.025);
+    CHECK(o.epochs == 5);
+    CHECK(o.threads == 1 && o.seed == 1);
+}
+
 /* ---- a tiny trainer -------------------------------------------------------- */
 
 /* Counts from a stream (id 0 counts sentence ends). */
@@ -650,6 +672,43 @@ static void test_stop_and_progress(void)
     planted_free(&p);
 }
 
+/* Each thread draws from its own random stream (seed, thread id): threads
+ * sharing one stream would pick the same windows and negatives. */
+static void test_thread_streams(void)
+{
+    enum { T = 4 };
+    const int32_t ids[] = {1, 2, 0, 2, 1, 0, 1, 1, 0, 2, 2, 0};
+    int64_t counts[3] = {4, 4, 4};
+    struct train_options o;
+    struct trainer tr;
+    struct w2v_err err;
+    train_options_default(&o);
+    o.dim = 4;
+    o.threads = T;
+    o.seed = 9;
+    CHECK(train_init(&tr, &o, counts, 3, ids, 12, &err) == 0);
+    struct train_thread th[T];
+    memset(th, 0, sizeof th);
+    uint64_t first[T];
+    for (int i = 0; i < T; i++) {
+        train_thread_setup(&th[i], &tr, i);
+        struct rng want;
+        rng_seed(&want, 9, (uint64_t)i);
+        CHECK(th[i].rng.state == want.state);
+        first[i] = rng_next(&th[i].rng);
+    }
+    int distinct = 1;
+    for (int i = 0; i < T; i++)
+        for (int j = i + 1; j < T; j++)
+            distinct &= first[i] != first[j];
+    CHECK(distinct);
+    /* The slices tile the stream, each starting at a sentence. */
+    CHECK(th[0].lo == 0 && th[T - 1].hi == 12);
+    for (int i = 1; i < T; i++)
+        CHECK(th[i].lo == th[i - 1].hi && ids[th[i].lo - 1] == 0);
+    train_release(&tr);
+}
+
 static void test_init_errors(void)
 {
     const int32_t ok_ids[] = {1, 2, 0};
@@ -687,6 +746,8 @@ static void test_init_errors(void)
 int main(void)
 {
     TEST_RUN(test_schedule);
+    TEST_RUN(test_defaults);
+    TEST_RUN(test_thread_streams);
     TEST_RUN(test_beyond_2_31);
     TEST_RUN(test_align_start);
     TEST_RUN(test_sigmoid_table);

@@ -223,6 +223,285 @@ static void test_sigmoid(void)
     CHECK(bounded);
 }
 
+/* ---- one sentence, step by step -------------------------------------------- */
+
+/* A tiny model trained on one sentence through train_run (one thread, one
+ * epoch, no subsampling: the kernel sees the sentence once, at the starting
+ * rate, with the RNG stream (seed, 0)), re-done here in double precision
+ * from the documented semantics of the batched kernel: its window draws,
+ * its negatives (drawn X_AHEAD centre words ahead, a negative equal to the
+ * word skipped, a repeat counted twice), its block steps in groups, the HS
+ * clip and label 1 - code bit, the CBOW mean or sum. */
+enum { XV = 8, XD = 5, XLEN = 11, X_AHEAD = 3 };
+
+struct xmodel {
+    double syn0[XV][XD], syn1[XV][XD], syn1neg[XV][XD];
+};
+
+static double xdot(const double *a, const double *b)
+{
+    double s = 0;
+    for (int d = 0; d < XD; d++)
+        s += a[d] * b[d];
+    return s;
+}
+
+static double xgrad(double score, double label, double mult, double alpha, int clip)
+{
+    if (clip && !(score > -W2V_SIGMOID_MAX && score < W2V_SIGMOID_MAX))
+        return 0;
+    return alpha * mult * (label - sigmoid(score));
+}
+
+/* batch_block_sg's contract: scores from the rows before the step; each
+ * input (in order) takes its gradient from the old outputs, and the
+ * outputs add each input as it was just before its own update. */
+static void xstep_sg(double **in, int B, double **out, const double *label, const double *mult,
+                     int M, double alpha, int clip)
+{
+    double g[2 * XLEN][W2V_BATCH_GROUP_CBOW], old[W2V_BATCH_GROUP_CBOW][XD];
+    for (int b = 0; b < B; b++)
+        for (int m = 0; m < M; m++)
+            g[b][m] = xgrad(xdot(in[b], out[m]), label[m], mult[m], alpha, clip);
+    for (int m = 0; m < M; m++)
+        memcpy(old[m], out[m], sizeof old[m]);
+    for (int b = 0; b < B; b++)
+        for (int d = 0; d < XD; d++) {
+            double x = in[b][d], e = 0;
+            for (int m = 0; m < M; m++) {
+                e += g[b][m] * old[m][d];
+                out[m][d] += g[b][m] * x;
+            }
+            in[b][d] = x + e;
+        }
+}
+
+/* batch_block_cbow's contract: every context occurrence gets e = Σ g out
+ * (old rows); every output adds g h. */
+static void xstep_cbow(const double *h, double **ctx, int C, double **out, const double *label,
+                       const double *mult, int M, double alpha, int clip)
+{
+    double g[W2V_BATCH_GROUP_CBOW], e[XD] = {0};
+    for (int m = 0; m < M; m++)
+        g[m] = xgrad(xdot(h, out[m]), label[m], mult[m], alpha, clip);
+    for (int m = 0; m < M; m++)
+        for (int d = 0; d < XD; d++) {
+            e[d] += g[m] * out[m][d];
+            out[m][d] += g[m] * h[d];
+        }
+    for (int c = 0; c < C; c++)
+        for (int d = 0; d < XD; d++)
+            ctx[c][d] += e[d];
+}
+
+/* The outputs of one centre word, in groups of the kernel's block size. */
+static void xoutputs(int cbow, double **in, int B, const double *h, double **out,
+                     const double *label, const double *mult, int M, double alpha, int clip)
+{
+    const int G = cbow ? W2V_BATCH_GROUP_CBOW : W2V_BATCH_GROUP;
+    for (int p = 0; p < M; p += G) {
+        int m = M - p < G ? M - p : G;
+        if (cbow)
+            xstep_cbow(h, in, B, out + p, label + p, mult + p, m, alpha, clip);
+        else
+            xstep_sg(in, B, out + p, label + p, mult + p, m, alpha, clip);
+    }
+}
+
+static void xsentence(struct xmodel *x, const struct trainer *tr, const int32_t *sen, int len,
+                      double alpha)
+{
+    const struct train_options *o = &tr->opt;
+    const int K = o->negative, W = o->window, cbow = o->arch == TRAIN_CBOW;
+    const struct huffman *hf = &tr->huffman;
+    int32_t negs[XLEN][16];
+    struct rng r;
+    rng_seed(&r, o->seed, 0);
+    for (int c = 0; c < len && c < X_AHEAD; c++)
+        for (int k = 0; k < K; k++)
+            negs[c][k] = alias_sample(&tr->negatives, &r);
+    for (int i = 0; i < len; i++) {
+        if (i + X_AHEAD < len)
+            for (int k = 0; k < K; k++)
+                negs[i + X_AHEAD][k] = alias_sample(&tr->negatives, &r);
+        const int32_t word = sen[i];
+        int win = sampling_window(&r, W);
+        int a = i > win ? i - win : 0, b = len - 1 - i > win ? i + win : len - 1;
+        double *in[2 * XLEN], h[XD] = {0}, *out[2 * XLEN], label[2 * XLEN], mult[2 * XLEN];
+        int B = 0;
+        for (int j = a; j <= b; j++)
+            if (j != i)
+                in[B++] = x->syn0[sen[j]];
+        if (B == 0)
+            continue;
+        for (int c = 0; c < B; c++)
+            for (int d = 0; d < XD; d++)
+                h[d] += in[c][d];
+        for (int d = 0; cbow && !o->cbow_sum && d < XD; d++)
+            h[d] *= (double)(1.0f / (float)B);
+        if (o->hs) {
+            int64_t off = hf->offset[word - 1];
+            int M = hf->length[word - 1];
+            for (int m = 0; m < M; m++) {
+                out[m] = x->syn1[hf->points[off + m]];
+                label[m] = 1.0 - hf->code_bits[off + m];
+                mult[m] = 1;
+            }
+            xoutputs(cbow, in, B, h, out, label, mult, M, alpha, 1);
+        }
+        if (K > 0) {
+            int32_t id[16] = {word};
+            int M = 1;
+            out[0] = x->syn1neg[word];
+            label[0] = 1;
+            mult[0] = 1;
+            for (int k = 0; k < K; k++) {
+                int q = 1;
+                if (negs[i][k] == word)
+                    continue;
+                while (q < M && id[q] != negs[i][k])
+                    q++;
+                if (q < M) {
+                    mult[q] += 1;
+                    continue;
+                }
+                id[M] = negs[i][k];
+                out[M] = x->syn1neg[negs[i][k]];
+                label[M] = 0;
+                mult[M++] = 1;
+            }
+            xoutputs(cbow, in, B, h, out, label, mult, M, alpha, 0);
+        }
+    }
+}
+
+/* Largest difference between a trained matrix and its double twin, and
+ * whether the padding past dim stayed zero. */
+static double xcompare(const float *m, size_t stride, double rows[][XD], int *pad_zero)
+{
+    double worst = 0;
+    for (int w = 0; m && w < XV; w++)
+        for (size_t d = 0; d < stride; d++) {
+            float v = m[(size_t)w * stride + d];
+            if (d < XD)
+                worst = fmax(worst, fabs(v - rows[w][d]));
+            else
+                *pad_zero &= v == 0.0f;
+        }
+    return worst;
+}
+
+static void sentence_exact(int arch, int hs, int negative, int cbow_sum)
+{
+    /* ids 1.. in non-increasing count order (the Huffman tree needs it) */
+    int64_t counts[XV] = {1, 9, 7, 5, 4, 3, 2, 2};
+    const int32_t ids[XLEN + 1] = {3, 1, 4, 1, 5, 6, 2, 7, 1, 3, 2, 0};
+    struct train_options o;
+    struct trainer tr;
+    struct w2v_err err;
+    train_options_default(&o);
+    o.kernel = TRAIN_KERNEL_BATCHED;
+    o.arch = arch ? TRAIN_SKIPGRAM : TRAIN_CBOW;
+    o.hs = hs;
+    o.negative = negative;
+    o.cbow_sum = cbow_sum;
+    o.dim = XD;
+    o.window = 3;
+    o.sample = 0;
+    o.alpha = 0.3; /* big steps: a wrong sign or factor shows */
+    o.epochs = 1;
+    o.threads = 1;
+    o.seed = 42;
+    CHECK(train_init(&tr, &o, counts, XV, ids, XLEN + 1, &err) == 0);
+    const size_t s = tr.model.stride;
+    struct xmodel *x = calloc(1, sizeof *x);
+    /* Rows of moderate size, so that every score matters. */
+    for (int w = 0; w < XV; w++)
+        for (int d = 0; d < XD; d++) {
+            tr.model.syn0[(size_t)w * s + d] = rnd() * 0.7f;
+            x->syn0[w][d] = tr.model.syn0[(size_t)w * s + d];
+            if (tr.model.syn1)
+                x->syn1[w][d] = tr.model.syn1[(size_t)w * s + d] = rnd() * 0.7f;
+            if (tr.model.syn1neg)
+                x->syn1neg[w][d] = tr.model.syn1neg[(size_t)w * s + d] = rnd() * 0.7f;
+        }
+    const double before = x->syn0[1][0];
+    xsentence(x, &tr, ids, XLEN, (double)(float)o.alpha);
+    CHECK(train_run(&tr, NULL, NULL, &err) == 0);
+    int pad_zero = 1;
+    double worst = xcompare(tr.model.syn0, s, x->syn0, &pad_zero);
+    worst = fmax(worst, xcompare(tr.model.syn1, s, x->syn1, &pad_zero));
+    worst = fmax(worst, xcompare(tr.model.syn1neg, s, x->syn1neg, &pad_zero));
+    if (worst >= 2e-5)
+        fprintf(stderr, "one sentence, %s%s%s: worst difference %g\n", arch ? "sg" : "cbow",
+                hs ? " hs" : "", negative ? " ns" : "", worst);
+    CHECK(worst < 2e-5);
+    CHECK(pad_zero);
+    /* The sentence moved the model at all (the oracle is not vacuous). */
+    CHECK(fabs(tr.model.syn0[s] - before) > 1e-3);
+    free(x);
+    train_release(&tr);
+}
+
+static void test_sentence_exact(void)
+{
+    for (int arch = 0; arch < 2; arch++) {
+        sentence_exact(arch, 0, 4, 0);  /* NS, K = 4: repeats and self-draws */
+        sentence_exact(arch, 1, 0, 0);  /* HS */
+        sentence_exact(arch, 1, 12, 0); /* both; K = 12 over 6 other words */
+    }
+    sentence_exact(0, 0, 4, 1); /* --cbow-sum */
+}
+
+/* The HS clip where the kernels call it: with every score beyond ±6 a
+ * sentence must leave the rows untouched (the original skips such nodes),
+ * for both kernels and both models. Two words: one inner node, whose
+ * labels for the two words differ, so an unclipped step would move it. */
+static void test_hs_clip_sentence(void)
+{
+    for (int k = 0; k < 2; k++)
+        for (int arch = 0; arch < 2; arch++)
+            for (int sign = -1; sign <= 1; sign += 2) {
+                const int32_t ids[] = {1, 2, 1, 2, 0};
+                int64_t counts[3] = {1, 2, 2};
+                struct train_options o;
+                struct trainer tr;
+                struct w2v_err err;
+                train_options_default(&o);
+                o.kernel = k ? TRAIN_KERNEL_BATCHED : TRAIN_KERNEL_REFERENCE;
+                o.arch = arch ? TRAIN_SKIPGRAM : TRAIN_CBOW;
+                o.hs = 1;
+                o.negative = 0;
+                o.dim = 4;
+                o.window = 2;
+                o.sample = 0;
+                o.epochs = 1;
+                o.threads = 1;
+                CHECK(train_init(&tr, &o, counts, 3, ids, 5, &err) == 0);
+                const size_t s = tr.model.stride;
+                for (int w = 0; w < 3; w++)
+                    for (int d = 0; d < 4; d++) {
+                        tr.model.syn0[(size_t)w * s + d] = 2.0f;
+                        tr.model.syn1[(size_t)w * s + d] = 2.0f * (float)sign;
+                    }
+                /* every score is ±16 */
+                size_t bytes = 3 * s * sizeof(float);
+                float *syn0 = malloc(bytes), *syn1 = malloc(bytes);
+                memcpy(syn0, tr.model.syn0, bytes);
+                memcpy(syn1, tr.model.syn1, bytes);
+                CHECK(train_run(&tr, NULL, NULL, &err) == 0);
+                int same = memcmp(syn0, tr.model.syn0, bytes) == 0 &&
+                           memcmp(syn1, tr.model.syn1, bytes) == 0;
+                if (!same)
+                    fprintf(stderr, "HS clip: %s kernel, %s, scores %+d: rows moved\n",
+                            k ? "batched" : "reference", arch ? "sg" : "cbow", 16 * sign);
+                CHECK(same);
+                free(syn0);
+                free(syn1);
+                train_release(&tr);
+            }
+}
+
 /* ---- corpora --------------------------------------------------------------- */
 
 struct corpus_gen {
@@ -606,6 +885,8 @@ int main(void)
     TEST_RUN(test_block_sg);
     TEST_RUN(test_block_cbow);
     TEST_RUN(test_sigmoid);
+    TEST_RUN(test_sentence_exact);
+    TEST_RUN(test_hs_clip_sentence);
     TEST_RUN(test_parse);
     TEST_RUN(test_planted);
     TEST_RUN(test_quality_vs_reference);

@@ -189,6 +189,11 @@ static inline float train_sigmoid(const float *table, float x)
     return table[i] + frac * (table[i + 1] - table[i]);
 }
 
+/* Set thread id's identity for tr: its RNG stream (seed, id) — distinct per
+ * thread — and its slice of the id stream for tr->opt.threads threads. Allocates
+ * nothing. Exposed for tests. */
+void train_thread_setup(struct train_thread *t, struct trainer *tr, int id);
+
 /* Train one sentence of kept ids with the reference (per-pair) kernel.
  * Exposed for tests and as the baseline for faster kernels. */
 void train_sentence_reference(struct train_thread *t, const int32_t *sentence, int32_t len);
