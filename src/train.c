@@ -4,6 +4,8 @@
 
 #include "w2v/train_batch.h"
 
+#include "kernels.h"
+
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -101,50 +103,9 @@ int64_t train_align_start(const int32_t *ids, int64_t n, int64_t pos)
     return q >= n ? n : pos;
 }
 
-/* ---- kernels ------------------------------------------------------------
- * Rows are [stride] floats with stride a multiple of 16 and zero padding past
- * dim, so the loops run over whole blocks of 16: sixteen independent
- * accumulators let gcc vectorise the dot product without -ffast-math (no
- * reassociation is needed; the final sum has a fixed order, so results do
- * not depend on the vector width). Padding stays zero: every update adds a
- * multiple of another zero-padded row. */
-
-// a, b: [n]
-static inline float vec_dot(const float *restrict a, const float *restrict b, size_t n)
-{
-    float acc[16] = {0};
-    for (size_t i = 0; i < n; i += 16)
-        for (int k = 0; k < 16; k++)
-            acc[k] += a[i + k] * b[i + k];
-    for (int w = 8; w > 0; w /= 2)
-        for (int k = 0; k < w; k++)
-            acc[k] += acc[k + w];
-    return acc[0];
-}
-
-// y[n] += a * x[n]; blocks of 16 so no scalar tail is generated
-static inline void vec_axpy(float a, const float *restrict x, float *restrict y, size_t n)
-{
-    for (size_t i = 0; i < n; i += 16)
-        for (int k = 0; k < 16; k++)
-            y[i + k] += a * x[i + k];
-}
-
-// y[n] = 0
-static inline void vec_zero(float *y, size_t n)
-{
-    for (size_t i = 0; i < n; i += 16)
-        for (int k = 0; k < 16; k++)
-            y[i + k] = 0.0f;
-}
-
-// y[n] *= a
-static inline void vec_scale(float *y, float a, size_t n)
-{
-    for (size_t i = 0; i < n; i += 16)
-        for (int k = 0; k < 16; k++)
-            y[i + k] *= a;
-}
+/* ---- the reference kernel ------------------------------------------------
+ * Rows are [stride] floats (see kernels.h); all row arithmetic is the
+ * kernels module's. */
 
 /* Negative sampling for one (input h, word) pair: the word as positive and
  * K draws from the unigram^0.75 table as negatives (a draw equal to the word
@@ -167,7 +128,7 @@ static inline void ns_pair(struct train_thread *t, const float *restrict h, floa
             label = 0.0f;
         }
         float *out = model_row(tr->model.syn1neg, n, target);
-        float f = vec_dot(h, out, n);
+        float f = kernels_dot(h, out, n);
         float g;
         /* Outside the table σ is taken as 0 or 1 (the original's rule);
          * written so that a NaN score takes a bounded branch. */
@@ -177,10 +138,10 @@ static inline void ns_pair(struct train_thread *t, const float *restrict h, floa
             g = label * alpha;
         else
             g = (label - train_sigmoid(tr->sigmoid, f)) * alpha;
-        vec_axpy(g, out, e, n);
+        kernels_axpy(g, out, e, n);
         /* Hogwild: other threads may read or update this output row at the
          * same moment; lost or mixed updates are rare and tolerated. */
-        vec_axpy(g, h, out, n);
+        kernels_axpy(g, h, out, n);
     }
 }
 
@@ -200,13 +161,13 @@ static inline void hs_pair(struct train_thread *t, const float *restrict h, floa
     const int32_t len = hf->length[code];
     for (int32_t b = 0; b < len; b++) {
         float *node = model_row(tr->model.syn1, n, hf->points[off + b]);
-        float f = vec_dot(h, node, n);
+        float f = kernels_dot(h, node, n);
         if (!(f > -W2V_SIGMOID_MAX && f < W2V_SIGMOID_MAX))
             continue;
         float g = (1.0f - (float)hf->code_bits[off + b] - train_sigmoid(tr->sigmoid, f)) * alpha;
-        vec_axpy(g, node, e, n);
+        kernels_axpy(g, node, e, n);
         /* Hogwild: unsynchronised update of a shared row (see ns_pair). */
-        vec_axpy(g, h, node, n);
+        kernels_axpy(g, h, node, n);
     }
 }
 
@@ -227,13 +188,13 @@ static void sentence_skipgram(struct train_thread *t, const int32_t *sen, int32_
                 continue;
             // syn0: [V, n] row-major; l1 is the context word's row
             float *l1 = model_row(tr->model.syn0, n, sen[j]);
-            vec_zero(e, n);
+            kernels_zero(e, n);
             if (tr->opt.hs)
                 hs_pair(t, l1, e, word);
             if (tr->opt.negative > 0)
                 ns_pair(t, l1, e, word);
             /* Hogwild: unsynchronised update of a shared input row. */
-            vec_axpy(1.0f, e, l1, n);
+            kernels_axpy(1.0f, e, l1, n);
         }
     }
 }
@@ -252,26 +213,26 @@ static void sentence_cbow(struct train_thread *t, const int32_t *sen, int32_t le
         int32_t a = i > win ? i - win : 0;
         int32_t b = len - 1 - i > win ? i + win : len - 1;
         int32_t cw = 0;
-        vec_zero(h, n);
+        kernels_zero(h, n);
         for (int32_t j = a; j <= b; j++) {
             if (j == i)
                 continue;
             t->context[cw++] = sen[j];
             // syn0: [V, n]; h: [n] += row
-            vec_axpy(1.0f, model_row(tr->model.syn0, n, sen[j]), h, n);
+            kernels_axpy(1.0f, model_row(tr->model.syn0, n, sen[j]), h, n);
         }
         if (cw == 0)
             continue;
         if (!tr->opt.cbow_sum)
-            vec_scale(h, 1.0f / (float)cw, n);
-        vec_zero(e, n);
+            kernels_scale(h, 1.0f / (float)cw, n);
+        kernels_zero(e, n);
         if (tr->opt.hs)
             hs_pair(t, h, e, word);
         if (tr->opt.negative > 0)
             ns_pair(t, h, e, word);
         for (int32_t k = 0; k < cw; k++)
             /* Hogwild: unsynchronised update of a shared input row. */
-            vec_axpy(1.0f, e, model_row(tr->model.syn0, n, t->context[k]), n);
+            kernels_axpy(1.0f, e, model_row(tr->model.syn0, n, t->context[k]), n);
     }
 }
 
