@@ -32,7 +32,7 @@ struct train_args {
     const char *save_vocab;
     const char *read_vocab;
     int model;        /* enum train_arch */
-    int kernel;       /* enum train_kernel */
+    const char *kernel; /* a name from train_kernel_name */
     int negative, hs, cbow_sum, dim, window, epochs, threads;
     double ns_exponent, sample, alpha;
     int64_t min_count, max_vocab, seed;
@@ -77,15 +77,21 @@ static int parse_binary01(void *target, const char *value, char *why, size_t cap
     return 0;
 }
 
+/* --kernel NAME: one of the trainer's table; the error lists them all. */
 static int parse_kernel(void *target, const char *value, char *why, size_t cap)
 {
-    enum train_kernel k;
-    if (train_kernel_parse(value, &k) != 0) {
-        snprintf(why, cap, "unknown kernel '%s' (known: reference, batched)", value);
-        return -1;
-    }
-    *(int *)target = (int)k;
-    return 0;
+    for (int i = 0; train_kernel_name(i); i++)
+        if (strcmp(train_kernel_name(i), value) == 0) {
+            *(const char **)target = train_kernel_name(i);
+            return 0;
+        }
+    size_t used = (size_t)snprintf(why, cap, "unknown kernel '%s' (known:", value);
+    for (int i = 0; train_kernel_name(i) && used < cap; i++)
+        used += (size_t)snprintf(why + used, cap - used, "%s %s", i ? "," : "",
+                                 train_kernel_name(i));
+    if (used < cap)
+        snprintf(why + used, cap - used, ")");
+    return -1;
 }
 
 /* "1.5 GB" style, for messages. */
@@ -150,6 +156,7 @@ struct monitor_state {
     int show;           /* draw the progress line */
     double last_draw;   /* elapsed seconds at the last draw */
     int drawn;
+    struct train_progress last; /* the latest snapshot: the final counts at the end */
 };
 
 /* Called by train_run from the main thread: draws the progress line a few
@@ -157,6 +164,7 @@ struct monitor_state {
 static int train_monitor(void *ctx, const struct train_progress *p)
 {
     struct monitor_state *m = ctx;
+    m->last = *p;
     if (m->show && (p->finished || p->elapsed - m->last_draw >= 0.25)) {
         double rate = p->elapsed > 0 ? (double)p->words_done / p->elapsed : 0.0;
         double pct = p->words_total > 0 ? 100.0 * (double)p->words_done / (double)p->words_total : 0;
@@ -267,7 +275,7 @@ int cmd_train(int argc, char **argv)
 
     struct train_options o = defaults;
     o.arch = (enum train_arch)a.model;
-    o.kernel = (enum train_kernel)a.kernel;
+    o.kernel = a.kernel;
     o.dim = a.dim;
     o.window = a.window;
     o.negative = a.negative;
@@ -291,13 +299,12 @@ int cmd_train(int argc, char **argv)
 
     struct vocab vocab;
     struct corpus corpus;
-    struct trainer tr;
+    struct trainer *tr = NULL;
     int64_t *counts = NULL;
     const char **words = NULL;
     int status = 0, exit_code = W2V_EXIT_FAILURE;
     vocab_init(&vocab);
     corpus_init(&corpus);
-    memset(&tr, 0, sizeof tr);
     double t0 = now_seconds();
 
     if (a.read_vocab) {
@@ -371,10 +378,11 @@ int cmd_train(int argc, char **argv)
     status = train_init(&tr, &o, counts, vocab.size, corpus.ids, corpus.n, &err);
     if (status != 0)
         goto report;
-    struct monitor_state mon = {0, 0.0, 0};
+    struct monitor_state mon;
+    memset(&mon, 0, sizeof mon);
     mon.show = !a.quiet && (a.progress || isatty(STDERR_FILENO));
     double t_train = now_seconds();
-    status = train_run(&tr, train_monitor, &mon, &err);
+    status = train_run(tr, train_monitor, &mon, &err);
     double seconds = now_seconds() - t_train;
     if (status == W2V_EINTR && train_signal)
         goto interrupted;
@@ -384,8 +392,8 @@ int cmd_train(int argc, char **argv)
     if (train_signal)
         goto interrupted;
     if (!a.quiet) {
-        int64_t done_words = atomic_load(&tr.words_done);
-        int64_t kept = atomic_load(&tr.words_kept);
+        int64_t done_words = mon.last.words_done;
+        int64_t kept = mon.last.words_kept;
         fprintf(stderr,
                 "w2v: trained %lld words (%lld after subsampling) in %.1f s, %.0f words/s\n",
                 (long long)done_words, (long long)kept, seconds,
@@ -395,7 +403,7 @@ int cmd_train(int argc, char **argv)
     /* A signal from here on lets the write finish: the file appears whole
      * (temporary + rename) and the run ends normally. */
     status = vectors_write(a.output, a.text ? VECTORS_TEXT : VECTORS_BINARY, vocab.size, o.dim,
-                           words, tr.model.syn0, tr.model.stride, &err);
+                           words, train_model(tr)->syn0, train_model(tr)->stride, &err);
     if (status != 0)
         goto report;
     if (!a.quiet)

@@ -5,9 +5,7 @@
 #include <stdint.h>
 
 #include "test.h"
-#include "w2v/train.h"
-#include "w2v/train_batch.h"
-#include "kernels.h"
+#include "train_state.h"
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
 static float rnd(void) /* uniform in [-1, 1) */
@@ -197,10 +195,10 @@ static void sentence_exact(int arch, int hs, int negative, int cbow_sum)
     int64_t counts[XV] = {1, 9, 7, 5, 4, 3, 2, 2};
     const int32_t ids[XLEN + 1] = {3, 1, 4, 1, 5, 6, 2, 7, 1, 3, 2, 0};
     struct train_options o;
-    struct trainer tr;
+    struct trainer *tr = NULL;
     struct w2v_err err;
     train_options_default(&o);
-    o.kernel = TRAIN_KERNEL_BATCHED;
+    o.kernel = "batched";
     o.arch = arch ? TRAIN_SKIPGRAM : TRAIN_CBOW;
     o.hs = hs;
     o.negative = negative;
@@ -213,32 +211,32 @@ static void sentence_exact(int arch, int hs, int negative, int cbow_sum)
     o.threads = 1;
     o.seed = 42;
     CHECK(train_init(&tr, &o, counts, XV, ids, XLEN + 1, &err) == 0);
-    const size_t s = tr.model.stride;
+    const size_t s = tr->model.stride;
     struct xmodel *x = calloc(1, sizeof *x);
     /* Rows of moderate size, so that every score matters. */
     for (int w = 0; w < XV; w++)
         for (int d = 0; d < XD; d++) {
-            tr.model.syn0[(size_t)w * s + d] = rnd() * 0.7f;
-            x->syn0[w][d] = tr.model.syn0[(size_t)w * s + d];
-            if (tr.model.syn1)
-                x->syn1[w][d] = tr.model.syn1[(size_t)w * s + d] = rnd() * 0.7f;
-            if (tr.model.syn1neg)
-                x->syn1neg[w][d] = tr.model.syn1neg[(size_t)w * s + d] = rnd() * 0.7f;
+            tr->model.syn0[(size_t)w * s + d] = rnd() * 0.7f;
+            x->syn0[w][d] = tr->model.syn0[(size_t)w * s + d];
+            if (tr->model.syn1)
+                x->syn1[w][d] = tr->model.syn1[(size_t)w * s + d] = rnd() * 0.7f;
+            if (tr->model.syn1neg)
+                x->syn1neg[w][d] = tr->model.syn1neg[(size_t)w * s + d] = rnd() * 0.7f;
         }
     const double before = x->syn0[1][0];
-    xsentence(x, &tr, ids, XLEN, (double)(float)o.alpha);
-    CHECK(train_run(&tr, NULL, NULL, &err) == 0);
+    xsentence(x, tr, ids, XLEN, (double)(float)o.alpha);
+    CHECK(train_run(tr, NULL, NULL, &err) == 0);
     int pad_zero = 1;
-    double worst = xcompare(tr.model.syn0, s, x->syn0, &pad_zero);
-    worst = fmax(worst, xcompare(tr.model.syn1, s, x->syn1, &pad_zero));
-    worst = fmax(worst, xcompare(tr.model.syn1neg, s, x->syn1neg, &pad_zero));
+    double worst = xcompare(tr->model.syn0, s, x->syn0, &pad_zero);
+    worst = fmax(worst, xcompare(tr->model.syn1, s, x->syn1, &pad_zero));
+    worst = fmax(worst, xcompare(tr->model.syn1neg, s, x->syn1neg, &pad_zero));
     if (worst >= 2e-5)
         fprintf(stderr, "one sentence, %s%s%s: worst difference %g\n", arch ? "sg" : "cbow",
                 hs ? " hs" : "", negative ? " ns" : "", worst);
     CHECK(worst < 2e-5);
     CHECK(pad_zero);
     /* The sentence moved the model at all (the oracle is not vacuous). */
-    CHECK(fabs(tr.model.syn0[s] - before) > 1e-3);
+    CHECK(fabs(tr->model.syn0[s] - before) > 1e-3);
     free(x);
     train_release(&tr);
 }
@@ -265,10 +263,10 @@ static void test_hs_clip_sentence(void)
                 const int32_t ids[] = {1, 2, 1, 2, 0};
                 int64_t counts[3] = {1, 2, 2};
                 struct train_options o;
-                struct trainer tr;
+                struct trainer *tr = NULL;
                 struct w2v_err err;
                 train_options_default(&o);
-                o.kernel = k ? TRAIN_KERNEL_BATCHED : TRAIN_KERNEL_REFERENCE;
+                o.kernel = k ? "batched" : "reference";
                 o.arch = arch ? TRAIN_SKIPGRAM : TRAIN_CBOW;
                 o.hs = 1;
                 o.negative = 0;
@@ -278,20 +276,20 @@ static void test_hs_clip_sentence(void)
                 o.epochs = 1;
                 o.threads = 1;
                 CHECK(train_init(&tr, &o, counts, 3, ids, 5, &err) == 0);
-                const size_t s = tr.model.stride;
+                const size_t s = tr->model.stride;
                 for (int w = 0; w < 3; w++)
                     for (int d = 0; d < 4; d++) {
-                        tr.model.syn0[(size_t)w * s + d] = 2.0f;
-                        tr.model.syn1[(size_t)w * s + d] = 2.0f * (float)sign;
+                        tr->model.syn0[(size_t)w * s + d] = 2.0f;
+                        tr->model.syn1[(size_t)w * s + d] = 2.0f * (float)sign;
                     }
                 /* every score is ±16 */
                 size_t bytes = 3 * s * sizeof(float);
                 float *syn0 = malloc(bytes), *syn1 = malloc(bytes);
-                memcpy(syn0, tr.model.syn0, bytes);
-                memcpy(syn1, tr.model.syn1, bytes);
-                CHECK(train_run(&tr, NULL, NULL, &err) == 0);
-                int same = memcmp(syn0, tr.model.syn0, bytes) == 0 &&
-                           memcmp(syn1, tr.model.syn1, bytes) == 0;
+                memcpy(syn0, tr->model.syn0, bytes);
+                memcpy(syn1, tr->model.syn1, bytes);
+                CHECK(train_run(tr, NULL, NULL, &err) == 0);
+                int same = memcmp(syn0, tr->model.syn0, bytes) == 0 &&
+                           memcmp(syn1, tr->model.syn1, bytes) == 0;
                 if (!same)
                     fprintf(stderr, "HS clip: %s kernel, %s, scores %+d: rows moved\n",
                             k ? "batched" : "reference", arch ? "sg" : "cbow", 16 * sign);
@@ -410,7 +408,7 @@ static double cosine(const float *a, const float *b, int d)
     return ab / (sqrt(aa * bb) + 1e-30);
 }
 
-static int train_gen(struct trainer *tr, const struct corpus_gen *c, enum train_kernel kernel,
+static int train_gen(struct trainer **tr, const struct corpus_gen *c, const char *kernel,
                      int arch, int hs, int threads, int dim, int epochs, uint64_t seed)
 {
     struct train_options o;
@@ -429,7 +427,7 @@ static int train_gen(struct trainer *tr, const struct corpus_gen *c, enum train_
     o.seed = seed;
     if (train_init(tr, &o, c->counts, c->vocab, c->ids, c->n, &err) != 0)
         return -1;
-    return train_run(tr, NULL, NULL, &err);
+    return train_run(*tr, NULL, NULL, &err);
 }
 
 static const char *combo_name(int arch, int hs)
@@ -453,20 +451,20 @@ static void test_planted(void)
         for (int arch = 0; arch < 2; arch++)
             for (int hs = 0; hs < 2; hs++)
                 for (int threads = 1; threads <= 2; threads++) {
-                    struct trainer tr;
-                    enum train_kernel kernel = k ? TRAIN_KERNEL_BATCHED : TRAIN_KERNEL_REFERENCE;
+                    struct trainer *tr = NULL;
+                    const char *kernel = k ? "batched" : "reference";
                     int ok = train_gen(&tr, &c, kernel, arch, hs, threads, 24, 5, 3) == 0;
                     CHECK(ok);
                     int hits = 0;
-                    const size_t s = tr.model.stride;
+                    const size_t s = tr->model.stride;
                     for (int32_t w = 1; ok && w < c.vocab; w++) {
                         if (partner[w] < 0)
                             continue;
                         int32_t best = -1;
                         double best_sim = -2;
                         for (int32_t v = 1; v < c.vocab; v++) {
-                            double sim = v == w ? -2 : cosine(tr.model.syn0 + (size_t)w * s,
-                                                              tr.model.syn0 + (size_t)v * s, 24);
+                            double sim = v == w ? -2 : cosine(tr->model.syn0 + (size_t)w * s,
+                                                              tr->model.syn0 + (size_t)v * s, 24);
                             if (sim > best_sim) {
                                 best_sim = sim;
                                 best = v;
@@ -564,10 +562,10 @@ static void test_quality_vs_reference(void)
         for (int hs = 0; hs < 2; hs++) {
             double rho[2];
             for (int k = 0; k < 2; k++) {
-                struct trainer tr;
-                enum train_kernel kernel = k ? TRAIN_KERNEL_BATCHED : TRAIN_KERNEL_REFERENCE;
+                struct trainer *tr = NULL;
+                const char *kernel = k ? "batched" : "reference";
                 CHECK(train_gen(&tr, &c, kernel, arch, hs, 1, 32, 5, 4) == 0);
-                rho[k] = ring_spearman(&tr, pos, R);
+                rho[k] = ring_spearman(tr, pos, R);
                 train_release(&tr);
             }
             int good = rho[1] > 0.2 && rho[1] > rho[0] - 0.05;
@@ -589,19 +587,19 @@ static void test_reproducible(void)
     int32_t partner[1 + 2 * 5 + 20];
     make_planted(&c, partner, 5, 20, 600, 5);
     for (int combo = 0; combo < 8; combo++) {
-        const enum train_kernel kernel = combo & 4 ? TRAIN_KERNEL_BATCHED : TRAIN_KERNEL_REFERENCE;
+        const char *const kernel = combo & 4 ? "batched" : "reference";
         const int arch = combo >> 1 & 1, hs = combo & 1;
         float *first = NULL;
         size_t bytes = 0;
         for (int run = 0; run < 3; run++) {
-            struct trainer tr;
+            struct trainer *tr = NULL;
             CHECK(train_gen(&tr, &c, kernel, arch, hs, 1, 16, 2, run == 2 ? 8 : 7) == 0);
-            bytes = (size_t)c.vocab * tr.model.stride * sizeof(float);
+            bytes = (size_t)c.vocab * tr->model.stride * sizeof(float);
             if (run == 0) {
                 first = malloc(bytes);
-                memcpy(first, tr.model.syn0, bytes);
+                memcpy(first, tr->model.syn0, bytes);
             } else {
-                int same = memcmp(first, tr.model.syn0, bytes) == 0;
+                int same = memcmp(first, tr->model.syn0, bytes) == 0;
                 CHECK(run == 1 ? same : !same);
             }
             train_release(&tr);
@@ -620,10 +618,10 @@ static void test_odd_settings(void)
     make_planted(&c, partner, 6, 30, 3000, 17);
     for (int arch = 0; arch < 2; arch++) {
         struct train_options o;
-        struct trainer tr;
+        struct trainer *tr = NULL;
         struct w2v_err err;
         train_options_default(&o);
-        o.kernel = TRAIN_KERNEL_BATCHED;
+        o.kernel = "batched";
         o.arch = arch ? TRAIN_SKIPGRAM : TRAIN_CBOW;
         o.hs = 1;
         o.negative = 19; /* 20 outputs: groups of 8, 8 and 4 */
@@ -635,15 +633,15 @@ static void test_odd_settings(void)
         o.epochs = 3;
         o.threads = 2;
         CHECK(train_init(&tr, &o, c.counts, c.vocab, c.ids, c.n, &err) == 0);
-        CHECK(train_run(&tr, NULL, NULL, &err) == 0);
+        CHECK(train_run(tr, NULL, NULL, &err) == 0);
         int finite = 1, pad = 1;
-        const size_t s = tr.model.stride;
+        const size_t s = tr->model.stride;
         for (int32_t w = 0; w < c.vocab; w++)
             for (size_t i = 0; i < s; i++) {
-                float x = tr.model.syn0[w * s + i];
+                float x = tr->model.syn0[w * s + i];
                 finite &= isfinite(x);
-                pad &= i < 40 || (x == 0.0f && tr.model.syn1neg[w * s + i] == 0.0f &&
-                                  tr.model.syn1[w * s + i] == 0.0f);
+                pad &= i < 40 || (x == 0.0f && tr->model.syn1neg[w * s + i] == 0.0f &&
+                                  tr->model.syn1[w * s + i] == 0.0f);
             }
         CHECK(finite && pad);
         /* Partners more alike than a partner and a filler, on average. */
@@ -651,9 +649,9 @@ static void test_odd_settings(void)
         int np = 0;
         for (int32_t w = 1; w < c.vocab; w++)
             if (partner[w] > 0) {
-                near += cosine(tr.model.syn0 + w * s, tr.model.syn0 + partner[w] * s, 40);
+                near += cosine(tr->model.syn0 + w * s, tr->model.syn0 + partner[w] * s, 40);
                 int32_t f = w % 2 ? c.vocab - 1 : c.vocab - 2;
-                far += cosine(tr.model.syn0 + w * s, tr.model.syn0 + f * s, 40);
+                far += cosine(tr->model.syn0 + w * s, tr->model.syn0 + f * s, 40);
                 np++;
             }
         CHECK(np == 12 && near / np > far / np + 0.3);
@@ -664,18 +662,20 @@ static void test_odd_settings(void)
 
 static void test_parse(void)
 {
-    enum train_kernel k;
     struct train_options d;
     train_options_default(&d);
-    CHECK(d.kernel == TRAIN_KERNEL_BATCHED);
-    CHECK(train_kernel_parse("batched", &k) == 0 && k == TRAIN_KERNEL_BATCHED);
-    CHECK(train_kernel_parse("reference", &k) == 0 && k == TRAIN_KERNEL_REFERENCE);
+    CHECK(strcmp(d.kernel, "batched") == 0);
+    /* The table: names in --help's order, each found by its name. */
+    CHECK(strcmp(train_kernel_name(0), "reference") == 0);
+    CHECK(strcmp(train_kernel_name(1), "batched") == 0 && train_kernel_name(2) == NULL);
+    CHECK(train_kernel_find("batched") && train_kernel_find("batched")->train_sentence);
+    CHECK(train_kernel_find("turbo") == NULL && train_kernel_find(NULL) == NULL);
     struct train_options o;
     size_t ref_bytes, batch_bytes;
     train_options_default(&o);
-    o.kernel = TRAIN_KERNEL_REFERENCE;
+    o.kernel = "reference";
     CHECK(train_memory_bytes(&o, 1000, &ref_bytes) == 0);
-    o.kernel = TRAIN_KERNEL_BATCHED;
+    o.kernel = "batched";
     CHECK(train_memory_bytes(&o, 1000, &batch_bytes) == 0);
     CHECK(batch_bytes > ref_bytes && batch_bytes - ref_bytes < 4096);
 }

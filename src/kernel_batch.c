@@ -1,11 +1,35 @@
-/* train_batch.c — the batched (HogBatch) kernel: see train_batch.h. It
- * gathers each window's rows and hands them to the block steps of the
- * kernels module, which hold all its arithmetic. */
-#include "w2v/train_batch.h"
+/* kernel_batch.c — the batched kernel (`--kernel batched`, the default):
+ * the HogBatch scheme of Ji et al. ("Parallelizing Word2Vec in Shared and Distributed
+ * Memory", Intel's pWord2Vec) for all four model x objective pairs.
+ *
+ * Skip-gram: for each centre word the window's context rows (the inputs)
+ * meet one set of output rows at once — the centre word's NS row and ONE
+ * set of K negatives shared by the whole window, or the inner nodes of the
+ * centre word's Huffman path — as a small matrix-matrix step instead of
+ * 2*window*(1+K) separate dot products.
+ * CBOW: the mean (or sum) of the context rows is the one input row of the
+ * same step; its gradient is added to every context row, as the original.
+ *
+ * Differences from the reference kernel, all deliberate:
+ * - a negative equal to the centre word is skipped (as the reference);
+ *   a negative drawn twice for one window is kept once with weight 2, which
+ *   is the same update both draws would give against the same scores;
+ * - within one block every score uses the rows as they were before the
+ *   block (the batched update), so results are not bit-identical with the
+ *   reference, only as good (tested on planted and structured corpora);
+ * - NS uses the exact logistic function (kernels.h) rather than the
+ *   table clamped at ±6; HS keeps the original's rule of skipping a node
+ *   whose score lies outside (-6, 6);
+ * - negatives are drawn a few centre words ahead so that their rows can be
+ *   prefetched; the stream of random numbers differs from the reference's,
+ *   but one thread with one seed still gives the same bits every run.
+ *
+ * This file gathers each window's rows and hands them to the block steps of
+ * the kernels module, which hold all its arithmetic. */
+#include "train_state.h"
 
+#include <math.h>
 #include <string.h>
-
-#include "kernels.h"
 
 /* Centre words between drawing (and prefetching) a centre's negatives and
  * using them; the ring holds BATCH_RING >= BATCH_AHEAD + 1 sets. */
@@ -18,6 +42,7 @@ _Static_assert(BATCH_AHEAD < BATCH_RING, "the ring must hold every set drawn ahe
 /* ---- per-thread buffers ---------------------------------------------------- */
 
 struct batch_buf {
+    float *h;        /* [stride] CBOW hidden layer (context mean/sum) */
     int32_t *negs;   /* [BATCH_RING][K] negatives drawn ahead, by centre index */
     float *scratch;  /* [2 * window][W2V_BATCH_GROUP] + 16: scores, then gradients */
     float **in;      /* [2 * window] the current window's input rows */
@@ -36,20 +61,26 @@ static size_t max_out(const struct train_options *o, int32_t max_code)
     return m > 0 ? m : 1;
 }
 
-size_t batch_buf_bytes(const struct train_options *o, int32_t max_code)
+/* What batch_thread_init allocates for these options, with a longest
+ * Huffman code of max_code (0 without --hs). */
+static size_t batch_buf_bytes(const struct train_options *o, int32_t max_code)
 {
     size_t window2 = 2 * (size_t)(o->window > 0 ? o->window : 1);
     size_t negs = (size_t)BATCH_RING * (size_t)(o->negative > 0 ? o->negative : 1);
     size_t outs = max_out(o, max_code);
-    return sizeof(struct batch_buf) + negs * sizeof(int32_t) +
+    size_t stride = ((size_t)o->dim + W2V_MODEL_ROW_ALIGN - 1) / W2V_MODEL_ROW_ALIGN *
+                    W2V_MODEL_ROW_ALIGN;
+    return sizeof(struct batch_buf) + stride * sizeof(float) + negs * sizeof(int32_t) +
            (window2 * W2V_BATCH_GROUP + 16) * sizeof(float) + window2 * sizeof(float *) +
            outs * (sizeof(float *) + sizeof(int32_t) + 2 * sizeof(float));
 }
 
-void batch_buf_free(struct batch_buf *b)
+static void batch_thread_release(struct train_thread *t)
 {
+    struct batch_buf *b = t->buf;
     if (!b)
         return;
+    w2v_aligned_free(b->h);
     w2v_free(b->negs);
     w2v_free(b->scratch);
     w2v_free(b->in);
@@ -58,14 +89,19 @@ void batch_buf_free(struct batch_buf *b)
     w2v_free(b->label);
     w2v_free(b->mult);
     w2v_free(b);
+    t->buf = NULL;
 }
 
-struct batch_buf *batch_buf_new(const struct trainer *tr)
+static int batch_thread_init(struct train_thread *t)
 {
+    const struct trainer *tr = t->tr;
     const struct train_options *o = &tr->opt;
+    const size_t row_bytes = tr->model.stride * sizeof(float);
     struct batch_buf *b = w2v_calloc(1, sizeof *b);
+    t->buf = b;
     if (!b)
-        return NULL;
+        return W2V_ENOMEM;
+    b->h = w2v_aligned_alloc(row_bytes);
     size_t window2 = 2 * (size_t)(o->window > 0 ? o->window : 1);
     size_t outs = max_out(o, o->hs ? tr->huffman.max_length : 0);
     b->negs = w2v_calloc((size_t)BATCH_RING * (size_t)(o->negative > 0 ? o->negative : 1),
@@ -76,11 +112,19 @@ struct batch_buf *batch_buf_new(const struct trainer *tr)
     b->out_id = w2v_calloc(outs, sizeof *b->out_id);
     b->label = w2v_calloc(outs, sizeof *b->label);
     b->mult = w2v_calloc(outs, sizeof *b->mult);
-    if (!b->negs || !b->scratch || !b->in || !b->out || !b->out_id || !b->label || !b->mult) {
-        batch_buf_free(b);
-        return NULL;
+    if (!b->h || !b->negs || !b->scratch || !b->in || !b->out || !b->out_id || !b->label ||
+        !b->mult) {
+        batch_thread_release(t);
+        return W2V_ENOMEM;
     }
-    return b;
+    memset(b->h, 0, row_bytes);
+    return 0;
+}
+
+static size_t batch_thread_bytes(const struct train_options *o, int64_t vocab_size)
+{
+    /* The longest Huffman code is below 2 log2(V) + 8 for any real counts. */
+    return batch_buf_bytes(o, o->hs ? (int32_t)log2((double)vocab_size) * 2 + 8 : 0);
 }
 
 /* ---- sentences ----------------------------------------------------------- */
@@ -176,7 +220,7 @@ static inline void prefetch_path(const struct trainer *tr, int32_t word)
 static void sentence_sg(struct train_thread *t, const int32_t *sen, int32_t len)
 {
     const struct trainer *tr = t->tr;
-    struct batch_buf *bb = t->batch;
+    struct batch_buf *bb = t->buf;
     const size_t n = tr->model.stride;
     const int W = tr->opt.window;
     const int ns = tr->opt.negative > 0, hs = tr->opt.hs;
@@ -227,17 +271,17 @@ static void sentence_sg(struct train_thread *t, const int32_t *sen, int32_t len)
     }
 }
 
-/* CBOW: the context mean (or sum) in t->neu1 is the one input; the centre
+/* CBOW: the context mean (or sum) in bb->h is the one input; the centre
  * word's outputs as for skip-gram; every context row gets the gradient. */
 static void sentence_cbow(struct train_thread *t, const int32_t *sen, int32_t len)
 {
     const struct trainer *tr = t->tr;
-    struct batch_buf *bb = t->batch;
+    struct batch_buf *bb = t->buf;
     const size_t n = tr->model.stride;
     const int W = tr->opt.window;
     const int ns = tr->opt.negative > 0, hs = tr->opt.hs;
     float *const syn0 = tr->model.syn0;
-    float *h = t->neu1;
+    float *h = bb->h;
 
     for (int32_t c = 0; c < len && c < BATCH_AHEAD; c++) {
         if (ns)
@@ -285,10 +329,14 @@ static void sentence_cbow(struct train_thread *t, const int32_t *sen, int32_t le
     }
 }
 
-void train_sentence_batched(struct train_thread *t, const int32_t *sentence, int32_t len)
+static void batch_sentence(struct train_thread *t, const int32_t *sentence, int32_t len)
 {
     if (t->tr->opt.arch == TRAIN_CBOW)
         sentence_cbow(t, sentence, len);
     else
         sentence_sg(t, sentence, len);
 }
+
+const struct train_kernel kernel_batch = {
+    "batched", batch_thread_init, batch_sentence, batch_thread_release, batch_thread_bytes,
+};
