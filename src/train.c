@@ -125,6 +125,19 @@ static void thread_flush(struct train_thread *t)
                                   tr->words_per_epoch * (int64_t)tr->opt.epochs);
 }
 
+/* Whether training has diverged, judged by one row it just trained: too
+ * large a rate makes the rows grow until they overflow to inf and NaN,
+ * within seconds. The row's sum of squares is non-finite once any element
+ * is (or beyond ~1e19, divergence too). Once per sentence it costs D
+ * multiply-adds next to the sentence's thousands. Hogwild: another thread
+ * may be updating the row; kernels_dot is the documented reader. */
+static int row_diverged(const struct trainer *tr, int32_t word)
+{
+    const size_t n = tr->model.stride;
+    const float *row = model_row(tr->model.syn0, n, word); // syn0: [V, n] row-major
+    return !isfinite(kernels_dot(row, row, n));
+}
+
 static void *thread_main(void *arg)
 {
     struct train_thread *t = arg;
@@ -154,8 +167,14 @@ static void *thread_main(void *arg)
                 t->sentence[len++] = w;
             }
             t->pending_kept += len;
-            if (len > 1)
+            if (len > 1) {
                 train_sentence(t, t->sentence, len);
+                if (row_diverged(tr, t->sentence[len / 2])) {
+                    t->status = W2V_EDIVERGED;
+                    atomic_store(&tr->stop, 1);
+                    goto out;
+                }
+            }
             if (t->pending_words >= W2V_PROGRESS_BATCH)
                 thread_flush(t);
         }
@@ -399,6 +418,10 @@ int train_run(struct trainer *tr, int (*monitor)(void *ctx, const struct train_p
     }
     for (int i = 0; i < started; i++)
         pthread_join(handles[i], NULL);
+    for (int i = 0; status == 0 && i < started; i++)
+        if (th[i].status == W2V_EDIVERGED)
+            status = w2v_fail(err, W2V_EDIVERGED, "training diverged: lower --alpha (now %g)",
+                              tr->opt.alpha);
     if (status == 0 && atomic_load(&tr->stop))
         status = w2v_fail(err, W2V_EINTR, "training interrupted");
     if (monitor) {

@@ -703,6 +703,50 @@ static void test_thread_streams(void)
     train_release(&tr);
 }
 
+/* Too large a rate is caught within moments, not after the last epoch:
+ * train_run stops every thread and says so, for both kernels and models,
+ * with one thread and with two. */
+static void test_diverged(void)
+{
+    enum { N = 2000 };
+    int32_t ids[N + 1];
+    int64_t counts[8] = {0};
+    struct rng r;
+    rng_seed(&r, 3, 0);
+    for (int i = 0; i < N; i++) {
+        ids[i] = i % 10 == 9 ? 0 : 1 + (int32_t)rng_below(&r, 7);
+        counts[ids[i]]++;
+    }
+    ids[N] = 0;
+    for (int32_t w = 2; w < 8; w++) /* any order of the counts is fine for NS */
+        counts[w] = counts[w] > counts[w - 1] ? counts[w - 1] : counts[w];
+    for (int combo = 0; combo < 8; combo++) {
+        struct train_options o;
+        struct trainer *tr = NULL;
+        struct w2v_err err;
+        train_options_default(&o);
+        o.kernel = combo & 1 ? "reference" : "batched";
+        o.arch = combo & 2 ? TRAIN_SKIPGRAM : TRAIN_CBOW;
+        o.threads = combo & 4 ? 2 : 1;
+        o.dim = 16;
+        o.sample = 0;
+        o.alpha = 10;
+        o.epochs = 100000; /* 180M words: only an early stop ends it soon */
+        CHECK(train_init(&tr, &o, counts, 8, ids, N + 1, &err) == 0);
+        int status = train_run(tr, NULL, NULL, &err);
+        CHECK(status == W2V_EDIVERGED);
+        CHECK(strstr(err.message, "diverged") && strstr(err.message, "(now 10)"));
+        CHECK(atomic_load(&tr->words_done) < (int64_t)N * 100);
+        train_release(&tr);
+        /* A sane rate on the same stream trains to the end. */
+        o.alpha = train_default_alpha(o.arch);
+        o.epochs = 2;
+        CHECK(train_init(&tr, &o, counts, 8, ids, N + 1, &err) == 0);
+        CHECK(train_run(tr, NULL, NULL, &err) == 0);
+        train_release(&tr);
+    }
+}
+
 static void test_init_errors(void)
 {
     const int32_t ok_ids[] = {1, 2, 0};
@@ -754,6 +798,7 @@ int main(void)
     TEST_RUN(test_planted);
     TEST_RUN(test_reproducible);
     TEST_RUN(test_stop_and_progress);
+    TEST_RUN(test_diverged);
     TEST_RUN(test_init_errors);
     return TEST_REPORT("test_train");
 }

@@ -97,9 +97,10 @@ int train_init(struct trainer **out, const struct train_options *opt, const int6
  * p->finished = 1 (the final counts); a non-zero return from monitor asks
  * the threads to stop. Worker threads start with all signals blocked, so
  * signal handlers run in the calling thread. Returns 0, W2V_EINTR (the
- * monitor asked to stop; the model is partly trained), W2V_ENOMEM or
- * W2V_EIO (a thread could not start), with err filled. Call once per
- * train_init. */
+ * monitor asked to stop; the model is partly trained), W2V_EDIVERGED (the
+ * weights became non-finite: the rate is too high; checked after every
+ * sentence, so within moments), W2V_ENOMEM or W2V_EIO (a thread could not
+ * start), with err filled. Call once per train_init. */
 int train_run(struct trainer *tr, int (*monitor)(void *ctx, const struct train_progress *p),
               void *ctx, struct w2v_err *err);
 
