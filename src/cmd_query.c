@@ -376,7 +376,7 @@ static int run_query(int argc, char **argv, enum query_kind kind)
     const struct cli_option options[] = {
         QUERY_OPTIONS(o),
         kind == KIND_NEAREST
-            ? (struct cli_option){"minus", NULL, 0, CLI_CUSTOM, &o, "WORD",
+            ? (struct cli_option){"minus", NULL, 0, CLI_LIST, &o, "WORD",
                                   "subtract WORD's unit vector (repeatable), as gensim's negative=",
                                   0, 0, parse_minus}
             : (struct cli_option){"method", NULL, 0, CLI_CUSTOM, &o.cosmul, "M",

@@ -20,7 +20,8 @@ enum cli_type {
     CLI_INT64,  /* int64_t*, range [min, max] */
     CLI_DOUBLE, /* double*, finite, range [min, max] */
     CLI_STRING, /* const char**, pointing into argv */
-    CLI_CUSTOM  /* parse(target, value, why, cap) decides */
+    CLI_CUSTOM, /* parse(target, value, why, cap) decides */
+    CLI_LIST    /* CLI_CUSTOM that may be given again: parse collects each */
 };
 
 struct cli_option {
