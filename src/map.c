@@ -393,15 +393,14 @@ fail:
 
 /* ---- SVG ---------------------------------------------------------------- */
 
+/* Bands of 0.1 in cosine, darkest for the nearest (viridis; its last,
+ * light yellow, darkened to read on white). */
 static const struct {
     double min;
-    const char *colour, *name;
+    const char *colour;
 } bands[] = {
-    {0.8, "#440154", "cosine &#8805; 0.8"},
-    {0.6, "#3b528b", "0.6 &#8804; cosine &lt; 0.8"},
-    {0.4, "#21918c", "0.4 &#8804; cosine &lt; 0.6"},
-    {0.2, "#5ec962", "0.2 &#8804; cosine &lt; 0.4"},
-    {-2.0, "#c8b400", "cosine &lt; 0.2"},
+    {0.9, "#440154"}, {0.8, "#46327e"}, {0.7, "#365c8d"}, {0.6, "#277f8e"},
+    {0.5, "#1fa187"}, {0.4, "#4ac16d"}, {0.3, "#8fc92e"}, {-2.0, "#c9b800"},
 };
 #define N_BANDS (sizeof bands / sizeof bands[0])
 
@@ -487,8 +486,16 @@ int map_svg(const struct map_point *pts, size_t n, char **out, size_t *len,
         const char *colour = k < N_BANDS ? bands[k].colour : "#555555";
         sb_printf(&b, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"%.1f\" fill=\"%s\" stroke=\"%s\"/>",
                   x0 + pad + R_WORD, y, R_WORD, k < N_BANDS ? colour : "#ffffff", colour);
-        sb_printf(&b, "<text x=\"%.2f\" y=\"%.2f\">%s</text>\n", x0 + pad + 2 * R_WORD + LABEL_GAP,
-                  y + 4.0, k < N_BANDS ? bands[k].name : "extra word (given, not a neighbour)");
+        sb_printf(&b, "<text x=\"%.2f\" y=\"%.2f\">", x0 + pad + 2 * R_WORD + LABEL_GAP, y + 4.0);
+        if (k == 0)
+            sb_printf(&b, "cosine &#8805; %.1f", bands[k].min);
+        else if (k + 1 < N_BANDS)
+            sb_printf(&b, "%.1f &#8804; cosine &lt; %.1f", bands[k].min, bands[k - 1].min);
+        else if (k + 1 == N_BANDS)
+            sb_printf(&b, "cosine &lt; %.1f", bands[k - 1].min);
+        else
+            sb_str(&b, "extra word (given, not a neighbour)");
+        sb_str(&b, "</text>\n");
     }
     sb_str(&b, "</g>\n</svg>\n");
     if (b.oom) {
