@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "w2v/cli.h"
+#include "w2v/eval.h"
 #include "w2v/query.h"
 #include "w2v/vectors.h"
 
@@ -28,7 +29,7 @@ struct query_cli {
     int json;
     int threads;
     int no_map;
-    int cosmul;                            /* analogy --method 3cosmul */
+    enum eval_method method;               /* analogy --method */
     char *minus[MAX_QUERY_WORDS];          /* nearest --minus WORD..., from argv */
     size_t n_minus;
     int64_t minus_rows[MAX_QUERY_WORDS];   /* their rows, once the model is open */
@@ -54,16 +55,6 @@ static int parse_minus(void *target, const char *value, char *why, size_t why_ca
         return -1;
     }
     o->minus[o->n_minus++] = (char *)value;
-    return 0;
-}
-
-static int parse_method(void *target, const char *value, char *why, size_t why_cap)
-{
-    if (strcmp(value, "3cosadd") != 0 && strcmp(value, "3cosmul") != 0) {
-        snprintf(why, why_cap, "expected 3cosadd or 3cosmul, not '%.100s'", value);
-        return -1;
-    }
-    *(int *)target = strcmp(value, "3cosmul") == 0;
     return 0;
 }
 
@@ -185,9 +176,10 @@ static int answer(const struct query_model *m, const struct query_cli *o, struct
     if (!hits)
         return cli_error("out of memory");
     struct query_options qo = {(size_t)o->k, o->restrict_rows, o->threads};
-    if (!o->cosmul)
+    const int cosmul = o->method == EVAL_3COSMUL;
+    if (!cosmul)
         rc = query_topk(m, reqs, n_req, &qo, hits, n_hits, &err);
-    for (size_t i = 0; o->cosmul && i < n_req && rc == 0; i++) {
+    for (size_t i = 0; cosmul && i < n_req && rc == 0; i++) {
         const int64_t *abc = ps[map[i]].rows; /* 3CosMul scores are not one vector's */
         rc = query_analogy_3cosmul(m, abc[0], abc[1], abc[2], &qo, hits + i * (size_t)o->k,
                                    &n_hits[i], &err);
@@ -379,9 +371,9 @@ static int run_query(int argc, char **argv, enum query_kind kind)
             ? (struct cli_option){"minus", NULL, 0, CLI_LIST, &o, "WORD",
                                   "subtract WORD's unit vector (repeatable), as gensim's negative=",
                                   0, 0, parse_minus}
-            : (struct cli_option){"method", NULL, 0, CLI_CUSTOM, &o.cosmul, "M",
+            : (struct cli_option){"method", NULL, 0, CLI_CUSTOM, &o.method, "M",
                                   "3cosadd (default) or 3cosmul (Levy & Goldberg 2014)", 0, 0,
-                                  parse_method},
+                                  cli_parse_eval_method},
         {0}};
     static const char nearest_desc[] =
         "Print the words nearest to WORD by cosine similarity, best first, one\n"

@@ -85,6 +85,10 @@ int cli_report(const struct w2v_err *err, int status);
 int cli_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
 int cli_parse_double(const char *s, double min, double max, double *out);
 
+/* CLI_CUSTOM parser of --method for eval-analogy and analogy: "3cosadd"
+ * or "3cosmul" into the enum eval_method at target. */
+int cli_parse_eval_method(void *target, const char *value, char *why, size_t why_cap);
+
 /* The subcommands (one src/cmd_*.c each). argv[0] is the command name. */
 int cmd_train(int argc, char **argv);
 int cmd_nearest(int argc, char **argv);
