@@ -286,13 +286,16 @@ void w2v_outfile_abort(struct w2v_outfile *o)
 /* ---- text ---------------------------------------------------------------- */
 
 /* Length of the valid UTF-8 sequence at s[0..n), or 0 when it is not one. */
-size_t w2v_utf8_sequence(const unsigned char *s, size_t n)
+size_t w2v_utf8_sequence(const unsigned char *s, size_t n, uint32_t *code_point)
 {
     unsigned char c = s[0];
     size_t len;
     uint32_t cp;
-    if (c < 0x80)
+    if (c < 0x80) {
+        if (code_point)
+            *code_point = c;
         return 1;
+    }
     if (c >= 0xc2 && c <= 0xdf) {
         len = 2;
         cp = c & 0x1f;
@@ -315,6 +318,8 @@ size_t w2v_utf8_sequence(const unsigned char *s, size_t n)
     if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
         (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
         return 0;
+    if (code_point)
+        *code_point = cp;
     return len;
 }
 
@@ -326,7 +331,7 @@ void w2v_json_write_string(FILE *out, const char *s, size_t n)
     fputc('"', out);
     for (size_t i = 0; i < n;) {
         unsigned char c = p[i];
-        size_t len = w2v_utf8_sequence(p + i, n - i);
+        size_t len = w2v_utf8_sequence(p + i, n - i, NULL);
         if (len == 0) {
             fputs("\\ufffd", out);
             i++;

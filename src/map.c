@@ -30,22 +30,18 @@
 /* ---- text --------------------------------------------------------------- */
 
 /* The character at p[0..n) (n >= 1): its code point in *cp, U+FFFD for
- * bytes that are not UTF-8 or a character XML 1.0 forbids (controls other
- * than none, U+FFFE, U+FFFF) or one that would confuse a reader (C1
- * controls, DEL). Returns the bytes it takes (>= 1). */
+ * bytes that are not UTF-8, for characters XML 1.0 forbids (C0 controls,
+ * U+FFFE, U+FFFF) and for ones that would only confuse a reader (DEL, C1
+ * controls). Returns the bytes it takes (>= 1). */
 static size_t next_char(const unsigned char *p, size_t n, uint32_t *cp)
 {
-    size_t len = w2v_utf8_sequence(p, n);
+    size_t len = w2v_utf8_sequence(p, n, cp);
     if (len == 0) {
         *cp = 0xfffd;
         return 1;
     }
-    uint32_t c = len == 1 ? p[0] : (uint32_t)(p[0] & (0x7f >> len));
-    for (size_t i = 1; i < len; i++)
-        c = c << 6 | (p[i] & 0x3f);
-    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0xfffe || c == 0xffff)
-        c = 0xfffd;
-    *cp = c;
+    if (*cp < 0x20 || (*cp >= 0x7f && *cp <= 0x9f) || *cp == 0xfffe || *cp == 0xffff)
+        *cp = 0xfffd;
     return len;
 }
 
@@ -96,13 +92,29 @@ __attribute__((format(printf, 2, 3)))
 #endif
 static void sb_printf(struct sbuf *b, const char *fmt, ...)
 {
-    char tmp[256]; /* every formatted piece here is numbers and short words */
+    char tmp[512]; /* enough for every piece here; longer ones go through the heap */
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
     va_end(ap);
-    if (n > 0)
-        sb_add(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+    if (n < 0) {
+        b->oom = 1; /* cannot happen with these formats; fail rather than cut */
+        return;
+    }
+    if ((size_t)n < sizeof tmp) {
+        sb_add(b, tmp, (size_t)n);
+        return;
+    }
+    char *big = w2v_malloc((size_t)n + 1);
+    if (!big) {
+        b->oom = 1;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    sb_add(b, big, (size_t)n);
+    w2v_free(big);
 }
 
 /* Append s[0..len) as XML character data, at most max columns (0: all). */

@@ -98,9 +98,10 @@ int w2v_outfile_commit(struct w2v_outfile *o, struct w2v_err *err);
 void w2v_outfile_abort(struct w2v_outfile *o);
 
 /* Length (1-4) of the valid UTF-8 sequence starting at s[0] (n >= 1 bytes
- * available), or 0 when the bytes there are not one: overlong forms,
- * surrogates and code points past U+10FFFF count as invalid. Pure. */
-size_t w2v_utf8_sequence(const unsigned char *s, size_t n);
+ * available), with its code point in *code_point (when not NULL), or 0 when
+ * the bytes there are not one: overlong forms, surrogates and code points
+ * past U+10FFFF count as invalid. Pure. */
+size_t w2v_utf8_sequence(const unsigned char *s, size_t n, uint32_t *code_point);
 
 /* Write s[0..n) to out as a quoted JSON string: '"' and '\\' escaped,
  * control characters as \u00XX, bytes that are not UTF-8 as \ufffd, so the
