@@ -19,11 +19,14 @@ int hot_rows_init(struct hot_rows *h, float *shared, size_t stride, int32_t lo, 
         return W2V_EOVERFLOW;
     h->local = w2v_aligned_alloc(floats);
     h->base = w2v_aligned_alloc(floats);
-    h->touched = w2v_calloc(((size_t)count + 63) / 64, sizeof *h->touched);
+    /* Written on every lookup: a line of its own (no false sharing). */
+    const size_t words = ((size_t)count + 63) / 64;
+    h->touched = w2v_aligned_alloc(words * sizeof *h->touched);
     if (!h->local || !h->base || !h->touched) {
         hot_rows_release(h);
         return W2V_ENOMEM;
     }
+    memset(h->touched, 0, words * sizeof *h->touched);
     h->count = count;
     /* Hogwild: other threads may be writing these rows already; any value
      * they hold is a fine starting point, and a change made between this
@@ -41,7 +44,7 @@ void hot_rows_release(struct hot_rows *h)
         return;
     w2v_aligned_free(h->local);
     w2v_aligned_free(h->base);
-    w2v_free(h->touched);
+    w2v_aligned_free(h->touched);
     memset(h, 0, sizeof *h);
 }
 

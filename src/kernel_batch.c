@@ -111,17 +111,17 @@ static void batch_thread_release(struct train_thread *t)
     if (!b)
         return;
     w2v_aligned_free(b->h);
-    w2v_free(b->negs);
-    w2v_free(b->scratch);
-    w2v_free(b->in);
-    w2v_free(b->out);
-    w2v_free(b->out_id);
-    w2v_free(b->label);
-    w2v_free(b->mult);
+    w2v_aligned_free(b->negs);
+    w2v_aligned_free(b->scratch);
+    w2v_aligned_free(b->in);
+    w2v_aligned_free(b->out);
+    w2v_aligned_free(b->out_id);
+    w2v_aligned_free(b->label);
+    w2v_aligned_free(b->mult);
     hot_rows_release(&b->hot_in);
     hot_rows_release(&b->hot_out);
     hot_rows_release(&b->hot_hs);
-    w2v_free(b);
+    w2v_aligned_free(b);
     t->buf = NULL;
 }
 
@@ -159,26 +159,38 @@ static int hot_init(struct batch_buf *b, const struct trainer *tr)
     return status;
 }
 
+/* Zeroed, on cache lines of its own: every buffer here is written for
+ * every window, and two threads' small buffers sharing a 64-byte line
+ * would bounce it between their cores (false sharing). */
+static void *thread_calloc(size_t n, size_t size)
+{
+    size_t bytes;
+    void *p = w2v_size_mul(n, size, &bytes) == 0 ? w2v_aligned_alloc(bytes) : NULL;
+    if (p)
+        memset(p, 0, bytes);
+    return p;
+}
+
 static int batch_thread_init(struct train_thread *t)
 {
     const struct trainer *tr = t->tr;
     const struct train_options *o = &tr->opt;
     const size_t row_bytes = tr->model.stride * sizeof(float);
-    struct batch_buf *b = w2v_calloc(1, sizeof *b);
+    struct batch_buf *b = thread_calloc(1, sizeof *b);
     t->buf = b;
     if (!b)
         return W2V_ENOMEM;
     b->h = w2v_aligned_alloc(row_bytes);
     size_t window2 = 2 * (size_t)(o->window > 0 ? o->window : 1);
     size_t outs = max_out(o, o->hs ? tr->huffman.max_length : 0);
-    b->negs = w2v_calloc((size_t)BATCH_RING * (size_t)(o->negative > 0 ? o->negative : 1),
+    b->negs = thread_calloc((size_t)BATCH_RING * (size_t)(o->negative > 0 ? o->negative : 1),
                          sizeof *b->negs);
-    b->scratch = w2v_calloc(window2 * W2V_BATCH_GROUP + 16, sizeof *b->scratch);
-    b->in = w2v_calloc(window2, sizeof *b->in);
-    b->out = w2v_calloc(outs, sizeof *b->out);
-    b->out_id = w2v_calloc(outs, sizeof *b->out_id);
-    b->label = w2v_calloc(outs, sizeof *b->label);
-    b->mult = w2v_calloc(outs, sizeof *b->mult);
+    b->scratch = thread_calloc(window2 * W2V_BATCH_GROUP + 16, sizeof *b->scratch);
+    b->in = thread_calloc(window2, sizeof *b->in);
+    b->out = thread_calloc(outs, sizeof *b->out);
+    b->out_id = thread_calloc(outs, sizeof *b->out_id);
+    b->label = thread_calloc(outs, sizeof *b->label);
+    b->mult = thread_calloc(outs, sizeof *b->mult);
     if (!b->h || !b->negs || !b->scratch || !b->in || !b->out || !b->out_id || !b->label ||
         !b->mult || hot_init(b, tr) != 0) {
         batch_thread_release(t);

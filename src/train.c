@@ -369,7 +369,7 @@ static void threads_free(struct train_thread *th, int n)
     if (!th)
         return;
     for (int i = 0; i < n; i++) {
-        w2v_free(th[i].sentence);
+        w2v_aligned_free(th[i].sentence);
         if (th[i].tr)
             th[i].tr->kernel->thread_release(&th[i]);
     }
@@ -401,7 +401,7 @@ int train_run(struct trainer *tr, int (*monitor)(void *ctx, const struct train_p
     for (int i = 0; i < n_threads; i++) {
         struct train_thread *t = &th[i];
         train_thread_setup(t, tr, i);
-        t->sentence = w2v_calloc(W2V_MAX_SENTENCE, sizeof *t->sentence);
+        t->sentence = w2v_aligned_alloc(W2V_MAX_SENTENCE * sizeof *t->sentence);
         if (!t->sentence || tr->kernel->thread_init(t) != 0) {
             status = w2v_fail(err, W2V_ENOMEM, "out of memory for thread buffers");
             goto done;
