@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "w2v/cli.h"
+#include "w2v/files.h"
 #include "w2v/query.h"
 #include "w2v/vectors.h"
 
@@ -513,8 +514,9 @@ int cmd_similarity(int argc, char **argv)
 
 int cmd_convert(int argc, char **argv)
 {
-    int to_binary = 0, to_text = 0;
+    int to_binary = 0, to_text = 0, force = 0;
     const struct cli_option options[] = {
+        {"force", NULL, 0, CLI_FLAG, &force, NULL, "replace a read-only OUT (its mode is kept)", 0, 1, NULL},
         {"binary", NULL, 0, CLI_FLAG, &to_binary, NULL, "write the binary format", 0, 1, NULL},
         {"text", NULL, 0, CLI_FLAG, &to_text, NULL, "write the text format", 0, 1, NULL},
         {0}};
@@ -536,7 +538,12 @@ int cmd_convert(int argc, char **argv)
         return cli_usage_error(&usage, "--binary and --text exclude each other");
     struct vectors v;
     struct w2v_err err = {0};
-    int rc = vectors_read(&v, argv[0], &err);
+    /* IN may be OUT (it is read whole first); OUT must be replaceable. */
+    const struct files_use out_use = {argv[1], FILES_OUTPUT, "OUT"};
+    int rc = files_check(&out_use, 1, force, &err);
+    if (rc < 0)
+        return cli_report(&err, rc);
+    rc = vectors_read(&v, argv[0], &err);
     if (rc < 0)
         return cli_report(&err, rc);
     enum vectors_format f = to_binary ? VECTORS_BINARY

@@ -12,6 +12,7 @@
 
 #include "w2v/cli.h"
 #include "w2v/corpus.h"
+#include "w2v/files.h"
 #include "w2v/tokenizer.h"
 #include "w2v/train.h"
 #include "w2v/vectors.h"
@@ -36,7 +37,7 @@ struct train_args {
     int negative, hs, cbow_sum, dim, window, epochs, threads;
     double ns_exponent, sample, alpha;
     int64_t min_count, max_vocab, seed;
-    int text, progress, quiet, debug;
+    int text, progress, quiet, debug, force;
 };
 
 static int parse_model(void *target, const char *value, char *why, size_t cap)
@@ -223,6 +224,7 @@ int cmd_train(int argc, char **argv)
         {"save-vocab", "save-vocab", 0, CLI_STRING, &a.save_vocab, "FILE", "write the vocabulary (word count per line) to FILE", 0, 0, NULL},
         {"read-vocab", "read-vocab", 0, CLI_STRING, &a.read_vocab, "FILE", "take the vocabulary from FILE instead of counting the corpus", 0, 0, NULL},
         {"kernel", NULL, 0, CLI_CUSTOM, &a.kernel, "NAME", "training kernel: batched (default) or reference", 0, 0, parse_kernel},
+        {"force", NULL, 0, CLI_FLAG, &a.force, NULL, "replace a read-only OUT (its mode is kept)", 0, 0, NULL},
         {"progress", NULL, 0, CLI_FLAG, &a.progress, NULL, "show the progress line even when stderr is not a terminal", 0, 0, NULL},
         {"quiet", NULL, 'q', CLI_FLAG, &a.quiet, NULL, "print nothing but errors", 0, 0, NULL},
         {"debug", "debug", 0, CLI_INT, &a.debug, "N", "the original's verbosity: 0 is --quiet", 0, 10, NULL},
@@ -281,31 +283,43 @@ int cmd_train(int argc, char **argv)
     o.seed = (uint64_t)a.seed;
     struct w2v_err err;
     memset(&err, 0, sizeof err);
+    int status;
     if (train_options_check(&o, &err) != 0)
         return cli_usage_error(&usage, "%s", err.message);
 
+    /* Files: no output is an input or another output; the corpus is text,
+     * read once when it is a stream (see files.h). */
+    const struct files_use uses[] = {{a.corpus, FILES_INPUT, "the corpus"},
+                                     {a.read_vocab, FILES_INPUT, "--read-vocab"},
+                                     {a.output, FILES_OUTPUT, "the output"},
+                                     {a.save_vocab, FILES_OUTPUT, "--save-vocab"}};
+    if ((status = files_check(uses, 4, a.force, &err)) != 0)
+        return cli_report(&err, status);
     if (check_writable_dir(a.output) != 0)
         return W2V_EXIT_FAILURE;
     if (a.save_vocab && check_writable_dir(a.save_vocab) != 0)
         return W2V_EXIT_FAILURE;
 
+    struct files_corpus fc = {0};
     struct vocab vocab;
     struct corpus corpus;
     struct trainer tr;
     int64_t *counts = NULL;
     const char **words = NULL;
-    int status = 0, exit_code = W2V_EXIT_FAILURE;
+    int exit_code = W2V_EXIT_FAILURE;
     vocab_init(&vocab);
     corpus_init(&corpus);
     memset(&tr, 0, sizeof tr);
     double t0 = now_seconds();
+    if ((status = files_corpus_open(&fc, a.corpus, a.output, &err)) != 0)
+        goto report;
 
     if (a.read_vocab) {
         status = vocab_load(&vocab, a.read_vocab, a.min_count, &err);
     } else {
         struct vocab_options vo = {a.min_count, a.max_vocab};
         int64_t cut = 0;
-        status = vocab_build_from_file(&vocab, a.corpus, &vo, &cut, &err);
+        status = vocab_build_from_file(&vocab, fc.path, &vo, &cut, &err);
         if (status == 0 && cut > 0 && !a.quiet)
             fprintf(stderr, "w2v: %lld over-long words were cut to %d bytes\n", (long long)cut,
                     W2V_MAX_WORD_BYTES);
@@ -348,7 +362,7 @@ int cmd_train(int argc, char **argv)
         goto done;
     }
 
-    status = corpus_encode_file(&corpus, &vocab, a.corpus, a.read_vocab ? 0 : vocab.total_words,
+    status = corpus_encode_file(&corpus, &vocab, fc.path, a.read_vocab ? 0 : vocab.total_words,
                                 &err);
     if (status != 0)
         goto report;
@@ -416,6 +430,7 @@ report:
         exit_code = W2V_EXIT_FAILURE;
 done:
     train_release(&tr);
+    files_corpus_release(&fc);
     w2v_free(counts);
     w2v_free(words);
     corpus_release(&corpus);

@@ -1,0 +1,162 @@
+#!/bin/sh
+# What w2v promises about files (README "Safety"), a new user's command
+# lines and scripted use (issue 18). Each class is tested by several
+# spellings, not one example.
+. "$(dirname "$0")/lib.sh"
+
+C=$TMP/c.txt
+awk 'BEGIN { srand(5); for (l = 0; l < 600; l++) { s = ""; for (w = 0; w < 12; w++) s = s " w" int(rand() * 40); print s } }' >"$C"
+cp "$C" "$TMP/orig.txt"
+FAST="--quiet --threads 1 --epochs 1 --dim 8 --seed 1"
+
+# unchanged FILE DESCRIPTION: FILE still holds the original corpus.
+unchanged() {
+    if cmp -s "$1" "$TMP/orig.txt"; then pass; else fail "$2: '$1' was changed"; fi
+}
+no_temporaries() {
+    if ls -a "$1" | grep -q -e '\.tmp\.' -e '\.w2v-corpus'; then fail "$2: a temporary was left in $1"; else pass; fi
+}
+
+# ---- 1. an output is never an input or another output ------------------------
+expect_error 2 "-o names the corpus" -- train "$C" -o "$C" $FAST
+unchanged "$C" "-o names the corpus"
+ln -s "$C" "$TMP/link"
+expect_error 2 "-o is a symlink to the corpus" -- train "$C" -o "$TMP/link" $FAST
+unchanged "$C" "symlink"
+ln "$C" "$TMP/hard"
+expect_error 2 "-o is a hard link to the corpus" -- train "$C" -o "$TMP/hard" $FAST
+unchanged "$C" "hard link"
+expect_error 2 "-o reaches the corpus through ./ and .." -- train "$C" -o "$TMP/../$(basename "$TMP")/./c.txt" $FAST
+expect_error 2 "--save-vocab names the corpus" -- train "$C" -o "$TMP/v.bin" --save-vocab "$C" $FAST
+unchanged "$C" "--save-vocab names the corpus"
+check "... and nothing was written" test ! -e "$TMP/v.bin"
+expect_error 2 "-o X --save-vocab X (X new)" -- train "$C" -o "$TMP/x" --save-vocab "$TMP/x" $FAST
+check "... X was not created" test ! -e "$TMP/x"
+"$W2V" train "$C" -o "$TMP/v.bin" --save-vocab "$TMP/v.vocab" $FAST
+cp "$TMP/v.vocab" "$TMP/vocab.orig"
+expect_error 2 "-o X --save-vocab X (X exists)" -- train "$C" -o "$TMP/v.vocab" --save-vocab "$TMP/v.vocab" $FAST
+expect_error 2 "-o X --read-vocab X" -- train "$C" -o "$TMP/v.vocab" --read-vocab "$TMP/v.vocab" $FAST
+check "... the vocabulary is intact" cmp -s "$TMP/v.vocab" "$TMP/vocab.orig"
+expect_error 2 "--save-vocab is --read-vocab" -- train "$C" -o "$TMP/w.bin" --read-vocab "$TMP/v.vocab" --save-vocab "$TMP/v.vocab" $FAST
+"$W2V" train "$C" -o /dev/stdout $FAST >>"$C" 2>"$TMP/err"
+check "-o /dev/stdout appended to the corpus: exit 2" [ $? -eq 2 ]
+unchanged "$C" "/dev/stdout"
+cp "$TMP/v.bin" "$TMP/v.keep"
+expect_error 1 "swapped arguments (the vectors as the corpus)" -- train "$TMP/v.bin" -o "$C" $FAST
+check "... says so" grep -q "swapped" "$TMP/err"
+unchanged "$C" "swapped arguments"
+"$W2V" convert "$TMP/v.bin" "$TMP/v.txt"
+expect_error 1 "swapped arguments (text vectors as the corpus)" -- train "$TMP/v.txt" -o "$C" $FAST
+unchanged "$C" "swapped arguments (text)"
+check "-o /dev/null twice is fine (devices are written in place)" \
+    "$W2V" train "$C" -o /dev/null --save-vocab /dev/null $FAST
+no_temporaries "$TMP" "refusals"
+
+# ---- permissions: kept, and read-only is refused unless --force -------------
+run_as_user() { "$@"; }
+who="the current user"
+if [ "$(id -u)" -eq 0 ]; then
+    if command -v setpriv >/dev/null 2>&1; then
+        run_as_user() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+        who="uid 65534 (setpriv)"
+    elif command -v runuser >/dev/null 2>&1; then
+        run_as_user() { runuser -u nobody -- "$@"; }
+        who="nobody (runuser)"
+    else
+        run_as_user=
+        echo "e2e_safety.sh: SKIP permission cases: running as root and neither setpriv nor runuser exists"
+    fi
+fi
+if [ -n "${run_as_user-x}" ]; then
+    U=$TMP/user
+    mkdir "$U"
+    chmod 755 "$TMP"
+    cp "$C" "$U/c.txt"
+    [ "$(id -u)" -eq 0 ] && chown -R 65534:65534 "$U"
+    # as_user EXPECTED-STATUS DESCRIPTION ARGS...: w2v train as the user.
+    as_user() {
+        want=$1; desc=$2; shift 2
+        run_as_user sh -c 'umask 022; "$@"' sh "$W2V" train "$U/c.txt" $FAST "$@" 2>"$TMP/err"
+        got=$?
+        if [ "$got" -eq "$want" ]; then pass; else fail "$desc as $who: exit $got, expected $want: $(cat "$TMP/err")"; fi
+    }
+    as_user 0 "a new OUT" -o "$U/new.bin"
+    check "... gets the umask's mode (644)" [ "$(stat -c %a "$U/new.bin")" = 644 ]
+    run_as_user chmod 600 "$U/new.bin"
+    as_user 0 "a private (600) OUT replaced" -o "$U/new.bin"
+    check "... stays 600" [ "$(stat -c %a "$U/new.bin")" = 600 ]
+    run_as_user chmod 640 "$U/new.bin"
+    as_user 0 "a 640 OUT replaced" -o "$U/new.bin" --save-vocab "$U/new.vocab"
+    check "... stays 640" [ "$(stat -c %a "$U/new.bin")" = 640 ]
+    run_as_user sh -c 'echo precious >"$1"; chmod 444 "$1"' sh "$U/ro.bin"
+    as_user 1 "a read-only (444) OUT" -o "$U/ro.bin"
+    check "... is refused, one line naming --force" sh -c '[ "$(wc -l <"$1")" -eq 1 ] && grep -q -- "--force" "$1"' sh "$TMP/err"
+    check "... and untouched" [ "$(cat "$U/ro.bin")" = precious ]
+    run_as_user sh -c 'echo precious >"$1"; chmod 444 "$1"' sh "$U/ro.vocab"
+    as_user 1 "a read-only --save-vocab" -o "$U/ok.bin" --save-vocab "$U/ro.vocab"
+    check "... refused before any work" test ! -e "$U/ok.bin"
+    as_user 0 "a read-only OUT with --force" -o "$U/ro.bin" --force
+    check "... is replaced" [ "$(head -c 8 "$U/ro.bin")" != precious ]
+    check "... and stays 444" [ "$(stat -c %a "$U/ro.bin")" = 444 ]
+    run_as_user ln -s "$U/new.bin" "$U/newlink"
+    run_as_user chmod 600 "$U/new.bin"
+    as_user 0 "OUT through a symlink" -o "$U/newlink"
+    check "... the link stays a link, its target 600" sh -c '[ -L "$1" ] && [ "$(stat -c %a "$2")" = 600 ]' sh "$U/newlink" "$U/new.bin"
+    run_as_user sh -c 'echo precious >"$1"; chmod 444 "$1"' sh "$U/ro.txt"
+    run_as_user "$W2V" convert "$U/new.bin" "$U/ro.txt" 2>"$TMP/err"
+    check "convert into a read-only OUT as $who: exit 1" [ $? -eq 1 ]
+    check "... untouched" [ "$(cat "$U/ro.txt")" = precious ]
+    check "convert --force into it" run_as_user "$W2V" convert "$U/new.bin" "$U/ro.txt" --force
+    check "... stays 444" [ "$(stat -c %a "$U/ro.txt")" = 444 ]
+    no_temporaries "$U" "permission cases"
+fi
+
+# ---- 2. junk corpora ----------------------------------------------------------
+# junk FILE WORD DESCRIPTION: refused with exit 1, one line holding WORD.
+junk() {
+    expect_error 1 "$3" -- train "$1" -o "$TMP/junk.bin" $FAST
+    check "$3: the message says '$2'" grep -q -- "$2" "$TMP/err"
+    check "$3: no output" test ! -e "$TMP/junk.bin"
+}
+gzip -c "$C" >"$TMP/c.gz"
+junk "$TMP/c.gz" "zcat" "a gzip corpus"
+if command -v bzip2 >/dev/null 2>&1; then bzip2 -c "$C" >"$TMP/c.bz2"; junk "$TMP/c.bz2" "bzcat" "a bzip2 corpus"; fi
+if command -v xz >/dev/null 2>&1; then xz -c "$C" >"$TMP/c.xz"; junk "$TMP/c.xz" "xzcat" "an xz corpus"; fi
+if command -v iconv >/dev/null 2>&1; then
+    iconv -f UTF-8 -t UTF-16 "$C" >"$TMP/c16"
+    junk "$TMP/c16" "UTF-16" "a UTF-16 corpus with a BOM"
+    iconv -f UTF-8 -t UTF-16LE "$C" >"$TMP/c16le"
+    junk "$TMP/c16le" "UTF-16" "a UTF-16LE corpus without a BOM"
+    iconv -f UTF-8 -t UTF-32 "$C" >"$TMP/c32"
+    junk "$TMP/c32" "UTF-32" "a UTF-32 corpus"
+fi
+{ head -c 1000 "$C"; printf 'a\000b\n'; cat "$C"; } >"$TMP/cnul"
+junk "$TMP/cnul" "NUL" "a NUL byte in the first block"
+head -c 100000 /dev/urandom | tr -d '\000' | tr '\037' '\000' >"$TMP/rnd"
+junk "$TMP/rnd" "binary" "random bytes"
+junk /dev/zero "NUL" "/dev/zero (a stream of NULs)"
+gzip -c "$C" | "$W2V" train - -o "$TMP/junk.bin" $FAST 2>"$TMP/err"
+check "gzip through stdin: exit 1" [ $? -eq 1 ]
+check "... saying gzip" grep -q gzip "$TMP/err"
+check "the fix it suggests works: zcat c.gz | w2v train - -o v.bin" \
+    sh -c 'zcat "$1" | "$2" train - -o "$3" --quiet --threads 1 --epochs 1 --dim 8 --seed 1' sh "$TMP/c.gz" "$W2V" "$TMP/z.bin"
+
+# ---- streams: read once, same vectors as the file ---------------------------
+"$W2V" train "$C" -o "$TMP/file.bin" $FAST
+cat "$C" | "$W2V" train - -o "$TMP/stdin.bin" $FAST
+check "'-' (stdin from a pipe) gives the file's vectors" cmp -s "$TMP/file.bin" "$TMP/stdin.bin"
+cat "$C" | "$W2V" train /dev/stdin -o "$TMP/devstdin.bin" $FAST
+check "/dev/stdin on a pipe gives the file's vectors" cmp -s "$TMP/file.bin" "$TMP/devstdin.bin"
+"$W2V" train /dev/stdin -o "$TMP/redir.bin" $FAST <"$C"
+check "/dev/stdin redirected from the file gives the file's vectors" cmp -s "$TMP/file.bin" "$TMP/redir.bin"
+mkfifo "$TMP/fifo"
+cat "$C" >"$TMP/fifo" &
+timeout 60 "$W2V" train "$TMP/fifo" -o "$TMP/fifo.bin" $FAST
+check "a named pipe gives the file's vectors" cmp -s "$TMP/file.bin" "$TMP/fifo.bin"
+wait
+"$W2V" train - -o "$TMP/cli.bin" --threads 1 --epochs 1 --dim 8 --seed 1 --read-vocab "$TMP/v.vocab" --quiet <"$C"
+check "'-' with --read-vocab trains" test -s "$TMP/cli.bin"
+printf '' | "$W2V" train - -o "$TMP/empty.bin" $FAST 2>"$TMP/err"
+check "an empty stdin: exit 1, one line" sh -c '[ "$1" -eq 1 ] && [ "$(wc -l <"$2")" -eq 1 ]' sh $? "$TMP/err"
+no_temporaries "$TMP" "streams"
+summary
