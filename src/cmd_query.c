@@ -37,8 +37,7 @@ struct query_cli {
      "only the N first (most frequent) words are candidates (default all)", 1, 9e18, NULL},   \
     {"json", NULL, 0, CLI_FLAG, &(o).json, NULL,                                              \
      "print a JSON array of {\"word\",\"score\"} (one per line on stdin)", 0, 1, NULL},       \
-    {"threads", NULL, 0, CLI_INT, &(o).threads, "N", "threads scanning the matrix (default: all CPUs)", \
-     1, 64, NULL},                                                                            \
+    CLI_OPTION_THREADS(&(o).threads, "threads scanning the matrix (default: all CPUs)"),        \
     {"no-map", NULL, 0, CLI_FLAG, &(o).no_map, NULL,                                          \
      "read a binary file into memory instead of mapping it", 0, 1, NULL}
 
@@ -411,6 +410,9 @@ static int run_query(int argc, char **argv, enum query_kind kind)
         "Solve A is to B as ? is to C: print the words nearest to A - B + C on\n"
         "unit-normalised vectors (3CosAdd), leaving out A, B and C; so\n"
         "'w2v analogy vec.bin king man woman' answers queen on a good model.\n"
+        "Note: the original word-analogy program (like questions-words.txt and\n"
+        "eval-analogy) reads its three words in another order: there 'man king\n"
+        "woman' asks for king - man + woman; here that is 'king man woman'.\n"
         "Without words, read 'A B C' queries from stdin, one per line, and\n"
         "follow each answer with a blank line (--json: one array per line, null\n"
         "for a query that failed). A failed stdin query prints an error and an\n"

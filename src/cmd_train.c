@@ -210,14 +210,14 @@ int cmd_train(int argc, char **argv)
         {"ns-exponent", NULL, 0, CLI_DOUBLE, &a.ns_exponent, "X", "negatives drawn from count^X (default 0.75)", -10, 10, NULL},
         {"hs", "hs", 0, CLI_FLAG, &a.hs, NULL, "use hierarchical softmax (default off)", 0, 0, NULL},
         {"cbow-sum", NULL, 0, CLI_FLAG, &a.cbow_sum, NULL, "CBOW sums the context vectors instead of averaging", 0, 0, NULL},
-        {"dim", "size", 0, CLI_INT, &a.dim, "D", "vector dimensions (default 100)", 1, 1e9, NULL},
+        {"dim", "size", 0, CLI_INT, &a.dim, "D", "vector dimensions (default 100; the model needs 8 x D bytes per word)", 1, W2V_MAX_DIM, NULL},
         {"window", "window", 0, CLI_INT, &a.window, "N", "maximum context distance (default 5)", 1, 1000, NULL},
         {"sample", "sample", 0, CLI_DOUBLE, &a.sample, "T", "subsampling threshold (default 1e-3; 0: off)", 0, 1, NULL},
         {"alpha", "alpha", 0, CLI_DOUBLE, &a.alpha, "A", "starting learning rate (default 0.05 cbow, 0.025 skipgram)", 1e-9, 10, NULL},
         {"epochs", "iter", 0, CLI_INT, &a.epochs, "N", "passes over the corpus (default 5)", 1, 1000000, NULL},
         {"min-count", "min-count", 0, CLI_INT64, &a.min_count, "N", "drop words seen fewer than N times (default 5)", 1, 9e18, NULL},
         {"max-vocab", NULL, 0, CLI_INT64, &a.max_vocab, "N", "prune rare words while counting beyond N distinct words (default 21000000; 0: no limit)", 0, 2e9, NULL},
-        {"threads", "threads", 0, CLI_INT, &a.threads, "N", "training threads (default: online CPUs)", 1, 1024, NULL},
+        CLI_OPTION_THREADS(&a.threads, "training threads (default: online CPUs)"),
         {"seed", NULL, 0, CLI_INT64, &a.seed, "N", "random seed; with --threads 1 the output is reproducible (default 1)", 0, 9e18, NULL},
         {"text", NULL, 0, CLI_FLAG, &a.text, NULL, "write the text format instead of binary", 0, 0, NULL},
         {"binary", "binary", 0, CLI_CUSTOM, &a.text, "0|1", "1: binary output (default), 0: --text", 0, 0, parse_binary01},
@@ -254,17 +254,9 @@ int cmd_train(int argc, char **argv)
         return cli_usage_error(&usage, "no output file given (-o OUT)");
     if (a.debug == 0)
         a.quiet = 1;
-    if (a.dim > W2V_MAX_DIM) {
-        char per[32];
-        format_bytes(per, sizeof per, 2.0 * 4.0 * (double)a.dim * 1000.0);
-        return cli_usage_error(&usage,
-                               "--dim %d is too large: at most %d (the model would need %s "
-                               "per 1000 words of vocabulary)",
-                               a.dim, W2V_MAX_DIM, per);
-    }
     if (a.threads == 0) {
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        a.threads = cpus < 1 ? 1 : cpus > 1024 ? 1024 : (int)cpus;
+        a.threads = cpus < 1 ? 1 : cpus > W2V_MAX_THREADS ? W2V_MAX_THREADS : (int)cpus;
     }
 
     struct train_options o = defaults;

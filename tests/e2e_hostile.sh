@@ -135,7 +135,7 @@ done
 bad_train 2 "--negative negative" "$P" --negative -1
 bad_train 2 "--sample negative" "$P" --sample -0.1
 bad_train 2 "--dim 1000000 (refused up front)" "$P" --dim 1000000
-check "... saying how much memory it would need" grep -q "GB" "$TMP/err"
+check "... stating the range" grep -q "1 to 100000" "$TMP/err"
 bad_train 2 "--window absurd" "$P" --window 1000000000
 bad_train 2 "--threads absurd" "$P" --threads 100000
 bad_train 2 "--alpha absurd" "$P" --alpha 1e30

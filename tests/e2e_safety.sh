@@ -159,4 +159,70 @@ check "'-' with --read-vocab trains" test -s "$TMP/cli.bin"
 printf '' | "$W2V" train - -o "$TMP/empty.bin" $FAST 2>"$TMP/err"
 check "an empty stdin: exit 1, one line" sh -c '[ "$1" -eq 1 ] && [ "$(wc -l <"$2")" -eq 1 ]' sh $? "$TMP/err"
 no_temporaries "$TMP" "streams"
+
+# ---- 3. the command line as people type it -----------------------------------
+O=$TMP/cli3.bin
+# contra DESCRIPTION ARGS...: refused as a usage error, nothing written.
+contra() {
+    desc=$1; shift
+    expect_error 2 "$desc" -- train "$C" -o "$O" $FAST "$@"
+    check "$desc: nothing written" test ! -e "$O"
+}
+contra "--model cbow --cbow 0" --model cbow --cbow 0
+contra "-cbow 1 --model skipgram" -cbow 1 --model skipgram
+contra "--binary 1 --text" --binary 1 --text
+contra "--text -binary 0" --text -binary 0
+contra "--hs -hs 0" --hs -hs 0
+contra "--dim 8 -size 8 (one setting twice)" -size 8
+contra "--train and a CORPUS" --train "$C"
+expect_error 2 "-o --quiet: -o does not swallow an option" -- train "$C" -o --quiet
+check "... no file named --quiet" test ! -e ./--quiet
+expect_error 2 "--window --dim 8" -- train "$C" -o "$O" --window --dim 8
+expect_error 2 "nearest -k --json" -- nearest "$TMP/v.txt" w1 -k --json
+expect_error 2 "--alpha -1 reaches the range check" -- train "$C" -o "$O" --alpha -1
+check "... which names the range" grep -q "1e-09 to 10" "$TMP/err"
+# suggest OPTION WANTED [COMMAND]: an unknown option names the nearest known one.
+suggest() {
+    expect_error 2 "$1 is unknown" -- "${3:-train}" "$C" -o "$O" $FAST "$1" 3
+    check "... did you mean $2?" grep -q "did you mean $2?" "$TMP/err"
+}
+suggest --vector-size --dim
+suggest -dim --dim
+suggest --size --dim
+suggest -epoch --epochs
+suggest --iter --epochs
+suggest --epoch --epochs
+suggest -minCount --min-count
+suggest --min_count --min-count
+suggest -ws --window
+suggest -neg --negative
+suggest -thread --threads
+suggest --workers --threads
+suggest -lr --alpha
+suggest --learning-rate --alpha
+suggest --dimm --dim
+suggest --windw --window
+expect_error 2 "nearest --topn" -- nearest "$TMP/v.txt" w1 --topn 3
+check "... did you mean --top?" grep -q "did you mean --top?" "$TMP/err"
+expect_error 2 "an unknown option far from any" -- train "$C" -o "$O" --colour
+check "... suggests nothing" sh -c '! grep -q "did you mean" "$1"' sh "$TMP/err"
+# One range per setting: --threads says the same in every command.
+for cmd in train nearest analogy eval-analogy; do
+    check "$cmd --help states --threads [1..1024]" sh -c '"$0" "$1" --help | grep -- "--threads" | grep -q "\[1\.\.1024\]"' "$W2V" "$cmd"
+done
+expect_error 2 "train --threads 1025" -- train "$C" -o "$O" --threads 1025
+expect_error 2 "nearest --threads 1025" -- nearest "$TMP/v.txt" w1 --threads 1025
+check "nearest --threads 100 (within the one range)" "$W2V" nearest "$TMP/v.txt" w1 --threads 100
+check "train --help states --dim [1..100000]" sh -c '"$0" train --help | grep -- "--dim" | grep -q "\[1\.\.100000\]"' "$W2V"
+expect_error 2 "--dim past the stated range" -- train "$C" -o "$O" --dim 100001
+# The original's command line as typed.
+check "w2v -train c -output v -cbow 1 -size 8 ... (no 'train' word)" \
+    "$W2V" -train "$C" -output "$O" -cbow 1 -size 8 -window 3 -iter 1 -threads 1 -min-count 1 -binary 1 -debug 0
+check "... wrote the vectors" "$W2V" nearest "$O" w1 -k 1
+rm -f "$O"
+expect_error 2 "w2v -output v (no -train): an unknown command" -- -output "$O"
+# analogy says what it computes.
+check "the command list says A - B + C with king man woman" sh -c '"$0" | grep "^  analogy" | grep -q "A - B + C.*king man woman"' "$W2V"
+check "analogy --help says A - B + C and warns of the original's order" \
+    sh -c '"$0" analogy --help >"$1" && grep -q "A - B + C" "$1" && grep -q "king man woman" "$1" && grep -q "original word-analogy" "$1"' "$W2V" "$TMP/help"
 summary
