@@ -149,6 +149,7 @@ static void format_duration(char *buf, size_t cap, double s)
 
 struct monitor_state {
     int show;           /* draw the progress line */
+    int lines;          /* stderr is no terminal: whole lines, every few seconds */
     double last_draw;   /* elapsed seconds at the last draw */
     int drawn;
 };
@@ -158,16 +159,17 @@ struct monitor_state {
 static int train_monitor(void *ctx, const struct train_progress *p)
 {
     struct monitor_state *m = ctx;
-    if (m->show && (p->finished || p->elapsed - m->last_draw >= 0.25)) {
+    if (m->show && (p->finished || p->elapsed - m->last_draw >= (m->lines ? 5.0 : 0.25))) {
         double rate = p->elapsed > 0 ? (double)p->words_done / p->elapsed : 0.0;
         double pct = p->words_total > 0 ? 100.0 * (double)p->words_done / (double)p->words_total : 0;
         char el[32], eta[32];
         format_duration(el, sizeof el, p->elapsed);
         format_duration(eta, sizeof eta,
                         rate > 0 ? (double)(p->words_total - p->words_done) / rate : -1.0);
-        fprintf(stderr, "\r%5.1f%%  epoch %d/%d  alpha %.6f  %.0fk words/s  elapsed %s  eta %s  ",
-                pct, p->epoch, p->epochs, p->alpha, rate / 1000.0, el, eta);
-        if (p->finished)
+        fprintf(stderr, "%s%5.1f%%  epoch %d/%d  alpha %.6f  %.0fk words/s  elapsed %s  eta %s%s",
+                m->lines ? "w2v: " : "\r", pct, p->epoch, p->epochs, p->alpha, rate / 1000.0, el,
+                eta, m->lines ? "\n" : "  ");
+        if (p->finished && !m->lines)
             fputc('\n', stderr);
         fflush(stderr);
         m->last_draw = p->elapsed;
@@ -303,6 +305,10 @@ int cmd_train(int argc, char **argv)
     corpus_init(&corpus);
     memset(&tr, 0, sizeof tr);
     double t0 = now_seconds();
+    struct monitor_state mon = {0, !isatty(STDERR_FILENO), 0.0, 0};
+    mon.show = !a.quiet && (a.progress || !mon.lines);
+    if (mon.show && !a.read_vocab)
+        fprintf(stderr, "w2v: counting the words of '%s'...\n", a.corpus);
     if ((status = files_corpus_open(&fc, a.corpus, a.output, &err)) != 0)
         goto report;
 
@@ -377,8 +383,6 @@ int cmd_train(int argc, char **argv)
     status = train_init(&tr, &o, counts, vocab.size, corpus.ids, corpus.n, &err);
     if (status != 0)
         goto report;
-    struct monitor_state mon = {0, 0.0, 0};
-    mon.show = !a.quiet && (a.progress || isatty(STDERR_FILENO));
     double t_train = now_seconds();
     status = train_run(&tr, train_monitor, &mon, &err);
     double seconds = now_seconds() - t_train;

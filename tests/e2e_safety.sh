@@ -225,4 +225,62 @@ expect_error 2 "w2v -output v (no -train): an unknown command" -- -output "$O"
 check "the command list says A - B + C with king man woman" sh -c '"$0" | grep "^  analogy" | grep -q "A - B + C.*king man woman"' "$W2V"
 check "analogy --help says A - B + C and warns of the original's order" \
     sh -c '"$0" analogy --help >"$1" && grep -q "A - B + C" "$1" && grep -q "king man woman" "$1" && grep -q "original word-analogy" "$1"' "$W2V" "$TMP/help"
+
+# ---- 4. scripted and interactive use -----------------------------------------
+V=$TMP/v.txt
+# lines FILE: its number of lines.
+lines() { wc -l <"$1" | tr -d ' '; }
+printf 'w1\n\nnosuch\nw2 w3\n\n\nw4\n' >"$TMP/q"
+"$W2V" nearest "$V" -k 2 --json <"$TMP/q" >"$TMP/out" 2>"$TMP/err"
+check "nearest --json: exit 1 for the unknown word" [ $? -eq 1 ]
+check "... 7 lines in, 7 records out" [ "$(lines "$TMP/out")" -eq 7 ]
+check "... blank lines answer [], the failed one null" sh -c \
+    '[ "$(sed -n 2p "$1")" = "[]" ] && [ "$(sed -n 3p "$1")" = null ] && [ "$(sed -n 5p "$1")" = "[]" ] && [ "$(sed -n 6p "$1")" = "[]" ]' sh "$TMP/out"
+check "... one error line, naming the word" sh -c '[ "$(wc -l <"$1")" -eq 1 ] && grep -q "nosuch" "$1"' sh "$TMP/err"
+"$W2V" nearest "$V" -k 2 --json <"$TMP/q" >"$TMP/both" 2>&1
+check "... the error comes in order, right before its null" sh -c \
+    'sed -n 3p "$1" | grep -q "^w2v: error: .*nosuch" && [ "$(sed -n 4p "$1")" = null ] && [ "$(wc -l <"$1")" -eq 8 ]' sh "$TMP/both"
+"$W2V" nearest "$V" -k 2 <"$TMP/q" >"$TMP/out" 2>/dev/null
+check "nearest (text): 7 records, each ended by a blank line" [ "$(grep -c '^$' "$TMP/out")" -eq 7 ]
+printf 'w1\n\n' | "$W2V" nearest "$V" -k 1 --json >/dev/null 2>&1
+check "blank lines alone are no failure (exit 0)" [ $? -eq 0 ]
+printf 'w1 w2 w3\n\nw1 w2\nw1 nosuch w3\nw3 w2 w1\n' | "$W2V" analogy "$V" -k 1 --json >"$TMP/out" 2>"$TMP/err"
+check "analogy --json: exit 1" [ $? -eq 1 ]
+check "... 5 records for 5 lines" [ "$(lines "$TMP/out")" -eq 5 ]
+check "... [] for the blank line, null for the two failures" sh -c \
+    '[ "$(sed -n 2p "$1")" = "[]" ] && [ "$(sed -n 3p "$1")" = null ] && [ "$(sed -n 4p "$1")" = null ]' sh "$TMP/out"
+check "... two error lines" [ "$(lines "$TMP/err")" -eq 2 ]
+printf 'w1 w2\n\nw1\nw1 nosuch\nw2 w3\n' | "$W2V" similarity "$V" >"$TMP/out" 2>"$TMP/err"
+check "similarity from stdin: exit 1" [ $? -eq 1 ]
+check "... 5 records for 5 lines, empty for the blank and failed ones" sh -c \
+    '[ "$(wc -l <"$1")" -eq 5 ] && [ -z "$(sed -n 2p "$1")" ] && [ -z "$(sed -n 3p "$1")" ] && [ -z "$(sed -n 4p "$1")" ] && sed -n 5p "$1" | grep -q "^-\{0,1\}[0-9]\.[0-9]*$"' sh "$TMP/out"
+check "... the first equals the one-pair command" sh -c \
+    '[ "$(sed -n 1p "$1")" = "$("$2" similarity "$3" w1 w2)" ]' sh "$TMP/out" "$W2V" "$V"
+printf 'w1 w2\n\nw1 nosuch\n' | "$W2V" similarity "$V" --json >"$TMP/out" 2>/dev/null
+check "similarity --json: an object, then null, null" sh -c \
+    'sed -n 1p "$1" | grep -q "^{\"word1\": \"w1\", \"word2\": \"w2\", \"similarity\": " && [ "$(sed -n 2p "$1")" = null ] && [ "$(sed -n 3p "$1")" = null ]' sh "$TMP/out"
+check "similarity VEC W1 W2 --json" sh -c '"$0" similarity "$1" w1 w2 --json | grep -q "\"similarity\""' "$W2V" "$V"
+if command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>&1; then
+    printf 'w1\nEXIT\nw2\n' | timeout 20 script -qec "'$W2V' nearest '$V' -k 1" /dev/null >"$TMP/tty" 2>&1
+    check "at a terminal: EXIT quits (exit 0)" [ $? -eq 0 ]
+    check "... after a prompt" grep -q "nearest (EXIT or Ctrl-D quits)> " "$TMP/tty"
+    check "... the answer repeats its query" grep -q "query: w1" "$TMP/tty"
+    check "... nothing after EXIT is answered" sh -c '! grep -q "query: w2" "$1"' sh "$TMP/tty"
+    printf 'w3 w2 w1\n' | timeout 20 script -qec "'$W2V' analogy '$V' -k 1" /dev/null >"$TMP/tty" 2>&1
+    check "at a terminal: Ctrl-D (end of input) quits analogy, exit 0" [ $? -eq 0 ]
+    check "... with its prompt and the repeated query" sh -c 'grep -q "analogy A B C (EXIT" "$1" && grep -q "query: w3 w2 w1" "$1"' sh "$TMP/tty"
+else
+    echo "e2e_safety.sh: SKIP terminal cases: no working script(1)"
+fi
+printf 'w1\nEXIT\n' | "$W2V" nearest "$V" -k 1 --json >"$TMP/out" 2>/dev/null
+check "in a script EXIT is a query like any (2 records)" [ "$(lines "$TMP/out")" -eq 2 ]
+
+# Progress: something while counting; whole lines when stderr is no terminal.
+"$W2V" train "$C" -o "$TMP/p.bin" --threads 1 --epochs 2 --dim 8 --progress 2>"$TMP/err"
+check "--progress to a file: no carriage returns" sh -c '! grep -q "$(printf "\r")" "$1"' sh "$TMP/err"
+check "... every line a whole 'w2v: ' line" sh -c '[ "$(grep -vc "^w2v: " "$1")" -eq 0 ] && [ "$(tail -c 1 "$1" | od -An -c | tr -d " ")" = "\\n" ]' sh "$TMP/err"
+check "... says it is counting the words first" sh -c 'head -n 1 "$1" | grep -q "counting the words"' sh "$TMP/err"
+check "... and shows the progress line" grep -q "100.0%  epoch 2/2" "$TMP/err"
+"$W2V" train "$C" -o "$TMP/p.bin" --threads 1 --epochs 1 --dim 8 2>"$TMP/err"
+check "without --progress and no terminal: no progress line" sh -c '! grep -q -e "epoch 1/1" -e counting "$1"' sh "$TMP/err"
 summary
