@@ -250,7 +250,8 @@ static const struct {
     {"neg", "negative"}, {"thread", "threads"}, {"workers", "threads"}, {"lr", "alpha"},
     {"learningrate", "alpha"}, {"startalpha", "alpha"}, {"sg", "model"}, {"skipgram", "model"},
     {"input", "train"}, {"maxvocabsize", "max-vocab"}, {"maxfinalvocab", "max-vocab"},
-    {"topn", "top"}, {"randomseed", "seed"}, {"loss", "hs"},
+    {"topn", "top"}, {"restrictvocab", "restrict"}, {"randomseed", "seed"}, {"loss", "hs"},
+    {"t", "sample"},
 };
 
 const struct cli_option *cli_suggest(const struct cli_option *opts, const char *arg, size_t len)
