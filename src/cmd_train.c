@@ -419,6 +419,7 @@ interrupted:
     exit_code = 128 + (int)train_signal;
     goto done;
 report:
+    files_corpus_message(&fc, &err);
     exit_code = cli_report(&err, status);
     /* A bad vocabulary file or an empty corpus is a failure, not a usage
      * error, whatever its code. */

@@ -331,6 +331,7 @@ int files_corpus_open(struct files_corpus *c, const char *path, const char *besi
     c->path = path;
     int stream = files_is_stream(path);
     const char *name = strcmp(path, "-") == 0 ? "stdin" : path;
+    c->name = name;
     if (!stream) {
         struct stat st;
         in = open(path, O_RDONLY | O_CLOEXEC);
@@ -383,6 +384,19 @@ done:
     if (rc != 0)
         files_corpus_release(c);
     return rc;
+}
+
+void files_corpus_message(const struct files_corpus *c, struct w2v_err *err)
+{
+    if (!err || !c->owns_fd || !c->name)
+        return;
+    char *at = strstr(err->message, c->fd_path);
+    if (!at)
+        return;
+    char rest[sizeof err->message];
+    snprintf(rest, sizeof rest, "%s", at + strlen(c->fd_path));
+    size_t head = (size_t)(at - err->message);
+    snprintf(at, sizeof err->message - head, "%s%s", c->name, rest);
 }
 
 void files_corpus_release(struct files_corpus *c)

@@ -158,6 +158,16 @@ wait
 check "'-' with --read-vocab trains" test -s "$TMP/cli.bin"
 printf '' | "$W2V" train - -o "$TMP/empty.bin" $FAST 2>"$TMP/err"
 check "an empty stdin: exit 1, one line" sh -c '[ "$1" -eq 1 ] && [ "$(wc -l <"$2")" -eq 1 ]' sh $? "$TMP/err"
+printf 'a b c\n' | "$W2V" train - -o "$TMP/empty.bin" $FAST 2>"$TMP/err"
+check "an error about stdin names stdin, not the copy" sh -c 'grep -q "stdin" "$1" && ! grep -q /dev/fd "$1"' sh "$TMP/err"
+# Killed (SIGKILL) while copying a stream: the copy has no name to leave.
+mkdir "$TMP/kill"
+{ cat "$C"; sleep 2; cat "$C"; } | "$W2V" train - -o "$TMP/kill/k.bin" $FAST &
+w2v_pid=$! # the last command of the pipeline
+sleep 0.5
+check "SIGKILL while reading stdin (w2v still running)" kill -9 "$w2v_pid"
+wait
+check "... nothing at all left beside OUT" [ -z "$(ls -A "$TMP/kill")" ]
 no_temporaries "$TMP" "streams"
 
 # ---- 3. the command line as people type it -----------------------------------

@@ -154,6 +154,10 @@ static void test_corpus_open(void)
             fclose(f);
         CHECK(got == sizeof text && memcmp(back, text, sizeof text) == 0);
     }
+    struct w2v_err msg = {0};
+    snprintf(msg.message, sizeof msg.message, "no word in '%s' occurs", c.fd_path);
+    files_corpus_message(&c, &msg);
+    CHECK(strcmp(msg.message, "no word in 'stdin' occurs") == 0);
     files_corpus_release(&c);
     files_corpus_release(&c);
     CHECK(c.path == NULL);

@@ -56,6 +56,7 @@ struct files_corpus {
     int owns_fd;       /* fd is open and ours to close */
     int64_t spooled;   /* bytes copied from the stream */
     char fd_path[32];  /* "/dev/fd/N" naming fd */
+    const char *name;  /* for messages: the given path, "stdin" for "-" */
 };
 
 /* Whether path is read as a stream: "-" (stdin), a FIFO, a socket or a
@@ -71,6 +72,10 @@ int files_is_stream(const char *path);
  * Not thread-safe (reads stdin). */
 int files_corpus_open(struct files_corpus *c, const char *path, const char *beside,
                       struct w2v_err *err);
+
+/* Messages from the readers name the path they opened: put the corpus's
+ * own name back in place of a spool's "/dev/fd/N" in err's message. */
+void files_corpus_message(const struct files_corpus *c, struct w2v_err *err);
 
 /* Close the spooled copy (its space is freed then). Safe on a zeroed or
  * already-released struct. */
