@@ -227,7 +227,7 @@ int cmd_train(int argc, char **argv)
         {"read-vocab", "read-vocab", 0, CLI_STRING, &a.read_vocab, "FILE", "take the vocabulary from FILE instead of counting the corpus", 0, 0, NULL},
         {"kernel", NULL, 0, CLI_CUSTOM, &a.kernel, "NAME", "training kernel: batched (default) or reference", 0, 0, parse_kernel},
         {"force", NULL, 0, CLI_FLAG, &a.force, NULL, "replace a read-only OUT (its mode is kept)", 0, 0, NULL},
-        {"progress", NULL, 0, CLI_FLAG, &a.progress, NULL, "show the progress line even when stderr is not a terminal", 0, 0, NULL},
+        {"progress", NULL, 0, CLI_FLAG, &a.progress, NULL, "show progress even when stderr is not a terminal (a whole line every 5 s)", 0, 0, NULL},
         {"quiet", NULL, 'q', CLI_FLAG, &a.quiet, NULL, "print nothing but errors", 0, 0, NULL},
         {"debug", "debug", 0, CLI_INT, &a.debug, "N", "the original's verbosity: 0 is --quiet", 0, 10, NULL},
         {0},
@@ -307,10 +307,10 @@ int cmd_train(int argc, char **argv)
     double t0 = now_seconds();
     struct monitor_state mon = {0, !isatty(STDERR_FILENO), 0.0, 0};
     mon.show = !a.quiet && (a.progress || !mon.lines);
-    if (mon.show && !a.read_vocab)
-        fprintf(stderr, "w2v: counting the words of '%s'...\n", a.corpus);
     if ((status = files_corpus_open(&fc, a.corpus, a.output, &err)) != 0)
         goto report;
+    if (mon.show && !a.read_vocab)
+        fprintf(stderr, "w2v: counting the words of '%s'...\n", fc.name);
 
     if (a.read_vocab) {
         status = vocab_load(&vocab, a.read_vocab, a.min_count, &err);
