@@ -348,6 +348,13 @@ static size_t split_words(char *line, char **words, size_t max)
     }
 }
 
+/* next_line failed: a read error, or a line past its 16 MiB bound. */
+static int stdin_error(const char *what)
+{
+    return cli_error("cannot read %s from stdin: %s", what,
+                     errno ? strerror(errno) : "line too long");
+}
+
 /* Join words[0..n) with spaces into out, cut to fit. */
 static void join_words(char **words, size_t n, char *out, size_t cap)
 {
@@ -390,8 +397,7 @@ static int run_stdin(const struct query_model *m, const char *path, const struct
         if (got == 0)
             break;
         if (got < 0) {
-            status = cli_error("cannot read queries from stdin: %s",
-                               errno ? strerror(errno) : "line too long");
+            status = stdin_error("queries");
             break;
         }
         if (got != 1)
@@ -608,8 +614,7 @@ int cmd_similarity(int argc, char **argv)
             if (got == 0)
                 break;
             if (got < 0) {
-                status = cli_error("cannot read pairs from stdin: %s",
-                                   errno ? strerror(errno) : "line too long");
+                status = stdin_error("pairs");
                 break;
             }
             char *words[4];
