@@ -190,7 +190,8 @@ static int apply_value(const struct cli_usage *u, const struct cli_option *o,
     case CLI_STRING:
         *(const char **)o->target = value;
         return 0;
-    case CLI_CUSTOM: {
+    case CLI_CUSTOM:
+    case CLI_LIST: {
         char why[256] = "";
         if (!o->parse || o->parse(o->target, value, why, sizeof why) != 0) {
             cli_usage_error(u, "option '%s': %s", spelled, why[0] ? why : "bad value");
@@ -344,14 +345,15 @@ enum cli_parse_result cli_parse(const struct cli_usage *u, int argc, char **argv
         snprintf(spelled, sizeof spelled, "%.*s", (int)(name_len > 200 ? 200 : name_len), arg);
         size_t index = (size_t)(o - u->options);
         if (index < sizeof seen) {
-            if (seen[index]) {
+            if (seen[index] && o->type != CLI_LIST) {
                 cli_usage_error(u, "option '--%s' is given more than once", o->name);
                 return CLI_BAD_USAGE;
             }
             /* Two spellings of one setting (--model cbow --cbow 0, --binary 1
              * --text) contradict each other or repeat it: refused alike. */
             for (size_t j = 0; j < sizeof seen && u->options[j].name; j++)
-                if (seen[j] && u->options[j].target == o->target) {
+                if (seen[j] && j != index && u->options[j].target == o->target &&
+                    o->type != CLI_LIST && u->options[j].type != CLI_LIST) {
                     cli_usage_error(u, "options '--%s' and '--%s' set the same thing; give one",
                                     u->options[j].name, o->name);
                     return CLI_BAD_USAGE;

@@ -48,6 +48,11 @@ unchanged "$C" "swapped arguments"
 "$W2V" convert "$TMP/v.bin" "$TMP/v.txt"
 expect_error 1 "swapped arguments (text vectors as the corpus)" -- train "$TMP/v.txt" -o "$C" $FAST
 unchanged "$C" "swapped arguments (text)"
+cp "$TMP/v.bin" "$TMP/m.bin"
+expect_error 2 "map -o names the model" -- map "$TMP/m.bin" w1 -k 3 -o "$TMP/m.bin"
+check "... the model is intact" cmp -s "$TMP/m.bin" "$TMP/v.bin"
+check "map -o a new file still works" "$W2V" map "$TMP/m.bin" w1 -k 3 -o "$TMP/m.svg"
+check "convert IN IN (read whole first) is still allowed" "$W2V" convert "$TMP/m.bin" "$TMP/m.bin"
 check "-o /dev/null twice is fine (devices are written in place)" \
     "$W2V" train "$C" -o /dev/null --save-vocab /dev/null $FAST
 no_temporaries "$TMP" "refusals"
