@@ -160,7 +160,7 @@ int cmd_eval_analogy(int argc, char **argv)
          cli_parse_eval_method},
         {"json", NULL, 0, CLI_FLAG, &json, NULL, "print one JSON object, scores as fractions",
          0, 1, NULL},
-        {"threads", NULL, 0, CLI_INT, &threads, "N", "threads (default: all CPUs)", 1, 64, NULL},
+        CLI_OPTION_THREADS(&threads, "threads (default: all CPUs)"),
         {0},
     };
     const struct cli_usage usage = {

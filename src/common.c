@@ -221,6 +221,15 @@ int w2v_outfile_open(struct w2v_outfile *o, const char *path, struct w2v_err *er
             return rc;
         }
     }
+    /* The replacement keeps an existing file's permission bits (a private
+     * 600 model stays private); set before a byte is written. A new file
+     * has the umask's mode from the open above. */
+    if (exists && fchmod(fd, st.st_mode & 07777) != 0) {
+        int rc = w2v_fail_errno(err, "cannot keep the mode of '%s'", path);
+        close(fd);
+        w2v_outfile_abort(o);
+        return rc;
+    }
     o->fp = fdopen(fd, "wb");
     if (!o->fp) {
         int rc = w2v_fail_errno(err, "cannot write '%s'", o->tmp_path);

@@ -58,7 +58,20 @@ enum cli_parse_result {
 enum cli_parse_result cli_parse(const struct cli_usage *u, int argc, char **argv,
                                 int *n_positional);
 
-/* Print the command's usage and options to out. */
+/* The option of opts that an unknown arg[0..len) (dashes included) most
+ * likely meant: the same name spelled otherwise (-dim, --min_count), the
+ * name gensim or fastText gives the setting (--vector-size, -epoch), or a
+ * near typo (--dimm); NULL when none is close. Thread-safe. */
+const struct cli_option *cli_suggest(const struct cli_option *opts, const char *arg, size_t len);
+
+/* One range for the same setting in every command: the option tables use
+ * these, and --help prints the range from the table. */
+#define W2V_MAX_THREADS 1024
+#define CLI_OPTION_THREADS(target, help) \
+    {"threads", "threads", 0, CLI_INT, (target), "N", (help), 1, W2V_MAX_THREADS, NULL}
+
+/* Print the command's usage and options to out; a number's range is shown
+ * after its help line. */
 void cli_print_help(FILE *out, const struct cli_usage *u);
 
 /* Print "w2v: error: <fmt>" as one line on stderr. Returns W2V_EXIT_FAILURE. */

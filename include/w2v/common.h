@@ -79,7 +79,8 @@ char *w2v_strndup(const char *s, size_t n);
  * is atomic) that replaces the path only on commit; an existing file is
  * untouched until then. A path that exists and is not a regular file (a
  * device such as /dev/full or /dev/stdout, a FIFO) is written directly:
- * renaming over it would destroy the device node. */
+ * renaming over it would destroy the device node. A replaced file keeps
+ * its permission bits; a new one gets the umask's. */
 struct w2v_outfile {
     FILE *fp;        /* write here between open and commit */
     char *path;      /* owned copy of the destination */
