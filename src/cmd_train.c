@@ -3,6 +3,8 @@
  * vocabulary -> encode the corpus -> train -> write the vectors, each a
  * step below. The only code of the trainer that prints. */
 #include <errno.h>
+#include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,6 +144,26 @@ static void format_duration(char *buf, size_t cap, double s)
         snprintf(buf, cap, "%ld:%02ld", t / 60, t % 60);
 }
 
+/* Where an interval of the loss began: the mean of the interval is the
+ * growth of the snapshots' sum over that of their count. */
+struct loss_mark {
+    double sum;
+    int64_t examples;
+    double last; /* the latest interval's mean; NaN before any */
+};
+
+/* The mean loss since the mark, and move the mark to p; an interval
+ * without a measurement keeps the previous mean. */
+static double loss_since(struct loss_mark *k, const struct train_progress *p)
+{
+    if (p->loss_examples > k->examples) {
+        k->last = (p->loss_sum - k->sum) / (double)(p->loss_examples - k->examples);
+        k->sum = p->loss_sum;
+        k->examples = p->loss_examples;
+    }
+    return k->last;
+}
+
 /* The progress line's state, and the latest snapshot. */
 struct monitor_state {
     int show;           /* draw the progress line */
@@ -149,7 +171,46 @@ struct monitor_state {
     double last_draw;   /* elapsed seconds at the last draw */
     int drawn;
     struct train_progress last; /* the latest snapshot: the final counts at the end */
+    struct loss_mark draw_loss; /* since the last draw */
+    struct loss_mark log_loss;  /* since the last log line: the summary's */
+    double last_log;    /* elapsed seconds at the last log line */
+    double log_prev_time; /* ... and at the one before: the last interval's start */
+    double log_every;   /* seconds between log lines (and the summary's loss intervals) */
+    const char *log_path; /* --log-json, or NULL */
+    int log_fd;         /* open on log_path (append), or -1 */
+    int log_errno;      /* why a log write failed, or 0 */
 };
+
+/* One JSON line for the interval ending at p, appended with a single
+ * write(2) on an O_APPEND descriptor: lines never tear or interleave, even
+ * with several writers, and a crash leaves whole lines plus at most one
+ * partial last line. Returns 0 or -1 with m->log_errno set. */
+static int log_json_line(struct monitor_state *m, const struct train_progress *p, double loss,
+                         double rate)
+{
+    char line[320], lossbuf[32];
+    if (isfinite(loss))
+        snprintf(lossbuf, sizeof lossbuf, "%.6f", loss);
+    else
+        snprintf(lossbuf, sizeof lossbuf, "null");
+    int len = snprintf(line, sizeof line,
+                       "{\"time\": %.3f, \"epoch\": %d, \"words\": %lld, \"alpha\": %.8f, "
+                       "\"loss\": %s, \"words_per_sec\": %.1f}\n",
+                       p->elapsed, p->epoch, (long long)p->words_done, p->alpha, lossbuf, rate);
+    if (len < 0 || (size_t)len >= sizeof line) {
+        m->log_errno = EOVERFLOW;
+        return -1;
+    }
+    ssize_t w;
+    do
+        w = write(m->log_fd, line, (size_t)len);
+    while (w < 0 && errno == EINTR);
+    if (w != (ssize_t)len) {
+        m->log_errno = w < 0 ? errno : EIO;
+        return -1;
+    }
+    return 0;
+}
 
 /* Called by train_run from the main thread: draws the progress line a few
  * times a second and turns a caught signal into a stop request. */
@@ -157,16 +218,25 @@ static int train_monitor(void *ctx, const struct train_progress *p)
 {
     struct monitor_state *m = ctx;
     m->last = *p;
+    double rate = p->elapsed > 0 ? (double)p->words_done / p->elapsed : 0.0;
+    if (p->finished || p->elapsed - m->last_log >= m->log_every) {
+        double loss = loss_since(&m->log_loss, p);
+        m->log_prev_time = m->last_log;
+        m->last_log = p->elapsed;
+        if (m->log_fd >= 0 && log_json_line(m, p, loss, rate) != 0)
+            return 1;
+    }
     if (m->show && (p->finished || p->elapsed - m->last_draw >= (m->lines ? 5.0 : 0.25))) {
-        double rate = p->elapsed > 0 ? (double)p->words_done / p->elapsed : 0.0;
         double pct = p->words_total > 0 ? 100.0 * (double)p->words_done / (double)p->words_total : 0;
         char el[32], eta[32];
         format_duration(el, sizeof el, p->elapsed);
         format_duration(eta, sizeof eta,
                         rate > 0 ? (double)(p->words_total - p->words_done) / rate : -1.0);
-        fprintf(stderr, "%s%5.1f%%  epoch %d/%d  alpha %.6f  %.0fk words/s  elapsed %s  eta %s%s",
-                m->lines ? "w2v: " : "\r", pct, p->epoch, p->epochs, p->alpha, rate / 1000.0, el,
-                eta, m->lines ? "\n" : "  ");
+        double loss = loss_since(&m->draw_loss, p);
+        fprintf(stderr,
+                "%s%5.1f%%  epoch %d/%d  alpha %.6f  loss %.4f  %.0fk words/s  elapsed %s  eta %s%s",
+                m->lines ? "w2v: " : "\r", pct, p->epoch, p->epochs, p->alpha,
+                isfinite(loss) ? loss : 0.0, rate / 1000.0, el, eta, m->lines ? "\n" : "  ");
         if (p->finished && !m->lines)
             fputc('\n', stderr);
         fflush(stderr);
@@ -179,7 +249,7 @@ static int train_monitor(void *ctx, const struct train_progress *p)
 /* One `w2v train` run: the settings, then what the steps build. */
 struct train_cmd {
     struct train_options opt;  /* the options table writes straight into these */
-    const char *corpus, *output, *save_vocab, *read_vocab;
+    const char *corpus, *output, *save_vocab, *read_vocab, *log_json;
     int64_t min_count, max_vocab;
     int text, progress, quiet, debug, force;
 
@@ -235,6 +305,8 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
         {"binary", "binary", 0, CLI_CUSTOM, &c->text, "0|1", "1: binary output (default), 0: --text", 0, 0, parse_binary01},
         {"save-vocab", "save-vocab", 0, CLI_STRING, &c->save_vocab, "FILE", "write the vocabulary (word count per line) to FILE", 0, 0, NULL},
         {"read-vocab", "read-vocab", 0, CLI_STRING, &c->read_vocab, "FILE", "take the vocabulary from FILE instead of counting the corpus", 0, 0, NULL},
+        {"log-json", NULL, 0, CLI_STRING, &c->log_json, "FILE", "append one JSON line per interval to FILE: time, epoch, words, alpha, loss, words/s", 0, 0, NULL},
+        {"log-every", NULL, 0, CLI_DOUBLE, &c->mon.log_every, "S", "seconds per loss interval: --log-json lines and the summary's loss (default 1)", 0.01, 86400, NULL},
         {"kernel", NULL, 0, CLI_CUSTOM, &o->kernel, "NAME", "training kernel: batched (default) or reference", 0, 0, parse_kernel},
         {"force", NULL, 0, CLI_FLAG, &c->force, NULL, "replace a read-only OUT (its mode is kept)", 0, 0, NULL},
         {"progress", NULL, 0, CLI_FLAG, &c->progress, NULL, "show progress even when stderr is not a terminal (a whole line every 5 s)", 0, 0, NULL},
@@ -279,8 +351,9 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
     const struct files_use uses[] = {{c->corpus, FILES_INPUT, "the corpus"},
                                      {c->read_vocab, FILES_INPUT, "--read-vocab"},
                                      {c->output, FILES_OUTPUT, "the output"},
-                                     {c->save_vocab, FILES_OUTPUT, "--save-vocab"}};
-    int status = files_check(uses, 4, c->force, &c->err);
+                                     {c->save_vocab, FILES_OUTPUT, "--save-vocab"},
+                                     {c->log_json, FILES_OUTPUT, "--log-json"}};
+    int status = files_check(uses, sizeof uses / sizeof uses[0], c->force, &c->err);
     if (status != 0)
         return cli_report(&c->err, status);
     return -1;
@@ -305,6 +378,13 @@ static int step_check_outputs(struct train_cmd *c)
         return STEP_PRINTED;
     if (c->save_vocab && check_writable_dir(c->save_vocab) != 0)
         return STEP_PRINTED;
+    if (c->log_json) {
+        /* Appended to, never replaced: a resumed run continues its log. */
+        c->mon.log_path = c->log_json;
+        c->mon.log_fd = open(c->log_json, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+        if (c->mon.log_fd < 0)
+            return cli_error("cannot open '%s': %s", c->log_json, strerror(errno)), STEP_PRINTED;
+    }
     return 0;
 }
 
@@ -391,6 +471,10 @@ static int step_train(struct train_cmd *c)
     if (status != 0)
         return status;
     status = train_run(c->tr, train_monitor, &c->mon, &c->err);
+    if (c->mon.log_errno) {
+        cli_error("cannot write '%s': %s", c->mon.log_path, strerror(c->mon.log_errno));
+        return STEP_PRINTED;
+    }
     /* A signal after the last monitor call still counts: write nothing. */
     if ((status == W2V_EINTR || status == 0) && train_signal)
         return STEP_INTERRUPTED;
@@ -401,6 +485,9 @@ static int step_train(struct train_cmd *c)
         fprintf(stderr, "w2v: trained %lld words (%lld after subsampling) in %.1f s, %.0f words/s\n",
                 (long long)p->words_done, (long long)p->words_kept, p->elapsed,
                 p->elapsed > 0 ? (double)p->words_done / p->elapsed : 0.0);
+        if (isfinite(c->mon.log_loss.last))
+            fprintf(stderr, "w2v: loss %.4f (mean over the last %.1f s)\n", c->mon.log_loss.last,
+                    p->elapsed - c->mon.log_prev_time);
     }
     return 0;
 }
@@ -448,6 +535,10 @@ int cmd_train(int argc, char **argv)
 {
     struct train_cmd c;
     memset(&c, 0, sizeof c);
+    c.mon.log_fd = -1;
+    c.mon.log_every = 1.0;
+    c.mon.log_loss.last = NAN;
+    c.mon.draw_loss.last = NAN;
     int code = train_cmd_parse(&c, argc, argv);
     if (code >= 0)
         return code;
@@ -475,6 +566,8 @@ int cmd_train(int argc, char **argv)
         status = step_write(&c);
     code = train_cmd_exit(&c, status);
 
+    if (c.mon.log_fd >= 0)
+        close(c.mon.log_fd);
     train_release(&c.tr);
     files_corpus_release(&c.fc);
     corpus_release(&c.ids);

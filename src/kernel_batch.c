@@ -282,6 +282,20 @@ static inline int hs_outputs(const struct trainer *tr, struct batch_buf *bb, int
     return len;
 }
 
+/* The loss of inputs in[0..B) against the outputs in bb->out/label/mult
+ * [0..M), from the rows as they are now (before the step that trains them):
+ * Σ_b Σ_m mult[m] softplus(±in_b · out_m). Reads only. */
+static double outputs_loss(float *const *in, int B, const struct batch_buf *bb, int M, size_t n)
+{
+    double sum = 0;
+    for (int b = 0; b < B; b++)
+        for (int m = 0; m < M; m++) {
+            double f = kernels_dot(in[b], bb->out[m], n);
+            sum += bb->mult[m] * train_softplus(bb->label[m] > 0.5f ? -f : f);
+        }
+    return sum;
+}
+
 static inline void prefetch_path(const struct trainer *tr, const struct batch_buf *bb,
                                  int32_t word)
 {
@@ -331,8 +345,12 @@ static void sentence_sg(struct train_thread *t, const int32_t *sen, int32_t len)
                 bb->in[B++] = hot_rows_get(&bb->hot_in, sen[j]);
         if (B == 0)
             continue;
+        const int measure = train_loss_due(t);
+        t->pending_examples += measure ? B : 0;
         if (hs) {
             int M = hs_outputs(tr, bb, word);
+            if (measure)
+                t->pending_loss += outputs_loss(bb->in, B, bb, M, n);
             for (int p = 0; p < M; p += W2V_BATCH_GROUP)
                 kernels_block_sg(bb->in, B, bb->out + p, bb->label + p, bb->mult + p,
                                M - p < W2V_BATCH_GROUP ? M - p : W2V_BATCH_GROUP, n, t->alpha, 1,
@@ -340,6 +358,8 @@ static void sentence_sg(struct train_thread *t, const int32_t *sen, int32_t len)
         }
         if (ns) {
             int M = ns_outputs(tr, bb, i, word);
+            if (measure)
+                t->pending_loss += outputs_loss(bb->in, B, bb, M, n);
             for (int p = 0; p < M; p += W2V_BATCH_GROUP)
                 kernels_block_sg(bb->in, B, bb->out + p, bb->label + p, bb->mult + p,
                                M - p < W2V_BATCH_GROUP ? M - p : W2V_BATCH_GROUP, n, t->alpha, 0,
@@ -388,8 +408,12 @@ static void sentence_cbow(struct train_thread *t, const int32_t *sen, int32_t le
         if (C == 0)
             continue;
         kernels_mean(h, bb->in, C, n, tr->opt.cbow_sum ? 1.0f : 1.0f / (float)C);
+        const int measure = train_loss_due(t);
+        t->pending_examples += measure;
         if (hs) {
             int M = hs_outputs(tr, bb, word);
+            if (measure)
+                t->pending_loss += outputs_loss(&h, 1, bb, M, n);
             for (int p = 0; p < M; p += W2V_BATCH_GROUP_CBOW)
                 kernels_block_cbow(h, bb->in, C, bb->out + p, bb->label + p, bb->mult + p,
                                  M - p < W2V_BATCH_GROUP_CBOW ? M - p : W2V_BATCH_GROUP_CBOW, n,
@@ -397,6 +421,8 @@ static void sentence_cbow(struct train_thread *t, const int32_t *sen, int32_t le
         }
         if (ns) {
             int M = ns_outputs(tr, bb, i, word);
+            if (measure)
+                t->pending_loss += outputs_loss(&h, 1, bb, M, n);
             for (int p = 0; p < M; p += W2V_BATCH_GROUP_CBOW)
                 kernels_block_cbow(h, bb->in, C, bb->out + p, bb->label + p, bb->mult + p,
                                  M - p < W2V_BATCH_GROUP_CBOW ? M - p : W2V_BATCH_GROUP_CBOW, n,

@@ -25,7 +25,7 @@ struct ref_buf {
  * h: [n] the input (a syn0 row, or the CBOW hidden layer); e: [n] gradient
  * accumulated for h; syn1neg: [V, n] row-major. */
 static inline void ns_pair(struct train_thread *t, const float *restrict h, float *restrict e,
-                           int32_t word)
+                           int32_t word, int measure)
 {
     const struct trainer *tr = t->tr;
     const size_t n = tr->model.stride;
@@ -41,6 +41,8 @@ static inline void ns_pair(struct train_thread *t, const float *restrict h, floa
         }
         float *out = model_row(tr->model.syn1neg, n, target);
         float f = kernels_dot(h, out, n);
+        if (measure) /* the exact loss, from the score before the update */
+            t->pending_loss += train_softplus(label > 0.5f ? -(double)f : (double)f);
         float g;
         /* Outside the table σ is taken as 0 or 1 (the original's rule);
          * written so that a NaN score takes a bounded branch. */
@@ -62,7 +64,7 @@ static inline void ns_pair(struct train_thread *t, const float *restrict h, floa
  * table are skipped, as in the original.
  * h: [n]; e: [n]; syn1: [V-1, n] inner-node rows. */
 static inline void hs_pair(struct train_thread *t, const float *restrict h, float *restrict e,
-                           int32_t word)
+                           int32_t word, int measure)
 {
     const struct trainer *tr = t->tr;
     const struct huffman *hf = &tr->huffman;
@@ -74,6 +76,9 @@ static inline void hs_pair(struct train_thread *t, const float *restrict h, floa
     for (int32_t b = 0; b < len; b++) {
         float *node = model_row(tr->model.syn1, n, hf->points[off + b]);
         float f = kernels_dot(h, node, n);
+        /* The loss counts every node, also those the update skips. */
+        if (measure)
+            t->pending_loss += train_softplus(hf->code_bits[off + b] ? (double)f : -(double)f);
         if (!(f > -W2V_SIGMOID_MAX && f < W2V_SIGMOID_MAX))
             continue;
         float g = (1.0f - (float)hf->code_bits[off + b] - train_sigmoid(tr->sigmoid, f)) * alpha;
@@ -95,16 +100,18 @@ static void sentence_skipgram(struct train_thread *t, const int32_t *sen, int32_
         int win = sampling_window(&t->rng, tr->opt.window);
         int32_t a = i > win ? i - win : 0;
         int32_t b = len - 1 - i > win ? i + win : len - 1;
+        const int measure = train_loss_due(t);
         for (int32_t j = a; j <= b; j++) {
             if (j == i)
                 continue;
+            t->pending_examples += measure;
             // syn0: [V, n] row-major; l1 is the context word's row
             float *l1 = model_row(tr->model.syn0, n, sen[j]);
             kernels_zero(e, n);
             if (tr->opt.hs)
-                hs_pair(t, l1, e, word);
+                hs_pair(t, l1, e, word, measure);
             if (tr->opt.negative > 0)
-                ns_pair(t, l1, e, word);
+                ns_pair(t, l1, e, word, measure);
             /* Hogwild: unsynchronised update of a shared input row. */
             kernels_axpy(1.0f, e, l1, n);
         }
@@ -139,10 +146,12 @@ static void sentence_cbow(struct train_thread *t, const int32_t *sen, int32_t le
         if (!tr->opt.cbow_sum)
             kernels_scale(h, 1.0f / (float)cw, n);
         kernels_zero(e, n);
+        const int measure = train_loss_due(t);
+        t->pending_examples += measure;
         if (tr->opt.hs)
-            hs_pair(t, h, e, word);
+            hs_pair(t, h, e, word, measure);
         if (tr->opt.negative > 0)
-            ns_pair(t, h, e, word);
+            ns_pair(t, h, e, word, measure);
         for (int32_t k = 0; k < cw; k++)
             /* Hogwild: unsynchronised update of a shared input row. */
             kernels_axpy(1.0f, e, model_row(tr->model.syn0, n, rb->context[k]), n);

@@ -119,8 +119,17 @@ static void thread_flush(struct train_thread *t)
     int64_t done = atomic_fetch_add_explicit(&tr->words_done, t->pending_words,
                                              memory_order_relaxed) + t->pending_words;
     atomic_fetch_add_explicit(&tr->words_kept, t->pending_kept, memory_order_relaxed);
+    if (t->pending_examples > 0) {
+        atomic_fetch_add_explicit(&tr->loss_units,
+                                  (int64_t)llround(t->pending_loss * W2V_LOSS_SCALE),
+                                  memory_order_relaxed);
+        atomic_fetch_add_explicit(&tr->loss_examples, t->pending_examples,
+                                  memory_order_relaxed);
+    }
     t->pending_words = 0;
     t->pending_kept = 0;
+    t->pending_loss = 0;
+    t->pending_examples = 0;
     t->alpha = (float)train_alpha(tr->opt.alpha, done,
                                   tr->words_per_epoch * (int64_t)tr->opt.epochs);
 }
@@ -213,6 +222,9 @@ static void fill_progress(struct trainer *tr, const struct timespec *start,
     p->epoch = epoch > tr->opt.epochs ? tr->opt.epochs : (int)epoch;
     p->alpha = train_alpha(tr->opt.alpha, p->words_done, p->words_total);
     p->elapsed = (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+    p->loss_sum = (double)atomic_load_explicit(&tr->loss_units, memory_order_relaxed) /
+                  W2V_LOSS_SCALE;
+    p->loss_examples = atomic_load_explicit(&tr->loss_examples, memory_order_relaxed);
 }
 
 int train_memory_bytes(const struct train_options *opt, int64_t vocab_size, size_t *out)
@@ -263,6 +275,8 @@ int train_init(struct trainer **out, const struct train_options *opt, const int6
     atomic_init(&tr->words_kept, 0);
     atomic_init(&tr->stop, 0);
     atomic_init(&tr->running, 0);
+    atomic_init(&tr->loss_units, 0);
+    atomic_init(&tr->loss_examples, 0);
     tr->opt = *opt;
     tr->kernel = train_kernel_find(opt->kernel);
     tr->vocab_size = vocab_size;
@@ -351,6 +365,7 @@ void train_thread_setup(struct train_thread *t, struct trainer *tr, int id)
     t->tr = tr;
     t->id = id;
     rng_seed(&t->rng, tr->opt.seed, (uint64_t)id);
+    t->loss_tick = W2V_LOSS_EVERY;
 }
 
 int64_t train_chunks(int threads, int64_t n_ids)

@@ -11,6 +11,7 @@
 
 #include <stdatomic.h>
 #include <stddef.h>
+#include <math.h>
 #include <stdint.h>
 
 #include "kernels.h"
@@ -23,6 +24,19 @@
 #define W2V_PROGRESS_BATCH 10000   /* words between updates of the shared counters */
 #define W2V_SIGMOID_TABLE 1024     /* intervals in the table (linearly interpolated) */
 #define W2V_MIN_ALPHA_FRACTION 1e-4 /* alpha decays to alpha0 * this */
+/* The training loss is measured on every W2V_LOSS_EVERY-th centre word of a
+ * thread (a fixed stride, no random draw: the model's bits do not change),
+ * scored against the rows as they are just before its update. Each such
+ * centre costs one extra score pass over its outputs, so 1 in 32 keeps the
+ * cost near 1% of the block steps' work while an interval still sees
+ * thousands of examples. -DW2V_LOSS_EVERY=0 builds without it (to measure
+ * its cost: scripts/bench-loss.sh). */
+#ifndef W2V_LOSS_EVERY
+#define W2V_LOSS_EVERY 32
+#endif
+/* The shared loss sum is fixed point (units of 1e-6): an atomic add of an
+ * integer, exact and order-independent. */
+#define W2V_LOSS_SCALE 1e6
 
 struct train_kernel;
 
@@ -49,6 +63,8 @@ struct trainer {
     _Atomic int stop;
     _Atomic int running;         /* worker threads not yet finished */
     _Atomic int64_t next_chunk;  /* the next chunk of work to hand out (train_chunks) */
+    _Atomic int64_t loss_units;  /* sampled loss, in 1 / W2V_LOSS_SCALE */
+    _Atomic int64_t loss_examples; /* examples the loss was measured on */
 };
 
 /* Per-thread state: everything a kernel touches besides the shared matrix
@@ -60,6 +76,9 @@ struct train_thread {
     float alpha;               /* current learning rate */
     int64_t pending_words;     /* not yet added to tr->words_done */
     int64_t pending_kept;
+    double pending_loss;       /* sampled loss not yet added to tr->loss_units */
+    int64_t pending_examples;
+    int32_t loss_tick;         /* centre words until the next loss sample */
     int32_t *sentence;         /* [W2V_MAX_SENTENCE] kept ids of the sentence */
     void *buf;                 /* the kernel's own per-thread buffers */
     int status;                /* 0, or why the thread stopped */
@@ -123,6 +142,22 @@ static inline float train_sigmoid(const float *table, float x)
         i = W2V_SIGMOID_TABLE - 1;
     float frac = p - (float)i;
     return table[i] + frac * (table[i + 1] - table[i]);
+}
+
+/* softplus(x) = log(1 + e^x), without overflow: the loss of one logistic
+ * term is softplus(-score) for label 1 and softplus(score) for label 0. */
+static inline double train_softplus(double x)
+{
+    return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x));
+}
+
+/* Whether the thread's next centre word is a loss sample (counts down). */
+static inline int train_loss_due(struct train_thread *t)
+{
+    if (W2V_LOSS_EVERY == 0 || --t->loss_tick > 0)
+        return 0;
+    t->loss_tick = W2V_LOSS_EVERY;
+    return 1;
 }
 
 #endif

@@ -666,6 +666,87 @@ static void test_stop_and_progress(void)
     planted_free(&p);
 }
 
+/* The last snapshot's loss sum and count. */
+struct loss_log {
+    double sum;
+    int64_t examples;
+};
+
+static int loss_monitor(void *ctx, const struct train_progress *pr)
+{
+    struct loss_log *l = ctx;
+    l->sum = pr->loss_sum;
+    l->examples = pr->loss_examples;
+    return 0;
+}
+
+/* The mean loss of a whole run (every kernel, both objectives). */
+static double run_loss(const struct planted *p, const char *kernel, int arch, int hs,
+                       double alpha, int epochs, int64_t *examples)
+{
+    struct train_options o;
+    struct trainer *tr = NULL;
+    struct w2v_err err;
+    struct loss_log l = {0, 0};
+    train_options_default(&o);
+    o.kernel = kernel;
+    o.arch = arch ? TRAIN_SKIPGRAM : TRAIN_CBOW;
+    o.hs = hs;
+    o.negative = hs ? 0 : 5;
+    o.alpha = alpha;
+    o.dim = 24;
+    o.window = 3;
+    o.sample = 0;
+    o.epochs = epochs;
+    o.seed = 5;
+    int ok = train_init(&tr, &o, p->counts, p->vocab, p->ids, p->n, &err) == 0 &&
+             train_run(tr, loss_monitor, &l, &err) == 0;
+    CHECK(ok);
+    train_release(&tr);
+    *examples = l.examples;
+    return l.examples > 0 ? l.sum / (double)l.examples : NAN;
+}
+
+/* The loss: untrained (output rows zero, every score 0) each term is
+ * log 2, so NS gives (1 + K) log 2 per example but for the rare negative
+ * equal to the word, and HS log 2 per node of the path; trained on the
+ * planted corpus it falls well below that. About 1 in W2V_LOSS_EVERY
+ * centre words is measured. */
+static void test_loss(void)
+{
+    struct planted p;
+    planted_make(&p, 10, 40, 3000, 13);
+    int64_t centres = (p.n - 3000) * 1; /* words per epoch, no subsampling */
+    int32_t min_len = INT32_MAX, max_len = 0;
+    struct huffman hf;
+    struct w2v_err err;
+    CHECK(huffman_build(&hf, p.counts + 1, p.vocab - 1, &err) == 0);
+    for (int32_t w = 0; w < p.vocab - 1; w++) {
+        min_len = hf.length[w] < min_len ? hf.length[w] : min_len;
+        max_len = hf.length[w] > max_len ? hf.length[w] : max_len;
+    }
+    huffman_release(&hf);
+    const char *kernels[2] = {"reference", "batched"};
+    for (int k = 0; k < 2; k++)
+        for (int arch = 0; arch < 2; arch++) {
+            int64_t ex;
+            double l0 = run_loss(&p, kernels[k], arch, 0, 1e-9, 1, &ex);
+            CHECK_NEAR(l0, 6 * log(2.0), 0.15);
+            if (arch == 0) /* CBOW: one example per measured centre word */
+                CHECK(ex >= centres / W2V_LOSS_EVERY - 100 && ex <= centres / W2V_LOSS_EVERY);
+            double h0 = run_loss(&p, kernels[k], arch, 1, 1e-9, 1, &ex);
+            CHECK(h0 >= min_len * log(2.0) - 1e-3 && h0 <= max_len * log(2.0) + 1e-3);
+            double l1 = run_loss(&p, kernels[k], arch, 0, arch ? 0.025 : 0.05, 8, &ex);
+            CHECK(l1 < 0.75 * l0);
+            double h1 = run_loss(&p, kernels[k], arch, 1, arch ? 0.025 : 0.05, 8, &ex);
+            CHECK(h1 < 0.9 * h0);
+            if (!(l1 < 0.75 * l0) || !(h1 < 0.9 * h0))
+                fprintf(stderr, "loss %s arch %d: ns %.3f -> %.3f, hs %.3f -> %.3f\n",
+                        kernels[k], arch, l0, l1, h0, h1);
+        }
+    planted_free(&p);
+}
+
 /* Each thread draws from its own random stream (seed, thread id): threads
  * sharing one stream would pick the same windows and negatives. */
 static void test_thread_streams(void)
@@ -819,6 +900,7 @@ int main(void)
     TEST_RUN(test_planted);
     TEST_RUN(test_reproducible);
     TEST_RUN(test_stop_and_progress);
+    TEST_RUN(test_loss);
     TEST_RUN(test_diverged);
     TEST_RUN(test_init_errors);
     return TEST_REPORT("test_train");

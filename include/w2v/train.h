@@ -81,6 +81,14 @@ struct train_progress {
     int epochs;
     double alpha;         /* the rate at words_done */
     double elapsed;       /* seconds since train_run started */
+    /* The training loss so far, summed over the examples it was measured on
+     * (every 32nd centre word of each thread, scored just before its
+     * update; an example is one input row predicting the centre word): NS
+     * -log σ(score) of the word plus -log σ(-score) of each negative, HS the
+     * path's terms. The mean over an interval is the difference of two
+     * snapshots' sums over the difference of their counts. */
+    double loss_sum;
+    int64_t loss_examples;
     int finished;         /* 1 on the last call */
 };
 
