@@ -249,12 +249,15 @@ static int train_monitor(void *ctx, const struct train_progress *p)
 /* One `w2v train` run: the settings, then what the steps build. */
 struct train_cmd {
     struct train_options opt;  /* the options table writes straight into these */
-    const char *corpus, *output, *save_vocab, *read_vocab, *log_json;
+    const char *corpus, *output, *save_vocab, *read_vocab, *log_json, *init;
+    int dim_given;             /* --dim was given (else --init's, or 100) */
     int64_t min_count, max_vocab;
     int text, progress, quiet, debug, force;
 
     struct files_corpus fc;    /* the corpus as read: a stream is spooled once */
     struct vocab vocab;
+    struct vectors start;      /* --init's vectors (rows 0 when not given) */
+    int64_t init_kept;         /* words of the vocabulary that start from them */
     struct corpus ids;
     struct trainer *tr;
     struct monitor_state mon;
@@ -272,6 +275,7 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
 {
     struct train_options *o = &c->opt;
     train_options_default(o);
+    o->dim = 0;     /* not given: see dim_given */
     o->alpha = 0;   /* not given: train_default_alpha of the model */
     o->threads = 0; /* not given: the online CPUs */
     c->min_count = 5;
@@ -305,6 +309,7 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
         {"binary", "binary", 0, CLI_CUSTOM, &c->text, "0|1", "1: binary output (default), 0: --text", 0, 0, parse_binary01},
         {"save-vocab", "save-vocab", 0, CLI_STRING, &c->save_vocab, "FILE", "write the vocabulary (word count per line) to FILE", 0, 0, NULL},
         {"read-vocab", "read-vocab", 0, CLI_STRING, &c->read_vocab, "FILE", "take the vocabulary from FILE instead of counting the corpus", 0, 0, NULL},
+        {"init", NULL, 0, CLI_STRING, &c->init, "VEC", "continue from saved vectors: their words keep them, new words start at random (see README)", 0, 0, NULL},
         {"log-json", NULL, 0, CLI_STRING, &c->log_json, "FILE", "append one JSON line per interval to FILE: time, epoch, words, alpha, loss, words/s", 0, 0, NULL},
         {"log-every", NULL, 0, CLI_DOUBLE, &c->mon.log_every, "S", "seconds per loss interval: --log-json lines and the summary's loss (default 1)", 0.01, 86400, NULL},
         {"kernel", NULL, 0, CLI_CUSTOM, &o->kernel, "NAME", "training kernel: batched (default) or reference", 0, 0, parse_kernel},
@@ -338,6 +343,10 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
         return cli_usage_error(&usage, "no output file given (-o OUT)");
     if (c->debug == 0)
         c->quiet = 1;
+    /* Without --dim: --init's dimensions (step_init), else 100. */
+    c->dim_given = o->dim != 0;
+    if (!c->dim_given)
+        o->dim = 100;
     if (o->threads == 0) {
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
         o->threads = cpus < 1 ? 1 : cpus > W2V_MAX_THREADS ? W2V_MAX_THREADS : (int)cpus;
@@ -349,6 +358,7 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
     /* No output may be an input or another output (exit 2), nor read-only
      * without --force (see files.h). */
     const struct files_use uses[] = {{c->corpus, FILES_INPUT, "the corpus"},
+                                     {c->init, FILES_INPUT, "--init"},
                                      {c->read_vocab, FILES_INPUT, "--read-vocab"},
                                      {c->output, FILES_OUTPUT, "the output"},
                                      {c->save_vocab, FILES_OUTPUT, "--save-vocab"},
@@ -405,6 +415,49 @@ static int step_count(struct train_cmd *c)
     if (c->vocab.words_pruned > 0 && !c->quiet)
         fprintf(stderr, "w2v: pruned %lld rare words while counting (--max-vocab %lld)\n",
                 (long long)c->vocab.words_pruned, (long long)c->max_vocab);
+    return 0;
+}
+
+/* --init: read the saved vectors, take their dimensions (or check them
+ * against --dim), and add their words that the corpus lacks (or has fewer
+ * than --min-count times) to the vocabulary with a count of 1, so every
+ * saved word is in the output: words absent from the corpus are never an
+ * input, and their vectors come out as they went in. */
+static int step_init(struct train_cmd *c)
+{
+    if (!c->init)
+        return 0;
+    int status = vectors_read(&c->start, c->init, &c->err);
+    if (status != 0)
+        return status;
+    if (c->dim_given && c->opt.dim != c->start.dim)
+        return w2v_fail(&c->err, W2V_EFORMAT,
+                        "'%s' has %d dimensions, but --dim is %d (leave --dim out to take its)",
+                        c->init, (int)c->start.dim, (int)c->opt.dim);
+    c->opt.dim = c->start.dim;
+    c->vocab.max_size = 0; /* nothing may be pruned now */
+    int64_t added = 0;
+    for (int64_t r = 0; r < c->start.rows; r++) {
+        const char *w = c->start.words[r];
+        size_t len = strlen(w);
+        if (vocab_find(&c->vocab, w, len) >= 0)
+            continue;
+        status = vocab_add(&c->vocab, w, len, 1);
+        if (status != 0)
+            return w2v_fail(&c->err, status, "cannot add the words of '%s': %s", c->init,
+                            w2v_strerror(status));
+        added++;
+    }
+    if (added > 0 && (status = vocab_finalize(&c->vocab, 1)) != 0)
+        return w2v_fail(&c->err, status, "cannot add the words of '%s': %s", c->init,
+                        w2v_strerror(status));
+    c->init_kept = c->start.rows;
+    if (!c->quiet)
+        fprintf(stderr,
+                "w2v: starting from '%s': %lld words keep their vectors (%lld of them not in "
+                "the corpus), %lld new words\n",
+                c->init, (long long)c->start.rows, (long long)added,
+                (long long)(c->vocab.size - c->start.rows));
     return 0;
 }
 
@@ -470,6 +523,13 @@ static int step_train(struct train_cmd *c)
     w2v_free(counts);
     if (status != 0)
         return status;
+    for (int64_t r = 0; r < c->start.rows; r++) {
+        const char *w = c->start.words[r];
+        int32_t id = vocab_find(&c->vocab, w, strlen(w));
+        if (id >= 0)
+            train_set_input(c->tr, id, c->start.data + (size_t)r * (size_t)c->start.dim);
+    }
+    vectors_release(&c->start); /* no longer needed: its memory back before training */
     status = train_run(c->tr, train_monitor, &c->mon, &c->err);
     if (c->mon.log_errno) {
         cli_error("cannot write '%s': %s", c->mon.log_path, strerror(c->mon.log_errno));
@@ -543,6 +603,7 @@ int cmd_train(int argc, char **argv)
     if (code >= 0)
         return code;
     vocab_init(&c.vocab);
+    vectors_init(&c.start);
     corpus_init(&c.ids);
     c.t0 = now_seconds();
 
@@ -551,6 +612,8 @@ int cmd_train(int argc, char **argv)
         status = step_open_corpus(&c);
     if (status == 0)
         status = step_count(&c);
+    if (status == 0)
+        status = step_init(&c);
     if (status == 0) {
         catch_signals();
         if (c.save_vocab)
@@ -572,5 +635,6 @@ int cmd_train(int argc, char **argv)
     files_corpus_release(&c.fc);
     corpus_release(&c.ids);
     vocab_release(&c.vocab);
+    vectors_release(&c.start);
     return code;
 }

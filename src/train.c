@@ -472,6 +472,16 @@ done:
     return status;
 }
 
+int train_set_input(struct trainer *tr, int32_t id, const float *vec)
+{
+    if (id < 0 || id >= tr->vocab_size)
+        return W2V_EINVAL;
+    /* The padding past dim stays zero (model.h). */
+    memcpy(model_row(tr->model.syn0, tr->model.stride, id), vec,
+           (size_t)tr->model.dim * sizeof *vec);
+    return 0;
+}
+
 const struct model *train_model(const struct trainer *tr)
 {
     return &tr->model;

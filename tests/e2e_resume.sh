@@ -39,4 +39,46 @@ expect_error 2 "--log-json is the corpus" -- train "$P" -o "$TMP/x.bin" --log-js
 expect_error 1 "--log-json in a missing directory" -- train "$P" -o "$TMP/x.bin" \
     --log-json "$TMP/no/such/log.json" --min-count 1 --quiet
 check "nothing written when the log cannot be opened" [ ! -e "$TMP/x.bin" ]
+# -- continued training: --init ------------------------------------------------
+# The new text has the fillers and five new words nN, but no planted pair.
+awk 'BEGIN { srand(9); for (l = 0; l < 2000; l++) { s = ""
+    for (w = 0; w < 8; w++) s = s (rand() < 0.5 ? " f" int(rand() * 30) : " n" int(rand() * 5))
+    print s } }' >"$TMP/more.txt"
+"$W2V" train "$P" -o "$TMP/base.bin" --dim 16 --min-count 1 --threads 1 --model sg --quiet
+"$W2V" convert "$TMP/base.bin" "$TMP/base.txt" --text
+"$W2V" train "$TMP/more.txt" --init "$TMP/base.bin" -o "$TMP/v2.txt" --text --min-count 1 \
+    --threads 1 --model sg 2>"$TMP/init.err"
+check "--init: takes the saved dimensions (16) without --dim" \
+    sh -c '[ "$(head -n 1 "$1")" = "48 16" ]' sh "$TMP/v2.txt"
+check "--init: says how many words keep their vectors" \
+    grep -q "43 words keep their vectors (12 of them not in the corpus), 5 new words" "$TMP/init.err"
+check "--init: a saved word absent from the new text keeps its vector, bit for bit" \
+    sh -c '[ "$(grep "^p0 " "$1")" = "$(grep "^p0 " "$2")" ]' sh "$TMP/base.txt" "$TMP/v2.txt"
+check "--init: a saved word of the new text trains on" \
+    sh -c '[ "$(grep "^f0 " "$1")" != "$(grep "^f0 " "$2")" ]' sh "$TMP/base.txt" "$TMP/v2.txt"
+check "--init: new words are added" [ "$(grep -c '^n[0-4] ' "$TMP/v2.txt")" -eq 5 ]
+# With a vanishing rate nothing moves: the saved vectors are the start.
+"$W2V" train "$TMP/more.txt" --init "$TMP/base.bin" -o "$TMP/v3.txt" --text --min-count 1 \
+    --threads 1 --model sg --alpha 1e-9 --quiet
+check "--init: with --alpha 1e-9 a trained word is still (almost) its saved vector" \
+    awk 'NR == FNR { if ($1 == "f0") for (i = 2; i <= NF; i++) a[i] = $i; next }
+         $1 == "f0" { for (i = 2; i <= NF; i++) if ((a[i] - $i) ^ 2 > 1e-10) bad = 1; seen = 1 }
+         END { exit bad || !seen }' "$TMP/base.txt" "$TMP/v3.txt"
+"$W2V" train "$TMP/more.txt" --init "$TMP/base.bin" -o "$TMP/v4.bin" --min-count 1 \
+    --threads 1 --model sg --quiet
+"$W2V" train "$TMP/more.txt" --init "$TMP/base.bin" -o "$TMP/v5.bin" --min-count 1 \
+    --threads 1 --model sg --quiet
+check "--init: --threads 1 is reproducible" cmp -s "$TMP/v4.bin" "$TMP/v5.bin"
+expect_error 1 "--init with another --dim" -- train "$TMP/more.txt" --init "$TMP/base.bin" \
+    -o "$TMP/x.bin" --dim 20 --quiet
+expect_error 1 "--init of a text corpus" -- train "$TMP/more.txt" --init "$P" -o "$TMP/x.bin" \
+    --quiet
+expect_error 1 "--init of a missing file" -- train "$TMP/more.txt" --init "$TMP/none.bin" \
+    -o "$TMP/x.bin" --quiet
+head -c 100 "$TMP/base.bin" >"$TMP/trunc.bin"
+expect_error 1 "--init of a truncated file" -- train "$TMP/more.txt" --init "$TMP/trunc.bin" \
+    -o "$TMP/x.bin" --quiet
+expect_error 2 "--init is the output" -- train "$TMP/more.txt" --init "$TMP/base.bin" \
+    -o "$TMP/base.bin"
+check "nothing written by the failed --init runs" [ ! -e "$TMP/x.bin" ]
 summary

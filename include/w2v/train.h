@@ -121,6 +121,12 @@ int train_run(struct trainer *tr, int (*monitor)(void *ctx, const struct train_p
  * atomic store) and thread-safe. */
 void train_request_stop(struct trainer *tr);
 
+/* Start word id from a saved vector (continued training): copy vec[0..dim)
+ * into its input row, in place of the random start. Call between
+ * train_init and train_run. Returns 0 or W2V_EINVAL (id out of range).
+ * Not thread-safe. */
+int train_set_input(struct trainer *tr, int32_t id, const float *vec);
+
 /* The matrices (syn0 is the word vectors), owned by tr: valid until
  * train_release; read them after train_run has returned. */
 const struct model *train_model(const struct trainer *tr);
