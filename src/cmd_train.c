@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "checkpoint.h"
 #include "w2v/cli.h"
 #include "w2v/corpus.h"
 #include "w2v/files.h"
@@ -251,6 +252,12 @@ struct train_cmd {
     struct train_options opt;  /* the options table writes straight into these */
     const char *corpus, *output, *save_vocab, *read_vocab, *log_json, *init;
     int dim_given;             /* --dim was given (else --init's, or 100) */
+    const char *checkpoint, *resume;
+    double checkpoint_every;   /* minutes; 0: only on SIGINT/SIGTERM */
+    struct checkpoint ck;      /* --resume's, until restored */
+    const char **words;        /* [V] the vocabulary's words and counts, for saves */
+    int64_t *counts;
+    int64_t saves;
     int64_t min_count, max_vocab;
     int text, progress, quiet, debug, force;
 
@@ -310,6 +317,9 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
         {"save-vocab", "save-vocab", 0, CLI_STRING, &c->save_vocab, "FILE", "write the vocabulary (word count per line) to FILE", 0, 0, NULL},
         {"read-vocab", "read-vocab", 0, CLI_STRING, &c->read_vocab, "FILE", "take the vocabulary from FILE instead of counting the corpus", 0, 0, NULL},
         {"init", NULL, 0, CLI_STRING, &c->init, "VEC", "continue from saved vectors: their words keep them, new words start at random (see README)", 0, 0, NULL},
+        {"checkpoint", NULL, 0, CLI_STRING, &c->checkpoint, "FILE", "save the whole training state to FILE every --checkpoint-every minutes and on SIGINT/SIGTERM", 0, 0, NULL},
+        {"checkpoint-every", NULL, 0, CLI_DOUBLE, &c->checkpoint_every, "MIN", "minutes between checkpoints (default 10; 0: only on a signal)", 0, 1e6, NULL},
+        {"resume", NULL, 0, CLI_STRING, &c->resume, "FILE", "continue the run saved in FILE (same corpus; its options are used; checkpoints go on to FILE)", 0, 0, NULL},
         {"log-json", NULL, 0, CLI_STRING, &c->log_json, "FILE", "append one JSON line per interval to FILE: time, epoch, words, alpha, loss, words/s", 0, 0, NULL},
         {"log-every", NULL, 0, CLI_DOUBLE, &c->mon.log_every, "S", "seconds per loss interval: --log-json lines and the summary's loss (default 1)", 0.01, 86400, NULL},
         {"kernel", NULL, 0, CLI_CUSTOM, &o->kernel, "NAME", "training kernel: batched (default) or reference", 0, 0, parse_kernel},
@@ -343,6 +353,11 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
         return cli_usage_error(&usage, "no output file given (-o OUT)");
     if (c->debug == 0)
         c->quiet = 1;
+    if (c->resume && c->init)
+        return cli_usage_error(&usage, "--resume continues a run; --init starts a new one: "
+                                       "give one of them");
+    if (c->resume && (!c->checkpoint || strcmp(c->checkpoint, c->resume) == 0))
+        c->checkpoint = c->resume; /* saves go on to the same file */
     /* Without --dim: --init's dimensions (step_init), else 100. */
     c->dim_given = o->dim != 0;
     if (!c->dim_given)
@@ -362,7 +377,10 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
                                      {c->read_vocab, FILES_INPUT, "--read-vocab"},
                                      {c->output, FILES_OUTPUT, "the output"},
                                      {c->save_vocab, FILES_OUTPUT, "--save-vocab"},
-                                     {c->log_json, FILES_OUTPUT, "--log-json"}};
+                                     {c->log_json, FILES_OUTPUT, "--log-json"},
+                                     {c->resume, FILES_INPUT, "--resume"},
+                                     {c->checkpoint == c->resume ? NULL : c->checkpoint,
+                                      FILES_OUTPUT, "--checkpoint"}};
     int status = files_check(uses, sizeof uses / sizeof uses[0], c->force, &c->err);
     if (status != 0)
         return cli_report(&c->err, status);
@@ -376,7 +394,7 @@ static int step_open_corpus(struct train_cmd *c)
     c->mon.lines = !isatty(STDERR_FILENO);
     c->mon.show = !c->quiet && (c->progress || !c->mon.lines);
     int status = files_corpus_open(&c->fc, c->corpus, c->output, &c->err);
-    if (status == 0 && c->mon.show && !c->read_vocab)
+    if (status == 0 && c->mon.show && !c->read_vocab && !c->resume)
         fprintf(stderr, "w2v: counting the words of '%s'...\n", c->fc.name);
     return status;
 }
@@ -388,6 +406,8 @@ static int step_check_outputs(struct train_cmd *c)
         return STEP_PRINTED;
     if (c->save_vocab && check_writable_dir(c->save_vocab) != 0)
         return STEP_PRINTED;
+    if (c->checkpoint && check_writable_dir(c->checkpoint) != 0)
+        return STEP_PRINTED;
     if (c->log_json) {
         /* Appended to, never replaced: a resumed run continues its log. */
         c->mon.log_path = c->log_json;
@@ -398,9 +418,39 @@ static int step_check_outputs(struct train_cmd *c)
     return 0;
 }
 
+/* --resume: the options and the vocabulary (words, counts, order) are the
+ * checkpoint's. */
+static int step_resume_vocab(struct train_cmd *c)
+{
+    int status = checkpoint_open(&c->ck, c->resume, &c->err);
+    if (status != 0)
+        return status;
+    c->opt = c->ck.opt;
+    for (int32_t i = 0; i < c->ck.vocab_size && status == 0; i++)
+        status = vocab_add(&c->vocab, c->ck.words[i], strlen(c->ck.words[i]), c->ck.counts[i]);
+    if (status == 0)
+        status = vocab_finalize(&c->vocab, 0);
+    if (status != 0)
+        return w2v_fail(&c->err, status == W2V_EEMPTY ? W2V_EFORMAT : status,
+                        "'%s': cannot rebuild its vocabulary: %s", c->resume,
+                        w2v_strerror(status));
+    for (int32_t i = 0; i < c->ck.vocab_size; i++)
+        if (c->vocab.size != c->ck.vocab_size || strcmp(c->vocab.entries[i].word, c->ck.words[i]))
+            return w2v_fail(&c->err, W2V_EFORMAT,
+                            "'%s' is not a usable checkpoint: its vocabulary is not in "
+                            "frequency order, or repeats a word",
+                            c->resume);
+    if (!c->quiet)
+        fprintf(stderr, "w2v: resuming '%s': %lld words done; its options are used\n",
+                c->resume, (long long)c->ck.words_done);
+    return 0;
+}
+
 /* The vocabulary: counted from the corpus, or read from --read-vocab. */
 static int step_count(struct train_cmd *c)
 {
+    if (c->resume)
+        return step_resume_vocab(c);
     if (c->read_vocab)
         return vocab_load(&c->vocab, c->read_vocab, c->min_count, &c->err);
     struct vocab_options vo = {c->min_count, c->max_vocab};
@@ -497,7 +547,8 @@ static int step_check_memory(const struct train_cmd *c)
 static int step_encode(struct train_cmd *c)
 {
     int status = corpus_encode_file(&c->ids, &c->vocab, c->fc.path,
-                                    c->read_vocab ? 0 : c->vocab.total_words, &c->err);
+                                    c->read_vocab || c->resume ? 0 : c->vocab.total_words,
+                                    &c->err);
     if (status != 0)
         return status;
     if (train_signal)
@@ -508,21 +559,41 @@ static int step_encode(struct train_cmd *c)
     return 0;
 }
 
+/* train_run's checkpoint hook: the threads are stopped. */
+static int save_checkpoint(void *ctx, const struct trainer *tr, struct w2v_err *err)
+{
+    struct train_cmd *c = ctx;
+    int status = checkpoint_save(c->checkpoint, tr, c->words, c->counts, err);
+    c->saves += status == 0;
+    return status;
+}
+
 /* Train, with the progress line; the final counts come from the monitor's
  * last snapshot. */
 static int step_train(struct train_cmd *c)
 {
-    int64_t *counts = w2v_calloc((size_t)c->vocab.size, sizeof *counts);
-    if (!counts) {
+    c->counts = w2v_calloc((size_t)c->vocab.size, sizeof *c->counts);
+    c->words = w2v_calloc((size_t)c->vocab.size, sizeof *c->words);
+    if (!c->counts || !c->words) {
         cli_error("out of memory");
         return STEP_PRINTED;
     }
-    for (int32_t i = 0; i < c->vocab.size; i++)
-        counts[i] = c->vocab.entries[i].count;
-    int status = train_init(&c->tr, &c->opt, counts, c->vocab.size, c->ids.ids, c->ids.n, &c->err);
-    w2v_free(counts);
+    for (int32_t i = 0; i < c->vocab.size; i++) {
+        c->counts[i] = c->vocab.entries[i].count;
+        c->words[i] = c->vocab.entries[i].word;
+    }
+    int status = train_init(&c->tr, &c->opt, c->counts, c->vocab.size, c->ids.ids, c->ids.n,
+                            &c->err);
     if (status != 0)
         return status;
+    if (c->resume) {
+        status = checkpoint_restore(&c->ck, c->tr, &c->err);
+        checkpoint_release(&c->ck);
+        if (status != 0)
+            return status;
+    }
+    if (c->checkpoint)
+        train_set_checkpoint(c->tr, c->checkpoint_every * 60.0, save_checkpoint, c);
     for (int64_t r = 0; r < c->start.rows; r++) {
         const char *w = c->start.words[r];
         int32_t id = vocab_find(&c->vocab, w, strlen(w));
@@ -581,7 +652,13 @@ static int train_cmd_exit(struct train_cmd *c, int status)
     if (status == STEP_PRINTED)
         return W2V_EXIT_FAILURE;
     if (status == STEP_INTERRUPTED) {
-        cli_error("interrupted by signal %d; '%s' was not written", (int)train_signal, c->output);
+        if (c->saves > 0)
+            cli_error("interrupted by signal %d; '%s' was not written; the run is saved in '%s' "
+                      "(continue with --resume %s)",
+                      (int)train_signal, c->output, c->checkpoint, c->checkpoint);
+        else
+            cli_error("interrupted by signal %d; '%s' was not written", (int)train_signal,
+                      c->output);
         return 128 + (int)train_signal;
     }
     /* A bad vocabulary file or an empty corpus is a failure, not a usage
@@ -597,6 +674,7 @@ int cmd_train(int argc, char **argv)
     memset(&c, 0, sizeof c);
     c.mon.log_fd = -1;
     c.mon.log_every = 1.0;
+    c.checkpoint_every = 10.0;
     c.mon.log_loss.last = NAN;
     c.mon.draw_loss.last = NAN;
     int code = train_cmd_parse(&c, argc, argv);
@@ -636,5 +714,8 @@ int cmd_train(int argc, char **argv)
     corpus_release(&c.ids);
     vocab_release(&c.vocab);
     vectors_release(&c.start);
+    checkpoint_release(&c.ck);
+    w2v_free(c.words);
+    w2v_free(c.counts);
     return code;
 }

@@ -359,3 +359,13 @@ void w2v_json_write_string(FILE *out, const char *s, size_t n)
     }
     fputc('"', out);
 }
+
+uint64_t w2v_fnv1a(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}

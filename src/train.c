@@ -147,33 +147,76 @@ static int row_diverged(const struct trainer *tr, int32_t word)
     return !isfinite(kernels_dot(row, row, n));
 }
 
+/* Where thread t stops or pauses: its counters and place into r. The
+ * pending counts are kept, not flushed, so a continued run takes the same
+ * rates at the same words as one that never stopped. */
+static void thread_save(const struct train_thread *t, struct train_resume *r, int64_t chunk,
+                        int64_t pos, int64_t end)
+{
+    r->rng = t->rng;
+    r->alpha = t->alpha;
+    r->started = 1;
+    r->loss_tick = t->loss_tick;
+    r->pending_words = t->pending_words;
+    r->pending_kept = t->pending_kept;
+    r->pending_examples = t->pending_examples;
+    r->pending_loss = t->pending_loss;
+    r->chunk = chunk;
+    r->pos = pos;
+    r->end = end;
+}
+
+static void thread_load(struct train_thread *t, const struct train_resume *r)
+{
+    t->rng = r->rng;
+    t->alpha = r->alpha;
+    t->loss_tick = r->loss_tick;
+    t->pending_words = r->pending_words;
+    t->pending_kept = r->pending_kept;
+    t->pending_examples = r->pending_examples;
+    t->pending_loss = r->pending_loss;
+}
+
 static void *thread_main(void *arg)
 {
     struct train_thread *t = arg;
     struct trainer *tr = t->tr;
+    struct train_resume *r = &tr->resume[t->id];
     const int32_t *ids = tr->ids;
     const float *keep = tr->keep;
     void (*train_sentence)(struct train_thread *, const int32_t *, int32_t) =
         tr->kernel->train_sentence;
 
-    thread_flush(t);
+    if (r->started)
+        thread_load(t, r);
+    else
+        thread_flush(t);
     /* Work is handed out in chunks, taken in order from one shared counter
      * (epoch by epoch), so a thread that runs faster than the others takes
      * more of it instead of idling at the end. With one thread an epoch is
-     * one chunk: the same sentences in the same order as ever. */
+     * one chunk: the same sentences in the same order as ever. A thread that
+     * was stopped inside a chunk first finishes that chunk. */
     const int64_t n_chunks = train_chunks(tr->opt.threads, tr->n_ids);
     const int64_t last = n_chunks * (int64_t)tr->opt.epochs;
+    int64_t g = r->started ? r->chunk : -1, pos = r->pos, end = r->end;
+    int stopped = 0;
     for (;;) {
-        int64_t g = atomic_fetch_add_explicit(&tr->next_chunk, 1, memory_order_relaxed);
-        if (g >= last)
-            break;
-        int64_t lo, hi;
-        train_slice_raw(tr->n_ids, (int)n_chunks, (int)(g % n_chunks), &lo, &hi);
-        int64_t pos = train_align_start(ids, tr->n_ids, lo);
-        const int64_t end = train_align_start(ids, tr->n_ids, hi);
+        if (g < 0) {
+            g = atomic_fetch_add_explicit(&tr->next_chunk, 1, memory_order_relaxed);
+            if (g >= last) {
+                g = -1;
+                break;
+            }
+            int64_t lo, hi;
+            train_slice_raw(tr->n_ids, (int)n_chunks, (int)(g % n_chunks), &lo, &hi);
+            pos = train_align_start(ids, tr->n_ids, lo);
+            end = train_align_start(ids, tr->n_ids, hi);
+        }
         while (pos < end) {
-            if (atomic_load_explicit(&tr->stop, memory_order_relaxed))
+            if (atomic_load_explicit(&tr->stop, memory_order_relaxed)) {
+                stopped = 1;
                 goto out;
+            }
             /* One sentence: up to its end, the chunk's end, or the cap
              * (the rest then continues as the next sentence). */
             int32_t len = 0;
@@ -200,11 +243,14 @@ static void *thread_main(void *arg)
                 thread_flush(t);
         }
         thread_flush(t);
+        g = -1;
     }
 out:
     if (tr->kernel->thread_finish)
         tr->kernel->thread_finish(t);
-    thread_flush(t);
+    if (!stopped)
+        thread_flush(t);
+    thread_save(t, r, g, pos, end);
     atomic_fetch_sub_explicit(&tr->running, 1, memory_order_release);
     return NULL;
 }
@@ -341,6 +387,13 @@ int train_init(struct trainer **out, const struct train_options *opt, const int6
         if (status != 0)
             goto fail;
     }
+    tr->resume = w2v_calloc((size_t)opt->threads, sizeof *tr->resume);
+    if (!tr->resume) {
+        status = w2v_fail(err, W2V_ENOMEM, "out of memory for %d threads", opt->threads);
+        goto fail;
+    }
+    for (int i = 0; i < opt->threads; i++)
+        tr->resume[i].chunk = -1;
     for (int i = 0; i <= W2V_SIGMOID_TABLE; i++) {
         double x = ((double)i / W2V_SIGMOID_TABLE * 2.0 - 1.0) * W2V_SIGMOID_MAX;
         tr->sigmoid[i] = (float)(1.0 / (1.0 + exp(-x)));
@@ -391,6 +444,43 @@ static void threads_free(struct train_thread *th, int n)
     w2v_aligned_free(th);
 }
 
+/* Start a worker per th[i] with all signals blocked (a handler then always
+ * runs in the calling thread, which polls the handler's flag through the
+ * monitor); *started counts those running. On a failed start the others are
+ * asked to stop; returns 0 or W2V_EIO. */
+static int threads_start(struct trainer *tr, struct train_thread *th, pthread_t *handles,
+                         int *started, struct w2v_err *err)
+{
+    int status = 0;
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    for (*started = 0; *started < tr->opt.threads; (*started)++) {
+        atomic_fetch_add(&tr->running, 1);
+        if (pthread_create(&handles[*started], NULL, thread_main, &th[*started]) != 0) {
+            atomic_fetch_sub(&tr->running, 1);
+            atomic_store(&tr->stop, 1);
+            status = w2v_fail(err, W2V_EIO, "cannot start training thread %d of %d",
+                              *started + 1, tr->opt.threads);
+            break;
+        }
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return status;
+}
+
+int train_set_checkpoint(struct trainer *tr, double every_seconds,
+                         int (*save)(void *ctx, const struct trainer *tr, struct w2v_err *err),
+                         void *ctx)
+{
+    if (!(every_seconds >= 0) || !isfinite(every_seconds))
+        return W2V_EINVAL;
+    tr->save_every = every_seconds;
+    tr->save = save;
+    tr->save_ctx = ctx;
+    return 0;
+}
+
 int train_run(struct trainer *tr, int (*monitor)(void *ctx, const struct train_progress *p),
               void *ctx, struct w2v_err *err)
 {
@@ -423,43 +513,55 @@ int train_run(struct trainer *tr, int (*monitor)(void *ctx, const struct train_p
         }
     }
 
-    /* Workers take no signals: a handler then always runs in this thread,
-     * which polls the handler's flag through the monitor. */
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, &old);
-    for (; started < n_threads; started++) {
-        atomic_fetch_add(&tr->running, 1);
-        if (pthread_create(&handles[started], NULL, thread_main, &th[started]) != 0) {
-            atomic_fetch_sub(&tr->running, 1);
-            atomic_store(&tr->stop, 1);
-            status = w2v_fail(err, W2V_EIO, "cannot start training thread %d of %d", started + 1,
-                              n_threads);
-            break;
-        }
-    }
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-
-    /* Sleep in short steps so a short run ends promptly; report every
-     * tenth step. */
-    for (int tick = 1; atomic_load_explicit(&tr->running, memory_order_acquire) > 0; tick++) {
-        struct timespec nap = {0, 10 * 1000 * 1000};
-        nanosleep(&nap, NULL);
-        if (monitor && tick % 10 == 0) {
+    double last_save = 0.0;
+    for (;;) {
+        int pausing = 0;
+        status = threads_start(tr, th, handles, &started, err);
+        /* Sleep in short steps so a short run ends promptly; report every
+         * tenth step. A checkpoint that is due stops the threads at their
+         * next sentence; they start again once it is saved. */
+        for (int tick = 1; atomic_load_explicit(&tr->running, memory_order_acquire) > 0; tick++) {
+            struct timespec nap = {0, 10 * 1000 * 1000};
+            nanosleep(&nap, NULL);
+            if (tick % 10 != 0)
+                continue;
             fill_progress(tr, &start, &p);
             p.finished = 0;
-            if (monitor(ctx, &p) != 0)
+            if (monitor && monitor(ctx, &p) != 0)
                 atomic_store(&tr->stop, 1);
+            if (tr->save && tr->save_every > 0 && p.elapsed - last_save >= tr->save_every &&
+                !atomic_load(&tr->stop)) {
+                pausing = 1;
+                atomic_store(&tr->stop, 1);
+            }
         }
+        for (int i = 0; i < started; i++)
+            pthread_join(handles[i], NULL);
+        started = 0;
+        for (int i = 0; status == 0 && i < n_threads; i++)
+            if (th[i].status == W2V_EDIVERGED)
+                status = w2v_fail(err, W2V_EDIVERGED, "training diverged: lower --alpha (now %g)",
+                                  tr->opt.alpha);
+        if (status != 0)
+            break;
+        /* A stop asked for by the monitor (a signal) also saves, so the run
+         * can be resumed from where it stopped. */
+        int stopped = atomic_load(&tr->stop);
+        if (stopped && tr->save) {
+            status = tr->save(tr->save_ctx, tr, err);
+            if (status != 0)
+                break;
+            fill_progress(tr, &start, &p);
+            last_save = p.elapsed;
+        }
+        if (stopped && pausing && !(monitor && monitor(ctx, &p) != 0)) {
+            atomic_store(&tr->stop, 0);
+            continue;
+        }
+        if (stopped)
+            status = w2v_fail(err, W2V_EINTR, "training interrupted");
+        break;
     }
-    for (int i = 0; i < started; i++)
-        pthread_join(handles[i], NULL);
-    for (int i = 0; status == 0 && i < started; i++)
-        if (th[i].status == W2V_EDIVERGED)
-            status = w2v_fail(err, W2V_EDIVERGED, "training diverged: lower --alpha (now %g)",
-                              tr->opt.alpha);
-    if (status == 0 && atomic_load(&tr->stop))
-        status = w2v_fail(err, W2V_EINTR, "training interrupted");
     if (monitor) {
         fill_progress(tr, &start, &p);
         p.finished = 1;
@@ -496,6 +598,7 @@ void train_release(struct trainer **trp)
     alias_release(&tr->negatives);
     huffman_release(&tr->huffman);
     w2v_free(tr->keep);
+    w2v_free(tr->resume);
     w2v_aligned_free(tr);
     *trp = NULL;
 }

@@ -40,6 +40,20 @@
 
 struct train_kernel;
 
+/* A thread's place in the work and its counters, kept between the runs of
+ * its thread within train_run (a checkpoint stops the threads at sentence
+ * boundaries and starts them again) and saved in checkpoints. */
+struct train_resume {
+    struct rng rng;
+    float alpha;
+    int started;              /* 0: not yet run (the first flush sets alpha) */
+    int32_t loss_tick;
+    int64_t pending_words, pending_kept, pending_examples;
+    double pending_loss;
+    int64_t chunk;            /* the chunk it was in when stopped, or -1: none */
+    int64_t pos, end;         /* its place in that chunk: [pos, end) left */
+};
+
 /* The shared training state. The id stream is borrowed; everything else is
  * owned and freed by train_release. After train_init every field but the
  * matrices' contents and the counters is read-only. */
@@ -65,6 +79,14 @@ struct trainer {
     _Atomic int64_t next_chunk;  /* the next chunk of work to hand out (train_chunks) */
     _Atomic int64_t loss_units;  /* sampled loss, in 1 / W2V_LOSS_SCALE */
     _Atomic int64_t loss_examples; /* examples the loss was measured on */
+
+    /* Between the threads' runs: each thread's place ([opt.threads]), and
+     * the checkpoints (train_set_checkpoint). Only the calling thread of
+     * train_run and the thread itself, never at once, touch resume[i]. */
+    struct train_resume *resume;
+    double save_every;           /* seconds between saves; 0: on stop only */
+    int (*save)(void *ctx, const struct trainer *tr, struct w2v_err *err); /* NULL: none */
+    void *save_ctx;
 };
 
 /* Per-thread state: everything a kernel touches besides the shared matrix

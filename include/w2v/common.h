@@ -27,6 +27,11 @@ enum w2v_status {
 };
 
 /* Static English text for a status code; never NULL. Thread-safe. */
+/* FNV-1a (64-bit) over p[0..n), continuing from h (start with
+ * W2V_FNV1A_BASIS), so a stream can be hashed piece by piece. Pure. */
+#define W2V_FNV1A_BASIS 14695981039346656037ULL
+uint64_t w2v_fnv1a(uint64_t h, const void *p, size_t n);
+
 const char *w2v_strerror(int status);
 
 /* Details of a failure, filled by the function that failed. `message` is a

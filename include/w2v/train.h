@@ -117,6 +117,18 @@ int train_init(struct trainer **out, const struct train_options *opt, const int6
 int train_run(struct trainer *tr, int (*monitor)(void *ctx, const struct train_progress *p),
               void *ctx, struct w2v_err *err);
 
+/* Checkpoints: during train_run, every every_seconds (0: never on a timer)
+ * and when the monitor asks to stop, the threads stop at their next
+ * sentence (all of them at a boundary, their places and random streams
+ * kept), save(ctx, tr, err) runs in the calling thread, and the threads go
+ * on (or, after a stop, train_run returns W2V_EINTR). A save that fails
+ * ends the run with its status. With one thread the result is the same
+ * bits as a run without checkpoints. Call before train_run. Returns 0 or
+ * W2V_EINVAL (every_seconds negative or not finite). Not thread-safe. */
+int train_set_checkpoint(struct trainer *tr, double every_seconds,
+                         int (*save)(void *ctx, const struct trainer *tr, struct w2v_err *err),
+                         void *ctx);
+
 /* Ask a running train_run to stop soon. Async-signal-safe (a lock-free
  * atomic store) and thread-safe. */
 void train_request_stop(struct trainer *tr);
