@@ -81,4 +81,80 @@ expect_error 1 "--init of a truncated file" -- train "$TMP/more.txt" --init "$TM
 expect_error 2 "--init is the output" -- train "$TMP/more.txt" --init "$TMP/base.bin" \
     -o "$TMP/base.bin"
 check "nothing written by the failed --init runs" [ ! -e "$TMP/x.bin" ]
+# -- checkpoints -------------------------------------------------------------------
+awk 'BEGIN { srand(5); for (l = 0; l < 20000; l++) { s = ""; for (w = 0; w < 10; w++) s = s " w" int(rand() * 500); print s } }' \
+    >"$TMP/big.txt"
+B=$TMP/big.txt
+run() { "$W2V" train "$B" --threads 1 --seed 3 --epochs 20 --min-count 1 --dim 32 "$@"; }
+run -o "$TMP/full.bin" --quiet
+# Saves every 0.06 s: the threads stop and restart many times.
+run -o "$TMP/often.bin" --quiet --checkpoint "$TMP/often.ck" --checkpoint-every 0.001
+check "checkpoints every 0.06 s: the same bytes as a run without" cmp -s "$TMP/full.bin" "$TMP/often.bin"
+check "the periodic checkpoint exists" [ -s "$TMP/often.ck" ]
+check "the checkpoint starts with its magic" sh -c 'head -c 7 "$1" | grep -q W2VCKPT' sh "$TMP/often.ck"
+
+# A real SIGINT (and SIGTERM) mid-run, then --resume: the same bytes.
+for sig in INT TERM; do
+    rm -f "$TMP/cut.bin" "$TMP/cut.ck"
+    # Not through run(): $! must be w2v itself, not a subshell.
+    "$W2V" train "$B" --threads 1 --seed 3 --epochs 20 --min-count 1 --dim 32 \
+        -o "$TMP/cut.bin" --checkpoint "$TMP/cut.ck" --progress 2>"$TMP/cut.err" &
+    pid=$!
+    n=0
+    # Training starts right after this line: stop it a moment later.
+    while [ $n -lt 200 ] && ! grep -q "words in the vocabulary" "$TMP/cut.err" 2>/dev/null; do
+        sleep 0.05
+        n=$((n + 1))
+    done
+    sleep 0.3
+    kill -"$sig" "$pid"
+    wait "$pid"
+    got=$?
+    check "SIG$sig with --checkpoint: exit 128 + signal (got $got)" [ "$got" -gt 128 ]
+    check "SIG$sig with --checkpoint: the output is not written" [ ! -e "$TMP/cut.bin" ]
+    check "SIG$sig with --checkpoint: says where the run is saved" grep -q "resume" "$TMP/cut.err"
+    "$W2V" train "$B" -o "$TMP/cut.bin" --resume "$TMP/cut.ck" --quiet
+    check "SIG$sig, then --resume: the same bytes as the uninterrupted run" \
+        cmp -s "$TMP/full.bin" "$TMP/cut.bin"
+done
+# Several threads: not the same bits, but a resumed run completes.
+"$W2V" train "$B" -o "$TMP/t2.bin" --threads 2 --epochs 3 --min-count 1 --dim 16 --quiet \
+    --checkpoint "$TMP/t2.ck" --checkpoint-every 0.001
+check "two threads with checkpoints: the vectors are written" [ -s "$TMP/t2.bin" ]
+"$W2V" train "$B" -o "$TMP/t2r.bin" --resume "$TMP/t2.ck" --quiet
+check "two threads: resuming the last checkpoint completes" [ -s "$TMP/t2r.bin" ]
+
+# Hostile checkpoints: one w2v: line, exit 1, no output.
+CK=$TMP/often.ck
+size=$(wc -c <"$CK")
+head -c $((size - 100)) "$CK" >"$TMP/trunc.ck"
+expect_error 1 "--resume a truncated checkpoint" -- train "$B" -o "$TMP/x.bin" --resume "$TMP/trunc.ck"
+head -c 100 "$CK" >"$TMP/short.ck"
+expect_error 1 "--resume a checkpoint cut in its header" -- train "$B" -o "$TMP/x.bin" --resume "$TMP/short.ck"
+# patch FILE OFFSET BYTES(octal escapes): a copy with bytes replaced.
+patch() {
+    cp "$CK" "$2"
+    printf "$4" | dd of="$2" bs=1 seek="$3" conv=notrunc 2>/dev/null
+}
+patch "$CK" "$TMP/ver.ck" 8 '\002'
+expect_error 1 "--resume a checkpoint of another version" -- train "$B" -o "$TMP/x.bin" --resume "$TMP/ver.ck"
+check "the version error names the version" grep -q "version 2" "$TMP/err"
+patch "$CK" "$TMP/magic.ck" 0 'X'
+expect_error 1 "--resume a file without the magic" -- train "$B" -o "$TMP/x.bin" --resume "$TMP/magic.ck"
+patch "$CK" "$TMP/vocab.ck" 107 '\177'
+expect_error 1 "--resume a checkpoint lying about its vocabulary size" -- train "$B" -o "$TMP/x.bin" --resume "$TMP/vocab.ck"
+patch "$CK" "$TMP/dim.ck" 36 '\377\377\377\177'
+expect_error 1 "--resume a checkpoint lying about its dimensions" -- train "$B" -o "$TMP/x.bin" --resume "$TMP/dim.ck"
+patch "$CK" "$TMP/flip.ck" $((size - 200)) '\125\125'
+expect_error 1 "--resume a damaged checkpoint (checksum)" -- train "$B" -o "$TMP/x.bin" --resume "$TMP/flip.ck" --quiet
+check "the damage is named" grep -q "checksum" "$TMP/err"
+head -n 10000 "$B" >"$TMP/half.txt"
+expect_error 1 "--resume on another corpus" -- train "$TMP/half.txt" -o "$TMP/x.bin" --resume "$CK" --quiet
+check "the corpus error says so" grep -q "corpus" "$TMP/err"
+expect_error 1 "--resume a vector file" -- train "$B" -o "$TMP/x.bin" --resume "$TMP/full.bin"
+expect_error 1 "--resume a missing file" -- train "$B" -o "$TMP/x.bin" --resume "$TMP/none.ck"
+expect_error 2 "--resume with --init" -- train "$B" -o "$TMP/x.bin" --resume "$CK" --init "$TMP/full.bin"
+expect_error 2 "--checkpoint is the output" -- train "$B" -o "$TMP/same" --checkpoint "$TMP/same"
+check "no output left by the hostile checkpoints" [ ! -e "$TMP/x.bin" ]
+check "the checkpoint is untouched by failed resumes" cmp -s "$CK" "$TMP/often.ck"
 summary
