@@ -258,6 +258,7 @@ struct train_cmd {
     const char **words;        /* [V] the vocabulary's words and counts, for saves */
     int64_t *counts;
     int64_t saves;
+    double save_seconds;       /* the last save's time */
     int64_t min_count, max_vocab;
     int text, progress, quiet, debug, force;
 
@@ -563,7 +564,9 @@ static int step_encode(struct train_cmd *c)
 static int save_checkpoint(void *ctx, const struct trainer *tr, struct w2v_err *err)
 {
     struct train_cmd *c = ctx;
+    double t = now_seconds();
     int status = checkpoint_save(c->checkpoint, tr, c->words, c->counts, err);
+    c->save_seconds = now_seconds() - t;
     c->saves += status == 0;
     return status;
 }
@@ -616,6 +619,10 @@ static int step_train(struct train_cmd *c)
         fprintf(stderr, "w2v: trained %lld words (%lld after subsampling) in %.1f s, %.0f words/s\n",
                 (long long)p->words_done, (long long)p->words_kept, p->elapsed,
                 p->elapsed > 0 ? (double)p->words_done / p->elapsed : 0.0);
+        if (c->saves > 0)
+            fprintf(stderr, "w2v: %lld checkpoint%s saved to '%s' (the last in %.3f s)\n",
+                    (long long)c->saves, c->saves == 1 ? "" : "s", c->checkpoint,
+                    c->save_seconds);
         if (isfinite(c->mon.log_loss.last))
             fprintf(stderr, "w2v: loss %.4f (mean over the last %.1f s)\n", c->mon.log_loss.last,
                     p->elapsed - c->mon.log_prev_time);

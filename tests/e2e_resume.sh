@@ -118,7 +118,7 @@ for sig in INT TERM; do
         cmp -s "$TMP/full.bin" "$TMP/cut.bin"
 done
 # Several threads: not the same bits, but a resumed run completes.
-"$W2V" train "$B" -o "$TMP/t2.bin" --threads 2 --epochs 3 --min-count 1 --dim 16 --quiet \
+"$W2V" train "$B" -o "$TMP/t2.bin" --threads 2 --epochs 20 --min-count 1 --dim 32 --quiet \
     --checkpoint "$TMP/t2.ck" --checkpoint-every 0.001
 check "two threads with checkpoints: the vectors are written" [ -s "$TMP/t2.bin" ]
 "$W2V" train "$B" -o "$TMP/t2r.bin" --resume "$TMP/t2.ck" --quiet
