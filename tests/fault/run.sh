@@ -23,6 +23,12 @@ printf 'w1 w2 1.0\nw3 w4 2.0\nw5 w6 3.0\n' >pairs.txt
 # The corpus through a pipe (the scenario table splits on '|').
 printf 'cat corpus.txt | "$W2V" train - "$@"\n' >stdin-train.sh
 
+# A checkpoint near the end of a run on corpus.txt (saved every 0.06 s,
+# the last one less than that before the end), for the resume scenario.
+"$W2V" train corpus.txt -o ck-run.bin --dim 8 --epochs 2000 --min-count 1 --threads 1 --quiet \
+    --seed 1 --checkpoint run.ck --checkpoint-every 0.001 >/dev/null 2>&1 && [ -s run.ck ] ||
+    { echo "fault: the checkpointing run saved nothing"; echo "0 passed, 1 failed"; exit 1; }
+
 # scenario name | command (run by sh -c) | output file that must not be left partial ('-' none)
 scenarios='train|"$W2V" train corpus.txt -o out.bin --dim 16 --epochs 1 --min-count 1 --threads 1 --quiet --seed 1|out.bin
 train-stdin|sh stdin-train.sh -o out.bin --dim 8 --epochs 1 --min-count 1 --threads 1 --quiet --seed 1|out.bin
@@ -35,7 +41,8 @@ eval-similarity|"$W2V" eval-similarity base.bin pairs.txt|-
 nearest-minus|"$W2V" nearest base.bin w1 w2 --minus w3 -k 5|-
 analogy-3cosmul|"$W2V" analogy base.bin w1 w2 w3 -k 3 --method 3cosmul|-
 doesnt-match|"$W2V" doesnt-match base.bin w1 w2 w3 w4 --json|-
-map|"$W2V" map base.bin w1 w2 -k 8 -o out.svg|out.svg'
+map|"$W2V" map base.bin w1 w2 -k 8 -o out.svg|out.svg
+train-resume|"$W2V" train corpus.txt -o out.bin --resume run.ck --checkpoint out.ck --quiet|out.bin'
 
 check_run() { # kind n scenario cmd out
     rm -f out.bin out.txt out.svg vocab.txt err
