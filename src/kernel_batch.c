@@ -345,12 +345,15 @@ static void sentence_sg(struct train_thread *t, const int32_t *sen, int32_t len)
                 bb->in[B++] = hot_rows_get(&bb->hot_in, sen[j]);
         if (B == 0)
             continue;
+        /* The loss of one context row (the middle one) of a measured
+         * window: the logarithms of all B rows would cost as much as the
+         * window's own update. */
         const int measure = train_loss_due(t);
-        t->pending_examples += measure ? B : 0;
+        t->pending_examples += measure;
         if (hs) {
             int M = hs_outputs(tr, bb, word);
             if (measure)
-                t->pending_loss += outputs_loss(bb->in, B, bb, M, n);
+                t->pending_loss += outputs_loss(bb->in + B / 2, 1, bb, M, n);
             for (int p = 0; p < M; p += W2V_BATCH_GROUP)
                 kernels_block_sg(bb->in, B, bb->out + p, bb->label + p, bb->mult + p,
                                M - p < W2V_BATCH_GROUP ? M - p : W2V_BATCH_GROUP, n, t->alpha, 1,
@@ -359,7 +362,7 @@ static void sentence_sg(struct train_thread *t, const int32_t *sen, int32_t len)
         if (ns) {
             int M = ns_outputs(tr, bb, i, word);
             if (measure)
-                t->pending_loss += outputs_loss(bb->in, B, bb, M, n);
+                t->pending_loss += outputs_loss(bb->in + B / 2, 1, bb, M, n);
             for (int p = 0; p < M; p += W2V_BATCH_GROUP)
                 kernels_block_sg(bb->in, B, bb->out + p, bb->label + p, bb->mult + p,
                                M - p < W2V_BATCH_GROUP ? M - p : W2V_BATCH_GROUP, n, t->alpha, 0,
