@@ -83,6 +83,16 @@ want=130 interrupt_after=1 run "train interrupted" no "$W2V" train corpus.txt -o
     --dim 16 --epochs 100000 --min-count 1 --threads 2 --quiet
 [ -e stopped.bin ] && { failed=$((failed + 1)); echo "FAIL tsan: the interrupted run left its output"; }
 
+# Checkpoints: the threads stop for each save (every 0.06 s) and start
+# again from their saved places; then a run interrupted with a checkpoint
+# and resumed.
+run "train with checkpoints" yes "$W2V" train corpus.txt -o ck.bin --dim 16 --epochs 20 \
+    --min-count 1 --threads 2 --quiet --checkpoint run.ck --checkpoint-every 0.001
+[ -s run.ck ] || { failed=$((failed + 1)); echo "FAIL tsan: no checkpoint saved"; }
+want=130 interrupt_after=1 run "train interrupted, checkpointed" no "$W2V" train corpus.txt \
+    -o cut.bin --dim 16 --epochs 100000 --min-count 1 --threads 2 --quiet --checkpoint cut.ck
+[ -s cut.ck ] || { failed=$((failed + 1)); echo "FAIL tsan: the interrupted run saved nothing"; }
+
 # Readers: disjoint row ranges per thread, merged after the joins.
 run "nearest (mapped)" no "$W2V" nearest cbow-ns.bin w1 w2 -k 5 --threads 2
 run "nearest (in memory)" no "$W2V" nearest cbow-ns.bin w3 -k 5 --threads 2 --no-map
