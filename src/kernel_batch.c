@@ -68,8 +68,7 @@ static size_t batch_buf_bytes(const struct train_options *o, int32_t max_code)
     size_t window2 = 2 * (size_t)(o->window > 0 ? o->window : 1);
     size_t negs = (size_t)BATCH_RING * (size_t)(o->negative > 0 ? o->negative : 1);
     size_t outs = max_out(o, max_code);
-    size_t stride = ((size_t)o->dim + W2V_MODEL_ROW_ALIGN - 1) / W2V_MODEL_ROW_ALIGN *
-                    W2V_MODEL_ROW_ALIGN;
+    size_t stride = model_stride(o->dim);
     return sizeof(struct batch_buf) + stride * sizeof(float) + negs * sizeof(int32_t) +
            (window2 * W2V_BATCH_GROUP + 16) * sizeof(float) + window2 * sizeof(float *) +
            outs * (sizeof(float *) + sizeof(int32_t) + 2 * sizeof(float));
@@ -215,116 +214,108 @@ static inline void prefetch_path(const struct trainer *tr, int32_t word)
         prefetch_row(model_row(tr->model.syn1, n, hf->points[off + b]), n);
 }
 
+/* Before a sentence's first centre word: the negatives and Huffman paths
+ * of the first BATCH_AHEAD centres, and the first context rows. */
+static inline void sentence_start(struct train_thread *t, struct batch_buf *bb,
+                                  const int32_t *sen, int32_t len)
+{
+    const struct trainer *tr = t->tr;
+    const size_t n = tr->model.stride;
+    for (int32_t c = 0; c < len && c < BATCH_AHEAD; c++) {
+        if (tr->opt.negative > 0)
+            draw_negatives(t, bb, c, sen[c]);
+        if (tr->opt.hs)
+            prefetch_path(tr, sen[c]);
+    }
+    for (int32_t j = 0; j < len && j < BATCH_AHEAD + tr->opt.window; j++)
+        prefetch_row(model_row(tr->model.syn0, n, sen[j]), n);
+}
+
+/* Centre word i's inputs: first the look-ahead for centre i + BATCH_AHEAD
+ * (its negatives, path and a context row), then the window draw (in this
+ * order: it fixes the stream of random numbers); the window's context rows
+ * go to bb->in. Returns their number. */
+static inline int window_inputs(struct train_thread *t, struct batch_buf *bb, const int32_t *sen,
+                                int32_t len, int32_t i)
+{
+    const struct trainer *tr = t->tr;
+    const size_t n = tr->model.stride;
+    const int W = tr->opt.window;
+    float *const syn0 = tr->model.syn0; // syn0: [V, n] row-major
+    if (i + BATCH_AHEAD < len) {
+        if (tr->opt.negative > 0)
+            draw_negatives(t, bb, i + BATCH_AHEAD, sen[i + BATCH_AHEAD]);
+        if (tr->opt.hs)
+            prefetch_path(tr, sen[i + BATCH_AHEAD]);
+        if (i + BATCH_AHEAD + W < len)
+            prefetch_row(model_row(syn0, n, sen[i + BATCH_AHEAD + W]), n);
+    }
+    int win = sampling_window(&t->rng, W);
+    int32_t a = i > win ? i - win : 0;
+    int32_t b = len - 1 - i > win ? i + win : len - 1;
+    int B = 0;
+    for (int32_t j = a; j <= b; j++)
+        if (j != i)
+            bb->in[B++] = model_row(syn0, n, sen[j]);
+    return B;
+}
+
 /* Skip-gram: inputs = the window's context rows, outputs = the centre
- * word's path (HS) and/or the centre word with shared negatives (NS). */
+ * word's path (HS) and/or the centre word with shared negatives (NS), in
+ * groups of W2V_BATCH_GROUP. */
 static void sentence_sg(struct train_thread *t, const int32_t *sen, int32_t len)
 {
     const struct trainer *tr = t->tr;
     struct batch_buf *bb = t->buf;
     const size_t n = tr->model.stride;
-    const int W = tr->opt.window;
-    const int ns = tr->opt.negative > 0, hs = tr->opt.hs;
-    float *const syn0 = tr->model.syn0;
-
-    for (int32_t c = 0; c < len && c < BATCH_AHEAD; c++) {
-        if (ns)
-            draw_negatives(t, bb, c, sen[c]);
-        if (hs)
-            prefetch_path(tr, sen[c]);
-    }
-    for (int32_t j = 0; j < len && j < BATCH_AHEAD + W; j++)
-        prefetch_row(model_row(syn0, n, sen[j]), n);
-
+    const int G = W2V_BATCH_GROUP;
+    sentence_start(t, bb, sen, len);
     for (int32_t i = 0; i < len; i++) {
-        const int32_t word = sen[i];
-        if (i + BATCH_AHEAD < len) {
-            if (ns)
-                draw_negatives(t, bb, i + BATCH_AHEAD, sen[i + BATCH_AHEAD]);
-            if (hs)
-                prefetch_path(tr, sen[i + BATCH_AHEAD]);
-            if (i + BATCH_AHEAD + W < len)
-                prefetch_row(model_row(syn0, n, sen[i + BATCH_AHEAD + W]), n);
-        }
-        int win = sampling_window(&t->rng, W);
-        int32_t a = i > win ? i - win : 0;
-        int32_t b = len - 1 - i > win ? i + win : len - 1;
-        int B = 0;
-        for (int32_t j = a; j <= b; j++)
-            if (j != i)
-                bb->in[B++] = model_row(syn0, n, sen[j]);
+        int B = window_inputs(t, bb, sen, len, i);
         if (B == 0)
             continue;
-        if (hs) {
-            int M = hs_outputs(tr, bb, word);
-            for (int p = 0; p < M; p += W2V_BATCH_GROUP)
+        if (tr->opt.hs) {
+            int M = hs_outputs(tr, bb, sen[i]);
+            for (int p = 0; p < M; p += G)
                 kernels_block_sg(bb->in, B, bb->out + p, bb->label + p, bb->mult + p,
-                               M - p < W2V_BATCH_GROUP ? M - p : W2V_BATCH_GROUP, n, t->alpha, 1,
-                               bb->scratch);
+                                 M - p < G ? M - p : G, n, t->alpha, 1, bb->scratch);
         }
-        if (ns) {
-            int M = ns_outputs(tr, bb, i, word);
-            for (int p = 0; p < M; p += W2V_BATCH_GROUP)
+        if (tr->opt.negative > 0) {
+            int M = ns_outputs(tr, bb, i, sen[i]);
+            for (int p = 0; p < M; p += G)
                 kernels_block_sg(bb->in, B, bb->out + p, bb->label + p, bb->mult + p,
-                               M - p < W2V_BATCH_GROUP ? M - p : W2V_BATCH_GROUP, n, t->alpha, 0,
-                               bb->scratch);
+                                 M - p < G ? M - p : G, n, t->alpha, 0, bb->scratch);
         }
     }
 }
 
 /* CBOW: the context mean (or sum) in bb->h is the one input; the centre
- * word's outputs as for skip-gram; every context row gets the gradient. */
+ * word's outputs as for skip-gram, in groups of W2V_BATCH_GROUP_CBOW;
+ * every context row gets the gradient. */
 static void sentence_cbow(struct train_thread *t, const int32_t *sen, int32_t len)
 {
     const struct trainer *tr = t->tr;
     struct batch_buf *bb = t->buf;
     const size_t n = tr->model.stride;
-    const int W = tr->opt.window;
-    const int ns = tr->opt.negative > 0, hs = tr->opt.hs;
-    float *const syn0 = tr->model.syn0;
+    const int G = W2V_BATCH_GROUP_CBOW;
     float *h = bb->h;
-
-    for (int32_t c = 0; c < len && c < BATCH_AHEAD; c++) {
-        if (ns)
-            draw_negatives(t, bb, c, sen[c]);
-        if (hs)
-            prefetch_path(tr, sen[c]);
-    }
-    for (int32_t j = 0; j < len && j < BATCH_AHEAD + W; j++)
-        prefetch_row(model_row(syn0, n, sen[j]), n);
-
+    sentence_start(t, bb, sen, len);
     for (int32_t i = 0; i < len; i++) {
-        const int32_t word = sen[i];
-        if (i + BATCH_AHEAD < len) {
-            if (ns)
-                draw_negatives(t, bb, i + BATCH_AHEAD, sen[i + BATCH_AHEAD]);
-            if (hs)
-                prefetch_path(tr, sen[i + BATCH_AHEAD]);
-            if (i + BATCH_AHEAD + W < len)
-                prefetch_row(model_row(syn0, n, sen[i + BATCH_AHEAD + W]), n);
-        }
-        int win = sampling_window(&t->rng, W);
-        int32_t a = i > win ? i - win : 0;
-        int32_t b = len - 1 - i > win ? i + win : len - 1;
-        int C = 0;
-        for (int32_t j = a; j <= b; j++)
-            if (j != i)
-                bb->in[C++] = model_row(syn0, n, sen[j]);
+        int C = window_inputs(t, bb, sen, len, i);
         if (C == 0)
             continue;
         kernels_mean(h, bb->in, C, n, tr->opt.cbow_sum ? 1.0f : 1.0f / (float)C);
-        if (hs) {
-            int M = hs_outputs(tr, bb, word);
-            for (int p = 0; p < M; p += W2V_BATCH_GROUP_CBOW)
+        if (tr->opt.hs) {
+            int M = hs_outputs(tr, bb, sen[i]);
+            for (int p = 0; p < M; p += G)
                 kernels_block_cbow(h, bb->in, C, bb->out + p, bb->label + p, bb->mult + p,
-                                 M - p < W2V_BATCH_GROUP_CBOW ? M - p : W2V_BATCH_GROUP_CBOW, n,
-                                 t->alpha, 1);
+                                   M - p < G ? M - p : G, n, t->alpha, 1);
         }
-        if (ns) {
-            int M = ns_outputs(tr, bb, i, word);
-            for (int p = 0; p < M; p += W2V_BATCH_GROUP_CBOW)
+        if (tr->opt.negative > 0) {
+            int M = ns_outputs(tr, bb, i, sen[i]);
+            for (int p = 0; p < M; p += G)
                 kernels_block_cbow(h, bb->in, C, bb->out + p, bb->label + p, bb->mult + p,
-                                 M - p < W2V_BATCH_GROUP_CBOW ? M - p : W2V_BATCH_GROUP_CBOW, n,
-                                 t->alpha, 0);
+                                   M - p < G ? M - p : G, n, t->alpha, 0);
         }
     }
 }
