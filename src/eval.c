@@ -600,6 +600,38 @@ struct analogy_worker {
     int started;
 };
 
+/* The two scores, as one expression each so that the filter below and the
+ * exact scan compute bit-identical values. sa/sb/sc are cosines with a/b/c
+ * (for 3CosMul already shifted to [0,1]). */
+static inline float score_add(float sa, float sb, float sc) { return sb - sa + sc; }
+static inline float score_mul(float sa, float sb, float sc)
+{
+    return query_3cosmul(sa, sb, sc);
+}
+
+/* Whether any of the nb scores beats thr. A flag rather than a maximum:
+ * an OR of comparisons vectorises without -ffast-math, a float max
+ * reduction does not. [nb] rows each. These two stay beside the scores
+ * (query.h's 3CosMul) rather than in the kernels module, which includes
+ * nothing above it; W2V_CLONES is the kernels' dispatch macro. */
+W2V_CLONES static int any_above_add(const float *restrict sa, const float *restrict sb,
+                                    const float *restrict sc, size_t nb, float thr)
+{
+    int any = 0;
+    for (size_t j = 0; j < nb; j++)
+        any |= score_add(sa[j], sb[j], sc[j]) > thr;
+    return any;
+}
+
+W2V_CLONES static int any_above_mul(const float *restrict sa, const float *restrict sb,
+                                    const float *restrict sc, size_t nb, float thr)
+{
+    int any = 0;
+    for (size_t j = 0; j < nb; j++)
+        any |= score_mul(sa[j], sb[j], sc[j]) > thr;
+    return any;
+}
+
 static void *analogy_work(void *arg)
 {
     struct analogy_worker *w = arg;
@@ -633,7 +665,7 @@ static void *analogy_work(void *arg)
             for (size_t u = 0; u < job->n_words; u++) {
                 float *su = w->s + u * ld;
                 for (size_t j = 0; j < nb; j++)
-                    su[j] = (su[j] + 1.0f) * 0.5f;
+                    su[j] = query_cos_shift(su[j]);
             }
         }
 
@@ -645,16 +677,15 @@ static void *analogy_work(void *arg)
             /* Most blocks hold nothing better than the running best: a
              * vectorised test skips them. The rare block that does (or holds
              * a, b or c themselves, which score high) gets the exact scan. */
-            if (!(cosmul ? kernels_any_above_mul(sa, sb, sc, nb, best, EVAL_3COSMUL_EPSILON)
-                         : kernels_any_above_add(sa, sb, sc, nb, best)))
+            if (!(cosmul ? any_above_mul(sa, sb, sc, nb, best)
+                         : any_above_add(sa, sb, sc, nb, best)))
                 continue;
             const int64_t ha = job->qhead[3 * q], hb = job->qhead[3 * q + 1],
                           hc = job->qhead[3 * q + 2];
             int64_t best_row = w->best_row[q];
             for (size_t j = 0; j < nb; j++) {
-                const float x = cosmul
-                                    ? kernels_score_mul(sa[j], sb[j], sc[j], EVAL_3COSMUL_EPSILON)
-                                    : kernels_score_add(sa[j], sb[j], sc[j]);
+                const float x = cosmul ? score_mul(sa[j], sb[j], sc[j])
+                                       : score_add(sa[j], sb[j], sc[j]);
                 /* Strictly greater: among equal scores the earlier row stays.
                  * Rows folding to a, b or c are never the answer. */
                 if (x > best) {

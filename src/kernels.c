@@ -1,8 +1,8 @@
 /* kernels.c — the out-of-line row kernels (see kernels.h): for training,
  * the vectorised logistic function, the block steps of the batched
  * (HogBatch) kernel and the context mean; for queries, dot products and
- * normalisation of rows of any length; for evaluation, the analogy search
- * blocks.
+ * normalisation of rows of any length; for evaluation, the block of
+ * cosines of the analogy search.
  *
  * The two block steps are the hot loops of training. Each is specialised
  * for a fixed number of output rows M (1..W2V_BATCH_GROUP) so that gcc keeps
@@ -632,27 +632,4 @@ void kernels_block_cosines(float *restrict s, const float *restrict t, const flo
                 su[j] += a * tk[j];
         }
     }
-}
-
-/* Whether any of the nb scores beats thr. A flag rather than a maximum:
- * an OR of comparisons vectorises without -ffast-math, a float max
- * reduction does not. [nb] rows each. */
-W2V_CLONES
-int kernels_any_above_add(const float *restrict sa, const float *restrict sb,
-                          const float *restrict sc, size_t nb, float thr)
-{
-    int any = 0;
-    for (size_t j = 0; j < nb; j++)
-        any |= kernels_score_add(sa[j], sb[j], sc[j]) > thr;
-    return any;
-}
-
-W2V_CLONES
-int kernels_any_above_mul(const float *restrict sa, const float *restrict sb,
-                          const float *restrict sc, size_t nb, float thr, float eps)
-{
-    int any = 0;
-    for (size_t j = 0; j < nb; j++)
-        any |= kernels_score_mul(sa[j], sb[j], sc[j], eps) > thr;
-    return any;
 }

@@ -2,8 +2,8 @@
  * scale and zero over padded rows, the block steps of the batched kernel
  * with their vectorised logistic function and the context mean (training);
  * dot products and normalisation of rows of any length and alignment
- * (queries); the analogy search blocks (evaluation); and the one
- * clone/dispatch macro.
+ * (queries); the block of cosines of the analogy search (evaluation); and
+ * the one clone/dispatch macro.
  *
  * Dispatch. Out-of-line kernels marked W2V_CLONES are compiled three times
  * by GCC's target_clones (portable x86-64, AVX2+FMA, AVX-512); the loader
@@ -156,23 +156,5 @@ int kernels_unit_row_from(float *x, const unsigned char *src, size_t n);
  * dim], all row-major. */
 void kernels_block_cosines(float *s, const float *t, const float *wq, size_t n_words,
                            int32_t dim, size_t nb, size_t ld);
-
-/* The analogy scores from the cosines sa, sb, sc of a candidate with a, b
- * and c (3CosAdd; 3CosMul with cosines shifted to [0, 1] and eps its
- * epsilon), as one expression each so that the block filter below and an
- * exact scan compute bit-identical values. */
-static inline float kernels_score_add(float sa, float sb, float sc) { return sb - sa + sc; }
-static inline float kernels_score_mul(float sa, float sb, float sc, float eps)
-{
-    return sb * sc / (sa + eps);
-}
-
-/* Whether any of the nb scores beats thr (a flag rather than a maximum: an
- * OR of comparisons vectorises without -ffast-math, a float max reduction
- * does not).   sa, sb, sc: [nb] */
-int kernels_any_above_add(const float *sa, const float *sb, const float *sc, size_t nb,
-                          float thr);
-int kernels_any_above_mul(const float *sa, const float *sb, const float *sc, size_t nb,
-                          float thr, float eps);
 
 #endif

@@ -91,7 +91,10 @@ size_t query_heap_sort(struct query_heap *h)
  * (src/kernels.h). */
 
 /* x: [n] -> x / |x| in place (see kernels_unit_row_from). */
-static int unit_row(float *x, size_t n) { return kernels_unit_row_from(x, (const unsigned char *)x, n); }
+static int unit_row(float *x, size_t n)
+{
+    return kernels_unit_row_from(x, (const unsigned char *)x, n);
+}
 
 /* ---- model -------------------------------------------------------------- */
 
@@ -518,3 +521,12 @@ done:
     query_heap_release(&final);
     return rc;
 }
+
+/* The toolkit (src/query_toolkit.c) scores and normalises with the
+ * search's own kernels. */
+float query_dot(const float *a, const float *b, size_t n)
+{
+    return kernels_dot_any(a, b, n);
+}
+
+int query_normalize(float *x, size_t n) { return unit_row(x, n) == 0 ? 0 : W2V_EFORMAT; }
