@@ -98,6 +98,71 @@ int w2v_outfile_commit(struct w2v_outfile *o, struct w2v_err *err);
  * zeroed, committed or already-aborted struct. */
 void w2v_outfile_abort(struct w2v_outfile *o);
 
+/* ---- small helpers written once for the whole tree ---------------------- */
+
+/* FNV-1a, 64-bit: the hash of every word index over file words (vectors,
+ * mappings, the case-folded eval index). w2v_fnv1a_step lets a loop that
+ * checks or folds bytes hash them in the same pass. Thread-safe. */
+#define W2V_FNV1A_INIT 1469598103934665603ULL
+static inline uint64_t w2v_fnv1a_step(uint64_t h, unsigned char c)
+{
+    return (h ^ c) * 1099511628211ULL;
+}
+uint64_t w2v_fnv1a(const void *s, size_t len);
+
+/* 1 on a little-endian host (vector files store little-endian floats).
+ * Thread-safe. */
+int w2v_host_is_little_endian(void);
+
+/* Online processors, at least 1 (callers cap it to their own limits).
+ * Thread-safe. */
+int w2v_online_cpus(void);
+
+/* Write s[0..n) to out as a JSON string literal with its quotes: '"' and
+ * '\\' escaped, control bytes as \u00XX, bytes that are not valid UTF-8 as
+ * \ufffd (so the output is valid JSON whatever a file held). Returns 0 or
+ * EOF on a write error (ferror(out) is set too). Thread-safe for distinct
+ * out. */
+int w2v_json_string(FILE *out, const char *s, size_t n);
+
+/* A forward-only buffered reader over a file descriptor, for files read in
+ * one pass by bytes (vector files) or by lines (vector text, vocabularies).
+ * buf[off..len) is unread; pos is the file offset of buf[off]; one spare
+ * byte past cap lets a last line be NUL-terminated in place. */
+struct w2v_reader {
+    int fd;           /* owned after w2v_reader_open; -1 when closed */
+    const char *path; /* borrowed, for messages */
+    unsigned char *buf;
+    size_t cap, len, off;
+    int64_t pos;
+    int eof;
+};
+
+/* Open path for reading with a buffer of cap bytes (grown on demand). A
+ * directory is refused ("cannot read 'x': Is a directory"). Returns 0, or
+ * W2V_EIO / W2V_ENOMEM with err filled and nothing left open. path must
+ * outlive r. Not thread-safe on one reader. */
+int w2v_reader_open(struct w2v_reader *r, const char *path, size_t cap, struct w2v_err *err);
+
+/* Wrap an open descriptor (it becomes the reader's); same as above. */
+int w2v_reader_from_fd(struct w2v_reader *r, int fd, const char *path, size_t cap,
+                       struct w2v_err *err);
+
+/* Close the descriptor and free the buffer. Safe on a zeroed or closed
+ * reader (fd 0 of a zeroed reader is not closed: set fd to -1 or open it). */
+void w2v_reader_close(struct w2v_reader *r);
+
+/* Make at least n unread bytes available (fewer only at end of file).
+ * Returns how many are available, or W2V_EIO / W2V_ENOMEM (err filled). */
+int64_t w2v_reader_ensure(struct w2v_reader *r, size_t n, struct w2v_err *err);
+
+/* The next line: *line points at it, NUL-terminated in place with its '\n'
+ * dropped, *len its length; valid until the next call. A last line without
+ * '\n' counts. Returns 1, 0 at end of file, or a negative status: W2V_EFORMAT
+ * "'path': line longer than max_line bytes", W2V_EIO, W2V_ENOMEM. */
+int w2v_reader_line(struct w2v_reader *r, size_t max_line, char **line, size_t *len,
+                    struct w2v_err *err);
+
 #ifdef W2V_FAULT_INJECTION
 /* Make the n-th allocation from now fail (1 = the next one); 0 disables.
  * Test-only, not thread-safe. Returns how many allocations were made since
