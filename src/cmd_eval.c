@@ -13,41 +13,6 @@
 
 /* ---- output helpers -------------------------------------------------------- */
 
-/* A JSON string; bytes that are not UTF-8 become U+FFFD so the output stays
- * valid JSON whatever a test file holds. */
-static void json_string(FILE *out, const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    fputc('"', out);
-    while (*p) {
-        unsigned char c = *p;
-        size_t len = c < 0x80 ? 1 : (c >= 0xc2 && c <= 0xdf) ? 2 : (c >= 0xe0 && c <= 0xef) ? 3
-                   : (c >= 0xf0 && c <= 0xf4) ? 4 : 0;
-        for (size_t i = 1; i < len; i++)
-            if ((p[i] & 0xc0) != 0x80)
-                len = 0;
-        /* Overlong forms, surrogates and code points past U+10FFFF. */
-        if ((len == 3 && ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0))) ||
-            (len == 4 && ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90))))
-            len = 0;
-        if (len == 0) {
-            fputs("\\ufffd", out);
-            p++;
-        } else if (c == '"' || c == '\\') {
-            fputc('\\', out);
-            fputc(c, out);
-            p++;
-        } else if (c < 0x20 || c == 0x7f) {
-            fprintf(out, "\\u%04x", c);
-            p++;
-        } else {
-            fwrite(p, 1, len, out);
-            p += len;
-        }
-    }
-    fputc('"', out);
-}
-
 /* A number for JSON: NaN (an undefined correlation) becomes null. */
 static void json_number(FILE *out, double x)
 {
@@ -140,7 +105,7 @@ static void print_analogy_json(const struct eval_analogy_result *r)
     for (int32_t i = 0; i < r->n_sections; i++) {
         const struct eval_section_result *s = &r->sections[i];
         fputs(i ? ", {\"name\": " : "{\"name\": ", stdout);
-        json_string(stdout, s->name);
+        w2v_json_string(stdout, s->name, strlen(s->name));
         printf(", \"correct\": %lld, \"total\": %lld}", (long long)s->correct,
                (long long)s->total);
     }

@@ -43,66 +43,6 @@ struct query_cli {
 
 /* ---- output ------------------------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at s[0..n), or 0 when it is not one. */
-static size_t utf8_sequence(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    size_t len;
-    uint32_t cp;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf) {
-        len = 2;
-        cp = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        len = 3;
-        cp = c & 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = cp << 6 | (s[i] & 0x3f);
-    }
-    if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-        (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-        return 0;
-    return len;
-}
-
-/* A JSON string. Bytes that are not UTF-8 become U+FFFD, so the output is
- * always valid JSON even for words from a file with broken encodings. */
-static void print_json_string(FILE *out, const char *s, size_t n)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    fputc('"', out);
-    for (size_t i = 0; i < n;) {
-        unsigned char c = p[i];
-        size_t len = utf8_sequence(p + i, n - i);
-        if (len == 0) {
-            fputs("\\ufffd", out);
-            i++;
-            continue;
-        }
-        if (c == '"' || c == '\\') {
-            fputc('\\', out);
-            fputc(c, out);
-        } else if (c < 0x20 || c == 0x7f) {
-            fprintf(out, "\\u%04x", c);
-        } else {
-            fwrite(p + i, 1, len, out);
-        }
-        i += len;
-    }
-    fputc('"', out);
-}
-
 static void print_hits(const struct query_model *m, const struct query_hit *hits, size_t n,
                        int json)
 {
@@ -112,7 +52,7 @@ static void print_hits(const struct query_model *m, const struct query_hit *hits
             size_t len;
             const char *w = query_model_word(m, hits[i].row, &len);
             fputs(i ? ", {\"word\": " : "{\"word\": ", stdout);
-            print_json_string(stdout, w, len);
+            w2v_json_string(stdout, w, len);
             printf(", \"score\": %.6f}", (double)hits[i].score);
         }
         fputs("]\n", stdout);

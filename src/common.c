@@ -456,6 +456,8 @@ int w2v_reader_line(struct w2v_reader *r, size_t max_line, char **line, size_t *
         unsigned char *nl = memchr(r->buf + r->off + scanned, '\n', avail - scanned);
         if (nl) {
             *len = (size_t)(nl - (r->buf + r->off));
+            if (*len > max_line)
+                break;
             *nl = '\0';
             *line = (char *)r->buf + r->off;
             r->off += *len + 1;
@@ -474,11 +476,11 @@ int w2v_reader_line(struct w2v_reader *r, size_t max_line, char **line, size_t *
             return 1;
         }
         if (avail > max_line)
-            return w2v_fail(err, W2V_EFORMAT, "'%s': line longer than %zu bytes", r->path,
-                            max_line);
+            break;
         size_t step = max_line - avail < READER_CHUNK ? max_line - avail + 1 : READER_CHUNK;
         int64_t got = w2v_reader_ensure(r, avail + step, err);
         if (got < 0)
             return (int)got;
     }
+    return w2v_fail(err, W2V_EFORMAT, "'%s': line longer than %zu bytes", r->path, max_line);
 }

@@ -30,11 +30,9 @@ static inline unsigned char fold(unsigned char c)
 
 static uint64_t fold_hash(const char *s)
 {
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        h ^= fold(*p);
-        h *= 1099511628211ULL;
-    }
+    uint64_t h = W2V_FNV1A_INIT;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        h = w2v_fnv1a_step(h, fold(*p));
     return h;
 }
 
@@ -798,12 +796,6 @@ static int worker_alloc(struct analogy_worker *w, struct analogy_job *job)
     return 0;
 }
 
-static int default_threads(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > 64 ? 64 : (int)n;
-}
-
 /* Rows per block: the block's slice of the cosine matrix (U x block floats)
  * should stay within a few MiB so the per-question scans hit cache, but
  * blocks should be long enough for the scans' inner loops to run well. */
@@ -917,7 +909,9 @@ int eval_analogy(const struct vectors *v, const struct eval_questions *qs,
         job.n_blocks = (rows + (int64_t)job.block - 1) / (int64_t)job.block;
         atomic_init(&job.next_block, 0);
 
-        int want = opt->threads > 0 ? opt->threads : default_threads();
+        int want = opt->threads > 0 ? opt->threads : w2v_online_cpus();
+        if (want > 64)
+            want = 64;
         if ((int64_t)want > job.n_blocks)
             want = (int)job.n_blocks;
         if (want < 1)

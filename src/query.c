@@ -5,7 +5,6 @@
 #include <math.h>
 #include <pthread.h>
 #include <string.h>
-#include <unistd.h>
 
 /* ---- bounded heap ------------------------------------------------------- */
 
@@ -589,10 +588,7 @@ static void scan_mapped(struct scan_job *job)
     }
     const struct vectors_map *map = m->mapping;
     const size_t row_bytes = dim * sizeof(float);
-    const uint32_t one = 1;
-    unsigned char first;
-    memcpy(&first, &one, 1);
-    const int little_endian = first == 1; /* normalise straight from the file */
+    const int little_endian = w2v_host_is_little_endian(); /* normalise straight from the file */
     for (int64_t r = job->lo; r < job->hi; r += 2) {
         int two = r + 1 < job->hi;
         for (int k = 0; k <= two; k++) {
@@ -636,12 +632,6 @@ static void *scan_thread(void *arg)
     return NULL;
 }
 
-static int online_cpus(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : (n > 64 ? 64 : (int)n);
-}
-
 /* Below this many multiply-adds per thread, starting a thread costs more
  * than it saves. */
 #define WORK_PER_THREAD ((int64_t)1 << 21)
@@ -665,7 +655,7 @@ int query_topk(const struct query_model *m, const struct query_request *reqs, si
 
     /* An explicit thread count is honoured (tests rely on it); the automatic
      * one gives each thread enough work to pay for starting it. */
-    int threads = opt->threads > 0 ? opt->threads : online_cpus();
+    int threads = opt->threads > 0 ? opt->threads : w2v_online_cpus();
     if (threads > MAX_THREADS)
         threads = MAX_THREADS;
     int64_t work = hi * (int64_t)m->dim * (int64_t)(n_req < 64 ? n_req : 64);

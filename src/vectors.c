@@ -23,15 +23,13 @@ void vectors_release(struct vectors *v)
     memset(v, 0, sizeof *v);
 }
 
-uint64_t vectors_hash(const char *s, size_t len) { return w2v_fnv1a(s, len); }
-
 int64_t vectors_find(const struct vectors *v, const char *word)
 {
     if (!v->slots || v->n_slots == 0)
         return -1;
     size_t mask = v->n_slots - 1;
     size_t len = strlen(word);
-    size_t i = (size_t)vectors_hash(word, len) & mask;
+    size_t i = (size_t)w2v_fnv1a(word, len) & mask;
     for (;;) {
         int64_t row = v->slots[i];
         if (row < 0)
@@ -65,7 +63,7 @@ int vectors_index(struct vectors *v, struct w2v_err *err)
     size_t mask = want - 1;
     for (int64_t r = 0; r < v->rows; r++) {
         const char *w = v->words[r];
-        size_t i = (size_t)vectors_hash(w, strlen(w)) & mask;
+        size_t i = (size_t)w2v_fnv1a(w, strlen(w)) & mask;
         while (slots[i] >= 0) {
             if (strcmp(v->words[slots[i]], w) == 0) {
                 int64_t first = slots[i];

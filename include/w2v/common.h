@@ -103,7 +103,7 @@ void w2v_outfile_abort(struct w2v_outfile *o);
 /* FNV-1a, 64-bit: the hash of every word index over file words (vectors,
  * mappings, the case-folded eval index). w2v_fnv1a_step lets a loop that
  * checks or folds bytes hash them in the same pass. Thread-safe. */
-#define W2V_FNV1A_INIT 1469598103934665603ULL
+#define W2V_FNV1A_INIT 14695981039346656037ULL /* the standard offset basis */
 static inline uint64_t w2v_fnv1a_step(uint64_t h, unsigned char c)
 {
     return (h ^ c) * 1099511628211ULL;

@@ -52,10 +52,6 @@ int64_t vectors_find(const struct vectors *v, const char *word);
  * callers that fill a struct vectors themselves; vectors_read does it. */
 int vectors_index(struct vectors *v, struct w2v_err *err);
 
-/* Hash of a word's bytes as used by the index (FNV-1a, 64-bit). Exposed so
- * other indexes over the same words (a memory-mapped model) agree. */
-uint64_t vectors_hash(const char *s, size_t len);
-
 /* Write rows words/vectors to path in format, through a temporary file in
  * the same directory renamed into place when complete; on failure the
  * temporary is removed and an existing file at path is untouched.
