@@ -7,7 +7,9 @@
 
 #include "w2v/cli.h"
 #include "w2v/eval.h"
-#include "w2v/vectors.h"
+#include "w2v/query.h"
+
+#include "cmd_model.h"
 
 #define MAX_RESTRICT 9e18
 
@@ -70,11 +72,11 @@ static void print_section_row(const char *name, int64_t correct, int64_t total, 
     fputc('\n', stdout);
 }
 
-static void print_analogy_table(const struct eval_analogy_result *r, const struct vectors *v,
-                                const char *method)
+static void print_analogy_table(const struct eval_analogy_result *r,
+                                const struct query_model *m, const char *method)
 {
     printf("%s, the first %lld of %lld words\n\n", method, (long long)r->rows_used,
-           (long long)v->rows);
+           (long long)m->rows);
     printf("%-32s %9s %9s %9s %9s\n", "section", "correct", "total", "accuracy", "skipped");
     for (int32_t i = 0; i < r->n_sections; i++) {
         const struct eval_section_result *s = &r->sections[i];
@@ -148,23 +150,24 @@ int cmd_eval_analogy(int argc, char **argv)
         return cli_usage_error(&usage, n < 2 ? "expected a vector file and a questions file"
                                              : "too many arguments");
 
-    struct vectors v;
+    struct query_model m = {0};
     struct eval_questions qs;
     struct eval_analogy_result res;
     struct w2v_err err = {0};
     int rc = W2V_EXIT_OK;
-    vectors_init(&v);
     eval_questions_init(&qs);
     memset(&res, 0, sizeof res);
     int st = eval_questions_read(&qs, argv[1], &err);
-    if (st == 0)
-        st = vectors_read(&v, argv[0], &err);
-    if (st == 0) {
-        warn_malformed(argv[1], qs.malformed, qs.first_malformed_line,
-                       "expected ': section' or four words");
-        struct eval_analogy_options opt = {restrict_rows, method, threads, 0};
-        st = eval_analogy(&v, &qs, &opt, &res, &err);
+    if (st != 0) {
+        rc = cli_report(&err, st);
+        goto done;
     }
+    if ((rc = cmd_open_model(&m, argv[0], 1, 0)) != 0)
+        goto done;
+    warn_malformed(argv[1], qs.malformed, qs.first_malformed_line,
+                   "expected ': section' or four words");
+    struct eval_analogy_options opt = {restrict_rows, method, threads, 0};
+    st = eval_analogy(&m, &qs, &opt, &res, &err);
     if (st != 0) {
         rc = cli_report(&err, st);
         goto done;
@@ -172,12 +175,12 @@ int cmd_eval_analogy(int argc, char **argv)
     if (json)
         print_analogy_json(&res);
     else
-        print_analogy_table(&res, &v, method == EVAL_3COSMUL ? "3CosMul" : "3CosAdd");
+        print_analogy_table(&res, &m, method == EVAL_3COSMUL ? "3CosMul" : "3CosAdd");
     rc = finish_output();
 done:
     eval_analogy_result_release(&res);
     eval_questions_release(&qs);
-    vectors_release(&v);
+    query_model_release(&m);
     return rc;
 }
 
@@ -212,21 +215,22 @@ int cmd_eval_similarity(int argc, char **argv)
         return cli_usage_error(&usage, n < 2 ? "expected a vector file and a pairs file"
                                              : "too many arguments");
 
-    struct vectors v;
+    struct query_model m = {0};
     struct eval_pairs ps;
     struct eval_similarity_result res;
     struct w2v_err err = {0};
     int rc = W2V_EXIT_OK;
-    vectors_init(&v);
     eval_pairs_init(&ps);
     int st = eval_pairs_read(&ps, argv[1], &err);
-    if (st == 0)
-        st = vectors_read(&v, argv[0], &err);
-    if (st == 0) {
-        warn_malformed(argv[1], ps.malformed, ps.first_malformed_line,
-                       "expected 'word1 word2 score'");
-        st = eval_similarity(&v, &ps, restrict_rows, &res, &err);
+    if (st != 0) {
+        rc = cli_report(&err, st);
+        goto done;
     }
+    if ((rc = cmd_open_model(&m, argv[0], 1, 0)) != 0)
+        goto done;
+    warn_malformed(argv[1], ps.malformed, ps.first_malformed_line,
+                   "expected 'word1 word2 score'");
+    st = eval_similarity(&m, &ps, restrict_rows, &res, &err);
     if (st != 0) {
         rc = cli_report(&err, st);
         goto done;
@@ -253,6 +257,6 @@ int cmd_eval_similarity(int argc, char **argv)
     rc = finish_output();
 done:
     eval_pairs_release(&ps);
-    vectors_release(&v);
+    query_model_release(&m);
     return rc;
 }

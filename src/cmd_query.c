@@ -18,6 +18,8 @@
 #include "w2v/query.h"
 #include "w2v/vectors.h"
 
+#include "cmd_model.h"
+
 #define MAX_K 1000000
 #define MAX_QUERY_WORDS 64 /* words on one nearest line */
 #define BATCH 64           /* stdin queries sharing one pass */
@@ -67,37 +69,9 @@ static void print_hits(const struct query_model *m, const struct query_hit *hits
 
 /* ---- shared plumbing ---------------------------------------------------- */
 
-/* A mapped file that another process truncates turns our next read of the
- * lost pages into SIGBUS. Rather than die by a signal, say what happened in
- * the usual one line and exit 1. The message is composed before the handler
- * is installed (only async-signal-safe calls in the handler); this buffer is
- * the one piece of process-wide state, written once per process. */
-static char bus_message[700];
-static size_t bus_message_len;
-
-static void on_sigbus(int sig)
-{
-    (void)sig;
-    ssize_t ignored = write(STDERR_FILENO, bus_message, bus_message_len);
-    (void)ignored;
-    _exit(W2V_EXIT_FAILURE);
-}
-
 static int open_model(struct query_model *m, const char *path, const struct query_cli *o)
 {
-    struct w2v_err err = {0};
-    int rc = query_model_open(m, path, !o->no_map, &err);
-    if (rc < 0)
-        return cli_report(&err, rc);
-    int n = snprintf(bus_message, sizeof bus_message,
-                     "w2v: error: '%.600s' changed size while it was being read\n", path);
-    bus_message_len = n > 0 && (size_t)n < sizeof bus_message ? (size_t)n : 0;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigbus;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGBUS, &sa, NULL);
-    return 0;
+    return cmd_open_model(m, path, !o->no_map, 0);
 }
 
 /* Look up words; on an unknown word report it and return -1. */

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -483,4 +484,43 @@ int w2v_reader_line(struct w2v_reader *r, size_t max_line, char **line, size_t *
             return (int)got;
     }
     return w2v_fail(err, W2V_EFORMAT, "'%s': line longer than %zu bytes", r->path, max_line);
+}
+
+/* ---- threads ------------------------------------------------------------- */
+
+struct parallel_task {
+    void (*fn)(void *arg, int i);
+    void *arg;
+    int i;
+};
+
+static void *parallel_start(void *p)
+{
+    const struct parallel_task *t = p;
+    t->fn(t->arg, t->i);
+    return NULL;
+}
+
+void w2v_parallel(int n, void (*fn)(void *arg, int i), void *arg)
+{
+    if (n < 1)
+        return;
+    pthread_t *tids = n > 1 ? w2v_calloc((size_t)n, sizeof *tids) : NULL;
+    struct parallel_task *tasks = n > 1 ? w2v_calloc((size_t)n, sizeof *tasks) : NULL;
+    unsigned char *started = n > 1 ? w2v_calloc((size_t)n, 1) : NULL;
+    const int can_start = tids && tasks && started;
+    for (int i = 1; i < n && can_start; i++) {
+        tasks[i] = (struct parallel_task){fn, arg, i};
+        started[i] = pthread_create(&tids[i], NULL, parallel_start, &tasks[i]) == 0;
+    }
+    fn(arg, 0);
+    for (int i = 1; i < n; i++) {
+        if (can_start && started[i])
+            pthread_join(tids[i], NULL);
+        else
+            fn(arg, i);
+    }
+    w2v_free(tids);
+    w2v_free(tasks);
+    w2v_free(started);
 }

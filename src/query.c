@@ -3,7 +3,6 @@
 #include "w2v/query.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <string.h>
 
 /* ---- bounded heap ------------------------------------------------------- */
@@ -343,12 +342,18 @@ int query_model_from_vectors(struct query_model *m, struct vectors *v)
 int query_model_open(struct query_model *m, const char *path, int allow_map,
                      struct w2v_err *err)
 {
+    return query_model_open_limit(m, path, allow_map, 0, err);
+}
+
+int query_model_open_limit(struct query_model *m, const char *path, int allow_map,
+                           int64_t limit, struct w2v_err *err)
+{
     memset(m, 0, sizeof *m);
     if (allow_map) {
         struct vectors_map *map = w2v_calloc(1, sizeof *map);
         if (!map)
             return w2v_fail(err, W2V_ENOMEM, "out of memory");
-        int rc = vectors_map_open(map, path, err);
+        int rc = vectors_map_open_limit(map, path, limit, err);
         if (rc == 0) {
             m->source = QUERY_MAPPED;
             m->mapping = map;
@@ -362,7 +367,7 @@ int query_model_open(struct query_model *m, const char *path, int allow_map,
         /* rc == 1: a text file, read below. */
     }
     struct vectors v;
-    int rc = vectors_read(&v, path, err);
+    int rc = vectors_read_limit(&v, path, limit, err);
     if (rc < 0)
         return rc;
     rc = query_model_from_vectors(m, &v);
@@ -626,11 +631,8 @@ static void scan(struct scan_job *job)
         scan_memory(job);
 }
 
-static void *scan_thread(void *arg)
-{
-    scan(arg);
-    return NULL;
-}
+/* w2v_parallel's task: job i of the array. */
+static void scan_task(void *arg, int i) { scan((struct scan_job *)arg + i); }
 
 /* Below this many multiply-adds per thread, starting a thread costs more
  * than it saves. */
@@ -668,8 +670,6 @@ int query_topk(const struct query_model *m, const struct query_request *reqs, si
 
     int rc = 0;
     struct scan_job jobs[MAX_THREADS];
-    pthread_t tids[MAX_THREADS];
-    int started[MAX_THREADS] = {0};
     struct query_heap *heaps = NULL;
     struct query_heap final = {0};
     memset(jobs, 0, sizeof jobs);
@@ -691,19 +691,10 @@ int query_topk(const struct query_model *m, const struct query_request *reqs, si
         jobs[t].hi = hi * (t + 1) / threads;
         jobs[t].heaps = heaps + (size_t)t * n_req;
     }
-    if (k > 0) {
-        for (int t = 1; t < threads; t++)
-            started[t] = pthread_create(&tids[t], NULL, scan_thread, &jobs[t]) == 0;
-        /* The calling thread takes the first range; a range whose thread did
-         * not start is scanned here too (slower, still correct). */
-        scan(&jobs[0]);
-        for (int t = 1; t < threads; t++) {
-            if (started[t])
-                pthread_join(tids[t], NULL);
-            else
-                scan(&jobs[t]);
-        }
-    }
+    /* The calling thread takes the first range; a range whose thread did
+     * not start is scanned here too (slower, still correct). */
+    if (k > 0)
+        w2v_parallel(threads, scan_task, jobs);
     for (int t = 0; t < threads; t++)
         if (jobs[t].status < 0) {
             if (err)

@@ -95,6 +95,12 @@ static int map_insert(struct vectors_map *m, const struct pending_word *w, const
 
 int vectors_map_open(struct vectors_map *m, const char *path, struct w2v_err *err)
 {
+    return vectors_map_open_limit(m, path, 0, err);
+}
+
+int vectors_map_open_limit(struct vectors_map *m, const char *path, int64_t limit,
+                           struct w2v_err *err)
+{
     int rc;
     int64_t file_size = 0;
     memset(m, 0, sizeof *m);
@@ -123,6 +129,9 @@ int vectors_map_open(struct vectors_map *m, const char *path, struct w2v_err *er
         vectors_map_release(m);
         return 1; /* text cannot be mapped */
     }
+    const int limited = limit > 0 && limit < pro.rows;
+    if (limited)
+        pro.rows = limit; /* the rest is neither indexed nor checked */
     if (pro.rows >= (int64_t)UINT32_MAX) {
         rc = w2v_fail(err, W2V_EOVERFLOW, "'%s': too many words (%lld) to map", path,
                       (long long)pro.rows);
@@ -184,7 +193,7 @@ int vectors_map_open(struct vectors_map *m, const char *path, struct w2v_err *er
         if (rc < 0)
             goto fail;
     }
-    rc = vectors_check_tail(b + p, size - p, path, m->rows, err);
+    rc = limited ? 0 : vectors_check_tail(b + p, size - p, path, m->rows, err);
     if (rc < 0)
         goto fail;
     return 0;

@@ -209,7 +209,7 @@ static int read_text(struct w2v_reader *r, struct vectors *v, struct pool *pool,
                             "'%s' line %lld: word '%.200s' has %zu values, expected %zu", r->path,
                             (long long)lineno, wname, n, dim);
     }
-    return check_tail(r, v->rows, err);
+    return 0;
 }
 
 static int read_binary(struct w2v_reader *r, struct vectors *v, struct pool *pool, size_t *offs,
@@ -253,10 +253,15 @@ static int read_binary(struct w2v_reader *r, struct vectors *v, struct pool *poo
         r->off += rec.end;
         r->pos += (int64_t)rec.end;
     }
-    return check_tail(r, v->rows, err);
+    return 0;
 }
 
 int vectors_read(struct vectors *v, const char *path, struct w2v_err *err)
+{
+    return vectors_read_limit(v, path, 0, err);
+}
+
+int vectors_read_limit(struct vectors *v, const char *path, int64_t limit, struct w2v_err *err)
 {
     struct w2v_reader r = {.fd = -1};
     struct pool pool = {0};
@@ -288,7 +293,10 @@ int vectors_read(struct vectors *v, const char *path, struct w2v_err *err)
         goto fail;
     r.off = pro.body_start;
     r.pos = (int64_t)pro.body_start;
-    int64_t rows = pro.rows, dim = pro.dim;
+    /* gensim's limit=: the first rows only; what follows them is not read,
+     * so it is not checked either. */
+    const int limited = limit > 0 && limit < pro.rows;
+    int64_t rows = limited ? limit : pro.rows, dim = pro.dim;
     v->format = pro.format;
     /* Now rows * dim * 4 < 2 * file size; still checked for 32-bit hosts. */
     size_t data_bytes;
@@ -309,6 +317,8 @@ int vectors_read(struct vectors *v, const char *path, struct w2v_err *err)
     }
     rc = v->format == VECTORS_BINARY ? read_binary(&r, v, &pool, offs, err)
                                      : read_text(&r, v, &pool, offs, err);
+    if (rc == 0 && !limited)
+        rc = check_tail(&r, rows, err);
     if (rc < 0)
         goto fail;
     v->words = w2v_malloc((size_t)rows * sizeof *v->words);

@@ -118,6 +118,14 @@ int w2v_host_is_little_endian(void);
  * Thread-safe. */
 int w2v_online_cpus(void);
 
+/* Run fn(arg, i) for every i in [0, n): i = 0 on the calling thread, the
+ * others on threads of their own, and return when all are done. A thread
+ * that cannot be started (or n beyond what can be tracked) costs speed,
+ * not results: its fn runs on the calling thread afterwards. The one
+ * thread pool of the tree (query scans, eval's analogy search). fn must
+ * be safe to run concurrently for distinct i. */
+void w2v_parallel(int n, void (*fn)(void *arg, int i), void *arg);
+
 /* Write s[0..n) to out as a JSON string literal with its quotes: '"' and
  * '\\' escaped, control bytes as \u00XX, bytes that are not valid UTF-8 as
  * \ufffd (so the output is valid JSON whatever a file held). Returns 0 or

@@ -7,9 +7,10 @@
  * the same word, the first row (the most frequent, vector files being
  * frequency-ordered) stands for it.
  *
- * Files are parsed into structs first (no vectors needed), then evaluated
- * against a struct vectors, so each half can be tested alone. Nothing here
- * prints. */
+ * Files are parsed into structs first (no vectors needed, eval_parse.c),
+ * then evaluated against a struct query_model (read or mapped: the query
+ * engine's unit rows, eval.c), so each half can be tested alone; the
+ * statistics are in eval_stats.c. Nothing here prints. */
 #ifndef W2V_EVAL_H
 #define W2V_EVAL_H
 
@@ -17,17 +18,17 @@
 #include <stdint.h>
 
 #include "w2v/common.h"
-#include "w2v/vectors.h"
+#include "w2v/query.h"
 
 /* ---- case-folded lookup ------------------------------------------------ */
 
-/* An index over the first `rows` rows of a struct vectors keyed by the
+/* An index over the first `rows` rows of a query model keyed by the
  * ASCII-lower-cased word. Every row belongs to the class of its folded
  * spelling; the class is named by its head, the first row with that
  * spelling. */
 struct eval_vocab {
-    const struct vectors *vec; /* borrowed */
-    int64_t rows;              /* rows indexed: min(restrict, vec->rows) */
+    const struct query_model *model; /* borrowed */
+    int64_t rows;              /* rows indexed: min(restrict, model->rows) */
     int64_t *head;             /* [rows] class head of each row */
     int64_t *next;             /* [rows] next row of the same class, or -1 */
     int64_t *slots;            /* hash of heads, -1 empty */
@@ -37,9 +38,10 @@ struct eval_vocab {
 void eval_vocab_init(struct eval_vocab *ev);
 void eval_vocab_release(struct eval_vocab *ev); /* safe on zeroed/released */
 
-/* Index the first min(restrict_rows, v->rows) rows (restrict_rows <= 0:
- * all). v must outlive ev. Returns 0, W2V_ENOMEM or W2V_EOVERFLOW. */
-int eval_vocab_build(struct eval_vocab *ev, const struct vectors *v, int64_t restrict_rows,
+/* Index the first min(restrict_rows, m->rows) rows (restrict_rows <= 0:
+ * all). m must outlive ev. Returns 0, W2V_ENOMEM or W2V_EOVERFLOW (ev is
+ * then released). Not thread-safe on one ev. */
+int eval_vocab_build(struct eval_vocab *ev, const struct query_model *m, int64_t restrict_rows,
                      struct w2v_err *err);
 
 /* Class head of word (folded), or -1 when no indexed row folds to it.
@@ -124,9 +126,11 @@ void eval_analogy_result_release(struct eval_analogy_result *r); /* safe on zero
  * folds to d. Zero rows have cosine 0 with everything. The result does not
  * depend on the thread count. res must be zeroed or released; qs must
  * outlive it (section names are borrowed). A thread that cannot be
- * started only costs speed. Returns 0, W2V_ENOMEM or W2V_EOVERFLOW; on
- * failure res is left released. Thread-safe for distinct res. */
-int eval_analogy(const struct vectors *v, const struct eval_questions *qs,
+ * started only costs speed. Returns 0, W2V_ENOMEM, W2V_EOVERFLOW or
+ * W2V_EFORMAT (a mapped row holds a non-finite value; err names it); on
+ * failure res is left released. Thread-safe for distinct res (m is only
+ * read). */
+int eval_analogy(const struct query_model *m, const struct eval_questions *qs,
                  const struct eval_analogy_options *opt, struct eval_analogy_result *res,
                  struct w2v_err *err);
 
@@ -170,12 +174,14 @@ struct eval_similarity_result {
     int64_t skipped;   /* pairs with an unknown word */
 };
 
-/* Correlate the cosine of each pair's (case-folded) rows among the first
- * restrict_rows rows (<= 0: all) with its score. Returns 0, W2V_ENOMEM,
- * W2V_EOVERFLOW, or W2V_EEMPTY (err says so) when no pair has both words
- * known — the result is still filled (pairs 0, NaN scores). */
-int eval_similarity(const struct vectors *v, const struct eval_pairs *ps, int64_t restrict_rows,
-                    struct eval_similarity_result *res, struct w2v_err *err);
+/* Correlate the cosine (query_similarity) of each pair's (case-folded) rows
+ * among the first restrict_rows rows (<= 0: all) with its score. Returns 0,
+ * W2V_ENOMEM, W2V_EOVERFLOW, W2V_EFORMAT (a mapped row is not finite), or
+ * W2V_EEMPTY (err says so) when no pair has both words known — the result
+ * is still filled (pairs 0, NaN scores). Thread-safe for distinct res. */
+int eval_similarity(const struct query_model *m, const struct eval_pairs *ps,
+                    int64_t restrict_rows, struct eval_similarity_result *res,
+                    struct w2v_err *err);
 
 /* ---- statistics ------------------------------------------------------------ */
 

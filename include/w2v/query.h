@@ -66,6 +66,11 @@ struct query_model {
 int query_model_open(struct query_model *m, const char *path, int allow_map,
                      struct w2v_err *err);
 
+/* query_model_open of the first limit rows only (gensim's limit=; limit
+ * <= 0: all): the model holds those rows and nothing else. Same returns. */
+int query_model_open_limit(struct query_model *m, const char *path, int allow_map,
+                           int64_t limit, struct w2v_err *err);
+
 /* Take over v's contents (v is left zeroed) and normalise its rows in place.
  * v must have an index (vectors_read builds one). Returns 0 (cannot fail
  * otherwise: the matrix is reused). */

@@ -43,6 +43,11 @@ void vectors_release(struct vectors *v); /* safe on zeroed/released */
  * W2V_EOVERFLOW (header sizes impossible), W2V_EEMPTY (empty file). */
 int vectors_read(struct vectors *v, const char *path, struct w2v_err *err);
 
+/* vectors_read of the first limit rows only (gensim's limit=; limit <= 0:
+ * all). The header is checked as a whole; the rows after the first limit
+ * are neither read nor checked. Same returns. */
+int vectors_read_limit(struct vectors *v, const char *path, int64_t limit, struct w2v_err *err);
+
 /* Row of word, or -1 (also when no index was built). Thread-safe for
  * readers. */
 int64_t vectors_find(const struct vectors *v, const char *word);
@@ -93,6 +98,11 @@ struct vectors_map {
  * format (nothing mapped: read it with vectors_read); or a status as
  * vectors_read's (err filled). Not thread-safe on one struct. */
 int vectors_map_open(struct vectors_map *m, const char *path, struct w2v_err *err);
+
+/* vectors_map_open of the first limit rows only (limit <= 0: all), as
+ * vectors_read_limit. */
+int vectors_map_open_limit(struct vectors_map *m, const char *path, int64_t limit,
+                           struct w2v_err *err);
 
 void vectors_map_release(struct vectors_map *m); /* safe on zeroed/released */
 

@@ -1,0 +1,317 @@
+/* eval_parse.c — the test-set files of eval: analogy questions
+ * (questions-words format) and word pairs with human scores. Parsing needs
+ * no vectors, so each half of eval can be tested alone. */
+#include "w2v/eval.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- reading files ---------------------------------------------------------- */
+
+static int read_whole(const char *path, char **out, size_t *out_len, struct w2v_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    if (!f)
+        return w2v_fail_errno(err, "cannot open '%s'", path);
+    for (;;) {
+        if (cap - len < 65536) {
+            size_t ncap;
+            if (w2v_size_add(cap, cap / 2 + 65536, &ncap) != 0)
+                goto nomem;
+            char *nb = w2v_realloc(buf, ncap);
+            if (!nb)
+                goto nomem;
+            buf = nb;
+            cap = ncap;
+        }
+        size_t got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (got == 0) {
+            if (ferror(f)) {
+                w2v_fail_errno(err, "cannot read '%s'", path);
+                goto fail;
+            }
+            break;
+        }
+    }
+    fclose(f); /* read-only: a close error loses nothing */
+    if (len == 0) {
+        w2v_free(buf);
+        return w2v_fail(err, W2V_EEMPTY, "'%s' is empty", path);
+    }
+    *out = buf;
+    *out_len = len;
+    return 0;
+nomem:
+    w2v_fail(err, W2V_ENOMEM, "out of memory reading '%s'", path);
+fail:
+    fclose(f);
+    w2v_free(buf);
+    return err ? err->status : W2V_EIO;
+}
+
+static inline int is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* Split line[0..len) (no '\n') into at most max tokens, NUL-cutting them in
+ * place (the byte after each token is blank or the line's end, which the
+ * caller made writable). Returns the token count, or max + 1 when there are
+ * more. */
+static int split_line(char *line, size_t len, char **tok, int max)
+{
+    int n = 0;
+    size_t i = 0;
+    for (;;) {
+        while (i < len && is_blank(line[i]))
+            i++;
+        if (i >= len)
+            return n;
+        if (n == max)
+            return max + 1;
+        tok[n++] = line + i;
+        while (i < len && !is_blank(line[i]))
+            i++;
+        line[i] = '\0'; /* i == len writes the line's terminator */
+        i++;
+    }
+}
+
+/* Copy text, with a NUL after it, checking that it holds no NUL itself. */
+static int copy_text(const char *text, size_t len, const char *name, char **out,
+                     struct w2v_err *err)
+{
+    const char *nul = memchr(text, '\0', len);
+    if (nul) {
+        int64_t line = 1;
+        for (const char *c = text; c < nul; c++)
+            line += *c == '\n';
+        w2v_fail(err, W2V_EFORMAT, "%s: line %lld: NUL byte (not a text file?)", name,
+                 (long long)line);
+        if (err)
+            err->line = line;
+        return W2V_EFORMAT;
+    }
+    size_t cap;
+    if (w2v_size_add(len, 1, &cap) != 0 || !(*out = w2v_malloc(cap)))
+        return w2v_fail(err, W2V_ENOMEM, "out of memory reading %s", name);
+    memcpy(*out, text, len);
+    (*out)[len] = '\0';
+    return 0;
+}
+
+/* Grow *p (of *cap elements of size el) to hold at least need elements. */
+static int grow(void **p, size_t *cap, size_t need, size_t el)
+{
+    if (need <= *cap)
+        return 0;
+    size_t ncap = *cap ? *cap : 64;
+    while (ncap < need) {
+        if (ncap > SIZE_MAX / 2)
+            return W2V_ENOMEM;
+        ncap *= 2;
+    }
+    size_t bytes;
+    if (w2v_size_mul(ncap, el, &bytes) != 0)
+        return W2V_ENOMEM;
+    void *np = w2v_realloc(*p, bytes);
+    if (!np)
+        return W2V_ENOMEM;
+    *p = np;
+    *cap = ncap;
+    return 0;
+}
+
+/* ---- questions ------------------------------------------------------------------ */
+
+void eval_questions_init(struct eval_questions *qs) { memset(qs, 0, sizeof *qs); }
+
+void eval_questions_release(struct eval_questions *qs)
+{
+    if (!qs)
+        return;
+    w2v_free(qs->text);
+    w2v_free(qs->section_names);
+    w2v_free(qs->q);
+    memset(qs, 0, sizeof *qs);
+}
+
+int eval_questions_parse(struct eval_questions *qs, const char *text, size_t len,
+                         const char *name, struct w2v_err *err)
+{
+    size_t q_cap = 0, s_cap = 0;
+    int status;
+    eval_questions_release(qs);
+    if ((status = copy_text(text, len, name, &qs->text, err)) != 0)
+        return status;
+    char *p = qs->text, *end = qs->text + len;
+    int64_t line_no = 0;
+    while (p < end) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        char *line_end = nl ? nl : end;
+        size_t n = (size_t)(line_end - p);
+        line_no++;
+        if (p[0] == ':') {
+            char *s = p + 1, *e = line_end;
+            while (s < e && is_blank(*s))
+                s++;
+            while (e > s && is_blank(e[-1]))
+                e--;
+            *e = '\0';
+            if (qs->n_sections == INT32_MAX ||
+                grow((void **)&qs->section_names, &s_cap, (size_t)qs->n_sections + 1,
+                     sizeof *qs->section_names) != 0)
+                goto nomem;
+            qs->section_names[qs->n_sections++] = s;
+        } else {
+            char *tok[4];
+            int nt = split_line(p, n, tok, 4);
+            if (nt == 4) {
+                if (qs->n_sections == 0) {
+                    w2v_fail(err, W2V_EFORMAT,
+                             "%s: line %lld: question before the first ': section' line", name,
+                             (long long)line_no);
+                    if (err)
+                        err->line = line_no;
+                    status = W2V_EFORMAT;
+                    goto fail;
+                }
+                if (grow((void **)&qs->q, &q_cap, qs->n + 1, sizeof *qs->q) != 0)
+                    goto nomem;
+                struct eval_question *q = &qs->q[qs->n++];
+                for (int i = 0; i < 4; i++)
+                    q->w[i] = tok[i];
+                q->section = qs->n_sections - 1;
+                q->line = line_no;
+            } else if (nt != 0) {
+                if (qs->malformed++ == 0)
+                    qs->first_malformed_line = line_no;
+            }
+        }
+        p = line_end + 1;
+    }
+    if (qs->n == 0) {
+        status = w2v_fail(err, W2V_EEMPTY, "%s: no questions (lines of four words after a "
+                          "': section' line)", name);
+        goto fail;
+    }
+    return 0;
+nomem:
+    status = w2v_fail(err, W2V_ENOMEM, "out of memory reading %s", name);
+fail:
+    eval_questions_release(qs);
+    return status;
+}
+
+int eval_questions_read(struct eval_questions *qs, const char *path, struct w2v_err *err)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    char name[300];
+    int status = read_whole(path, &buf, &len, err);
+    if (status != 0)
+        return status;
+    snprintf(name, sizeof name, "'%s'", path);
+    status = eval_questions_parse(qs, buf, len, name, err);
+    w2v_free(buf);
+    return status;
+}
+
+/* ---- pairs ---------------------------------------------------------------------------- */
+
+void eval_pairs_init(struct eval_pairs *ps) { memset(ps, 0, sizeof *ps); }
+
+void eval_pairs_release(struct eval_pairs *ps)
+{
+    if (!ps)
+        return;
+    w2v_free(ps->text);
+    w2v_free(ps->p);
+    memset(ps, 0, sizeof *ps);
+}
+
+/* A whole-string finite number, as strtod reads it in the C locale. */
+static int parse_score(const char *s, double *out)
+{
+    char *e = NULL;
+    errno = 0;
+    double v = strtod(s, &e);
+    if (e == s || *e != '\0' || !isfinite(v) || (errno == ERANGE && fabs(v) > 1.0))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int eval_pairs_parse(struct eval_pairs *ps, const char *text, size_t len, const char *name,
+                     struct w2v_err *err)
+{
+    size_t cap = 0;
+    int status;
+    int seen_data_line = 0;
+    eval_pairs_release(ps);
+    if ((status = copy_text(text, len, name, &ps->text, err)) != 0)
+        return status;
+    char *p = ps->text, *end = ps->text + len;
+    int64_t line_no = 0;
+    while (p < end) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        char *line_end = nl ? nl : end;
+        size_t n = (size_t)(line_end - p);
+        line_no++;
+        size_t i = 0;
+        while (i < n && is_blank(p[i]))
+            i++;
+        if (i < n && p[i] != '#') {
+            char *tok[3];
+            double score = 0;
+            int nt = split_line(p, n, tok, 3);
+            int ok = nt == 3 && parse_score(tok[2], &score) == 0;
+            if (ok) {
+                if (grow((void **)&ps->p, &cap, ps->n + 1, sizeof *ps->p) != 0) {
+                    status = w2v_fail(err, W2V_ENOMEM, "out of memory reading %s", name);
+                    goto fail;
+                }
+                struct eval_pair *pr = &ps->p[ps->n++];
+                pr->w1 = tok[0];
+                pr->w2 = tok[1];
+                pr->score = score;
+                pr->line = line_no;
+            } else if (seen_data_line) {
+                if (ps->malformed++ == 0)
+                    ps->first_malformed_line = line_no;
+            }
+            /* Only the first non-comment line may be a header. */
+            seen_data_line = 1;
+        }
+        p = line_end + 1;
+    }
+    if (ps->n == 0) {
+        status = w2v_fail(err, W2V_EEMPTY, "%s: no word pairs (lines 'word1 word2 score')",
+                          name);
+        goto fail;
+    }
+    return 0;
+fail:
+    eval_pairs_release(ps);
+    return status;
+}
+
+int eval_pairs_read(struct eval_pairs *ps, const char *path, struct w2v_err *err)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    char name[300];
+    int status = read_whole(path, &buf, &len, err);
+    if (status != 0)
+        return status;
+    snprintf(name, sizeof name, "'%s'", path);
+    status = eval_pairs_parse(ps, buf, len, name, err);
+    w2v_free(buf);
+    return status;
+}
