@@ -10,6 +10,7 @@
 #include "w2v/query.h"
 
 #include "cmd_model.h"
+#include "common_internal.h"
 
 #define MAX_RESTRICT 9e18
 

@@ -19,6 +19,7 @@
 #include "w2v/vectors.h"
 
 #include "cmd_model.h"
+#include "common_internal.h"
 
 #define MAX_K 1000000
 #define MAX_QUERY_WORDS 64 /* words on one nearest line */
@@ -459,9 +460,7 @@ int cmd_convert(int argc, char **argv)
     rc = vectors_write(argv[1], f, v.rows, v.dim, (const char *const *)v.words, v.data,
                        (size_t)v.dim, &err);
     vectors_release(&v);
-    if (rc < 0) {
-        /* Every input was validated by the reader: a failure here is I/O. */
-        return cli_report(&err, rc == W2V_EINVAL ? W2V_EIO : rc);
-    }
+    if (rc < 0)
+        return cli_report(&err, rc);
     return W2V_EXIT_OK;
 }

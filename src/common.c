@@ -1,5 +1,5 @@
 /* common.c — status messages, error details, checked arithmetic, allocation. */
-#include "w2v/common.h"
+#include "common_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,12 +19,13 @@ const char *w2v_strerror(int status)
     case W2V_ENOMEM: return "out of memory";
     case W2V_EIO: return "input/output error";
     case W2V_EFORMAT: return "malformed file";
-    case W2V_EINVAL: return "invalid argument";
+    case W2V_EINVAL: return "invalid data";
     case W2V_ENOTFOUND: return "not in the vocabulary";
     case W2V_EOVERFLOW: return "size too large";
     case W2V_EEMPTY: return "nothing to work on";
     case W2V_EINTR: return "interrupted";
     case W2V_EDIVERGED: return "training diverged";
+    case W2V_EUSAGE: return "bad option or argument";
     default: return "unknown error";
     }
 }

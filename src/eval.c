@@ -16,6 +16,8 @@
  * lower row, so the answer does not depend on the thread count. */
 #include "w2v/eval.h"
 
+#include "common_internal.h"
+
 #include <math.h>
 #include <stdatomic.h>
 #include <string.h>

@@ -2,6 +2,8 @@
  * threaded scans over disjoint row ranges, analogies and similarities. */
 #include "w2v/query.h"
 
+#include "common_internal.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -11,7 +13,7 @@ int query_heap_init(struct query_heap *h, size_t k)
 {
     memset(h, 0, sizeof *h);
     if (k == 0)
-        return W2V_EINVAL;
+        return W2V_EUSAGE;
     h->hits = w2v_calloc(k, sizeof *h->hits);
     if (!h->hits)
         return W2V_ENOMEM;
@@ -644,7 +646,7 @@ int query_topk(const struct query_model *m, const struct query_request *reqs, si
                struct w2v_err *err)
 {
     if (opt->k == 0)
-        return w2v_fail(err, W2V_EINVAL, "the number of results must be at least 1");
+        return w2v_fail(err, W2V_EUSAGE, "the number of results must be at least 1");
     if (n_req == 0)
         return 0;
     int64_t hi = m->rows;

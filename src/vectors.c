@@ -3,6 +3,8 @@
  * and vectors_write.c around the record scanner of vectors_scan.c. */
 #include "w2v/vectors.h"
 
+#include "common_internal.h"
+
 #include <string.h>
 
 void vectors_init(struct vectors *v) { memset(v, 0, sizeof *v); }

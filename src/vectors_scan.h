@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "w2v/vectors.h"
+#include "common_internal.h"
 
 /* The first read of a file (and the part of a mapping the prologue looks
  * at): enough for the header and the first record of any sane file. */
@@ -44,6 +45,11 @@ static inline void vectors_store_le(unsigned char *p, float f)
     p[2] = (unsigned char)(u >> 16);
     p[3] = (unsigned char)(u >> 24);
 }
+
+/* strtof for the text format: same result and end pointer as strtof in the
+ * C locale, several times faster for plain decimals (it falls back to
+ * strtof for anything else). Thread-safe. */
+float vectors_strtof(const char *s, char **end);
 
 /* Open path for reading and check that it is a non-empty regular file.
  * Returns the descriptor (>= 0, the caller's to close) or W2V_EIO /

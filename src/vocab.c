@@ -17,6 +17,8 @@
 
 #include "w2v/tokenizer.h"
 
+#include "common_internal.h"
+
 #define VOCAB_MIN_SLOTS ((size_t)1024)
 #define VOCAB_MIN_CAPACITY 256
 

@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "test.h"
-#include "w2v/common.h"
+#include "common_internal.h"
 
 static void test_size_arithmetic(void)
 {

@@ -6,6 +6,7 @@
 
 #include "test.h"
 #include "w2v/vectors.h"
+#include "vectors_scan.h" /* vectors_strtof */
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 static uint64_t rng_next(void)

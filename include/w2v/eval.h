@@ -10,7 +10,11 @@
  * Files are parsed into structs first (no vectors needed, eval_parse.c),
  * then evaluated against a struct query_model (read or mapped: the query
  * engine's unit rows, eval.c), so each half can be tested alone; the
- * statistics are in eval_stats.c. Nothing here prints. */
+ * statistics are in eval_stats.c. Nothing here prints. *
+ * Thread safety, unless a prototype says otherwise: functions that take a
+ * const struct may run concurrently on it; those that take a non-const one
+ * need the caller to serialise calls on that struct (distinct structs are
+ * independent). */
 #ifndef W2V_EVAL_H
 #define W2V_EVAL_H
 

@@ -5,7 +5,11 @@
  * gensim writes none — both are read). Text: "V D\n" then "word v1 ... vD\n"
  * with single spaces. The reader detects the format, checks V and D against
  * overflow and against the file's real size before allocating, and rejects
- * truncation, non-finite values, wrong value counts and duplicate words. */
+ * truncation, non-finite values, wrong value counts and duplicate words. *
+ * Thread safety, unless a prototype says otherwise: functions that take a
+ * const struct may run concurrently on it; those that take a non-const one
+ * need the caller to serialise calls on that struct (distinct structs are
+ * independent). */
 #ifndef W2V_VECTORS_H
 #define W2V_VECTORS_H
 
@@ -38,9 +42,11 @@ struct vectors {
 void vectors_init(struct vectors *v);
 void vectors_release(struct vectors *v); /* safe on zeroed/released */
 
-/* Read a vector file of either format. Returns 0 or W2V_EIO (cannot open,
- * read error), W2V_EFORMAT (err names the problem and line/word), W2V_ENOMEM,
- * W2V_EOVERFLOW (header sizes impossible), W2V_EEMPTY (empty file). */
+/* Read a vector file of either format into v (v owns all it holds until
+ * vectors_release; on failure v is left released). Returns 0 or W2V_EIO
+ * (cannot open, read error), W2V_EFORMAT (err names the problem and
+ * line/word), W2V_ENOMEM, W2V_EOVERFLOW (header sizes impossible),
+ * W2V_EEMPTY (empty file). */
 int vectors_read(struct vectors *v, const char *path, struct w2v_err *err);
 
 /* vectors_read of the first limit rows only (gensim's limit=; limit <= 0:
@@ -70,11 +76,6 @@ int vectors_index(struct vectors *v, struct w2v_err *err);
 int vectors_write(const char *path, enum vectors_format format, int64_t rows, int32_t dim,
                   const char *const *words, const float *data, size_t stride,
                   struct w2v_err *err);
-
-/* strtof for the text format: same result and end pointer as strtof in the
- * C locale, several times faster for plain decimals (it falls back to
- * strtof for anything else). Exposed for tests. Thread-safe. */
-float vectors_strtof(const char *s, char **end);
 
 /* A binary vector file mapped read-only for queries: only the word index is
  * built (one walk over the words, which are checked as vectors_read checks
@@ -109,7 +110,8 @@ void vectors_map_release(struct vectors_map *m); /* safe on zeroed/released */
 /* Row of word, or -1. Thread-safe. */
 int64_t vectors_map_find(const struct vectors_map *m, const char *word);
 
-/* Row's word inside the mapping (not NUL-terminated) and its length. */
+/* Row's word inside the mapping (not NUL-terminated; valid while m is
+ * mapped) and its length. Thread-safe. */
 const char *vectors_map_word(const struct vectors_map *m, int64_t row, size_t *len);
 
 /* Row's D little-endian floats inside the mapping (unaligned: read them
