@@ -120,6 +120,7 @@ int cmd_eval_analogy(int argc, char **argv)
     int64_t restrict_rows = EVAL_DEFAULT_RESTRICT;
     enum eval_method method = EVAL_3COSADD;
     int json = 0, threads = 0;
+    int64_t limit = 0;
     const struct cli_option options[] = {
         {"restrict", NULL, 0, CLI_INT64, &restrict_rows, "N",
          "use only the first N (most frequent) words (default 30000)", 1, MAX_RESTRICT, NULL},
@@ -129,6 +130,7 @@ int cmd_eval_analogy(int argc, char **argv)
         {"json", NULL, 0, CLI_FLAG, &json, NULL, "print one JSON object, scores as fractions",
          0, 1, NULL},
         {"threads", NULL, 0, CLI_INT, &threads, "N", "threads (default: all CPUs)", 1, 64, NULL},
+        CMD_LIMIT_OPTION(limit),
         {0},
     };
     const struct cli_usage usage = {
@@ -163,7 +165,7 @@ int cmd_eval_analogy(int argc, char **argv)
         rc = cli_report(&err, st);
         goto done;
     }
-    if ((rc = cmd_open_model(&m, argv[0], 1, 0)) != 0)
+    if ((rc = cmd_open_model(&m, argv[0], 1, limit)) != 0)
         goto done;
     warn_malformed(argv[1], qs.malformed, qs.first_malformed_line,
                    "expected ': section' or four words");
@@ -187,14 +189,72 @@ done:
 
 /* ---- eval-similarity ----------------------------------------------------------- */
 
+/* --delimiter C: one byte; "tab" or "\t" spell a tab. */
+static int parse_delimiter(void *target, const char *value, char *why, size_t why_cap)
+{
+    char c = value[0];
+    if (strcmp(value, "tab") == 0 || strcmp(value, "\\t") == 0)
+        c = '\t';
+    else if (value[0] == '\0' || value[1] != '\0' || value[0] == '\n') {
+        snprintf(why, why_cap, "expected one character (or 'tab'), not '%.100s'", value);
+        return -1;
+    }
+    ((struct eval_pairs_format *)target)->delimiter = c;
+    return 0;
+}
+
+/* --columns W1,W2,SCORE: three distinct 1-based column numbers. */
+static int parse_columns(void *target, const char *value, char *why, size_t why_cap)
+{
+    struct eval_pairs_format *f = target, t = *f;
+    int64_t c[3];
+    char buf[64];
+    if (strlen(value) >= sizeof buf)
+        goto bad;
+    snprintf(buf, sizeof buf, "%s", value);
+    char *p = buf;
+    for (int i = 0; i < 3; i++) {
+        char *comma = strchr(p, ',');
+        if ((i < 2) != (comma != NULL))
+            goto bad;
+        if (comma)
+            *comma = '\0';
+        if (cli_parse_int64(p, 1, EVAL_MAX_COLUMN, &c[i]) != 0)
+            goto bad;
+        p = comma ? comma + 1 : p;
+    }
+    t.w1 = (int)c[0];
+    t.w2 = (int)c[1];
+    t.score = (int)c[2];
+    if (eval_pairs_format_check(&t) != 0)
+        goto bad;
+    *f = t;
+    return 0;
+bad:
+    snprintf(why, why_cap,
+             "expected three different column numbers from 1 to %d as W1,W2,SCORE, not "
+             "'%.100s'",
+             EVAL_MAX_COLUMN, value);
+    return -1;
+}
+
 int cmd_eval_similarity(int argc, char **argv)
 {
-    int64_t restrict_rows = 0;
+    int64_t restrict_rows = 0, limit = 0;
     int json = 0;
+    struct eval_pairs_format fmt = {0};
     const struct cli_option options[] = {
         {"restrict", NULL, 0, CLI_INT64, &restrict_rows, "N",
          "use only the first N (most frequent) words (default all)", 1, MAX_RESTRICT, NULL},
         {"json", NULL, 0, CLI_FLAG, &json, NULL, "print one JSON object", 0, 1, NULL},
+        CMD_LIMIT_OPTION(limit),
+        {"delimiter", NULL, 0, CLI_CUSTOM, &fmt, "C",
+         "fields are separated by each C ('tab' for a tab; default: runs of spaces/tabs)", 0, 0,
+         parse_delimiter},
+        {"columns", NULL, 0, CLI_CUSTOM, &fmt, "W1,W2,S",
+         "1-based columns of the two words and the score, other fields ignored (default 1,2,3, "
+         "exactly three fields)",
+         0, 0, parse_columns},
         {0},
     };
     const struct cli_usage usage = {
@@ -206,7 +266,8 @@ int cmd_eval_similarity(int argc, char **argv)
         "others, as in gensim; pairs with an unknown word are skipped and counted. Spearman\n"
         "gives tied values their average rank. Lines starting with '#' and blank lines are\n"
         "ignored, and so is a first line that is not a pair (a header); other lines that are\n"
-        "not 'word word number' are skipped with a warning naming the first.",
+        "not 'word word number' are skipped with a warning naming the first. --delimiter and\n"
+        "--columns read other layouts: SimLex-999 is --delimiter tab --columns 1,2,4.",
         options};
     int n = 0;
     enum cli_parse_result pr = cli_parse(&usage, argc, argv, &n);
@@ -222,12 +283,12 @@ int cmd_eval_similarity(int argc, char **argv)
     struct w2v_err err = {0};
     int rc = W2V_EXIT_OK;
     eval_pairs_init(&ps);
-    int st = eval_pairs_read(&ps, argv[1], &err);
+    int st = eval_pairs_read_format(&ps, argv[1], &fmt, &err);
     if (st != 0) {
         rc = cli_report(&err, st);
         goto done;
     }
-    if ((rc = cmd_open_model(&m, argv[0], 1, 0)) != 0)
+    if ((rc = cmd_open_model(&m, argv[0], 1, limit)) != 0)
         goto done;
     warn_malformed(argv[1], ps.malformed, ps.first_malformed_line,
                    "expected 'word1 word2 score'");

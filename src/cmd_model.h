@@ -6,6 +6,14 @@
 #include <stdint.h>
 
 #include "w2v/query.h"
+#include "w2v/cli.h"
+
+/* The --limit option of every command that reads a vector file for
+ * queries: gensim's limit=, the first N vectors only. */
+#define CMD_LIMIT_OPTION(target)                                                         \
+    {"limit", NULL, 0, CLI_INT64, &(target), "N",                                        \
+     "read only the first N vectors of the file (gensim's limit=; default all)", 1, 9e18, \
+     NULL}
 
 /* Open path as a query model (mapped when allow_map and the file is
  * binary; only the first limit rows when limit > 0) and, for the rest of

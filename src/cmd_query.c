@@ -31,6 +31,7 @@ struct query_cli {
     int json;
     int threads;
     int no_map;
+    int64_t limit;
 };
 
 #define QUERY_OPTIONS(o)                                                                      \
@@ -42,7 +43,8 @@ struct query_cli {
     {"threads", NULL, 0, CLI_INT, &(o).threads, "N", "threads scanning the matrix (default: all CPUs)", \
      1, 64, NULL},                                                                            \
     {"no-map", NULL, 0, CLI_FLAG, &(o).no_map, NULL,                                          \
-     "read a binary file into memory instead of mapping it", 0, 1, NULL}
+     "read a binary file into memory instead of mapping it", 0, 1, NULL},                 \
+    CMD_LIMIT_OPTION((o).limit)
 
 /* ---- output ------------------------------------------------------------- */
 
@@ -72,7 +74,7 @@ static void print_hits(const struct query_model *m, const struct query_hit *hits
 
 static int open_model(struct query_model *m, const char *path, const struct query_cli *o)
 {
-    return cmd_open_model(m, path, !o->no_map, 0);
+    return cmd_open_model(m, path, !o->no_map, o->limit);
 }
 
 /* Look up words; on an unknown word report it and return -1. */
@@ -387,9 +389,11 @@ int cmd_analogy(int argc, char **argv) { return run_query(argc, argv, KIND_ANALO
 int cmd_similarity(int argc, char **argv)
 {
     int no_map = 0;
+    int64_t limit = 0;
     const struct cli_option options[] = {
         {"no-map", NULL, 0, CLI_FLAG, &no_map, NULL,
          "read a binary file into memory instead of mapping it", 0, 1, NULL},
+        CMD_LIMIT_OPTION(limit),
         {0}};
     static const struct cli_usage usage_tmpl = {"similarity", "VEC W1 W2",
                                                 "Print the cosine similarity of W1 and W2 (%.6f).",
@@ -402,7 +406,7 @@ int cmd_similarity(int argc, char **argv)
         return pr == CLI_HELP_SHOWN ? W2V_EXIT_OK : W2V_EXIT_USAGE;
     if (npos != 3)
         return cli_usage_error(&usage, "similarity takes VEC W1 W2 (%d arguments given)", npos);
-    struct query_cli o = {.no_map = no_map};
+    struct query_cli o = {.no_map = no_map, .limit = limit};
     struct query_model m = {0};
     int status = open_model(&m, argv[0], &o);
     if (status != 0)

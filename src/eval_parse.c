@@ -248,9 +248,70 @@ static int parse_score(const char *s, double *out)
     return 0;
 }
 
+/* Split line[0..len) at every delim into at most max fields, each trimmed
+ * of blanks and NUL-cut in place (the byte after the line is writable, as
+ * for split_line). Returns the field count, or max + 1 when there are more. */
+static int split_fields(char *line, size_t len, char delim, char **tok, int max)
+{
+    int n = 0;
+    size_t start = 0;
+    for (size_t i = 0;; i++) {
+        if (i < len && line[i] != delim)
+            continue;
+        if (n == max)
+            return max + 1;
+        size_t a = start, b = i;
+        while (a < b && is_blank(line[a]))
+            a++;
+        while (b > a && is_blank(line[b - 1]))
+            b--;
+        line[b] = '\0';
+        tok[n++] = line + a;
+        if (i >= len)
+            return n;
+        start = i + 1;
+    }
+}
+
+int eval_pairs_format_check(const struct eval_pairs_format *fmt)
+{
+    if (!fmt)
+        return 0;
+    if (fmt->delimiter == '\n')
+        return W2V_EUSAGE;
+    const int c[3] = {fmt->w1, fmt->w2, fmt->score};
+    if (c[0] == 0 && c[1] == 0 && c[2] == 0)
+        return 0;
+    for (int i = 0; i < 3; i++)
+        if (c[i] < 1 || c[i] > EVAL_MAX_COLUMN)
+            return W2V_EUSAGE;
+    if (c[0] == c[1] || c[0] == c[2] || c[1] == c[2])
+        return W2V_EUSAGE;
+    return 0;
+}
+
 int eval_pairs_parse(struct eval_pairs *ps, const char *text, size_t len, const char *name,
                      struct w2v_err *err)
 {
+    return eval_pairs_parse_format(ps, text, len, name, NULL, err);
+}
+
+int eval_pairs_parse_format(struct eval_pairs *ps, const char *text, size_t len,
+                            const char *name, const struct eval_pairs_format *fmt,
+                            struct w2v_err *err)
+{
+    /* Columns (0-based) and how many fields a line needs: exactly three by
+     * default, at least the last named column when columns are given. */
+    const int explicit_cols = fmt && (fmt->w1 || fmt->w2 || fmt->score);
+    const char delim = fmt ? fmt->delimiter : 0;
+    if (eval_pairs_format_check(fmt) != 0) {
+        eval_pairs_release(ps);
+        return w2v_fail(err, W2V_EUSAGE, "%s: bad column numbers or delimiter", name);
+    }
+    const int c1 = explicit_cols ? fmt->w1 - 1 : 0, c2 = explicit_cols ? fmt->w2 - 1 : 1,
+              cs = explicit_cols ? fmt->score - 1 : 2;
+    int need = c1 > c2 ? c1 : c2;
+    need = (need > cs ? need : cs) + 1;
     size_t cap = 0;
     int status;
     int seen_data_line = 0;
@@ -268,18 +329,19 @@ int eval_pairs_parse(struct eval_pairs *ps, const char *text, size_t len, const 
         while (i < n && is_blank(p[i]))
             i++;
         if (i < n && p[i] != '#') {
-            char *tok[3];
+            char *tok[EVAL_MAX_COLUMN + 1];
             double score = 0;
-            int nt = split_line(p, n, tok, 3);
-            int ok = nt == 3 && parse_score(tok[2], &score) == 0;
+            int nt = delim ? split_fields(p, n, delim, tok, need) : split_line(p, n, tok, need);
+            int ok = (explicit_cols ? nt >= need : nt == need) &&
+                     parse_score(tok[cs], &score) == 0 && *tok[c1] && *tok[c2];
             if (ok) {
                 if (grow((void **)&ps->p, &cap, ps->n + 1, sizeof *ps->p) != 0) {
                     status = w2v_fail(err, W2V_ENOMEM, "out of memory reading %s", name);
                     goto fail;
                 }
                 struct eval_pair *pr = &ps->p[ps->n++];
-                pr->w1 = tok[0];
-                pr->w2 = tok[1];
+                pr->w1 = tok[c1];
+                pr->w2 = tok[c2];
                 pr->score = score;
                 pr->line = line_no;
             } else if (seen_data_line) {
@@ -304,6 +366,12 @@ fail:
 
 int eval_pairs_read(struct eval_pairs *ps, const char *path, struct w2v_err *err)
 {
+    return eval_pairs_read_format(ps, path, NULL, err);
+}
+
+int eval_pairs_read_format(struct eval_pairs *ps, const char *path,
+                           const struct eval_pairs_format *fmt, struct w2v_err *err)
+{
     char *buf = NULL;
     size_t len = 0;
     char name[300];
@@ -311,7 +379,7 @@ int eval_pairs_read(struct eval_pairs *ps, const char *path, struct w2v_err *err
     if (status != 0)
         return status;
     snprintf(name, sizeof name, "'%s'", path);
-    status = eval_pairs_parse(ps, buf, len, name, err);
+    status = eval_pairs_parse_format(ps, buf, len, name, fmt, err);
     w2v_free(buf);
     return status;
 }

@@ -643,6 +643,46 @@ static void test_eval_mapped(void)
     unlink(path);
 }
 
+/* Other layouts: a delimiter splits at each occurrence (fields trimmed),
+ * columns pick the words and the score; the default stays three fields. */
+static void test_pairs_format(void)
+{
+    struct eval_pairs ps;
+    struct w2v_err err = {0};
+    eval_pairs_init(&ps);
+    const char csv[] = "word1,word2,pos,score\n"
+                       "old, new ,A,1.5\n"
+                       "a,b,N\n"            /* too few fields: malformed */
+                       "c,,N,2\n"           /* empty word: malformed */
+                       "x,y,V,3,extra\n";   /* more fields: fine */
+    struct eval_pairs_format f = {',', 1, 2, 4};
+    CHECK(eval_pairs_parse_format(&ps, csv, sizeof csv - 1, "p", &f, &err) == 0);
+    CHECK(ps.n == 2 && ps.malformed == 2 && ps.first_malformed_line == 3);
+    if (ps.n == 2) {
+        CHECK(strcmp(ps.p[0].w1, "old") == 0 && strcmp(ps.p[0].w2, "new") == 0);
+        CHECK(ps.p[0].score == 1.5 && ps.p[0].line == 2);
+        CHECK(strcmp(ps.p[1].w1, "x") == 0 && ps.p[1].score == 3);
+    }
+    const char swapped[] = "2 b a\n4 d c\n";
+    struct eval_pairs_format g = {0, 3, 2, 1};
+    CHECK(eval_pairs_parse_format(&ps, swapped, sizeof swapped - 1, "p", &g, &err) == 0);
+    CHECK(ps.n == 2 && strcmp(ps.p[1].w1, "c") == 0 && strcmp(ps.p[1].w2, "d") == 0 &&
+          ps.p[1].score == 4);
+    /* Default: exactly three fields, with or without a NULL format. */
+    const char four[] = "a b 1\na b 1 x\n";
+    CHECK(eval_pairs_parse_format(&ps, four, sizeof four - 1, "p", NULL, &err) == 0);
+    CHECK(ps.n == 1 && ps.malformed == 1);
+    struct eval_pairs_format bad[] = {{0, 1, 1, 2}, {0, 0, 2, 3}, {0, 1, 2, EVAL_MAX_COLUMN + 1},
+                                      {'\n', 0, 0, 0}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CHECK(eval_pairs_format_check(&bad[i]) == W2V_EUSAGE);
+        CHECK(eval_pairs_parse_format(&ps, four, sizeof four - 1, "p", &bad[i], &err) ==
+              W2V_EUSAGE);
+        CHECK(ps.n == 0 && ps.p == NULL);
+    }
+    eval_pairs_release(&ps);
+}
+
 int main(void)
 {
     TEST_RUN(test_rank_ties);
@@ -656,5 +696,6 @@ int main(void)
     TEST_RUN(test_analogy_brute_force);
     TEST_RUN(test_similarity);
     TEST_RUN(test_eval_mapped);
+    TEST_RUN(test_pairs_format);
     return TEST_REPORT("test_eval");
 }

@@ -171,6 +171,31 @@ int eval_pairs_parse(struct eval_pairs *ps, const char *text, size_t len, const 
  * for an empty file. */
 int eval_pairs_read(struct eval_pairs *ps, const char *path, struct w2v_err *err);
 
+#define EVAL_MAX_COLUMN 1000
+
+/* Where a pair is on a line. delimiter: 0 splits at runs of blanks (the
+ * default); any other byte but '\n' splits at each occurrence, fields
+ * trimmed of blanks ("a, b,3" has fields a, b and 3). w1, w2, score: the
+ * 1-based columns of the two words and the number; all 0 is the default,
+ * columns 1, 2, 3 and exactly three fields; otherwise three distinct
+ * columns in [1, EVAL_MAX_COLUMN] and a line needs at least the last of
+ * them (other fields are ignored: SimLex-999 is --columns 1,2,4). */
+struct eval_pairs_format {
+    char delimiter;
+    int w1, w2, score;
+};
+
+/* 0 when fmt (NULL: the default) is usable, else W2V_EUSAGE. Thread-safe. */
+int eval_pairs_format_check(const struct eval_pairs_format *fmt);
+
+/* eval_pairs_parse / eval_pairs_read with a format (NULL: the default;
+ * the plain functions are these with NULL). A bad format is W2V_EUSAGE. */
+int eval_pairs_parse_format(struct eval_pairs *ps, const char *text, size_t len,
+                            const char *name, const struct eval_pairs_format *fmt,
+                            struct w2v_err *err);
+int eval_pairs_read_format(struct eval_pairs *ps, const char *path,
+                           const struct eval_pairs_format *fmt, struct w2v_err *err);
+
 struct eval_similarity_result {
     double spearman;   /* NaN when undefined (fewer than 2 pairs, or constant) */
     double pearson;    /* likewise */
