@@ -1,5 +1,6 @@
-/* test_eval.c — statistics, case-folded lookup, file parsing, and the
- * analogy search against a brute-force double-precision reference. */
+/* test_eval.c — eval.c: case-folded lookup, the analogy search against a
+ * brute-force double-precision reference, similarity, mapped models.
+ * Parsing and statistics: test_eval_parse.c, test_eval_stats.c. */
 #include <stdint.h>
 
 #include "test.h"
@@ -50,75 +51,6 @@ fail:
     return -1;
 }
 
-/* ---- statistics ------------------------------------------------------------ */
-
-static void test_rank_ties(void)
-{
-    const double x[] = {3, 1, 4, 1, 5};
-    double r[5];
-    CHECK(eval_rank(x, 5, r) == 0);
-    CHECK_NEAR(r[0], 3, 0);
-    CHECK_NEAR(r[1], 1.5, 0);
-    CHECK_NEAR(r[2], 4, 0);
-    CHECK_NEAR(r[3], 1.5, 0);
-    CHECK_NEAR(r[4], 5, 0);
-    const double same[] = {7, 7, 7, 7};
-    double rs[4];
-    CHECK(eval_rank(same, 4, rs) == 0);
-    for (int i = 0; i < 4; i++)
-        CHECK_NEAR(rs[i], 2.5, 0);
-    /* Property: ranks of any list sum to n(n+1)/2. */
-    double big[200], rb[200], sum = 0;
-    for (int i = 0; i < 200; i++)
-        big[i] = (double)(rng_next() % 17); /* many ties */
-    CHECK(eval_rank(big, 200, rb) == 0);
-    for (int i = 0; i < 200; i++)
-        sum += rb[i];
-    CHECK_NEAR(sum, 200.0 * 201.0 / 2.0, 1e-9);
-}
-
-static void test_spearman_hand(void)
-{
-    /* ry = {1, 2, 3.5, 5, 3.5}: rho = 8 / sqrt(10 * 9.5). */
-    const double x[] = {1, 2, 3, 4, 5}, y[] = {5, 6, 7, 8, 7};
-    CHECK_NEAR(eval_spearman(x, y, 5), 8.0 / sqrt(95.0), 1e-12);
-    /* Ties on both sides: rx = {1.5,1.5,3,4}, ry = {1,2.5,2.5,4}: 3.75/4.5. */
-    const double a[] = {1, 1, 2, 3}, b[] = {1, 2, 2, 3};
-    CHECK_NEAR(eval_spearman(a, b, 4), 3.75 / 4.5, 1e-12);
-    /* Rank-based: any increasing map gives 1, a decreasing one -1. */
-    double u[50], v[50], w[50];
-    for (int i = 0; i < 50; i++) {
-        u[i] = rng_normal();
-        v[i] = exp(3 * u[i]);
-        w[i] = -u[i] * u[i] * u[i];
-    }
-    CHECK_NEAR(eval_spearman(u, v, 50), 1.0, 1e-12);
-    CHECK_NEAR(eval_spearman(u, w, 50), -1.0, 1e-12);
-    CHECK_NEAR(eval_spearman(v, u, 50), eval_spearman(u, v, 50), 1e-15);
-    /* Undefined cases. */
-    const double c[] = {2, 2, 2};
-    CHECK(isnan(eval_spearman(x, c, 3)));
-    CHECK(isnan(eval_spearman(x, y, 1)));
-}
-
-static void test_pearson(void)
-{
-    const double x[] = {1, 2, 3, 4}, y[] = {2, 4, 5, 9};
-    CHECK_NEAR(eval_pearson(x, y, 4), 11.0 / sqrt(130.0), 1e-12);
-    double u[40], v[40];
-    for (int i = 0; i < 40; i++) {
-        u[i] = rng_normal();
-        v[i] = 3 * u[i] + 2;
-    }
-    CHECK_NEAR(eval_pearson(u, v, 40), 1.0, 1e-12);
-    for (int i = 0; i < 40; i++)
-        v[i] = -0.5 * u[i];
-    CHECK_NEAR(eval_pearson(u, v, 40), -1.0, 1e-12);
-    const double c[] = {1, 1, 1, 1};
-    CHECK(isnan(eval_pearson(x, c, 4)));
-    CHECK(isnan(eval_pearson(x, y, 1)));
-}
-
 /* ---- case folding ------------------------------------------------------------ */
 
 static void test_vocab_fold(void)
@@ -153,106 +85,6 @@ static void test_vocab_fold(void)
     eval_vocab_release(&ev); /* twice is safe */
     CHECK(eval_vocab_find(&ev, "the") == -1);
     query_model_release(&model);
-}
-
-/* ---- parsing ---------------------------------------------------------------------- */
-
-static void test_questions_parse(void)
-{
-    const char text[] = ": capital\r\n"
-                        "Athens Greece Oslo Norway\r\n"
-                        "\n"
-                        "   \t \n"
-                        "too few words\n"
-                        ":   gram1 adj to adv  \n"
-                        ": empty\n"
-                        ": gram2\n"
-                        "a b c d\n"
-                        "a b c d e\n"
-                        "x\ty  z   w"; /* no final newline */
-    struct eval_questions qs;
-    struct w2v_err err = {0};
-    eval_questions_init(&qs);
-    CHECK(eval_questions_parse(&qs, text, sizeof text - 1, "t", &err) == 0);
-    CHECK(qs.n_sections == 4);
-    if (qs.n_sections == 4) {
-        CHECK(strcmp(qs.section_names[0], "capital") == 0);
-        CHECK(strcmp(qs.section_names[1], "gram1 adj to adv") == 0);
-        CHECK(strcmp(qs.section_names[2], "empty") == 0);
-        CHECK(strcmp(qs.section_names[3], "gram2") == 0);
-    }
-    CHECK(qs.n == 3);
-    if (qs.n == 3) {
-        CHECK(strcmp(qs.q[0].w[0], "Athens") == 0 && strcmp(qs.q[0].w[3], "Norway") == 0);
-        CHECK(qs.q[0].section == 0 && qs.q[0].line == 2);
-        CHECK(qs.q[1].section == 3 && qs.q[1].line == 9);
-        CHECK(strcmp(qs.q[2].w[1], "y") == 0 && strcmp(qs.q[2].w[3], "w") == 0);
-    }
-    CHECK(qs.malformed == 2);
-    CHECK(qs.first_malformed_line == 5);
-    eval_questions_release(&qs);
-
-    /* A question before any section line is an error naming the line. */
-    const char early[] = "\n# comment\na b c d\n: s\n";
-    CHECK(eval_questions_parse(&qs, early, sizeof early - 1, "t", &err) == W2V_EFORMAT);
-    CHECK(err.line == 3);
-    CHECK(strstr(err.message, "line 3") != NULL);
-    CHECK(qs.n == 0 && qs.text == NULL);
-
-    /* No usable line. */
-    const char none[] = ": only a section\nnot a question\n\n";
-    CHECK(eval_questions_parse(&qs, none, sizeof none - 1, "t", &err) == W2V_EEMPTY);
-    CHECK(eval_questions_parse(&qs, "", 0, "t", &err) == W2V_EEMPTY);
-
-    /* A NUL byte is not text. */
-    const char nul[] = ": s\na b c d\na b\0c d\n";
-    CHECK(eval_questions_parse(&qs, nul, sizeof nul - 1, "t", &err) == W2V_EFORMAT);
-    CHECK(err.line == 3);
-
-    /* A missing file. */
-    CHECK(eval_questions_read(&qs, "/nonexistent/q.txt", &err) == W2V_EIO);
-    CHECK(strstr(err.message, "/nonexistent/q.txt") != NULL);
-    eval_questions_release(&qs);
-}
-
-static void test_pairs_parse(void)
-{
-    const char text[] = "# a comment\n"
-                        "Word 1\tWord 2\tHuman (mean)\n" /* header */
-                        "love\tsex\t6.77\n"
-                        "  # indented comment\n"
-                        "tiger cat 7.35\n"
-                        "\n"
-                        "bad line\n"
-                        "a b c\n"   /* score not a number */
-                        "a b nan\n" /* not finite */
-                        "a b 1 2\n" /* four fields */
-                        "x\t \ty\t1e-1\r\n";
-    struct eval_pairs ps;
-    struct w2v_err err = {0};
-    eval_pairs_init(&ps);
-    CHECK(eval_pairs_parse(&ps, text, sizeof text - 1, "p", &err) == 0);
-    CHECK(ps.n == 3);
-    if (ps.n == 3) {
-        CHECK(strcmp(ps.p[0].w1, "love") == 0 && strcmp(ps.p[0].w2, "sex") == 0);
-        CHECK_NEAR(ps.p[0].score, 6.77, 1e-12);
-        CHECK(ps.p[0].line == 3);
-        CHECK(strcmp(ps.p[1].w1, "tiger") == 0);
-        CHECK(strcmp(ps.p[2].w2, "y") == 0);
-        CHECK_NEAR(ps.p[2].score, 0.1, 1e-12);
-    }
-    CHECK(ps.malformed == 4);
-    CHECK(ps.first_malformed_line == 7);
-
-    /* A valid first line is data, not a header; a bad second line counts. */
-    const char noheader[] = "a b 1\nc d e\n";
-    CHECK(eval_pairs_parse(&ps, noheader, sizeof noheader - 1, "p", &err) == 0);
-    CHECK(ps.n == 1 && ps.malformed == 1 && ps.first_malformed_line == 2);
-
-    const char none[] = "# only comments\nheader line here\n";
-    CHECK(eval_pairs_parse(&ps, none, sizeof none - 1, "p", &err) == W2V_EEMPTY);
-    CHECK(ps.n == 0);
-    eval_pairs_release(&ps);
 }
 
 /* ---- analogies ---------------------------------------------------------------------- */
@@ -643,59 +475,13 @@ static void test_eval_mapped(void)
     unlink(path);
 }
 
-/* Other layouts: a delimiter splits at each occurrence (fields trimmed),
- * columns pick the words and the score; the default stays three fields. */
-static void test_pairs_format(void)
-{
-    struct eval_pairs ps;
-    struct w2v_err err = {0};
-    eval_pairs_init(&ps);
-    const char csv[] = "word1,word2,pos,score\n"
-                       "old, new ,A,1.5\n"
-                       "a,b,N\n"            /* too few fields: malformed */
-                       "c,,N,2\n"           /* empty word: malformed */
-                       "x,y,V,3,extra\n";   /* more fields: fine */
-    struct eval_pairs_format f = {',', 1, 2, 4};
-    CHECK(eval_pairs_parse_format(&ps, csv, sizeof csv - 1, "p", &f, &err) == 0);
-    CHECK(ps.n == 2 && ps.malformed == 2 && ps.first_malformed_line == 3);
-    if (ps.n == 2) {
-        CHECK(strcmp(ps.p[0].w1, "old") == 0 && strcmp(ps.p[0].w2, "new") == 0);
-        CHECK(ps.p[0].score == 1.5 && ps.p[0].line == 2);
-        CHECK(strcmp(ps.p[1].w1, "x") == 0 && ps.p[1].score == 3);
-    }
-    const char swapped[] = "2 b a\n4 d c\n";
-    struct eval_pairs_format g = {0, 3, 2, 1};
-    CHECK(eval_pairs_parse_format(&ps, swapped, sizeof swapped - 1, "p", &g, &err) == 0);
-    CHECK(ps.n == 2 && strcmp(ps.p[1].w1, "c") == 0 && strcmp(ps.p[1].w2, "d") == 0 &&
-          ps.p[1].score == 4);
-    /* Default: exactly three fields, with or without a NULL format. */
-    const char four[] = "a b 1\na b 1 x\n";
-    CHECK(eval_pairs_parse_format(&ps, four, sizeof four - 1, "p", NULL, &err) == 0);
-    CHECK(ps.n == 1 && ps.malformed == 1);
-    struct eval_pairs_format bad[] = {{0, 1, 1, 2}, {0, 0, 2, 3}, {0, 1, 2, EVAL_MAX_COLUMN + 1},
-                                      {'\n', 0, 0, 0}};
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        CHECK(eval_pairs_format_check(&bad[i]) == W2V_EUSAGE);
-        CHECK(eval_pairs_parse_format(&ps, four, sizeof four - 1, "p", &bad[i], &err) ==
-              W2V_EUSAGE);
-        CHECK(ps.n == 0 && ps.p == NULL);
-    }
-    eval_pairs_release(&ps);
-}
-
 int main(void)
 {
-    TEST_RUN(test_rank_ties);
-    TEST_RUN(test_spearman_hand);
-    TEST_RUN(test_pearson);
     TEST_RUN(test_vocab_fold);
-    TEST_RUN(test_questions_parse);
-    TEST_RUN(test_pairs_parse);
     TEST_RUN(test_analogy_planted);
     TEST_RUN(test_analogy_excludes_variants);
     TEST_RUN(test_analogy_brute_force);
     TEST_RUN(test_similarity);
     TEST_RUN(test_eval_mapped);
-    TEST_RUN(test_pairs_format);
     return TEST_REPORT("test_eval");
 }
