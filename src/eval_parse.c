@@ -128,6 +128,20 @@ static int grow(void **p, size_t *cap, size_t need, size_t el)
     return 0;
 }
 
+/* Lines of an owned text buffer: the next line's start and length (no
+ * '\n'; it may be written over), advancing *p. Returns 0 at the end. */
+static int next_text_line(char **p, char *end, char **line, size_t *n)
+{
+    if (*p >= end)
+        return 0;
+    char *nl = memchr(*p, '\n', (size_t)(end - *p));
+    char *line_end = nl ? nl : end;
+    *line = *p;
+    *n = (size_t)(line_end - *p);
+    *p = line_end + 1;
+    return 1;
+}
+
 /* ---- questions ------------------------------------------------------------------ */
 
 void eval_questions_init(struct eval_questions *qs) { memset(qs, 0, sizeof *qs); }
@@ -150,15 +164,13 @@ int eval_questions_parse(struct eval_questions *qs, const char *text, size_t len
     eval_questions_release(qs);
     if ((status = copy_text(text, len, name, &qs->text, err)) != 0)
         return status;
-    char *p = qs->text, *end = qs->text + len;
+    char *cur = qs->text, *end = qs->text + len, *p;
+    size_t n;
     int64_t line_no = 0;
-    while (p < end) {
-        char *nl = memchr(p, '\n', (size_t)(end - p));
-        char *line_end = nl ? nl : end;
-        size_t n = (size_t)(line_end - p);
+    while (next_text_line(&cur, end, &p, &n)) {
         line_no++;
         if (p[0] == ':') {
-            char *s = p + 1, *e = line_end;
+            char *s = p + 1, *e = p + n;
             while (s < e && is_blank(*s))
                 s++;
             while (e > s && is_blank(e[-1]))
@@ -194,7 +206,6 @@ int eval_questions_parse(struct eval_questions *qs, const char *text, size_t len
                     qs->first_malformed_line = line_no;
             }
         }
-        p = line_end + 1;
     }
     if (qs->n == 0) {
         status = w2v_fail(err, W2V_EEMPTY, "%s: no questions (lines of four words after a "
@@ -318,12 +329,10 @@ int eval_pairs_parse_format(struct eval_pairs *ps, const char *text, size_t len,
     eval_pairs_release(ps);
     if ((status = copy_text(text, len, name, &ps->text, err)) != 0)
         return status;
-    char *p = ps->text, *end = ps->text + len;
+    char *cur = ps->text, *end = ps->text + len, *p;
+    size_t n;
     int64_t line_no = 0;
-    while (p < end) {
-        char *nl = memchr(p, '\n', (size_t)(end - p));
-        char *line_end = nl ? nl : end;
-        size_t n = (size_t)(line_end - p);
+    while (next_text_line(&cur, end, &p, &n)) {
         line_no++;
         size_t i = 0;
         while (i < n && is_blank(p[i]))
@@ -351,7 +360,6 @@ int eval_pairs_parse_format(struct eval_pairs *ps, const char *text, size_t len,
             /* Only the first non-comment line may be a header. */
             seen_data_line = 1;
         }
-        p = line_end + 1;
     }
     if (ps->n == 0) {
         status = w2v_fail(err, W2V_EEMPTY, "%s: no word pairs (lines 'word1 word2 score')",

@@ -20,6 +20,18 @@ static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6, 
                                        1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                        1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
+/* Fold decimal digit c into the significand m, leading zeros skipped.
+ * Returns 0, or -1 past 19 significant digits (m would overflow). */
+static inline int take_digit(uint64_t *m, int *digits, char c)
+{
+    if (*m || c != '0') {
+        if (++*digits > 19)
+            return -1;
+        *m = *m * 10 + (uint64_t)(c - '0');
+    }
+    return 0;
+}
+
 float vectors_strtof(const char *s, char **end)
 {
     /* Fast path for plain decimals ("-0.0123", "1.5e-05", "0.123456789"):
@@ -38,28 +50,13 @@ float vectors_strtof(const char *s, char **end)
         goto slow; /* hexadecimal */
     uint64_t m = 0;
     int digits = 0, e10 = 0, seen = 0;
-    while (*p >= '0' && *p <= '9') {
-        seen = 1;
-        if (m || *p != '0') {
-            if (++digits > 19)
+    for (; *p >= '0' && *p <= '9'; p++, seen = 1)
+        if (take_digit(&m, &digits, *p) != 0)
+            goto slow;
+    if (*p == '.')
+        for (p++; *p >= '0' && *p <= '9'; p++, seen = 1, e10--)
+            if (take_digit(&m, &digits, *p) != 0)
                 goto slow;
-            m = m * 10 + (uint64_t)(*p - '0');
-        }
-        p++;
-    }
-    if (*p == '.') {
-        p++;
-        while (*p >= '0' && *p <= '9') {
-            seen = 1;
-            if (m || *p != '0') {
-                if (++digits > 19)
-                    goto slow;
-                m = m * 10 + (uint64_t)(*p - '0');
-            }
-            e10--;
-            p++;
-        }
-    }
     if (!seen)
         goto slow;
     if (*p == 'e' || *p == 'E') {
