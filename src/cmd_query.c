@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "w2v/cli.h"
+#include "w2v/eval.h"
 #include "w2v/query.h"
 #include "w2v/vectors.h"
 
@@ -32,6 +33,10 @@ struct query_cli {
     int threads;
     int no_map;
     int64_t limit;
+    enum eval_method method;               /* analogy --method */
+    char *minus[MAX_QUERY_WORDS];          /* nearest --minus WORD..., from argv */
+    size_t n_minus;
+    int64_t minus_rows[MAX_QUERY_WORDS];   /* their rows, once the model is open */
 };
 
 #define QUERY_OPTIONS(o)                                                                      \
@@ -46,6 +51,18 @@ struct query_cli {
      "read a binary file into memory instead of mapping it", 0, 1, NULL},                 \
     CMD_LIMIT_OPTION((o).limit)
 
+/* --minus WORD, repeatable: collects the words in order. */
+static int parse_minus(void *target, const char *value, char *why, size_t why_cap)
+{
+    struct query_cli *o = target;
+    if (o->n_minus == MAX_QUERY_WORDS) {
+        snprintf(why, why_cap, "at most %d words", MAX_QUERY_WORDS);
+        return -1;
+    }
+    o->minus[o->n_minus++] = (char *)value;
+    return 0;
+}
+
 /* ---- output ------------------------------------------------------------- */
 
 static void print_hits(const struct query_model *m, const struct query_hit *hits, size_t n,
@@ -57,7 +74,7 @@ static void print_hits(const struct query_model *m, const struct query_hit *hits
             size_t len;
             const char *w = query_model_word(m, hits[i].row, &len);
             fputs(i ? ", {\"word\": " : "{\"word\": ", stdout);
-            w2v_json_string(stdout, w, len);
+            w2v_json_write_string(stdout, w, len);
             printf(", \"score\": %.6f}", (double)hits[i].score);
         }
         fputs("]\n", stdout);
@@ -101,13 +118,17 @@ struct pending {
     float *vec;                  /* [dim], points into a shared block */
 };
 
-/* Build the query vector of p from its rows. */
-static int build_vector(const struct query_model *m, enum query_kind kind, struct pending *p,
-                        struct w2v_err *err)
+/* Build the query vector of p from its rows; --minus words are appended to
+ * them (the callers leave room), so they are excluded from the answers too. */
+static int build_vector(const struct query_model *m, enum query_kind kind,
+                        const struct query_cli *o, struct pending *p, struct w2v_err *err)
 {
     if (kind == KIND_ANALOGY)
         return query_vector_analogy(m, p->rows[0], p->rows[1], p->rows[2], p->vec, err);
-    return query_vector_nearest(m, p->rows, p->n_rows, p->vec, err);
+    const size_t n_pos = p->n_rows;
+    memcpy(p->rows + n_pos, o->minus_rows, o->n_minus * sizeof *p->rows);
+    p->n_rows += o->n_minus;
+    return query_vector_mix(m, p->rows, n_pos, p->rows + n_pos, o->n_minus, p->vec, err);
 }
 
 /* Answer ps[0..n) in one pass; failed ones print an empty answer so the
@@ -132,7 +153,14 @@ static int answer(const struct query_model *m, const struct query_cli *o, struct
     if (!hits)
         return cli_error("out of memory");
     struct query_options qo = {(size_t)o->k, o->restrict_rows, o->threads};
-    rc = query_topk(m, reqs, n_req, &qo, hits, n_hits, &err);
+    const int cosmul = o->method == EVAL_3COSMUL;
+    if (!cosmul)
+        rc = query_topk(m, reqs, n_req, &qo, hits, n_hits, &err);
+    for (size_t i = 0; cosmul && i < n_req && rc == 0; i++) {
+        const int64_t *abc = ps[map[i]].rows; /* 3CosMul scores are not one vector's */
+        rc = query_analogy_3cosmul(m, abc[0], abc[1], abc[2], &qo, hits + i * (size_t)o->k,
+                                   &n_hits[i], &err);
+    }
     if (rc < 0) {
         w2v_free(hits);
         return cli_report(&err, rc);
@@ -284,7 +312,7 @@ static int run_stdin(const struct query_model *m, const char *path, const struct
             cli_error("an analogy query needs 3 words (A B C for A - B + C), got %zu", nw);
             continue;
         }
-        if (nw > MAX_QUERY_WORDS) {
+        if (nw + o->n_minus > MAX_QUERY_WORDS) {
             any_failed = 1;
             cli_error("a query may hold at most %d words", MAX_QUERY_WORDS);
             continue;
@@ -295,7 +323,7 @@ static int run_stdin(const struct query_model *m, const char *path, const struct
         }
         p->n_rows = nw;
         struct w2v_err err = {0};
-        int rc = build_vector(m, kind, p, &err);
+        int rc = build_vector(m, kind, o, p, &err);
         if (rc < 0) {
             status = cli_report(&err, rc);
             break;
@@ -314,12 +342,22 @@ static int run_stdin(const struct query_model *m, const char *path, const struct
 static int run_query(int argc, char **argv, enum query_kind kind)
 {
     struct query_cli o = {.k = 10};
-    const struct cli_option options[] = {QUERY_OPTIONS(o), {0}};
+    const struct cli_option options[] = {
+        QUERY_OPTIONS(o),
+        kind == KIND_NEAREST
+            ? (struct cli_option){"minus", NULL, 0, CLI_LIST, &o, "WORD",
+                                  "subtract WORD's unit vector (repeatable), as gensim's negative=",
+                                  0, 0, parse_minus}
+            : (struct cli_option){"method", NULL, 0, CLI_CUSTOM, &o.method, "M",
+                                  "3cosadd (default) or 3cosmul (Levy & Goldberg 2014)", 0, 0,
+                                  cli_parse_eval_method},
+        {0}};
     static const char nearest_desc[] =
         "Print the words nearest to WORD by cosine similarity, best first, one\n"
         "'word<TAB>cosine' line each; the query words themselves are left out.\n"
         "Several words are summed (each normalised first), as the original\n"
-        "distance tool does. Without words, read one query per line from stdin\n"
+        "distance tool does; --minus words are subtracted, as in gensim's\n"
+        "most_similar(positive, negative). Without words, read one query per line from stdin\n"
         "and follow each answer with a blank line (--json: one array per line,\n"
         "null for a query that failed). An unknown word in a stdin query prints\n"
         "an error and an empty answer; the exit status is then 1.";
@@ -327,6 +365,8 @@ static int run_query(int argc, char **argv, enum query_kind kind)
         "Solve A is to B as ? is to C: print the words nearest to A - B + C on\n"
         "unit-normalised vectors (3CosAdd), leaving out A, B and C; so\n"
         "'w2v analogy vec.bin king man woman' answers queen on a good model.\n"
+        "--method 3cosmul ranks by cos'(x,A) cos'(x,C) / (cos'(x,B) + 0.001)\n"
+        "instead, cos' = (cos + 1) / 2, as eval-analogy does.\n"
         "Without words, read 'A B C' queries from stdin, one per line, and\n"
         "follow each answer with a blank line (--json: one array per line, null\n"
         "for a query that failed). A failed stdin query prints an error and an\n"
@@ -344,7 +384,7 @@ static int run_query(int argc, char **argv, enum query_kind kind)
     size_t nw = (size_t)npos - 1;
     if (kind == KIND_ANALOGY && nw != 0 && nw != 3)
         return cli_usage_error(&usage, "analogy takes 3 words (A B C), got %zu", nw);
-    if (nw > MAX_QUERY_WORDS)
+    if (nw + o.n_minus > MAX_QUERY_WORDS)
         return cli_usage_error(&usage, "at most %d query words", MAX_QUERY_WORDS);
     const char *path = argv[0];
 
@@ -352,6 +392,10 @@ static int run_query(int argc, char **argv, enum query_kind kind)
     int status = open_model(&m, path, &o);
     if (status != 0)
         return status;
+    if (lookup_words(&m, path, o.minus, o.n_minus, o.minus_rows) != 0) {
+        query_model_release(&m);
+        return W2V_EXIT_FAILURE;
+    }
     if (nw == 0) {
         status = run_stdin(&m, path, &o, kind);
         query_model_release(&m);
@@ -369,7 +413,7 @@ static int run_query(int argc, char **argv, enum query_kind kind)
     }
     p.n_rows = nw;
     struct w2v_err err = {0};
-    int rc = build_vector(&m, kind, &p, &err);
+    int rc = build_vector(&m, kind, &o, &p, &err);
     if (rc < 0) {
         status = cli_report(&err, rc);
         goto done;

@@ -311,15 +311,17 @@ int w2v_online_cpus(void)
     return n < 1 ? 1 : (n > INT32_MAX ? INT32_MAX : (int)n);
 }
 
-/* Length of the valid UTF-8 sequence at s[0..n), or 0 when it is not one
- * (overlong forms, surrogates and code points past U+10FFFF included). */
-static size_t utf8_sequence(const unsigned char *s, size_t n)
+/* Length of the valid UTF-8 sequence at s[0..n), or 0 when it is not one. */
+size_t w2v_utf8_sequence(const unsigned char *s, size_t n, uint32_t *code_point)
 {
     unsigned char c = s[0];
     size_t len;
     uint32_t cp;
-    if (c < 0x80)
+    if (c < 0x80) {
+        if (code_point)
+            *code_point = c;
         return 1;
+    }
     if (c >= 0xc2 && c <= 0xdf) {
         len = 2;
         cp = c & 0x1f;
@@ -342,16 +344,20 @@ static size_t utf8_sequence(const unsigned char *s, size_t n)
     if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
         (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
         return 0;
+    if (code_point)
+        *code_point = cp;
     return len;
 }
 
-int w2v_json_string(FILE *out, const char *s, size_t n)
+/* A JSON string. Bytes that are not UTF-8 become U+FFFD, so the output is
+ * always valid JSON even for words from a file with broken encodings. */
+void w2v_json_write_string(FILE *out, const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
     fputc('"', out);
     for (size_t i = 0; i < n;) {
         unsigned char c = p[i];
-        size_t len = utf8_sequence(p + i, n - i);
+        size_t len = w2v_utf8_sequence(p + i, n - i, NULL);
         if (len == 0) {
             fputs("\\ufffd", out);
             i++;
@@ -367,7 +373,7 @@ int w2v_json_string(FILE *out, const char *s, size_t n)
         }
         i += len;
     }
-    return fputc('"', out) == EOF || ferror(out) ? EOF : 0;
+    fputc('"', out);
 }
 
 /* ---- buffered reader ------------------------------------------------------ */

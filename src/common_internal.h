@@ -61,12 +61,17 @@ int w2v_online_cpus(void);
  * be safe to run concurrently for distinct i. */
 void w2v_parallel(int n, void (*fn)(void *arg, int i), void *arg);
 
-/* Write s[0..n) to out as a JSON string literal with its quotes: '"' and
- * '\\' escaped, control bytes as \u00XX, bytes that are not valid UTF-8 as
- * \ufffd (so the output is valid JSON whatever a file held). Returns 0 or
- * EOF on a write error (ferror(out) is set too). Thread-safe for distinct
- * out. */
-int w2v_json_string(FILE *out, const char *s, size_t n);
+/* Length (1-4) of the valid UTF-8 sequence starting at s[0] (n >= 1 bytes
+ * available), with its code point in *code_point (when not NULL), or 0 when
+ * the bytes there are not one: overlong forms, surrogates and code points
+ * past U+10FFFF count as invalid. Pure. */
+size_t w2v_utf8_sequence(const unsigned char *s, size_t n, uint32_t *code_point);
+
+/* Write s[0..n) to out as a quoted JSON string: '"' and '\\' escaped,
+ * control characters as \u00XX, bytes that are not UTF-8 as \ufffd, so the
+ * output is valid JSON whatever the input. Errors show in ferror(out).
+ * Thread-safe for distinct out. */
+void w2v_json_write_string(FILE *out, const char *s, size_t n);
 
 /* A forward-only buffered reader over a file descriptor, for files read in
  * one pass by bytes (vector files) or by lines (vector text, vocabularies).
