@@ -89,8 +89,8 @@ int cli_usage_error(const struct cli_usage *u, const char *fmt, ...)
 #endif
     ;
 
-/* Report a library failure once and map it to an exit code: W2V_EINVAL is
- * a usage problem (2), everything else a failure (1). */
+/* Report a library failure once and map it to an exit code: W2V_EUSAGE is
+ * a usage problem (2), everything else (bad data included) a failure (1). */
 int cli_report(const struct w2v_err *err, int status);
 
 /* Whole-string number parsing: 0 on success, non-zero when s is empty, has
