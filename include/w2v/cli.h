@@ -92,5 +92,7 @@ int cmd_similarity(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_eval_analogy(int argc, char **argv);
 int cmd_eval_similarity(int argc, char **argv);
+int cmd_walks(int argc, char **argv);
+int cmd_eval_links(int argc, char **argv);
 
 #endif
