@@ -322,7 +322,7 @@ static int graph_build(struct graph *g, const struct edge_list *e, const struct 
     fill = w2v_calloc(n + 1, sizeof *fill);
     g->name_len = w2v_malloc(n ? n : 1);
     if (!g->offsets || !fill || !g->name_len)
-        goto nomem;
+        goto fail;
     for (size_t u = 0; u < n; u++)
         g->name_len[u] = (unsigned char)strlen(g->names.entries[u].word);
     for (size_t i = 0; i < e->n; i++) {
@@ -342,7 +342,7 @@ static int graph_build(struct graph *g, const struct edge_list *e, const struct 
     if (opt->weighted)
         g->cum = w2v_malloc(arcs ? bytes : 1);
     if (!g->targets || (opt->weighted && !g->cum))
-        goto nomem;
+        goto fail;
     memcpy(fill, g->offsets, (n + 1) * sizeof *fill);
     for (size_t i = 0; i < e->n; i++) {
         int32_t u = e->src[i], v = e->dst[i];
@@ -366,7 +366,7 @@ static int graph_build(struct graph *g, const struct edge_list *e, const struct 
     if (g->cum) {
         row = w2v_malloc(max_deg ? (size_t)max_deg * sizeof *row : 1);
         if (!row)
-            goto nomem;
+            goto fail;
     }
     int64_t out = 0, loops = 0;
     for (size_t u = 0; u < n; u++) {
@@ -415,10 +415,10 @@ static int graph_build(struct graph *g, const struct edge_list *e, const struct 
     w2v_free(fill);
     w2v_free(row);
     return 0;
-nomem:
-    rc = w2v_fail(err, W2V_ENOMEM, "out of memory building the graph (%d nodes, %zu edges)",
-                  g->n_nodes, e->n);
 fail:
+    if (rc == 0) /* every other failure set rc: this one is an allocation */
+        rc = w2v_fail(err, W2V_ENOMEM, "out of memory building the graph (%d nodes, %zu edges)",
+                      g->n_nodes, e->n);
     w2v_free(fill);
     w2v_free(row);
     return rc;

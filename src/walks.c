@@ -186,14 +186,16 @@ int walks_write(const struct graph *g, const struct walks_options *o, FILE *out,
         return w2v_fail(err, W2V_EOVERFLOW, "too many walks");
     order = w2v_malloc((size_t)g->n_nodes * sizeof *order);
     w = w2v_calloc((size_t)nt, sizeof *w);
-    if (!order || !w)
-        goto nomem;
-    for (int t = 0; t < nt; t++) {
+    int ok = order && w;
+    for (int t = 0; w && t < nt; t++) {
         w[t].g = g;
         w[t].o = o;
         w[t].path = w2v_malloc((size_t)o->length * sizeof *w[t].path);
-        if (!w[t].path)
-            goto nomem;
+        ok &= w[t].path != NULL;
+    }
+    if (!ok) {
+        rc = w2v_fail(err, W2V_ENOMEM, "out of memory for the walks");
+        goto fail;
     }
     int64_t total = o->walks * g->n_nodes, done = 0;
     for (int64_t round = 0; round < o->walks; round++) {
@@ -248,11 +250,7 @@ int walks_write(const struct graph *g, const struct walks_options *o, FILE *out,
             }
         }
     }
-    goto cleanup;
-nomem:
-    rc = w2v_fail(err, W2V_ENOMEM, "out of memory for the walks");
 fail:
-cleanup:
     if (w)
         for (int t = 0; t < nt; t++) {
             w2v_free(w[t].path);
