@@ -138,6 +138,16 @@ a1=$("$W2V" eval-links "$V" "$G.held" --seed 3 --json)
 a2=$("$W2V" eval-links "$V" "$G.held" --seed 3 --json)
 check "eval-links: the same seed, the same answer" test "$a1" = "$a2"
 
+# ---- the README example (data/graph.txt) -------------------------------------------
+"$W2V" walks "$HERE/../data/graph.txt" -o "$TMP/readme-walks.txt" -q
+"$W2V" train "$TMP/readme-walks.txt" -o "$TMP/readme.bin" --model skipgram --min-count 1 \
+    --sample 0 --dim 32 --epochs 3 --threads 1 -q
+check "README: the 5 nearest of b2_n6 are all in block 2" sh -c \
+    '[ "$("$1" nearest "$2" b2_n6 -k 5 | grep -c "^b2_")" -eq 5 ]' sh "$W2V" "$TMP/readme.bin"
+check "README: AUC on data/graph-held.txt is about 0.8" sh -c '"$1" eval-links "$2" "$3" --exclude "$4" |
+    grep -q "^AUC 0\.[78][0-9]*: 160 held-out edges"' sh "$W2V" "$TMP/readme.bin" \
+    "$HERE/../data/graph-held.txt" "$HERE/../data/graph.txt"
+
 # ---- eval-links on bad input -------------------------------------------------------
 expect_error 2 "eval-links: one argument" -- eval-links "$V"
 expect_error 1 "eval-links: a missing vector file" -- eval-links "$TMP/none.bin" "$G.held"
