@@ -112,6 +112,14 @@ static void test_directed_weighted(void)
     CHECK(rows_ok(&g));
     graph_release(&g);
 
+    /* A weight far below its row's total is absorbed by the running sum:
+     * it reads back as 0, its chance of being drawn (fuzz_graph found it). */
+    CHECK(read_str(&g, "a b 8\na c 1e-300\n", 1, 1, &err) == 0);
+    a = id(&g, "a");
+    CHECK(graph_arc_weight(&g, a, graph_arc(&g, a, id(&g, "c"))) == 0.0);
+    CHECK(graph_arc_weight(&g, a, graph_arc(&g, a, id(&g, "b"))) == 8.0);
+    graph_release(&g);
+
     /* Undirected with weights: "u v w" and "v u w" are one edge, weights added. */
     CHECK(read_str(&g, "u v 2\nv u 3\n", 0, 1, &err) == 0);
     int32_t u = id(&g, "u"), v = id(&g, "v");

@@ -82,7 +82,10 @@ static inline const char *graph_name(const struct graph *g, int32_t u)
  * search in u's sorted row: O(log deg u). Thread-safe for readers. */
 int64_t graph_arc(const struct graph *g, int32_t u, int32_t v);
 
-/* Weight of the arc at index i of u's row (1 when unweighted). */
+/* Weight of the arc at index i of u's row (1 when unweighted): a
+ * difference of running sums, so exact only up to rounding relative to the
+ * row's total (a weight under about 1e-16 of it reads back as 0, which is
+ * also its chance of being drawn). */
 static inline double graph_arc_weight(const struct graph *g, int32_t u, int64_t i)
 {
     if (!g->cum)
