@@ -84,6 +84,18 @@ printf 'a b\nb c\n' >"$G.dir"
 check "directed: a walk from c (a sink) is c alone" grep -qx 'c' "$OUT"
 check "directed: a -> b -> c and no way back" grep -qx 'a b c' "$OUT"
 
+# SIGINT: exit 130, one error line, no output file.
+rm -f "$OUT"
+"$W2V" walks "$G.ok" -o "$OUT" --walks 1000000000 --length 2 --threads 2 -q 2>"$TMP/err" &
+pid=$!
+sleep 0.5
+kill -INT "$pid"
+wait "$pid"
+st=$?
+check "SIGINT: exit 130 (got $st)" test "$st" -eq 130
+check "SIGINT: one error line" grep -q "^w2v: error: interrupted by signal 2" "$TMP/err"
+no_output "SIGINT"
+
 # ---- walks on a planted partition -------------------------------------------------
 sh "$SBM" 400 4 4000 0.85 3 >"$G.all"
 check "sbm: 4000 edges and a header" test "$(wc -l <"$G.all")" -eq 4001

@@ -16,8 +16,8 @@
  *   - weights are read only with `weighted`: then each edge needs one, a
  *     finite number > 0 (negative, zero, non-numeric: W2V_EFORMAT naming the
  *     line); without `weighted` a third field is ignored and every weight is 1;
- *   - a fourth field, a NUL byte, an over-long name or "</s>": W2V_EFORMAT
- *     naming the line.
+ *   - a fourth field, a NUL byte (outside a comment), a field over
+ *     W2V_MAX_WORD_BYTES or the name "</s>": W2V_EFORMAT naming the line.
  *
  * Memory is O(V + E): the names (a struct vocab), 8 bytes per node of row
  * offsets, 4 bytes per arc of targets, and 8 more per arc of running weight
