@@ -53,18 +53,7 @@ done
 die() { echo "bench-graph.sh: $*" >&2; exit 1; }
 note() { echo "== $*" >&2; }
 
-apt_install() {
-    local sudo=()
-    if [[ $(id -u) != 0 ]]; then
-        command -v sudo >/dev/null || die "need root (or sudo) to install: $*"
-        sudo=(sudo)
-    fi
-    note "installing: $*"
-    export DEBIAN_FRONTEND=noninteractive
-    "${sudo[@]}" apt-get install -y "$@" ||
-        { "${sudo[@]}" apt-get update && "${sudo[@]}" apt-get install -y "$@"; } ||
-        die "apt-get install $* failed"
-}
+. "$ROOT/scripts/apt-install.sh" # apt_install PKG...
 need=()
 [[ -x $GNU_TIME ]] && "$GNU_TIME" -f %e true 2>/dev/null || need+=(time)
 if (( ! SKIP_REF )); then

@@ -120,8 +120,8 @@ int links_eval(const struct query_model *m, const struct graph *held, const stru
     int64_t tries = 0, max_tries = res->positives * LINKS_TRIES_PER_PAIR;
     while (res->negatives < res->positives && tries++ < max_tries) {
         /* Draw among the candidates, skipping eos's row by shifting past it. */
-        int64_t a = (int64_t)(((rng_next(&r) >> 11) * (double)n_cand) / 9007199254740992.0);
-        int64_t b = (int64_t)(((rng_next(&r) >> 11) * (double)n_cand) / 9007199254740992.0);
+        int64_t a = (int64_t)(rng_double(&r) * (double)n_cand);
+        int64_t b = (int64_t)(rng_double(&r) * (double)n_cand);
         a = a < n_cand ? a : n_cand - 1; /* rounding at the top end */
         b = b < n_cand ? b : n_cand - 1;
         if (eos >= 0) {

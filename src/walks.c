@@ -27,12 +27,6 @@ void walks_options_default(struct walks_options *o)
     o->seed = 1;
 }
 
-/* Uniform double in [0, 1) from the top 53 bits. */
-static inline double rng_double(struct rng *r)
-{
-    return (double)(rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
-}
-
 /* A neighbour of cur drawn from its own weights (first-order step);
  * cur's row must not be empty. */
 static int32_t propose(const struct graph *g, int32_t cur, struct rng *r)
