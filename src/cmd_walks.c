@@ -74,7 +74,7 @@ int cmd_walks(int argc, char **argv)
          "random seed (default 1); the output depends on it alone", 0, 9e18, NULL},
         {"progress", NULL, 0, CLI_FLAG, &show_progress, NULL,
          "show the progress line even when stderr is not a terminal", 0, 0, NULL},
-        {"quiet", NULL, 'q', CLI_FLAG, &quiet, NULL, "print nothing but errors", 0, 0, NULL},
+        {"quiet", NULL, 0, CLI_FLAG, &quiet, NULL, "print nothing but errors", 0, 0, NULL},
         {0},
     };
     const struct cli_usage usage = {
