@@ -1,5 +1,4 @@
 /* cmd_links.c — `w2v eval-links VEC HELD-OUT`: link-prediction ROC AUC. */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -69,11 +68,7 @@ int cmd_eval_links(int argc, char **argv)
                "cosine %.4f); %lld edges skipped (a node not in '%s')\n",
                res.auc, (long long)res.positives, res.pos_mean, (long long)res.negatives,
                res.neg_mean, (long long)res.skipped, argv[0]);
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        rc = cli_error("cannot write the output: %s", strerror(errno ? errno : EIO));
-        goto done;
-    }
-    rc = W2V_EXIT_OK;
+    rc = cli_finish_stdout();
 done:
     query_model_release(&m);
     graph_release(&held);

@@ -76,6 +76,11 @@ int cli_usage_error(const struct cli_usage *u, const char *fmt, ...)
 #endif
     ;
 
+/* Flush stdout at the end of a command that printed its answer there: 0,
+ * or W2V_EXIT_FAILURE after one error line when the output could not be
+ * written (a full disk, a closed pipe). */
+int cli_finish_stdout(void);
+
 /* Report a library failure once and map it to an exit code: W2V_EINVAL is
  * a usage problem (2), everything else a failure (1). */
 int cli_report(const struct w2v_err *err, int status);
