@@ -391,3 +391,10 @@ enum cli_parse_result cli_parse(const struct cli_usage *u, int argc, char **argv
     *n_positional = npos;
     return CLI_PARSED;
 }
+
+int cli_finish_stdout(void)
+{
+    if (fflush(stdout) != 0 || ferror(stdout))
+        return cli_error("cannot write the output: %s", strerror(errno ? errno : EIO));
+    return W2V_EXIT_OK;
+}

@@ -31,13 +31,6 @@ static double fraction(int64_t num, int64_t den)
     return den > 0 ? (double)num / (double)den : 0.0;
 }
 
-static int finish_output(void)
-{
-    if (fflush(stdout) != 0 || ferror(stdout))
-        return cli_error("cannot write the output: %s", strerror(errno ? errno : EIO));
-    return W2V_EXIT_OK;
-}
-
 static void warn_malformed(const char *path, int64_t count, int64_t first, const char *what)
 {
     if (count > 0)
@@ -180,7 +173,7 @@ int cmd_eval_analogy(int argc, char **argv)
         print_analogy_json(&res);
     else
         print_analogy_table(&res, &m, method == EVAL_3COSMUL ? "3CosMul" : "3CosAdd");
-    rc = finish_output();
+    rc = cli_finish_stdout();
 done:
     eval_analogy_result_release(&res);
     eval_questions_release(&qs);
@@ -320,7 +313,7 @@ int cmd_eval_similarity(int argc, char **argv)
         else
             printf("%-10s undefined (fewer than 2 pairs, or constant scores)\n", "pearson");
     }
-    rc = finish_output();
+    rc = cli_finish_stdout();
 done:
     eval_pairs_release(&ps);
     query_model_release(&m);

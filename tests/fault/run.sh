@@ -22,6 +22,8 @@ printf ': s\nw1 w2 w3 w4\n' >questions.txt
 printf 'w1 w2 1.0\nw3 w4 2.0\nw5 w6 3.0\n' >pairs.txt
 # The corpus through a pipe (the scenario table splits on '|').
 printf 'cat corpus.txt | "$W2V" train - "$@"\n' >stdin-train.sh
+awk 'BEGIN { srand(3); for (e = 0; e < 120; e++) print "w" int(rand() * 40), "w" int(rand() * 40), 1 + e % 3 }' >graph.txt
+printf 'w1 w2\nw3 w4\nw5 w6\n' >held.txt
 
 # scenario name | command (run by sh -c) | output file that must not be left partial ('-' none)
 scenarios='train|"$W2V" train corpus.txt -o out.bin --dim 16 --epochs 1 --min-count 1 --threads 1 --quiet --seed 1|out.bin
@@ -35,7 +37,9 @@ eval-similarity|"$W2V" eval-similarity base.bin pairs.txt|-
 nearest-minus|"$W2V" nearest base.bin w1 w2 --minus w3 -k 5|-
 analogy-3cosmul|"$W2V" analogy base.bin w1 w2 w3 -k 3 --method 3cosmul|-
 doesnt-match|"$W2V" doesnt-match base.bin w1 w2 w3 w4 --json|-
-map|"$W2V" map base.bin w1 w2 -k 8 -o out.svg|out.svg'
+map|"$W2V" map base.bin w1 w2 -k 8 -o out.svg|out.svg
+walks|"$W2V" walks graph.txt -o out.txt --weighted --walks 2 --length 6 --p 0.5 --threads 2 --quiet|out.txt
+eval-links|"$W2V" eval-links base.bin held.txt --exclude graph.txt|-'
 
 check_run() { # kind n scenario cmd out
     rm -f out.bin out.txt out.svg vocab.txt err
