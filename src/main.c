@@ -19,6 +19,7 @@ static const struct command commands[] = {
     {"convert", cmd_convert, "convert vectors between binary and text formats"},
     {"eval-analogy", cmd_eval_analogy, "analogy accuracy on a questions-words file"},
     {"eval-similarity", cmd_eval_similarity, "Spearman/Pearson on a word-pair file"},
+    {"phrases", cmd_phrases, "join frequent word pairs with '_' (word2phrase)"},
 };
 
 static void print_commands(FILE *out)
