@@ -20,6 +20,7 @@ static const struct command commands[] = {
     {"eval-analogy", cmd_eval_analogy, "analogy accuracy on a questions-words file"},
     {"eval-similarity", cmd_eval_similarity, "Spearman/Pearson on a word-pair file"},
     {"phrases", cmd_phrases, "join frequent word pairs with '_' (word2phrase)"},
+    {"classes", cmd_classes, "cluster word vectors into K classes (spherical k-means)"},
 };
 
 static void print_commands(FILE *out)

@@ -75,4 +75,41 @@ st=$?
 check "binary garbage: phrased, or one error line" sh -c '[ "$1" -eq 0 ] || { [ "$1" -eq 1 ] && [ "$(wc -l <"$2")" -eq 1 ] && [ ! -e "$3" ]; }' sh "$st" "$TMP/err" "$BAD"
 rm -f "$BAD"
 
+# ---- classes --------------------------------------------------------------------
+# 4 planted clusters of 10 words (a0..a9 near the first axis, b0..b9 near
+# the second, ...), in a text vector file, interleaved.
+V=$TMP/vec.txt
+awk 'BEGIN { srand(9); print 40, 4; for (i = 0; i < 10; i++) for (c = 0; c < 4; c++) {
+    s = substr("abcd", c + 1, 1) i;
+    for (d = 0; d < 4; d++) s = s " " ((d == c ? 1 : 0) + 0.3 * (rand() - 0.5)) * (1 + rand());
+    print s } }' >"$V"
+CL=$TMP/classes.txt
+check "classes runs" "$W2V" classes "$V" -k 4 -o "$CL" --quiet
+check "one 'word class' line per word, in the file's order" sh -c 'tail -n +2 "$1" | cut -d" " -f1 | cmp -s - "$(cut -d" " -f1 "$2" >"$2.w"; echo "$2.w")"' sh "$V" "$CL"
+check "the planted clusters are found" sh -c '[ "$(sed "s/^\(.\)[0-9]* /\1 /" "$1" | sort -u | wc -l)" -eq 4 ] && [ "$(cut -d" " -f2 "$1" | sort -u | wc -l)" -eq 4 ]' sh "$CL"
+check "the same seed gives the same classes on 1 thread" sh -c '"$1" classes "$2" -k 4 -o - -q --threads 1 | cmp -s - "$3"' sh "$W2V" "$V" "$CL"
+"$W2V" classes "$V" -k 4 -o "$TMP/cl.txt" 2>"$TMP/err"
+check "a summary on stderr" grep -q "4 classes of 40 words: .* rounds (converged), mean cosine" "$TMP/err"
+"$W2V" classes "$V" --evaluate "$CL" >"$TMP/score"
+check "--evaluate scores a class file" awk '$1 > 0.9 && $1 <= 1 { ok = 1 } END { exit !ok }' "$TMP/score"
+"$W2V" classes "$V" -k 4 --iter 1 -o "$TMP/one.txt" -q
+check "--iter 1 still gives every word a class" [ "$(wc -l <"$TMP/one.txt")" -eq 40 ]
+"$W2V" convert "$V" "$TMP/vec.bin" --binary
+check "binary vectors give the same classes" sh -c '"$1" classes "$2" -k 4 -o - -q | cmp -s - "$3"' sh "$W2V" "$TMP/vec.bin" "$CL"
+expect_error 1 "classes: a missing vector file" -- classes "$TMP/no-such.bin" -k 4 -o "$BAD"
+no_output "$BAD" "classes: missing vectors"
+expect_error 2 "classes: -k 0" -- classes "$V" -k 0 -o "$BAD"
+expect_error 2 "classes: -k larger than the vocabulary" -- classes "$V" -k 41 -o "$BAD"
+no_output "$BAD" "classes: -k 41"
+expect_error 2 "classes: no -k" -- classes "$V" -o "$BAD"
+expect_error 2 "classes: no -o" -- classes "$V" -k 4
+expect_error 2 "classes: --iter 0" -- classes "$V" -k 4 -o "$BAD" --iter 0
+expect_error 1 "classes: binary garbage as vectors" -- classes "$TMP/random.bin" -k 4 -o "$BAD"
+no_output "$BAD" "classes: garbage"
+expect_error 1 "classes: an output directory that does not exist" -- classes "$V" -k 4 -o "$TMP/no/such/cl.txt"
+printf 'zz 1\n' >"$TMP/unknown.txt"
+expect_error 1 "classes: --evaluate with a word not in the vectors" -- classes "$V" --evaluate "$TMP/unknown.txt"
+printf 'a0 x\n' >"$TMP/badclass.txt"
+expect_error 1 "classes: --evaluate with a class that is no number" -- classes "$V" --evaluate "$TMP/badclass.txt"
+
 summary

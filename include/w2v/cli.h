@@ -93,5 +93,6 @@ int cmd_convert(int argc, char **argv);
 int cmd_eval_analogy(int argc, char **argv);
 int cmd_eval_similarity(int argc, char **argv);
 int cmd_phrases(int argc, char **argv);
+int cmd_classes(int argc, char **argv);
 
 #endif
