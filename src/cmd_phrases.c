@@ -56,7 +56,7 @@ int cmd_phrases(int argc, char **argv)
     const char *output = NULL, *train_opt = NULL, *connectors_path = NULL;
     struct threshold_list thr = {{0}, 0};
     int scoring = PHRASES_SCORE_DEFAULT, passes = 0, threads = 0, quiet = 0;
-    int64_t min_count = 5, max_vocab = 40000000;
+    int64_t min_count = 5, max_vocab = 20000000;
     const struct cli_option options[] = {
         {"output", "output", 'o', CLI_STRING, &output, "OUT", "write the phrased text to OUT, '-' for stdout (required)", 0, 0, NULL},
         {"train", "train", 0, CLI_STRING, &train_opt, "FILE", "the input, instead of the IN argument", 0, 0, NULL},
@@ -65,7 +65,7 @@ int cmd_phrases(int argc, char **argv)
         {"passes", NULL, 0, CLI_INT, &passes, "N", "passes, each joining up to pairs of the previous one's tokens (default: one per threshold)", 1, PHRASES_MAX_PASSES, NULL},
         {"scoring", NULL, 0, CLI_CUSTOM, &scoring, "default|npmi", "word2phrase's score (default) or gensim's normalised PMI in [-1, 1]", 0, 0, parse_scoring},
         {"connector-words", NULL, 0, CLI_STRING, &connectors_path, "FILE", "words (one per line) that may sit inside a phrase but never start or end one", 0, 0, NULL},
-        {"max-vocab", NULL, 0, CLI_INT64, &max_vocab, "N", "prune the rarest words and pairs while counting beyond N entries (default 40000000; 0: no limit)", 0, 2e9, NULL},
+        {"max-vocab", NULL, 0, CLI_INT64, &max_vocab, "N", "prune the rarest words and pairs while counting beyond N entries (default 20000000; 0: no limit)", 0, 2e9, NULL},
         {"threads", "threads", 0, CLI_INT, &threads, "N", "counting threads (default: online CPUs)", 1, 1024, NULL},
         {"quiet", NULL, 'q', CLI_FLAG, &quiet, NULL, "print nothing but errors", 0, 0, NULL},
         {0},
