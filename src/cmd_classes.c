@@ -3,19 +3,10 @@
  * `--evaluate FILE` to score any class file of the same vectors. */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "w2v/classes.h"
 #include "w2v/cli.h"
 #include "w2v/vectors.h"
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int cmd_classes(int argc, char **argv)
 {
@@ -50,10 +41,8 @@ int cmd_classes(int argc, char **argv)
         return cli_usage_error(&usage, "no number of classes given (-k K)");
     if (!evaluate && !output)
         return cli_usage_error(&usage, "no output file given (-o OUT, or -o - for stdout)");
-    if (threads == 0) {
-        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = cpus < 1 ? 1 : cpus > 1024 ? 1024 : (int)cpus;
-    }
+    if (threads == 0)
+        threads = w2v_cpu_count(1024);
 
     struct vectors v;
     struct w2v_err err = {0};
@@ -93,10 +82,8 @@ int cmd_classes(int argc, char **argv)
     o.max_iter = iter;
     o.seed = (uint64_t)seed;
     o.threads = threads;
-    double t0 = now_seconds();
     if ((rc = classes_kmeans(v.data, v.rows, v.dim, (size_t)v.dim, &o, cls, &st, &err)) != 0)
         goto fail;
-    double elapsed = now_seconds() - t0;
     if (strcmp(output, "-") == 0) {
         for (int64_t i = 0; i < v.rows; i++)
             printf("%s %d\n", v.words[i], cls[i]);
@@ -110,9 +97,9 @@ int cmd_classes(int argc, char **argv)
     if (!quiet)
         fprintf(stderr,
                 "w2v: %d classes of %lld words: %d rounds (%s), mean cosine to the class "
-                "centre %.4f, %.1f s\n",
+                "centre %.4f\n",
                 k, (long long)v.rows, st.iterations, st.converged ? "converged" : "--iter reached",
-                st.mean_cosine, elapsed);
+                st.mean_cosine);
     w2v_free(cls);
     vectors_release(&v);
     return W2V_EXIT_OK;

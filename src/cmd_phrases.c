@@ -2,7 +2,6 @@
  * file and a summary line per pass. The work is in phrases.c. */
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "w2v/cli.h"
 #include "w2v/phrases.h"
@@ -107,10 +106,8 @@ int cmd_phrases(int argc, char **argv)
                                thr.n, o.passes);
     for (int i = 0; i < o.passes; i++)
         o.threshold[i] = thr.v[thr.n == 1 ? 0 : i];
-    if (threads == 0) {
-        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = cpus < 1 ? 1 : cpus > 1024 ? 1024 : (int)cpus;
-    }
+    if (threads == 0)
+        threads = w2v_cpu_count(1024);
     o.threads = threads;
     struct w2v_err err = {0};
     if (phrases_options_check(&o, &err) != 0)

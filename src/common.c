@@ -282,3 +282,9 @@ void w2v_outfile_abort(struct w2v_outfile *o)
     w2v_free(o->path);
     o->path = NULL;
 }
+
+int w2v_cpu_count(int max)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > max ? max : (int)n;
+}

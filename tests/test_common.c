@@ -101,11 +101,18 @@ static void test_outfile(void)
     }
 }
 
+static void test_cpu_count(void)
+{
+    CHECK(w2v_cpu_count(1024) >= 1);
+    CHECK(w2v_cpu_count(1) == 1); /* the clamp */
+}
+
 int main(void)
 {
     TEST_RUN(test_size_arithmetic);
     TEST_RUN(test_fail_fills_one_line);
     TEST_RUN(test_alloc);
     TEST_RUN(test_outfile);
+    TEST_RUN(test_cpu_count);
     return TEST_REPORT("test_common");
 }

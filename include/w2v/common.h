@@ -70,6 +70,10 @@ void w2v_free(void *p);
 void *w2v_aligned_alloc(size_t size);
 void w2v_aligned_free(void *p);
 
+/* Online CPUs, clamped to [1, max]: the default thread count of the
+ * commands. Thread-safe. */
+int w2v_cpu_count(int max);
+
 /* Duplicate n bytes as a NUL-terminated string; NULL on failure. */
 char *w2v_strndup(const char *s, size_t n);
 
