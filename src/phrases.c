@@ -271,8 +271,9 @@ int phrases_count(struct phrases_counts *c, const char *path, const struct phras
         goto fail;
     }
     int64_t size = S_ISREG(st.st_mode) ? (int64_t)st.st_size : 0;
-    if (!S_ISREG(st.st_mode) || size / PHRASES_MIN_RANGE + 1 < n)
-        n = S_ISREG(st.st_mode) ? (int)(size / PHRASES_MIN_RANGE + 1) : 1;
+    int64_t min_range = o->min_range > 0 ? o->min_range : PHRASES_MIN_RANGE;
+    if (size / min_range + 1 < n)
+        n = (int)(size / min_range + 1);
     w = w2v_calloc((size_t)n, sizeof *w);
     if (!w) {
         rc = w2v_fail(err, W2V_ENOMEM, "out of memory for %d counting threads", n);

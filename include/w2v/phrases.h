@@ -47,6 +47,8 @@ struct phrases_options {
                                             * start or end one; NULL: none */
     const char *tmp_dir;                   /* for the spooled stdin and the text between
                                             * passes; NULL: $TMPDIR, else /tmp */
+    int64_t min_range;                     /* fewest bytes per counting thread (0: 1 MiB;
+                                            * tests use small ones to get many ranges) */
 };
 
 /* The defaults above: min_count 5, one pass, threshold 100, no bound, one
