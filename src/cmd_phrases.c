@@ -1,10 +1,17 @@
 /* cmd_phrases.c — `w2v phrases IN -o OUT`: options, the atomic output
  * file and a summary line per pass. The work is in phrases.c. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "w2v/cli.h"
 #include "w2v/phrases.h"
+
+/* Set by the SIGINT/SIGTERM handler to the signal number; the passes poll
+ * it and end with W2V_EINTR, so the temporary files are removed. */
+static volatile sig_atomic_t phrases_signal;
+
+static void on_signal(int signo) { phrases_signal = signo; }
 
 /* --threshold T[,T...]: one value per pass. */
 struct threshold_list {
@@ -132,6 +139,13 @@ int cmd_phrases(int argc, char **argv)
     }
     static char outbuf[1 << 20];
     setvbuf(fp, outbuf, _IOFBF, sizeof outbuf);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    o.stop = &phrases_signal;
     int from_stdin = strcmp(input, "-") == 0;
     if ((rc = phrases_run(from_stdin ? NULL : input, stdin, fp, &o, stats, &err)) != 0)
         goto fail;
@@ -150,6 +164,10 @@ int cmd_phrases(int argc, char **argv)
 fail:
     w2v_outfile_abort(&out);
     vocab_release(&connectors);
+    if (phrases_signal) {
+        cli_error("interrupted by signal %d; '%s' was not written", (int)phrases_signal, output);
+        return 128 + (int)phrases_signal;
+    }
     /* Input problems are data problems, never usage ones. */
     return cli_report(&err, rc == W2V_EINVAL ? W2V_EFORMAT : rc);
 }

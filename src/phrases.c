@@ -136,6 +136,15 @@ static size_t chain_key(const struct chain *ch, const char *w, size_t len,
     return ch->len + 1 + len;
 }
 
+/* Tokens between two looks at o->stop: rare enough to cost nothing,
+ * frequent enough to stop within a millisecond. */
+#define PHRASES_STOP_EVERY 4096
+
+static int stopped(const struct phrases_options *o)
+{
+    return o->stop && *o->stop;
+}
+
 static int is_connector(const struct phrases_options *o, const char *w, size_t len)
 {
     return o->connectors && vocab_find(o->connectors, w, len) >= 0;
@@ -172,7 +181,12 @@ static int count_range(struct count_worker *w)
     memset(&w->head, 0, sizeof w->head);
     if ((rc = tokenizer_open(&t, w->path, w->start, w->end, &w->err)) != 0)
         goto fail;
+    int64_t n_tokens = 0;
     while ((rc = tokenizer_next(&t, word, &len, &w->err)) == 1) {
+        if (++n_tokens % PHRASES_STOP_EVERY == 0 && stopped(w->o)) {
+            rc = w2v_fail(&w->err, W2V_EINTR, "interrupted");
+            goto fail;
+        }
         /* The original counts across line ends; only rewriting stops there. */
         if (t.newline)
             continue;
@@ -385,7 +399,12 @@ int phrases_rewrite(const struct phrases_counts *c, const char *path, FILE *out,
     int rc;
     if ((rc = tokenizer_open(&t, path, 0, -1, err)) != 0)
         return rc;
+    int64_t n_tokens = 0;
     while ((rc = tokenizer_next(&t, word, &len, err)) == 1) {
+        if (++n_tokens % PHRASES_STOP_EVERY == 0 && stopped(o)) {
+            rc = w2v_fail(err, W2V_EINTR, "interrupted");
+            goto fail;
+        }
         if (t.newline) {
             if (ch.active)
                 writer_put(&wr, ch.key, ch.len, 0);
@@ -554,7 +573,10 @@ int phrases_run(const char *in_path, FILE *in_fp, FILE *out, const struct phrase
             return rc;
         in_path = cur_tmp;
     } else if (!in_path) {
-        if ((rc = spool(in_fp, dir, &cur_tmp, err)) != 0)
+        rc = spool(in_fp, dir, &cur_tmp, err);
+        if (rc != 0 && stopped(o))
+            rc = w2v_fail(err, W2V_EINTR, "interrupted"); /* the read failed with EINTR */
+        if (rc != 0)
             return rc;
         in_path = cur_tmp;
     }

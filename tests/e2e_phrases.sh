@@ -40,6 +40,8 @@ check "--passes 2 with one threshold is the same" sh -c '"$1" phrases "$2" -o - 
 "$W2V" phrases "$C" -o "$TMP/npmi.txt" -q --scoring npmi --threshold 0.9
 check "npmi 0.9 joins new york" [ "$(tokens "$TMP/npmi.txt" new_york)" -eq 40 ]
 check "... not red car" [ "$(tokens "$TMP/npmi.txt" red_car)" -eq 0 ]
+cp "$C" "$TMP/inplace.txt"
+check "OUT may be IN" sh -c '"$1" phrases "$2" -o "$2" -q && cmp -s "$2" "$3"' sh "$W2V" "$TMP/inplace.txt" "$OUT"
 : >"$TMP/empty.txt"
 check "an empty input gives an empty output" sh -c '"$1" phrases "$2" -o "$3" -q && [ ! -s "$3" ]' sh "$W2V" "$TMP/empty.txt" "$TMP/empty.out"
 
@@ -69,6 +71,23 @@ expect_error 1 "phrases: an output directory that does not exist" -- phrases "$C
 echo keep >"$TMP/keep.txt"
 "$W2V" phrases "$TMP/no-such.txt" -o "$TMP/keep.txt" 2>/dev/null
 check "a failed run leaves an existing output untouched" grep -qx keep "$TMP/keep.txt"
+# A signal while the input is still arriving: exit 128 + signal, one line,
+# no output, no temporary file left in $TMPDIR.
+mkdir "$TMP/tmpd"
+mkfifo "$TMP/fifo"
+sleep 20 >"$TMP/fifo" &
+writer=$!
+TMPDIR=$TMP/tmpd "$W2V" phrases - -o "$BAD" <"$TMP/fifo" 2>"$TMP/err" &
+pid=$!
+sleep 1
+kill -TERM "$pid"
+wait "$pid"
+st=$?
+kill "$writer" 2>/dev/null
+check "SIGTERM: exit 143" [ "$st" -eq 143 ]
+check "... with one error line" sh -c '[ "$(wc -l <"$1")" -eq 1 ] && grep -q "^w2v: error: interrupted" "$1"' sh "$TMP/err"
+check "... and no temporary file left" [ -z "$(ls "$TMP/tmpd")" ]
+no_output "$BAD" "SIGTERM"
 head -c 300000 /dev/urandom >"$TMP/random.bin"
 "$W2V" phrases "$TMP/random.bin" -o "$BAD" -q --min-count 1 --threshold 0 2>"$TMP/err"
 st=$?

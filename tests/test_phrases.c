@@ -418,6 +418,11 @@ static void test_stream(void)
     CHECK(phrases_run(NULL, in, out, &o, &st, &err) == 0);
     CHECK(st.phrases == 40 + 40); /* new_york and x_y */
     CHECK(st.words_in - st.words_out == st.phrases);
+    /* A raised stop flag ends the run with W2V_EINTR. */
+    static volatile sig_atomic_t stop = 1;
+    o.stop = &stop;
+    rewind(in);
+    CHECK(phrases_run(NULL, in, out, &o, NULL, &err) == W2V_EINTR);
     fclose(in);
     fclose(out);
     free(text);

@@ -25,6 +25,7 @@
 #ifndef W2V_PHRASES_H
 #define W2V_PHRASES_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -49,6 +50,9 @@ struct phrases_options {
                                             * passes; NULL: $TMPDIR, else /tmp */
     int64_t min_range;                     /* fewest bytes per counting thread (0: 1 MiB;
                                             * tests use small ones to get many ranges) */
+    const volatile sig_atomic_t *stop;     /* when it turns non-zero (a signal handler
+                                            * sets it), the pass ends soon with W2V_EINTR;
+                                            * NULL: never */
 };
 
 /* The defaults above: min_count 5, one pass, threshold 100, no bound, one

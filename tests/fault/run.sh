@@ -18,6 +18,7 @@ cd "$TMP" || exit 1
 awk 'BEGIN { srand(7); for (l = 0; l < 300; l++) { s = ""; for (w = 0; w < 12; w++) s = s " w" int(rand() * 40); print s } }' >corpus.txt
 "$W2V" train corpus.txt -o base.bin --dim 16 --epochs 1 --min-count 1 --threads 1 --quiet --seed 1 >/dev/null 2>&1 ||
     { echo "fault: the clean training run failed"; echo "0 passed, 1 failed"; exit 1; }
+head -n 8 corpus.txt >small.txt
 printf ': s\nw1 w2 w3 w4\n' >questions.txt
 printf 'w1 w2 1.0\nw3 w4 2.0\nw5 w6 3.0\n' >pairs.txt
 
@@ -28,7 +29,9 @@ nearest|"$W2V" nearest base.bin w1 w2 -k 5|-
 analogy|"$W2V" analogy base.bin w1 w2 w3 -k 3|-
 convert|"$W2V" convert base.bin out.txt --text|out.txt
 eval-analogy|"$W2V" eval-analogy base.bin questions.txt --threads 1|-
-eval-similarity|"$W2V" eval-similarity base.bin pairs.txt|-'
+eval-similarity|"$W2V" eval-similarity base.bin pairs.txt|-
+phrases|"$W2V" phrases small.txt -o out.txt --min-count 2 --threshold 1,1 --quiet|out.txt
+classes|"$W2V" classes base.bin -k 4 -o out.txt --threads 1 --quiet|out.txt'
 
 check_run() { # kind n scenario cmd out
     rm -f out.bin out.txt vocab.txt err
