@@ -9,8 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernels.h"
+#include "w2v/model.h"
 #include "w2v/sampling.h"
-#include "w2v/simd.h"
 #include "w2v/vectors.h"
 
 void classes_options_default(struct classes_options *o)
@@ -63,7 +64,7 @@ static void km_assign(struct km_task *task)
         int32_t arg = 0;
         float best = -INFINITY;
         for (int32_t c = 0; c < m->k; c++) {
-            float s = simd_dot(u, m->cent + (size_t)c * m->ld, m->ld); // cent: [k, ld]
+            float s = kernels_dot(u, m->cent + (size_t)c * m->ld, m->ld); // cent: [k, ld]
             if (s > best) {
                 best = s;
                 arg = c;
@@ -119,7 +120,7 @@ static void km_seed_dist(struct km_task *task)
     chunk(m->rows, task->t, m->threads, &lo, &hi);
     const float *c = m->unit + (size_t)m->seed_row * m->ld;
     for (int64_t i = lo; i < hi; i++) {
-        float d = 2.0f - 2.0f * simd_dot(m->unit + (size_t)i * m->ld, c, m->ld);
+        float d = 2.0f - 2.0f * kernels_dot(m->unit + (size_t)i * m->ld, c, m->ld);
         if (d < 0)
             d = 0;
         if (d < m->dist[i])
@@ -278,7 +279,7 @@ static int km_alloc(struct km *m, int64_t rows, int32_t dim, int32_t k)
     m->rows = rows;
     m->dim = dim;
     m->k = k;
-    m->ld = simd_padded((size_t)dim);
+    m->ld = ((size_t)dim + W2V_MODEL_ROW_ALIGN - 1) / W2V_MODEL_ROW_ALIGN * W2V_MODEL_ROW_ALIGN;
     if (w2v_size_mul((size_t)rows, m->ld, &n_unit) != 0 ||
         w2v_size_mul(n_unit, sizeof(float), &bytes) != 0 ||
         w2v_size_mul((size_t)k, m->ld * sizeof(float), &n_cent) != 0)

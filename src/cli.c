@@ -180,7 +180,8 @@ static int apply_value(const struct cli_usage *u, const struct cli_option *o,
     case CLI_STRING:
         *(const char **)o->target = value;
         return 0;
-    case CLI_CUSTOM: {
+    case CLI_CUSTOM:
+    case CLI_LIST: {
         char why[256] = "";
         if (!o->parse || o->parse(o->target, value, why, sizeof why) != 0) {
             cli_usage_error(u, "option '%s': %s", spelled, why[0] ? why : "bad value");
@@ -226,7 +227,7 @@ enum cli_parse_result cli_parse(const struct cli_usage *u, int argc, char **argv
         snprintf(spelled, sizeof spelled, "%.*s", (int)(name_len > 200 ? 200 : name_len), arg);
         size_t index = (size_t)(o - u->options);
         if (index < sizeof seen) {
-            if (seen[index]) {
+            if (seen[index] && o->type != CLI_LIST) {
                 cli_usage_error(u, "option '--%s' is given more than once", o->name);
                 return CLI_BAD_USAGE;
             }

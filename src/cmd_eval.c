@@ -79,7 +79,7 @@ static void warn_malformed(const char *path, int64_t count, int64_t first, const
 
 /* ---- eval-analogy ------------------------------------------------------------ */
 
-static int parse_method(void *target, const char *value, char *why, size_t why_cap)
+int cli_parse_eval_method(void *target, const char *value, char *why, size_t why_cap)
 {
     if (strcmp(value, "3cosadd") == 0)
         *(enum eval_method *)target = EVAL_3COSADD;
@@ -157,7 +157,7 @@ int cmd_eval_analogy(int argc, char **argv)
          "use only the first N (most frequent) words (default 30000)", 1, MAX_RESTRICT, NULL},
         {"method", NULL, 0, CLI_CUSTOM, &method, "M",
          "3cosadd (b - a + c, default) or 3cosmul (Levy & Goldberg, epsilon 0.001)", 0, 0,
-         parse_method},
+         cli_parse_eval_method},
         {"json", NULL, 0, CLI_FLAG, &json, NULL, "print one JSON object, scores as fractions",
          0, 1, NULL},
         {"threads", NULL, 0, CLI_INT, &threads, "N", "threads (default: all CPUs)", 1, 64, NULL},

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "w2v/cli.h"
+#include "w2v/eval.h"
 #include "w2v/query.h"
 #include "w2v/vectors.h"
 
@@ -28,6 +29,10 @@ struct query_cli {
     int json;
     int threads;
     int no_map;
+    enum eval_method method;               /* analogy --method */
+    char *minus[MAX_QUERY_WORDS];          /* nearest --minus WORD..., from argv */
+    size_t n_minus;
+    int64_t minus_rows[MAX_QUERY_WORDS];   /* their rows, once the model is open */
 };
 
 #define QUERY_OPTIONS(o)                                                                      \
@@ -41,67 +46,19 @@ struct query_cli {
     {"no-map", NULL, 0, CLI_FLAG, &(o).no_map, NULL,                                          \
      "read a binary file into memory instead of mapping it", 0, 1, NULL}
 
+/* --minus WORD, repeatable: collects the words in order. */
+static int parse_minus(void *target, const char *value, char *why, size_t why_cap)
+{
+    struct query_cli *o = target;
+    if (o->n_minus == MAX_QUERY_WORDS) {
+        snprintf(why, why_cap, "at most %d words", MAX_QUERY_WORDS);
+        return -1;
+    }
+    o->minus[o->n_minus++] = (char *)value;
+    return 0;
+}
+
 /* ---- output ------------------------------------------------------------- */
-
-/* Length of the valid UTF-8 sequence at s[0..n), or 0 when it is not one. */
-static size_t utf8_sequence(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    size_t len;
-    uint32_t cp;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf) {
-        len = 2;
-        cp = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        len = 3;
-        cp = c & 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = cp << 6 | (s[i] & 0x3f);
-    }
-    if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-        (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-        return 0;
-    return len;
-}
-
-/* A JSON string. Bytes that are not UTF-8 become U+FFFD, so the output is
- * always valid JSON even for words from a file with broken encodings. */
-static void print_json_string(FILE *out, const char *s, size_t n)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    fputc('"', out);
-    for (size_t i = 0; i < n;) {
-        unsigned char c = p[i];
-        size_t len = utf8_sequence(p + i, n - i);
-        if (len == 0) {
-            fputs("\\ufffd", out);
-            i++;
-            continue;
-        }
-        if (c == '"' || c == '\\') {
-            fputc('\\', out);
-            fputc(c, out);
-        } else if (c < 0x20 || c == 0x7f) {
-            fprintf(out, "\\u%04x", c);
-        } else {
-            fwrite(p + i, 1, len, out);
-        }
-        i += len;
-    }
-    fputc('"', out);
-}
 
 static void print_hits(const struct query_model *m, const struct query_hit *hits, size_t n,
                        int json)
@@ -112,7 +69,7 @@ static void print_hits(const struct query_model *m, const struct query_hit *hits
             size_t len;
             const char *w = query_model_word(m, hits[i].row, &len);
             fputs(i ? ", {\"word\": " : "{\"word\": ", stdout);
-            print_json_string(stdout, w, len);
+            w2v_json_write_string(stdout, w, len);
             printf(", \"score\": %.6f}", (double)hits[i].score);
         }
         fputs("]\n", stdout);
@@ -184,13 +141,17 @@ struct pending {
     float *vec;                  /* [dim], points into a shared block */
 };
 
-/* Build the query vector of p from its rows. */
-static int build_vector(const struct query_model *m, enum query_kind kind, struct pending *p,
-                        struct w2v_err *err)
+/* Build the query vector of p from its rows; --minus words are appended to
+ * them (the callers leave room), so they are excluded from the answers too. */
+static int build_vector(const struct query_model *m, enum query_kind kind,
+                        const struct query_cli *o, struct pending *p, struct w2v_err *err)
 {
     if (kind == KIND_ANALOGY)
         return query_vector_analogy(m, p->rows[0], p->rows[1], p->rows[2], p->vec, err);
-    return query_vector_nearest(m, p->rows, p->n_rows, p->vec, err);
+    const size_t n_pos = p->n_rows;
+    memcpy(p->rows + n_pos, o->minus_rows, o->n_minus * sizeof *p->rows);
+    p->n_rows += o->n_minus;
+    return query_vector_mix(m, p->rows, n_pos, p->rows + n_pos, o->n_minus, p->vec, err);
 }
 
 /* Answer ps[0..n) in one pass; failed ones print an empty answer so the
@@ -215,7 +176,14 @@ static int answer(const struct query_model *m, const struct query_cli *o, struct
     if (!hits)
         return cli_error("out of memory");
     struct query_options qo = {(size_t)o->k, o->restrict_rows, o->threads};
-    rc = query_topk(m, reqs, n_req, &qo, hits, n_hits, &err);
+    const int cosmul = o->method == EVAL_3COSMUL;
+    if (!cosmul)
+        rc = query_topk(m, reqs, n_req, &qo, hits, n_hits, &err);
+    for (size_t i = 0; cosmul && i < n_req && rc == 0; i++) {
+        const int64_t *abc = ps[map[i]].rows; /* 3CosMul scores are not one vector's */
+        rc = query_analogy_3cosmul(m, abc[0], abc[1], abc[2], &qo, hits + i * (size_t)o->k,
+                                   &n_hits[i], &err);
+    }
     if (rc < 0) {
         w2v_free(hits);
         return cli_report(&err, rc);
@@ -367,7 +335,7 @@ static int run_stdin(const struct query_model *m, const char *path, const struct
             cli_error("an analogy query needs 3 words (A B C for A - B + C), got %zu", nw);
             continue;
         }
-        if (nw > MAX_QUERY_WORDS) {
+        if (nw + o->n_minus > MAX_QUERY_WORDS) {
             any_failed = 1;
             cli_error("a query may hold at most %d words", MAX_QUERY_WORDS);
             continue;
@@ -378,7 +346,7 @@ static int run_stdin(const struct query_model *m, const char *path, const struct
         }
         p->n_rows = nw;
         struct w2v_err err = {0};
-        int rc = build_vector(m, kind, p, &err);
+        int rc = build_vector(m, kind, o, p, &err);
         if (rc < 0) {
             status = cli_report(&err, rc);
             break;
@@ -397,12 +365,22 @@ static int run_stdin(const struct query_model *m, const char *path, const struct
 static int run_query(int argc, char **argv, enum query_kind kind)
 {
     struct query_cli o = {.k = 10};
-    const struct cli_option options[] = {QUERY_OPTIONS(o), {0}};
+    const struct cli_option options[] = {
+        QUERY_OPTIONS(o),
+        kind == KIND_NEAREST
+            ? (struct cli_option){"minus", NULL, 0, CLI_LIST, &o, "WORD",
+                                  "subtract WORD's unit vector (repeatable), as gensim's negative=",
+                                  0, 0, parse_minus}
+            : (struct cli_option){"method", NULL, 0, CLI_CUSTOM, &o.method, "M",
+                                  "3cosadd (default) or 3cosmul (Levy & Goldberg 2014)", 0, 0,
+                                  cli_parse_eval_method},
+        {0}};
     static const char nearest_desc[] =
         "Print the words nearest to WORD by cosine similarity, best first, one\n"
         "'word<TAB>cosine' line each; the query words themselves are left out.\n"
         "Several words are summed (each normalised first), as the original\n"
-        "distance tool does. Without words, read one query per line from stdin\n"
+        "distance tool does; --minus words are subtracted, as in gensim's\n"
+        "most_similar(positive, negative). Without words, read one query per line from stdin\n"
         "and follow each answer with a blank line (--json: one array per line,\n"
         "null for a query that failed). An unknown word in a stdin query prints\n"
         "an error and an empty answer; the exit status is then 1.";
@@ -410,6 +388,8 @@ static int run_query(int argc, char **argv, enum query_kind kind)
         "Solve A is to B as ? is to C: print the words nearest to A - B + C on\n"
         "unit-normalised vectors (3CosAdd), leaving out A, B and C; so\n"
         "'w2v analogy vec.bin king man woman' answers queen on a good model.\n"
+        "--method 3cosmul ranks by cos'(x,A) cos'(x,C) / (cos'(x,B) + 0.001)\n"
+        "instead, cos' = (cos + 1) / 2, as eval-analogy does.\n"
         "Without words, read 'A B C' queries from stdin, one per line, and\n"
         "follow each answer with a blank line (--json: one array per line, null\n"
         "for a query that failed). A failed stdin query prints an error and an\n"
@@ -427,7 +407,7 @@ static int run_query(int argc, char **argv, enum query_kind kind)
     size_t nw = (size_t)npos - 1;
     if (kind == KIND_ANALOGY && nw != 0 && nw != 3)
         return cli_usage_error(&usage, "analogy takes 3 words (A B C), got %zu", nw);
-    if (nw > MAX_QUERY_WORDS)
+    if (nw + o.n_minus > MAX_QUERY_WORDS)
         return cli_usage_error(&usage, "at most %d query words", MAX_QUERY_WORDS);
     const char *path = argv[0];
 
@@ -435,6 +415,10 @@ static int run_query(int argc, char **argv, enum query_kind kind)
     int status = open_model(&m, path, &o);
     if (status != 0)
         return status;
+    if (lookup_words(&m, path, o.minus, o.n_minus, o.minus_rows) != 0) {
+        query_model_release(&m);
+        return W2V_EXIT_FAILURE;
+    }
     if (nw == 0) {
         status = run_stdin(&m, path, &o, kind);
         query_model_release(&m);
@@ -452,7 +436,7 @@ static int run_query(int argc, char **argv, enum query_kind kind)
     }
     p.n_rows = nw;
     struct w2v_err err = {0};
-    int rc = build_vector(&m, kind, &p, &err);
+    int rc = build_vector(&m, kind, &o, &p, &err);
     if (rc < 0) {
         status = cli_report(&err, rc);
         goto done;

@@ -23,6 +23,7 @@ const char *w2v_strerror(int status)
     case W2V_EOVERFLOW: return "size too large";
     case W2V_EEMPTY: return "nothing to work on";
     case W2V_EINTR: return "interrupted";
+    case W2V_EDIVERGED: return "training diverged";
     default: return "unknown error";
     }
 }
@@ -281,6 +282,73 @@ void w2v_outfile_abort(struct w2v_outfile *o)
     }
     w2v_free(o->path);
     o->path = NULL;
+}
+
+/* ---- text ---------------------------------------------------------------- */
+
+/* Length of the valid UTF-8 sequence at s[0..n), or 0 when it is not one. */
+size_t w2v_utf8_sequence(const unsigned char *s, size_t n, uint32_t *code_point)
+{
+    unsigned char c = s[0];
+    size_t len;
+    uint32_t cp;
+    if (c < 0x80) {
+        if (code_point)
+            *code_point = c;
+        return 1;
+    }
+    if (c >= 0xc2 && c <= 0xdf) {
+        len = 2;
+        cp = c & 0x1f;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        len = 3;
+        cp = c & 0x0f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3f);
+    }
+    if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+        (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+        return 0;
+    if (code_point)
+        *code_point = cp;
+    return len;
+}
+
+/* A JSON string. Bytes that are not UTF-8 become U+FFFD, so the output is
+ * always valid JSON even for words from a file with broken encodings. */
+void w2v_json_write_string(FILE *out, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    fputc('"', out);
+    for (size_t i = 0; i < n;) {
+        unsigned char c = p[i];
+        size_t len = w2v_utf8_sequence(p + i, n - i, NULL);
+        if (len == 0) {
+            fputs("\\ufffd", out);
+            i++;
+            continue;
+        }
+        if (c == '"' || c == '\\') {
+            fputc('\\', out);
+            fputc(c, out);
+        } else if (c < 0x20 || c == 0x7f) {
+            fprintf(out, "\\u%04x", c);
+        } else {
+            fwrite(p + i, 1, len, out);
+        }
+        i += len;
+    }
+    fputc('"', out);
 }
 
 int w2v_cpu_count(int max)

@@ -671,7 +671,7 @@ W2V_HOT static void block_cosines(float *restrict s, const float *restrict t,
 static inline float score_add(float sa, float sb, float sc) { return sb - sa + sc; }
 static inline float score_mul(float sa, float sb, float sc)
 {
-    return sb * sc / (sa + EVAL_3COSMUL_EPSILON);
+    return query_3cosmul(sa, sb, sc);
 }
 
 /* Whether any of the nb scores beats thr. A flag rather than a maximum:
@@ -728,7 +728,7 @@ static void *analogy_work(void *arg)
             for (size_t u = 0; u < job->n_words; u++) {
                 float *su = w->s + u * ld;
                 for (size_t j = 0; j < nb; j++)
-                    su[j] = (su[j] + 1.0f) * 0.5f;
+                    su[j] = query_cos_shift(su[j]);
             }
         }
 

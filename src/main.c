@@ -16,6 +16,8 @@ static const struct command commands[] = {
     {"nearest", cmd_nearest, "nearest neighbours of words by cosine"},
     {"analogy", cmd_analogy, "solve a : b :: c : ? (A - B + C)"},
     {"similarity", cmd_similarity, "cosine similarity of two words"},
+    {"doesnt-match", cmd_doesnt_match, "the word that does not match the others"},
+    {"map", cmd_map, "draw a word's neighbourhood as an SVG picture"},
     {"convert", cmd_convert, "convert vectors between binary and text formats"},
     {"eval-analogy", cmd_eval_analogy, "analogy accuracy on a questions-words file"},
     {"eval-similarity", cmd_eval_similarity, "Spearman/Pearson on a word-pair file"},

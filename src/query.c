@@ -744,3 +744,9 @@ done:
     query_heap_release(&final);
     return rc;
 }
+
+/* The toolkit (src/query_toolkit.c) scores and normalises with the
+ * search's own kernels. */
+float query_dot(const float *a, const float *b, size_t n) { return dot_f32(a, b, n); }
+
+int query_normalize(float *x, size_t n) { return unit_row(x, n) == 0 ? 0 : W2V_EFORMAT; }

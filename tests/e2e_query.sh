@@ -8,12 +8,7 @@ export LC_ALL=C
 # ---- fixtures ---------------------------------------------------------------
 
 # A random model: 300 words "w0".."w299" of 8 dimensions.
-awk 'BEGIN { srand(7); print 300, 8
-    for (i = 0; i < 300; i++) {
-        printf "w%d", i
-        for (j = 0; j < 8; j++) printf " %.6f", rand() * 2 - 1
-        printf "\n"
-    } }' >"$TMP/rand.txt"
+random_model "$TMP/rand.txt" 7
 "$W2V" convert "$TMP/rand.txt" "$TMP/rand.bin" --binary
 
 # A planted model where king - man + woman is queen (see the comments).

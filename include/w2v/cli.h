@@ -20,7 +20,8 @@ enum cli_type {
     CLI_INT64,  /* int64_t*, range [min, max] */
     CLI_DOUBLE, /* double*, finite, range [min, max] */
     CLI_STRING, /* const char**, pointing into argv */
-    CLI_CUSTOM  /* parse(target, value, why, cap) decides */
+    CLI_CUSTOM, /* parse(target, value, why, cap) decides */
+    CLI_LIST    /* CLI_CUSTOM that may be given again: parse collects each */
 };
 
 struct cli_option {
@@ -84,6 +85,10 @@ int cli_report(const struct w2v_err *err, int status);
 int cli_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
 int cli_parse_double(const char *s, double min, double max, double *out);
 
+/* CLI_CUSTOM parser of --method for eval-analogy and analogy: "3cosadd"
+ * or "3cosmul" into the enum eval_method at target. */
+int cli_parse_eval_method(void *target, const char *value, char *why, size_t why_cap);
+
 /* The subcommands (one src/cmd_*.c each). argv[0] is the command name. */
 int cmd_train(int argc, char **argv);
 int cmd_nearest(int argc, char **argv);
@@ -92,6 +97,8 @@ int cmd_similarity(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_eval_analogy(int argc, char **argv);
 int cmd_eval_similarity(int argc, char **argv);
+int cmd_doesnt_match(int argc, char **argv);
+int cmd_map(int argc, char **argv);
 int cmd_phrases(int argc, char **argv);
 int cmd_classes(int argc, char **argv);
 

@@ -22,7 +22,8 @@ enum w2v_status {
     W2V_ENOTFOUND = -5, /* a word is not in the vocabulary */
     W2V_EOVERFLOW = -6, /* a size does not fit */
     W2V_EEMPTY = -7,    /* nothing to work on (empty corpus, no usable line) */
-    W2V_EINTR = -8      /* interrupted by a signal */
+    W2V_EINTR = -8,     /* interrupted by a signal */
+    W2V_EDIVERGED = -10 /* training diverged (non-finite weights): the rate is too high */
 };
 
 /* Static English text for a status code; never NULL. Thread-safe. */
@@ -100,6 +101,17 @@ int w2v_outfile_commit(struct w2v_outfile *o, struct w2v_err *err);
 /* Close and remove the temporary; the destination is untouched. Safe on a
  * zeroed, committed or already-aborted struct. */
 void w2v_outfile_abort(struct w2v_outfile *o);
+
+/* Length (1-4) of the valid UTF-8 sequence starting at s[0] (n >= 1 bytes
+ * available), with its code point in *code_point (when not NULL), or 0 when
+ * the bytes there are not one: overlong forms, surrogates and code points
+ * past U+10FFFF count as invalid. Pure. */
+size_t w2v_utf8_sequence(const unsigned char *s, size_t n, uint32_t *code_point);
+
+/* Write s[0..n) to out as a quoted JSON string: '"' and '\\' escaped,
+ * control characters as \u00XX, bytes that are not UTF-8 as \ufffd, so the
+ * output is valid JSON whatever the input. Errors show in ferror(out). */
+void w2v_json_write_string(FILE *out, const char *s, size_t n);
 
 #ifdef W2V_FAULT_INJECTION
 /* Make the n-th allocation from now fail (1 = the next one); 0 disables.

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "w2v/common.h"
+#include "w2v/query.h"
 #include "w2v/vectors.h"
 
 /* ---- case-folded lookup ------------------------------------------------ */
@@ -84,7 +85,7 @@ int eval_questions_read(struct eval_questions *qs, const char *path, struct w2v_
 enum eval_method { EVAL_3COSADD = 0, EVAL_3COSMUL = 1 };
 
 #define EVAL_DEFAULT_RESTRICT 30000
-#define EVAL_3COSMUL_EPSILON 0.001f
+#define EVAL_3COSMUL_EPSILON QUERY_3COSMUL_EPSILON /* query.h has the formula */
 
 struct eval_analogy_options {
     int64_t restrict_rows;   /* search and accept the first N rows; <= 0: all */

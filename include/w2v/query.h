@@ -121,4 +121,52 @@ int query_topk(const struct query_model *m, const struct query_request *reqs, si
                const struct query_options *opt, struct query_hit *hits, size_t *n_hits,
                struct w2v_err *err);
 
+/* ---- the toolkit on top of the search (src/query_toolkit.c) -------------- */
+
+/* a . b for a, b: [n], with the search's own kernel, so a score computed
+ * from query_model_unit rows equals the one query_topk gives. Pure. */
+float query_dot(const float *a, const float *b, size_t n);
+
+/* x[0..n) scaled to unit length in place as the search normalises rows (a
+ * zero vector stays zero). Returns 0, or W2V_EFORMAT when x holds a NaN or
+ * an infinity (x is then unspecified). Pure. */
+int query_normalize(float *x, size_t n);
+
+/* 3CosMul (Levy & Goldberg 2014): the score of x for "a is to b as c is to
+ * x" from the cosines of x with a, b and c, each shifted to [0, 1] by
+ * query_cos_shift: sb sc / (sa + epsilon). The one definition, shared by
+ * eval-analogy's block search and query_analogy_3cosmul. */
+#define QUERY_3COSMUL_EPSILON 0.001f
+static inline float query_cos_shift(float cos) { return (cos + 1.0f) * 0.5f; }
+static inline float query_3cosmul(float sa, float sb, float sc)
+{
+    return sb * sc / (sa + QUERY_3COSMUL_EPSILON);
+}
+
+/* The query vector of gensim's most_similar(positive, negative): the sum of
+ * the unit vectors of pos[0..n_pos) minus those of neg[0..n_neg),
+ * normalised (zero when they cancel), in out[0..dim). With n_neg == 0 it
+ * equals query_vector_nearest's. Returns 0, W2V_ENOMEM or the error of
+ * query_model_unit. Thread-safe for concurrent readers of m. */
+int query_vector_mix(const struct query_model *m, const int64_t *pos, size_t n_pos,
+                     const int64_t *neg, size_t n_neg, float *out, struct w2v_err *err);
+
+/* The analogy a - b + c scored by 3CosMul instead of 3CosAdd: the
+ * opt->k best rows x (restricted as opt says; never a, b or c) by
+ * query_3cosmul(cos'(x,b), cos'(x,a), cos'(x,c)), best first, ties to the
+ * lower row, into hits[0..*n_hits). One thread (opt->threads is ignored).
+ * Returns 0, W2V_EINVAL (k == 0), W2V_ENOMEM or the error of
+ * query_model_unit. Thread-safe for concurrent readers of m. */
+int query_analogy_3cosmul(const struct query_model *m, int64_t a, int64_t b, int64_t c,
+                          const struct query_options *opt, struct query_hit *hits,
+                          size_t *n_hits, struct w2v_err *err);
+
+/* gensim's doesnt_match: scores[i] = cosine of rows[i] with the normalised
+ * mean of the n unit vectors; *odd = the index of the lowest score (ties:
+ * the earlier index). n >= 2 (else W2V_EINVAL). Returns 0, W2V_EINVAL,
+ * W2V_ENOMEM or the error of query_model_unit. Thread-safe for concurrent
+ * readers of m. */
+int query_doesnt_match(const struct query_model *m, const int64_t *rows, size_t n,
+                       float *scores, size_t *odd, struct w2v_err *err);
+
 #endif

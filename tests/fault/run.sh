@@ -30,11 +30,15 @@ analogy|"$W2V" analogy base.bin w1 w2 w3 -k 3|-
 convert|"$W2V" convert base.bin out.txt --text|out.txt
 eval-analogy|"$W2V" eval-analogy base.bin questions.txt --threads 1|-
 eval-similarity|"$W2V" eval-similarity base.bin pairs.txt|-
+nearest-minus|"$W2V" nearest base.bin w1 w2 --minus w3 -k 5|-
+analogy-3cosmul|"$W2V" analogy base.bin w1 w2 w3 -k 3 --method 3cosmul|-
+doesnt-match|"$W2V" doesnt-match base.bin w1 w2 w3 w4 --json|-
+map|"$W2V" map base.bin w1 w2 -k 8 -o out.svg|out.svg
 phrases|"$W2V" phrases small.txt -o out.txt --min-count 2 --threshold 1,1 --quiet|out.txt
 classes|"$W2V" classes base.bin -k 4 -o out.txt --threads 1 --quiet|out.txt'
 
 check_run() { # kind n scenario cmd out
-    rm -f out.bin out.txt vocab.txt err
+    rm -f out.bin out.txt out.svg vocab.txt err
     W2V_FAULT_COUNTS= env "W2V_FAULT_$1=$2" sh -c "$4" >/dev/null 2>err
     status=$?
     bad=""
