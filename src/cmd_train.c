@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common_internal.h"
 #include "w2v/cli.h"
 #include "w2v/corpus.h"
 #include "w2v/files.h"
@@ -267,8 +268,7 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
     if (c->debug == 0)
         c->quiet = 1;
     if (o->threads == 0) {
-        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        o->threads = cpus < 1 ? 1 : cpus > W2V_MAX_THREADS ? W2V_MAX_THREADS : (int)cpus;
+        o->threads = w2v_cpu_count(W2V_MAX_THREADS);
     }
     if (!(o->alpha > 0))
         o->alpha = train_default_alpha(o->arch);

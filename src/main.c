@@ -23,6 +23,8 @@ static const struct command commands[] = {
     {"eval-similarity", cmd_eval_similarity, "Spearman/Pearson on a word-pair file"},
     {"walks", cmd_walks, "random walks over a graph (DeepWalk, node2vec) as a corpus"},
     {"eval-links", cmd_eval_links, "link-prediction ROC AUC of vectors on held-out edges"},
+    {"phrases", cmd_phrases, "join frequent word pairs with '_' (word2phrase)"},
+    {"classes", cmd_classes, "cluster word vectors into K classes (spherical k-means)"},
 };
 
 static void print_commands(FILE *out)

@@ -119,5 +119,7 @@ int cmd_doesnt_match(int argc, char **argv);
 int cmd_map(int argc, char **argv);
 int cmd_walks(int argc, char **argv);
 int cmd_eval_links(int argc, char **argv);
+int cmd_phrases(int argc, char **argv);
+int cmd_classes(int argc, char **argv);
 
 #endif
