@@ -7,8 +7,12 @@
 #include <string.h>
 
 #include "w2v/cli.h"
+#include "w2v/files.h"
 #include "w2v/map.h"
 #include "w2v/query.h"
+
+#include "cmd_model.h"
+#include "common_internal.h"
 
 #define MAP_MAX_K 200      /* more labels than that do not fit one picture */
 #define MAP_MAX_EXTRA 200
@@ -70,7 +74,7 @@ static int gather(const struct query_model *m, const char *path, char **words, s
 
 int cmd_map(int argc, char **argv)
 {
-    int k = 30, no_map = 0;
+    int k = 30, no_map = 0, force = 0;
     int64_t restrict_rows = 0;
     const char *out_path = NULL;
     const struct cli_option options[] = {
@@ -82,6 +86,8 @@ int cmd_map(int argc, char **argv)
          "only the N first (most frequent) words are neighbours (default all)", 1, 9e18, NULL},
         {"no-map", NULL, 0, CLI_FLAG, &no_map, NULL,
          "read a binary file into memory instead of mapping it", 0, 1, NULL},
+        {"force", NULL, 0, CLI_FLAG, &force, NULL, "replace a read-only FILE (its mode is kept)",
+         0, 1, NULL},
         {0}};
     const struct cli_usage usage = {
         "map", "VEC WORD [EXTRA...] [-k N] [-o FILE.svg]",
@@ -113,9 +119,14 @@ int cmd_map(int argc, char **argv)
     char *svg = NULL;
     size_t n = 0, svg_len = 0;
     int status = W2V_EXIT_OK;
-    int rc = query_model_open(&m, path, !no_map, &err);
+    /* The picture never replaces the model (see files.h). */
+    const struct files_use uses[] = {{path, FILES_INPUT, "VEC"},
+                                     {out_path, FILES_OUTPUT, "the output"}};
+    int rc = files_check(uses, 2, force, &err);
     if (rc < 0)
         return cli_report(&err, rc);
+    if ((status = cmd_open_model(&m, path, !no_map, 0)) != 0)
+        return status;
     pts = w2v_calloc(max_pts, sizeof *pts);
     rows = w2v_calloc(n_words + max_pts, sizeof *rows);
     vecs = w2v_calloc(max_pts, (size_t)m.dim * sizeof *vecs);

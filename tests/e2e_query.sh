@@ -135,11 +135,12 @@ st=$?
 {
     "$W2V" nearest "$TMP/planted.txt" king -k 2
     echo
+    echo # the blank line's empty answer
     echo
     "$W2V" nearest "$TMP/planted.txt" queen man -k 2
     echo
 } >"$TMP/expect"
-check "stdin: one answer per query, blank-line separated" cmp -s "$TMP/out" "$TMP/expect"
+check "stdin: one record per line, blank-line separated" cmp -s "$TMP/out" "$TMP/expect"
 check "stdin: an unknown word makes exit status 1" test "$st" -eq 1
 check "stdin: the error names the word, on one line" sh -c \
     '[ "$(wc -l <"$0")" -eq 1 ] && grep -q "^w2v: error: .*nosuch" "$0"' "$TMP/err"
