@@ -8,8 +8,19 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common_internal.h"
 #include "train_state.h"
 #include "w2v/vectors.h"
+
+/* FNV-1a continued from h over p[0..n): the file is hashed piece by piece
+ * as it is written or read. */
+static uint64_t hash_more(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = w2v_fnv1a_step(h, b[i]);
+    return h;
+}
 
 #define HEADER_BYTES 160
 #define THREAD_BYTES 80
@@ -30,7 +41,7 @@ static void put(struct sink *s, const void *p, size_t n)
 {
     if (s->failed || n == 0)
         return;
-    s->hash = w2v_fnv1a(s->hash, p, n);
+    s->hash = hash_more(s->hash, p, n);
     if (fwrite(p, 1, n, s->fp) != n)
         s->failed = 1;
 }
@@ -49,7 +60,7 @@ static void put_matrix(struct sink *s, const float *m, int64_t rows, size_t stri
 
 static uint64_t ids_hash(const int32_t *ids, int64_t n)
 {
-    return w2v_fnv1a(W2V_FNV1A_BASIS, ids, (size_t)n * sizeof *ids);
+    return hash_more(W2V_FNV1A_INIT, ids, (size_t)n * sizeof *ids);
 }
 
 int checkpoint_save(const char *path, const struct trainer *tr, const char *const *words,
@@ -61,7 +72,7 @@ int checkpoint_save(const char *path, const struct trainer *tr, const char *cons
     int status = w2v_outfile_open(&out, path, err);
     if (status != 0)
         return status;
-    struct sink s = {out.fp, W2V_FNV1A_BASIS, 0};
+    struct sink s = {out.fp, W2V_FNV1A_INIT, 0};
     char kernel[KERNEL_NAME] = {0};
     int64_t word_bytes = 0;
     for (int32_t i = 0; i < V; i++)
@@ -145,7 +156,7 @@ static int get(struct checkpoint *ck, void *p, size_t n, struct w2v_err *err)
             return w2v_fail_errno(err, "cannot read '%s'", ck->path);
         return w2v_fail(err, W2V_EFORMAT, "'%s' is truncated", ck->path);
     }
-    ck->hash = w2v_fnv1a(ck->hash, p, n);
+    ck->hash = hash_more(ck->hash, p, n);
     return 0;
 }
 
@@ -256,7 +267,7 @@ int checkpoint_open(struct checkpoint *ck, const char *path, struct w2v_err *err
     struct stat st;
     int status;
     memset(ck, 0, sizeof *ck);
-    ck->hash = W2V_FNV1A_BASIS;
+    ck->hash = W2V_FNV1A_INIT;
     ck->path = w2v_malloc(strlen(path) + 1);
     if (!ck->path)
         return w2v_fail(err, W2V_ENOMEM, "out of memory");
