@@ -5,13 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 # A planted corpus: pairs pN/qN only share sentences with each other.
-awk 'BEGIN { srand(7)
-    for (l = 0; l < 3000; l++) {
-        s = ""
-        if (rand() < 0.5) { p = int(rand() * 6); for (w = 0; w < 8; w++) s = s (rand() < 0.5 ? " p" : " q") p }
-        else for (w = 0; w < 8; w++) s = s " f" int(rand() * 30)
-        print s
-    } }' >"$TMP/planted.txt"
+planted_corpus "$TMP/planted.txt" 7
 P=$TMP/planted.txt
 
 # -- the loss ---------------------------------------------------------------------

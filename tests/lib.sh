@@ -42,6 +42,18 @@ random_model() {
         } }' >"$1"
 }
 
+# planted_corpus FILE SEED: 3000 lines; pairs pN/qN (N < 6) only ever share
+# a line with each other, fillers f0..f29 fill the other lines.
+planted_corpus() {
+    awk -v seed="$2" 'BEGIN { srand(seed)
+        for (l = 0; l < 3000; l++) {
+            s = ""
+            if (rand() < 0.5) { p = int(rand() * 6); for (w = 0; w < 8; w++) s = s (rand() < 0.5 ? " p" : " q") p }
+            else for (w = 0; w < 8; w++) s = s " f" int(rand() * 30)
+            print s
+        } }' >"$1"
+}
+
 summary() {
     echo "$(basename "$0"): $PASSED passed, $FAILED failed"
     [ "$FAILED" -eq 0 ]
