@@ -286,8 +286,9 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
     return -1;
 }
 
-/* The corpus must be text; a stream is copied once, so it can be read
- * twice (count, encode). */
+/* The corpus must be text; a stream is copied once, so that threads can
+ * read ranges of it (and --read-vocab or a pruning count can read it
+ * again). */
 static int step_open_corpus(struct train_cmd *c)
 {
     c->mon.lines = !isatty(STDERR_FILENO);
@@ -308,16 +309,20 @@ static int step_check_outputs(struct train_cmd *c)
     return 0;
 }
 
-/* The vocabulary: counted from the corpus, or read from --read-vocab. */
+/* The vocabulary: read from --read-vocab, or counted from the corpus in
+ * one pass over the text by the training threads, which also encodes it
+ * (corpus_build_file: the same ids and stream as counting, then encoding). */
 static int step_count(struct train_cmd *c)
 {
     if (c->read_vocab)
         return vocab_load(&c->vocab, c->read_vocab, c->min_count, &c->err);
     struct vocab_options vo = {c->min_count, c->max_vocab};
-    int64_t cut = 0;
-    int status = vocab_build_from_file(&c->vocab, c->fc.path, &vo, &cut, &c->err);
+    struct corpus_build_info info;
+    int status = corpus_build_file(&c->ids, &c->vocab, c->fc.path, &vo, c->opt.threads, &info,
+                                   &c->err);
     if (status != 0)
         return status;
+    int64_t cut = info.words_cut;
     if (cut > 0 && !c->quiet)
         fprintf(stderr, "w2v: %lld over-long words were cut to %d bytes\n", (long long)cut,
                 W2V_MAX_WORD_BYTES);
@@ -360,11 +365,12 @@ static int step_check_memory(const struct train_cmd *c)
     return STEP_PRINTED;
 }
 
-/* The corpus as a stream of word ids. */
+/* The corpus as a stream of word ids (step_count made it already unless
+ * the vocabulary came from --read-vocab). */
 static int step_encode(struct train_cmd *c)
 {
-    int status = corpus_encode_file(&c->ids, &c->vocab, c->fc.path,
-                                    c->read_vocab ? 0 : c->vocab.total_words, &c->err);
+    int status = c->read_vocab ? corpus_encode_file(&c->ids, &c->vocab, c->fc.path, 0, &c->err)
+                               : 0;
     if (status != 0)
         return status;
     if (train_signal)

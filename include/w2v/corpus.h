@@ -42,4 +42,29 @@ int corpus_push(struct corpus *c, int32_t id);
 int corpus_encode_file(struct corpus *c, const struct vocab *v, const char *path,
                        int64_t expected_ids, struct w2v_err *err);
 
+/* What corpus_build_file did. */
+struct corpus_build_info {
+    int64_t words_cut; /* over-long words cut to W2V_MAX_WORD_BYTES */
+    int one_pass;      /* 1: counted and encoded in one pass; 0: a table passed
+                        * max_size, so the text was read twice (count with
+                        * pruning, then encode), as vocab_build_from_file +
+                        * corpus_encode_file would */
+};
+
+/* Count the vocabulary of the file at path and encode it into c, reading
+ * the text once: `parts` threads (the caller's one included) each tokenize
+ * a byte range and count into a table of their own, merged once. v and c
+ * are (re)initialised here. The result is exactly that of
+ * vocab_build_from_file(v, path, opt) followed by corpus_encode_file(c, v,
+ * path): the same ids, the same stream, for any number of parts. When the
+ * tables would pass opt->max_size words together (each part may hold
+ * max_size/parts), pruning is needed, which depends on reading order: the
+ * function then reads the text twice as those two do, keeping memory
+ * bounded. opt may be NULL (min_count 5, no max_size); info may be NULL.
+ * Returns 0, or W2V_EIO, W2V_ENOMEM, W2V_EOVERFLOW, W2V_EEMPTY with err
+ * filled; on error v and c are released. Not thread-safe on v and c. */
+int corpus_build_file(struct corpus *c, struct vocab *v, const char *path,
+                      const struct vocab_options *opt, int parts, struct corpus_build_info *info,
+                      struct w2v_err *err);
+
 #endif
