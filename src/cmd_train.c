@@ -84,6 +84,46 @@ static int parse_kernel(void *target, const char *value, char *why, size_t cap)
     return -1;
 }
 
+/* --max-memory BYTES, with an optional K, M, G or T (powers of 1024). */
+static int parse_bytes(void *target, const char *value, char *why, size_t cap)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(value, &end);
+    double unit = 1;
+    switch (*end) {
+    case 'k': case 'K': unit = 1024.0; end++; break;
+    case 'm': case 'M': unit = 1024.0 * 1024; end++; break;
+    case 'g': case 'G': unit = 1024.0 * 1024 * 1024; end++; break;
+    case 't': case 'T': unit = 1024.0 * 1024 * 1024 * 1024; end++; break;
+    default: break;
+    }
+    if (end == value || *end != '\0' || errno != 0 || !(v > 0) || v * unit > 9e18) {
+        snprintf(why, cap, "expected a positive size in bytes (K, M, G, T allowed), not '%s'",
+                 value);
+        return -1;
+    }
+    *(int64_t *)target = (int64_t)(v * unit);
+    return 0;
+}
+
+/* Half the memory the kernel says is available (MemAvailable in
+ * /proc/meminfo): room for the model and the page cache beside the ids.
+ * 0 (no bound) when it cannot be read. */
+static int64_t default_max_memory(void)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    char line[256];
+    long long kb = 0;
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "MemAvailable: %lld kB", &kb) == 1)
+            break;
+    fclose(f);
+    return kb > 0 ? (int64_t)kb * 1024 / 2 : 0;
+}
+
 /* "1.5 GB" style, for messages. */
 static void format_bytes(char *buf, size_t cap, double bytes)
 {
@@ -180,7 +220,7 @@ static int train_monitor(void *ctx, const struct train_progress *p)
 struct train_cmd {
     struct train_options opt;  /* the options table writes straight into these */
     const char *corpus, *output, *save_vocab, *read_vocab;
-    int64_t min_count, max_vocab;
+    int64_t min_count, max_vocab, max_memory;
     int text, progress, quiet, debug, force;
 
     struct files_corpus fc;    /* the corpus as read: a stream is spooled once */
@@ -228,6 +268,7 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
         {"epochs", "iter", 0, CLI_INT, &o->epochs, "N", "passes over the corpus (default 5)", 1, 1000000, NULL},
         {"min-count", "min-count", 0, CLI_INT64, &c->min_count, "N", "drop words seen fewer than N times (default 5)", 1, 9e18, NULL},
         {"max-vocab", NULL, 0, CLI_INT64, &c->max_vocab, "N", "prune rare words while counting beyond N distinct words (default 21000000; 0: no limit)", 0, 2e9, NULL},
+        {"max-memory", NULL, 0, CLI_CUSTOM, &c->max_memory, "BYTES", "memory for the model and the corpus's word ids (4 bytes a word; K, M, G suffixes): ids beyond it go to a temporary file beside OUT (default: half the available memory)", 0, 0, parse_bytes},
         CLI_OPTION_THREADS(&o->threads, "training threads (default: online CPUs)"),
         /* uint64_t through int64_t: the same object representation */
         {"seed", NULL, 0, CLI_INT64, &o->seed, "N", "random seed; with --threads 1 the output is reproducible (default 1)", 0, 9e18, NULL},
@@ -317,11 +358,24 @@ static int step_count(struct train_cmd *c)
     if (c->read_vocab)
         return vocab_load(&c->vocab, c->read_vocab, c->min_count, &c->err);
     struct vocab_options vo = {c->min_count, c->max_vocab};
+    struct corpus_build_options bo = {c->opt.threads, c->max_memory, 0, c->output};
     struct corpus_build_info info;
-    int status = corpus_build_file(&c->ids, &c->vocab, c->fc.path, &vo, c->opt.threads, &info,
-                                   &c->err);
+    size_t none, mega;
+    if (bo.max_memory == 0)
+        bo.max_memory = default_max_memory();
+    /* The model's share of --max-memory, per vocabulary word. */
+    if (train_memory_bytes(&c->opt, 0, &none) == 0 &&
+        train_memory_bytes(&c->opt, 1 << 20, &mega) == 0 && mega > none)
+        bo.model_bytes_per_word = (int64_t)((mega - none) >> 20);
+    int status = corpus_build_file(&c->ids, &c->vocab, c->fc.path, &vo, &bo, &info, &c->err);
     if (status != 0)
         return status;
+    if (info.spilled_bytes > 0 && !c->quiet) {
+        char size[32];
+        format_bytes(size, sizeof size, (double)info.spilled_bytes);
+        fprintf(stderr, "w2v: the word ids (%s) exceed --max-memory: read from a temporary "
+                        "file beside '%s'\n", size, c->output);
+    }
     int64_t cut = info.words_cut;
     if (cut > 0 && !c->quiet)
         fprintf(stderr, "w2v: %lld over-long words were cut to %d bytes\n", (long long)cut,

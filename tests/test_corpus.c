@@ -27,6 +27,11 @@ static uint64_t rnd(void)
     return rng_state * 2685821657736338717ULL;
 }
 
+/* The memory bound of corpus_build_file in same_as_two_pass (0: none). */
+static int64_t test_max_memory;
+/* info.spilled_bytes of same_as_two_pass's last build. */
+static size_t last_spilled;
+
 /* Compare build(parts) with the two passes; returns 1 when equal. Also
  * reports whether the one-pass path was taken. */
 static int same_as_two_pass(const char *path, const struct vocab_options *opt, int parts,
@@ -45,9 +50,13 @@ static int same_as_two_pass(const char *path, const struct vocab_options *opt, i
     int s1 = vocab_build_from_file(&v1, path, opt, &cut, &err);
     if (s1 == 0)
         s1 = corpus_encode_file(&c1, &v1, path, v1.total_words, &err);
-    int s2 = corpus_build_file(&c2, &v2, path, opt, parts, &info, &err);
+    struct corpus_build_options bo = {parts, test_max_memory, 0, NULL};
+    int s2 = corpus_build_file(&c2, &v2, path, opt, &bo, &info, &err);
     if (one_pass)
         *one_pass = info.one_pass;
+    last_spilled = s2 == 0 ? info.spilled_bytes : 0;
+    if (s2 == 0 && (c2.mapped != 0) != (info.spilled_bytes != 0))
+        same = 0;
     if (s1 != s2)
         same = 0;
     else if (s1 == 0) {
@@ -130,6 +139,9 @@ static void test_every_boundary(void)
     remove(path);
 }
 
+static const struct corpus_build_options two = {2, 0, 0, NULL}, three = {3, 0, 0, NULL},
+                                         four = {4, 0, 0, NULL};
+
 static void test_empty_and_small(void)
 {
     char path[256];
@@ -140,17 +152,17 @@ static void test_empty_and_small(void)
     vocab_init(&v);
     corpus_init(&c);
     write_bytes(path, "", 0);
-    CHECK(corpus_build_file(&c, &v, path, NULL, 4, NULL, &err) == W2V_EEMPTY);
+    CHECK(corpus_build_file(&c, &v, path, NULL, &four, NULL, &err) == W2V_EEMPTY);
     CHECK(c.ids == NULL && v.size == 0); /* released on error */
     write_bytes(path, "\n\n\n", 3);
-    CHECK(corpus_build_file(&c, &v, path, NULL, 2, NULL, &err) == W2V_EEMPTY);
+    CHECK(corpus_build_file(&c, &v, path, NULL, &two, NULL, &err) == W2V_EEMPTY);
     struct vocab_options opt = {1, 0};
     write_bytes(path, "a", 1);
-    CHECK(corpus_build_file(&c, &v, path, &opt, 3, NULL, &err) == 0);
+    CHECK(corpus_build_file(&c, &v, path, &opt, &three, NULL, &err) == 0);
     CHECK(c.n == 2 && c.ids[0] == 1 && c.ids[1] == 0 && c.words == 1);
     corpus_release(&c);
     vocab_release(&v);
-    CHECK(corpus_build_file(&c, &v, "/nonexistent/corpus", &opt, 2, NULL, &err) == W2V_EIO);
+    CHECK(corpus_build_file(&c, &v, "/nonexistent/corpus", &opt, &two, NULL, &err) == W2V_EIO);
     remove(path);
 }
 
@@ -181,10 +193,66 @@ static void test_max_vocab(void)
     struct w2v_err err;
     vocab_init(&v);
     corpus_init(&c);
-    CHECK(corpus_build_file(&c, &v, path, &small, 4, NULL, &err) == 0);
+    CHECK(corpus_build_file(&c, &v, path, &small, &four, NULL, &err) == 0);
     CHECK(v.size <= 300 && v.words_pruned > 0);
     corpus_release(&c);
     vocab_release(&v);
+    remove(path);
+}
+
+/* Larger than memory: a bound of a few KB spills the ids of every part to
+ * files, and the mapped stream is still the two passes'. */
+static void test_spill(void)
+{
+    char path[256];
+    static char buf[200000];
+    test_tmp_path(path, sizeof path, "corpus-spill.txt");
+    size_t n = 0;
+    for (int i = 0; i < 30000; i++)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "s%d%s", (int)(rnd() % 700),
+                              i % 13 == 12 ? "\n" : " ");
+    write_bytes(path, buf, n);
+    struct vocab_options opt = {3, 0};
+    test_max_memory = 4096;
+    int one_pass = 0, parts[] = {1, 2, 5};
+    for (int i = 0; i < 3; i++) {
+        CHECK(same_as_two_pass(path, &opt, parts[i], &one_pass) && one_pass);
+        CHECK(last_spilled > 0);
+    }
+    /* A bound above the stream keeps it in memory. */
+    test_max_memory = 1 << 20;
+    CHECK(same_as_two_pass(path, &opt, 2, &one_pass) && last_spilled == 0);
+    /* ... unless the model would take the room: 30000 ids (120 KB) and a
+     * model of 700 x 1 KB do not fit 512 KB together. */
+    struct vocab v;
+    struct corpus c;
+    struct corpus_build_info info;
+    struct w2v_err err;
+    struct corpus_build_options big_model = {2, 512 << 10, 1024, NULL};
+    vocab_init(&v);
+    corpus_init(&c);
+    CHECK(corpus_build_file(&c, &v, path, &opt, &big_model, &info, &err) == 0);
+    CHECK(info.spilled_bytes > 0 && c.mapped == info.spilled_bytes && c.ids[c.n - 1] == 0);
+    CHECK(corpus_push(&c, 1) == W2V_EINVAL); /* a mapped stream is read-only */
+    corpus_release(&c);
+    vocab_release(&v);
+    big_model.model_bytes_per_word = 16; /* 11 KB of model: it fits */
+    CHECK(corpus_build_file(&c, &v, path, &opt, &big_model, &info, &err) == 0);
+    CHECK(info.spilled_bytes == 0 && c.mapped == 0);
+    corpus_release(&c);
+    vocab_release(&v);
+    /* Random corpora around the spill threshold (1024 ids a part). */
+    test_max_memory = 1;
+    int ok = 1, spilled = 0;
+    for (int t = 0; t < 100; t++) {
+        size_t len = random_text(buf, 8192);
+        write_bytes(path, buf, len);
+        ok &= same_as_two_pass(path, &opt, 1 + (int)(rnd() % 4), NULL);
+        spilled += last_spilled > 0;
+    }
+    CHECK(ok);
+    CHECK(spilled > 10);
+    test_max_memory = 0;
     remove(path);
 }
 
@@ -194,5 +262,6 @@ int main(void)
     TEST_RUN(test_every_boundary);
     TEST_RUN(test_empty_and_small);
     TEST_RUN(test_max_vocab);
+    TEST_RUN(test_spill);
     return TEST_REPORT("test_corpus");
 }
