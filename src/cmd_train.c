@@ -13,6 +13,7 @@
 
 #include "w2v/cli.h"
 #include "w2v/corpus.h"
+#include "w2v/dist.h"
 #include "w2v/files.h"
 #include "w2v/tokenizer.h"
 #include "w2v/train.h"
@@ -189,6 +190,11 @@ struct monitor_state {
     double last_draw;   /* elapsed seconds at the last draw */
     int drawn;
     struct train_progress last; /* the latest snapshot: the final counts at the end */
+    /* Several ranks (make mpi): each report is also an averaging round. */
+    struct dist *dist;
+    struct trainer *const *tr;
+    int dist_status;            /* 0, or dist_round's error (in *dist_err) */
+    struct w2v_err *dist_err;
 };
 
 /* Called by train_run from the main thread: draws the progress line a few
@@ -213,7 +219,12 @@ static int train_monitor(void *ctx, const struct train_progress *p)
         m->last_draw = p->elapsed;
         m->drawn = 1;
     }
-    return train_signal != 0;
+    if (m->dist && m->dist->size > 1 && !p->finished && m->dist_status == 0) {
+        int all_done;
+        m->dist_status = dist_round(m->dist, (struct model *)train_model(*m->tr), 0, 0,
+                                    &all_done, m->dist_err);
+    }
+    return train_signal != 0 || m->dist_status != 0;
 }
 
 /* One `w2v train` run: the settings, then what the steps build. */
@@ -228,6 +239,7 @@ struct train_cmd {
     struct corpus ids;
     struct trainer *tr;
     struct monitor_state mon;
+    struct dist dist;          /* the ranks of an MPI run (one without make mpi) */
     struct w2v_err err;
     double t0;                 /* start, for the timing messages */
 };
@@ -446,11 +458,24 @@ static int step_train(struct train_cmd *c)
     }
     for (int32_t i = 0; i < c->vocab.size; i++)
         counts[i] = c->vocab.entries[i].count;
-    int status = train_init(&c->tr, &c->opt, counts, c->vocab.size, c->ids.ids, c->ids.n, &c->err);
+    int64_t lo, hi; /* this rank's slice of the stream: all of it for one rank */
+    dist_slice(&c->dist, c->ids.ids, c->ids.n, &lo, &hi);
+    int status = train_init(&c->tr, &c->opt, counts, c->vocab.size, c->ids.ids + lo, hi - lo,
+                            &c->err);
     w2v_free(counts);
     if (status != 0)
         return status;
+    c->mon.dist = &c->dist;
+    c->mon.tr = &c->tr;
+    c->mon.dist_err = &c->err;
     status = train_run(c->tr, train_monitor, &c->mon, &c->err);
+    if (c->mon.dist_status != 0)
+        return c->mon.dist_status;
+    /* Ranks that finish early keep averaging (collectives pair up in order)
+     * until all are done; the last round averages every row. */
+    for (int all_done = 0; status == 0 && c->dist.size > 1 && !all_done;)
+        status = dist_round(&c->dist, (struct model *)train_model(c->tr), 1, 1, &all_done,
+                            &c->err);
     /* A signal after the last monitor call still counts: write nothing. */
     if ((status == W2V_EINTR || status == 0) && train_signal)
         return STEP_INTERRUPTED;
@@ -469,6 +494,8 @@ static int step_train(struct train_cmd *c)
  * appears whole (temporary + rename) and the run ends normally. */
 static int step_write(struct train_cmd *c)
 {
+    if (c->dist.rank != 0) /* the models are equal after the last round: one writer */
+        return 0;
     const char **words = w2v_calloc((size_t)c->vocab.size, sizeof *words);
     if (!words) {
         cli_error("out of memory");
@@ -514,6 +541,12 @@ int cmd_train(int argc, char **argv)
     vocab_init(&c.vocab);
     corpus_init(&c.ids);
     c.t0 = now_seconds();
+    if (dist_init(&c.dist, &argc, &argv, &c.err) != 0)
+        return cli_report(&c.err, W2V_EIO);
+    if (c.dist.rank != 0) { /* rank 0 speaks and writes */
+        c.quiet = 1;
+        c.save_vocab = NULL;
+    }
 
     int status = step_check_outputs(&c);
     if (status == 0)
@@ -534,10 +567,12 @@ int cmd_train(int argc, char **argv)
     if (status == 0)
         status = step_write(&c);
     code = train_cmd_exit(&c, status);
+    dist_exit(&c.dist, code); /* a failed rank ends them all: nobody waits forever */
 
     train_release(&c.tr);
     files_corpus_release(&c.fc);
     corpus_release(&c.ids);
     vocab_release(&c.vocab);
+    dist_release(&c.dist);
     return code;
 }
