@@ -75,7 +75,7 @@ int cli_report(const struct w2v_err *err, int status)
 {
     const char *msg = (err && err->message[0]) ? err->message : w2v_strerror(status);
     cli_error("%s", msg);
-    return status == W2V_EINVAL ? W2V_EXIT_USAGE : W2V_EXIT_FAILURE;
+    return status == W2V_EUSAGE ? W2V_EXIT_USAGE : W2V_EXIT_FAILURE;
 }
 
 static int format_bound(char *buf, size_t cap, double v, enum cli_type t)
@@ -390,4 +390,11 @@ enum cli_parse_result cli_parse(const struct cli_usage *u, int argc, char **argv
     }
     *n_positional = npos;
     return CLI_PARSED;
+}
+
+int cli_finish_stdout(void)
+{
+    if (fflush(stdout) != 0 || ferror(stdout))
+        return cli_error("cannot write the output: %s", strerror(errno ? errno : EIO));
+    return W2V_EXIT_OK;
 }

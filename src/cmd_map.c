@@ -11,6 +11,9 @@
 #include "w2v/map.h"
 #include "w2v/query.h"
 
+#include "cmd_model.h"
+#include "common_internal.h"
+
 #define MAP_MAX_K 200      /* more labels than that do not fit one picture */
 #define MAP_MAX_EXTRA 200
 
@@ -122,9 +125,8 @@ int cmd_map(int argc, char **argv)
     int rc = files_check(uses, 2, force, &err);
     if (rc < 0)
         return cli_report(&err, rc);
-    rc = query_model_open(&m, path, !no_map, &err);
-    if (rc < 0)
-        return cli_report(&err, rc);
+    if ((status = cmd_open_model(&m, path, !no_map, 0)) != 0)
+        return status;
     pts = w2v_calloc(max_pts, sizeof *pts);
     rows = w2v_calloc(n_words + max_pts, sizeof *rows);
     vecs = w2v_calloc(max_pts, (size_t)m.dim * sizeof *vecs);

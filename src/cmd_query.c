@@ -21,6 +21,9 @@
 #include "w2v/query.h"
 #include "w2v/vectors.h"
 
+#include "cmd_model.h"
+#include "common_internal.h"
+
 #define MAX_K 1000000
 #define MAX_QUERY_WORDS 64 /* words on one nearest line */
 #define BATCH 64           /* stdin queries sharing one pass */
@@ -31,6 +34,7 @@ struct query_cli {
     int json;
     int threads;
     int no_map;
+    int64_t limit;
     enum eval_method method;               /* analogy --method */
     char *minus[MAX_QUERY_WORDS];          /* nearest --minus WORD..., from argv */
     size_t n_minus;
@@ -45,7 +49,8 @@ struct query_cli {
      "print a JSON array of {\"word\",\"score\"} (one per line on stdin)", 0, 1, NULL},       \
     CLI_OPTION_THREADS(&(o).threads, "threads scanning the matrix (default: all CPUs)"),        \
     {"no-map", NULL, 0, CLI_FLAG, &(o).no_map, NULL,                                          \
-     "read a binary file into memory instead of mapping it", 0, 1, NULL}
+     "read a binary file into memory instead of mapping it", 0, 1, NULL},                 \
+    CMD_LIMIT_OPTION((o).limit)
 
 /* --minus WORD, repeatable: collects the words in order. */
 static int parse_minus(void *target, const char *value, char *why, size_t why_cap)
@@ -85,37 +90,9 @@ static void print_hits(const struct query_model *m, const struct query_hit *hits
 
 /* ---- shared plumbing ---------------------------------------------------- */
 
-/* A mapped file that another process truncates turns our next read of the
- * lost pages into SIGBUS. Rather than die by a signal, say what happened in
- * the usual one line and exit 1. The message is composed before the handler
- * is installed (only async-signal-safe calls in the handler); this buffer is
- * the one piece of process-wide state, written once per process. */
-static char bus_message[700];
-static size_t bus_message_len;
-
-static void on_sigbus(int sig)
-{
-    (void)sig;
-    ssize_t ignored = write(STDERR_FILENO, bus_message, bus_message_len);
-    (void)ignored;
-    _exit(W2V_EXIT_FAILURE);
-}
-
 static int open_model(struct query_model *m, const char *path, const struct query_cli *o)
 {
-    struct w2v_err err = {0};
-    int rc = query_model_open(m, path, !o->no_map, &err);
-    if (rc < 0)
-        return cli_report(&err, rc);
-    int n = snprintf(bus_message, sizeof bus_message,
-                     "w2v: error: '%.600s' changed size while it was being read\n", path);
-    bus_message_len = n > 0 && (size_t)n < sizeof bus_message ? (size_t)n : 0;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigbus;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGBUS, &sa, NULL);
-    return 0;
+    return cmd_open_model(m, path, !o->no_map, o->limit);
 }
 
 /* Look up words; on an unknown word write why (for cli_error) and return
@@ -557,11 +534,13 @@ static int similarity_record(const struct query_model *m, const char *path, char
 int cmd_similarity(int argc, char **argv)
 {
     int no_map = 0, json = 0;
+    int64_t limit = 0;
     const struct cli_option options[] = {
         {"json", NULL, 0, CLI_FLAG, &json, NULL,
          "print {\"word1\", \"word2\", \"similarity\"} objects (null for a failed pair)", 0, 1, NULL},
         {"no-map", NULL, 0, CLI_FLAG, &no_map, NULL,
          "read a binary file into memory instead of mapping it", 0, 1, NULL},
+        CMD_LIMIT_OPTION(limit),
         {0}};
     static const struct cli_usage usage_tmpl = {
         "similarity", "VEC [W1 W2] [options]",
@@ -579,7 +558,7 @@ int cmd_similarity(int argc, char **argv)
     if (npos != 3 && npos != 1)
         return cli_usage_error(&usage, "similarity takes VEC W1 W2, or VEC and pairs on stdin "
                                        "(%d arguments given)", npos);
-    struct query_cli o = {.no_map = no_map};
+    struct query_cli o = {.no_map = no_map, .limit = limit};
     struct query_model m = {0};
     int status = open_model(&m, argv[0], &o);
     if (status != 0)
@@ -668,9 +647,7 @@ int cmd_convert(int argc, char **argv)
     rc = vectors_write(argv[1], f, v.rows, v.dim, (const char *const *)v.words, v.data,
                        (size_t)v.dim, &err);
     vectors_release(&v);
-    if (rc < 0) {
-        /* Every input was validated by the reader: a failure here is I/O. */
-        return cli_report(&err, rc == W2V_EINVAL ? W2V_EIO : rc);
-    }
+    if (rc < 0)
+        return cli_report(&err, rc);
     return W2V_EXIT_OK;
 }

@@ -12,6 +12,9 @@
 #include "w2v/cli.h"
 #include "w2v/query.h"
 
+#include "cmd_model.h"
+#include "common_internal.h"
+
 struct odd_cli {
     int verbose;
     int json;
@@ -160,11 +163,10 @@ int cmd_doesnt_match(int argc, char **argv)
         return cli_usage_error(&usage, "doesnt-match needs at least 2 words, got 1");
     const char *path = argv[0];
     struct query_model m = {0};
-    struct w2v_err err = {0};
-    int rc = query_model_open(&m, path, !o.no_map, &err);
-    if (rc < 0)
-        return cli_report(&err, rc);
-    int status = npos == 1 ? run_stdin(&m, path, &o)
+    int status = cmd_open_model(&m, path, !o.no_map, 0);
+    if (status != 0)
+        return status;
+    status = npos == 1 ? run_stdin(&m, path, &o)
                            : answer_odd(&m, path, &o, argv + 1, (size_t)npos - 1, 0);
     query_model_release(&m);
     return status;

@@ -100,9 +100,9 @@ int files_check(const struct files_use *uses, size_t n, int force, struct w2v_er
             if (identity_of(u->path, &iu) != 0 || !identity_same(&io, &iu))
                 continue;
             if (strcmp(o->path, u->path) == 0)
-                return w2v_fail(err, W2V_EINVAL, "%s '%s' is also %s; it would be overwritten",
+                return w2v_fail(err, W2V_EUSAGE, "%s '%s' is also %s; it would be overwritten",
                                 o->what, o->path, u->what);
-            return w2v_fail(err, W2V_EINVAL,
+            return w2v_fail(err, W2V_EUSAGE,
                             "%s '%s' is the same file as %s '%s'; it would be overwritten",
                             o->what, o->path, u->what, u->path);
         }

@@ -21,6 +21,10 @@ static const struct command commands[] = {
     {"convert", cmd_convert, "convert vectors between binary and text formats"},
     {"eval-analogy", cmd_eval_analogy, "analogy accuracy on a questions-words file"},
     {"eval-similarity", cmd_eval_similarity, "Spearman/Pearson on a word-pair file"},
+    {"walks", cmd_walks, "random walks over a graph (DeepWalk, node2vec) as a corpus"},
+    {"eval-links", cmd_eval_links, "link-prediction ROC AUC of vectors on held-out edges"},
+    {"phrases", cmd_phrases, "join frequent word pairs with '_' (word2phrase)"},
+    {"classes", cmd_classes, "cluster word vectors into K classes (spherical k-means)"},
 };
 
 static void print_commands(FILE *out)

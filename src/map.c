@@ -1,6 +1,8 @@
 /* map.c — the layout and the SVG of `w2v map` (see map.h). */
 #include "w2v/map.h"
 
+#include "common_internal.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>

@@ -146,6 +146,22 @@ expect_error 2 "nearest -k 0" -- nearest "$V.good" a -k 0
 expect_error 2 "nearest -k -3" -- nearest "$V.good" a -k -3
 expect_error 2 "nearest -k abc" -- nearest "$V.good" a -k abc
 expect_error 2 "nearest -k repeated" -- nearest "$V.good" a -k 1 -k 2
+printf 'a b 1\n' >"$TMP/pairs.tsv"
+printf ': s\na b a b\n' >"$TMP/questions.txt"
+for bad in 0 -1 abc 1x ''; do
+    expect_error 2 "nearest --limit '$bad'" -- nearest "$V.good" a --limit "$bad"
+    expect_error 2 "similarity --limit '$bad'" -- similarity "$V.good" a b --limit "$bad"
+    expect_error 2 "eval-analogy --limit '$bad'" -- eval-analogy "$V.good" "$TMP/questions.txt" --limit "$bad"
+    expect_error 2 "eval-similarity --limit '$bad'" -- eval-similarity "$V.good" "$TMP/pairs.tsv" --limit "$bad"
+    expect_error 2 "eval-similarity --columns '$bad'" -- eval-similarity "$V.good" "$TMP/pairs.tsv" --columns "$bad"
+done
+expect_error 2 "analogy --limit 0" -- analogy "$V.good" a b a --limit 0
+for bad in 1,2 1,2,3,4 1,1,3 0,1,2 1,2,-3 1,,3 2,3,1001 ,1,2; do
+    expect_error 2 "eval-similarity --columns $bad" -- eval-similarity "$V.good" "$TMP/pairs.tsv" --columns "$bad"
+done
+expect_error 2 "eval-similarity --delimiter ''" -- eval-similarity "$V.good" "$TMP/pairs.tsv" --delimiter ''
+expect_error 2 "eval-similarity --delimiter ab" -- eval-similarity "$V.good" "$TMP/pairs.tsv" --delimiter ab
+expect_error 1 "a limit that leaves a query word out" -- similarity "$V.good" a b --limit 1
 
 # ---- outputs -----------------------------------------------------------------
 echo precious >"$TMP/keep.bin"

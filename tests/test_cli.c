@@ -191,6 +191,19 @@ static void test_numbers(void)
     CHECK(cli_parse_double("0.5x", 0, 1, &d) != 0);
 }
 
+/* One meaning per status code: only W2V_EUSAGE is a usage error (exit 2);
+ * bad data, W2V_EINVAL included, is a failure (exit 1). */
+static void test_report_exit_codes(void)
+{
+    struct w2v_err err = {0};
+    w2v_fail(&err, W2V_EUSAGE, "test: a usage error");
+    CHECK(cli_report(&err, W2V_EUSAGE) == W2V_EXIT_USAGE);
+    w2v_fail(&err, W2V_EINVAL, "test: bad data");
+    CHECK(cli_report(&err, W2V_EINVAL) == W2V_EXIT_FAILURE);
+    CHECK(cli_report(NULL, W2V_EFORMAT) == W2V_EXIT_FAILURE);
+    CHECK(strcmp(w2v_strerror(W2V_EUSAGE), w2v_strerror(W2V_EINVAL)) != 0);
+}
+
 int main(void)
 {
     TEST_RUN(test_parse_all_types);
@@ -200,5 +213,6 @@ int main(void)
     TEST_RUN(test_suggestions);
     TEST_RUN(test_double_dash_and_dash_words);
     TEST_RUN(test_numbers);
+    TEST_RUN(test_report_exit_codes);
     return TEST_REPORT("test_cli");
 }

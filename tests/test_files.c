@@ -70,11 +70,11 @@ static void test_check_same_file(void)
                              {NULL, FILES_OUTPUT, "--save-vocab"}, {"-", FILES_INPUT, "stdin"}};
     CHECK(files_check(ok, 4, 0, &err) == 0);
     struct files_use same[] = {{a, FILES_INPUT, "the corpus"}, {a, FILES_OUTPUT, "the output"}};
-    CHECK(files_check(same, 2, 0, &err) == W2V_EINVAL && strstr(err.message, "the corpus"));
+    CHECK(files_check(same, 2, 0, &err) == W2V_EUSAGE && strstr(err.message, "the corpus"));
     struct files_use via_link[] = {{a, FILES_INPUT, "the corpus"}, {lnk, FILES_OUTPUT, "the output"}};
-    CHECK(files_check(via_link, 2, 1, &err) == W2V_EINVAL);
+    CHECK(files_check(via_link, 2, 1, &err) == W2V_EUSAGE);
     struct files_use via_hard[] = {{hard, FILES_OUTPUT, "the output"}, {a, FILES_INPUT, "the corpus"}};
-    CHECK(files_check(via_hard, 2, 0, &err) == W2V_EINVAL);
+    CHECK(files_check(via_hard, 2, 0, &err) == W2V_EUSAGE);
     /* Two outputs that do not exist yet, one name spelled two ways. */
     char dotted[300];
     snprintf(dotted, sizeof dotted, "%s", fresh);
@@ -86,7 +86,7 @@ static void test_check_same_file(void)
         snprintf(slash, sizeof dotted - (size_t)(slash - dotted), "/./%s", leaf);
     }
     struct files_use two_new[] = {{fresh, FILES_OUTPUT, "the output"}, {dotted, FILES_OUTPUT, "--save-vocab"}};
-    CHECK(files_check(two_new, 2, 0, &err) == W2V_EINVAL && strstr(err.message, "--save-vocab"));
+    CHECK(files_check(two_new, 2, 0, &err) == W2V_EUSAGE && strstr(err.message, "--save-vocab"));
     struct files_use two_inputs[] = {{a, FILES_INPUT, "the corpus"}, {lnk, FILES_INPUT, "--read-vocab"}};
     CHECK(files_check(two_inputs, 2, 0, &err) == 0);
     struct files_use devices[] = {{"/dev/null", FILES_OUTPUT, "the output"}, {"/dev/null", FILES_OUTPUT, "--save-vocab"}};

@@ -809,6 +809,7 @@ int main(void)
     TEST_RUN(test_schedule);
     TEST_RUN(test_defaults);
     TEST_RUN(test_thread_streams);
+    TEST_RUN(test_chunks);
     TEST_RUN(test_beyond_2_31);
     TEST_RUN(test_align_start);
     TEST_RUN(test_sigmoid_table);

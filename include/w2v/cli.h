@@ -89,8 +89,13 @@ int cli_usage_error(const struct cli_usage *u, const char *fmt, ...)
 #endif
     ;
 
-/* Report a library failure once and map it to an exit code: W2V_EINVAL is
- * a usage problem (2), everything else a failure (1). */
+/* Flush stdout at the end of a command that printed its answer there: 0,
+ * or W2V_EXIT_FAILURE after one error line when the output could not be
+ * written (a full disk, a closed pipe). */
+int cli_finish_stdout(void);
+
+/* Report a library failure once and map it to an exit code: W2V_EUSAGE is
+ * a usage problem (2), everything else (bad data included) a failure (1). */
 int cli_report(const struct w2v_err *err, int status);
 
 /* Whole-string number parsing: 0 on success, non-zero when s is empty, has
@@ -112,5 +117,9 @@ int cmd_eval_analogy(int argc, char **argv);
 int cmd_eval_similarity(int argc, char **argv);
 int cmd_doesnt_match(int argc, char **argv);
 int cmd_map(int argc, char **argv);
+int cmd_walks(int argc, char **argv);
+int cmd_eval_links(int argc, char **argv);
+int cmd_phrases(int argc, char **argv);
+int cmd_classes(int argc, char **argv);
 
 #endif

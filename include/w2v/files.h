@@ -37,7 +37,7 @@ struct files_use {
  * the same device and inode after following links, or when neither exists
  * and both name the same entry of the same directory. Outputs that exist
  * and are not regular files (devices, FIFOs) are written in place and not
- * compared. "-" (stdin) is no file. Returns 0, W2V_EINVAL (same file: a
+ * compared. "-" (stdin) is no file. Returns 0, W2V_EUSAGE (same file: a
  * usage error) or W2V_EIO (read-only output) with err filled. Reads the
  * file system only; thread-safe. */
 int files_check(const struct files_use *uses, size_t n, int force, struct w2v_err *err);

@@ -18,10 +18,13 @@ cd "$TMP" || exit 1
 awk 'BEGIN { srand(7); for (l = 0; l < 300; l++) { s = ""; for (w = 0; w < 12; w++) s = s " w" int(rand() * 40); print s } }' >corpus.txt
 "$W2V" train corpus.txt -o base.bin --dim 16 --epochs 1 --min-count 1 --threads 1 --quiet --seed 1 >/dev/null 2>&1 ||
     { echo "fault: the clean training run failed"; echo "0 passed, 1 failed"; exit 1; }
+head -n 8 corpus.txt >small.txt
 printf ': s\nw1 w2 w3 w4\n' >questions.txt
 printf 'w1 w2 1.0\nw3 w4 2.0\nw5 w6 3.0\n' >pairs.txt
 # The corpus through a pipe (the scenario table splits on '|').
 printf 'cat corpus.txt | "$W2V" train - "$@"\n' >stdin-train.sh
+awk 'BEGIN { srand(3); for (e = 0; e < 120; e++) print "w" int(rand() * 40), "w" int(rand() * 40), 1 + e % 3 }' >graph.txt
+printf 'w1 w2\nw3 w4\nw5 w6\n' >held.txt
 
 # scenario name | command (run by sh -c) | output file that must not be left partial ('-' none)
 scenarios='train|"$W2V" train corpus.txt -o out.bin --dim 16 --epochs 1 --min-count 1 --threads 1 --quiet --seed 1|out.bin
@@ -36,7 +39,11 @@ eval-similarity|"$W2V" eval-similarity base.bin pairs.txt|-
 nearest-minus|"$W2V" nearest base.bin w1 w2 --minus w3 -k 5|-
 analogy-3cosmul|"$W2V" analogy base.bin w1 w2 w3 -k 3 --method 3cosmul|-
 doesnt-match|"$W2V" doesnt-match base.bin w1 w2 w3 w4 --json|-
-map|"$W2V" map base.bin w1 w2 -k 8 -o out.svg|out.svg'
+map|"$W2V" map base.bin w1 w2 -k 8 -o out.svg|out.svg
+walks|"$W2V" walks graph.txt -o out.txt --weighted --walks 2 --length 6 --p 0.5 --threads 2 --quiet|out.txt
+eval-links|"$W2V" eval-links base.bin held.txt --exclude graph.txt|-
+phrases|"$W2V" phrases small.txt -o out.txt --min-count 2 --threshold 1,1 --quiet|out.txt
+classes|"$W2V" classes base.bin -k 4 -o out.txt --threads 1 --quiet|out.txt'
 
 check_run() { # kind n scenario cmd out
     rm -f out.bin out.txt out.svg vocab.txt err
