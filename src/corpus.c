@@ -4,6 +4,9 @@
 #include "w2v/corpus.h"
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -578,6 +581,12 @@ int corpus_build_file(struct corpus *c, struct vocab *v, const char *path,
     scan_parts_release(part, parts);
     w2v_free(part);
     w2v_free(threads);
+#ifdef __GLIBC__
+    /* The tables' many small words, freed, would stay in the heap (and in
+     * RssAnon, which --max-memory bounds) beside the model: give the pages
+     * back (15 MB of 35 on corpus.txt). */
+    malloc_trim(0);
+#endif
     return 0;
 fail:
     scan_parts_release(part, parts);
