@@ -129,7 +129,11 @@ int dist_round(struct dist *d, struct model *m, int done, int full, int *all_don
                    : m->rows < DIST_HOT_ROWS                             ? m->rows
                                                                          : DIST_HOT_ROWS;
     size_t floats = (size_t)rows * m->stride;
-    float *mats[3] = {m->syn0, m->syn1, m->syn1neg};
+    /* Word rows: the frequent words come first. HS inner nodes (0..V-2):
+     * the root is V-2 and parents follow children, so the nodes every word
+     * passes through are the last ones. */
+    size_t hs_at = (size_t)(m->rows - 1 > rows ? m->rows - 1 - rows : 0) * m->stride;
+    float *mats[3] = {m->syn0, m->syn1 ? m->syn1 + hs_at : NULL, m->syn1neg};
     for (int i = 0; i < 3; i++)
         if (mats[i]) {
             int status = dist_average(d, mats[i], floats, err);
