@@ -15,6 +15,7 @@
 #include "w2v/classes.h"
 #include "w2v/cli.h"
 #include "w2v/corpus.h"
+#include "w2v/dist.h"
 #include "w2v/files.h"
 #include "w2v/tokenizer.h"
 #include "w2v/train.h"
@@ -86,6 +87,46 @@ static int parse_kernel(void *target, const char *value, char *why, size_t cap)
     return -1;
 }
 
+/* --max-memory BYTES, with an optional K, M, G or T (powers of 1024). */
+static int parse_bytes(void *target, const char *value, char *why, size_t cap)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(value, &end);
+    double unit = 1;
+    switch (*end) {
+    case 'k': case 'K': unit = 1024.0; end++; break;
+    case 'm': case 'M': unit = 1024.0 * 1024; end++; break;
+    case 'g': case 'G': unit = 1024.0 * 1024 * 1024; end++; break;
+    case 't': case 'T': unit = 1024.0 * 1024 * 1024 * 1024; end++; break;
+    default: break;
+    }
+    if (end == value || *end != '\0' || errno != 0 || !(v > 0) || v * unit > 9e18) {
+        snprintf(why, cap, "expected a positive size in bytes (K, M, G, T allowed), not '%s'",
+                 value);
+        return -1;
+    }
+    *(int64_t *)target = (int64_t)(v * unit);
+    return 0;
+}
+
+/* Half the memory the kernel says is available (MemAvailable in
+ * /proc/meminfo): room for the model and the page cache beside the ids.
+ * 0 (no bound) when it cannot be read. */
+static int64_t default_max_memory(void)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    char line[256];
+    long long kb = 0;
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "MemAvailable: %lld kB", &kb) == 1)
+            break;
+    fclose(f);
+    return kb > 0 ? (int64_t)kb * 1024 / 2 : 0;
+}
+
 /* "1.5 GB" style, for messages. */
 static void format_bytes(char *buf, size_t cap, double bytes)
 {
@@ -151,6 +192,11 @@ struct monitor_state {
     double last_draw;   /* elapsed seconds at the last draw */
     int drawn;
     struct train_progress last; /* the latest snapshot: the final counts at the end */
+    /* Several ranks (make mpi): each report is also an averaging round. */
+    struct dist *dist;
+    struct trainer *const *tr;
+    int dist_status;            /* 0, or dist_round's error (in *dist_err) */
+    struct w2v_err *dist_err;
 };
 
 /* Called by train_run from the main thread: draws the progress line a few
@@ -175,14 +221,19 @@ static int train_monitor(void *ctx, const struct train_progress *p)
         m->last_draw = p->elapsed;
         m->drawn = 1;
     }
-    return train_signal != 0;
+    if (m->dist && m->dist->size > 1 && !p->finished && m->dist_status == 0) {
+        int all_done;
+        m->dist_status = dist_round(m->dist, (struct model *)train_model(*m->tr), 0, 0,
+                                    &all_done, m->dist_err);
+    }
+    return train_signal != 0 || m->dist_status != 0;
 }
 
 /* One `w2v train` run: the settings, then what the steps build. */
 struct train_cmd {
     struct train_options opt;  /* the options table writes straight into these */
     const char *corpus, *output, *save_vocab, *read_vocab;
-    int64_t min_count, max_vocab;
+    int64_t min_count, max_vocab, max_memory;
     int64_t classes;           /* > 0: write K word classes instead of the vectors */
     int text, progress, quiet, debug, force;
 
@@ -191,6 +242,7 @@ struct train_cmd {
     struct corpus ids;
     struct trainer *tr;
     struct monitor_state mon;
+    struct dist dist;          /* the ranks of an MPI run (one without make mpi) */
     struct w2v_err err;
     double t0;                 /* start, for the timing messages */
 };
@@ -231,6 +283,7 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
         {"epochs", "iter", 0, CLI_INT, &o->epochs, "N", "passes over the corpus (default 5)", 1, 1000000, NULL},
         {"min-count", "min-count", 0, CLI_INT64, &c->min_count, "N", "drop words seen fewer than N times (default 5)", 1, 9e18, NULL},
         {"max-vocab", NULL, 0, CLI_INT64, &c->max_vocab, "N", "prune rare words while counting beyond N distinct words (default 21000000; 0: no limit)", 0, 2e9, NULL},
+        {"max-memory", NULL, 0, CLI_CUSTOM, &c->max_memory, "BYTES", "memory for the model and the corpus's word ids (4 bytes a word; K, M, G suffixes): ids beyond it go to a temporary file beside OUT (default: half the available memory)", 0, 0, parse_bytes},
         CLI_OPTION_THREADS(&o->threads, "training threads (default: online CPUs)"),
         /* uint64_t through int64_t: the same object representation */
         {"seed", NULL, 0, CLI_INT64, &o->seed, "N", "random seed; with --threads 1 the output is reproducible (default 1)", 0, 9e18, NULL},
@@ -289,8 +342,9 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
     return -1;
 }
 
-/* The corpus must be text; a stream is copied once, so it can be read
- * twice (count, encode). */
+/* The corpus must be text; a stream is copied once, so that threads can
+ * read ranges of it (and --read-vocab or a pruning count can read it
+ * again). */
 static int step_open_corpus(struct train_cmd *c)
 {
     c->mon.lines = !isatty(STDERR_FILENO);
@@ -311,16 +365,33 @@ static int step_check_outputs(struct train_cmd *c)
     return 0;
 }
 
-/* The vocabulary: counted from the corpus, or read from --read-vocab. */
+/* The vocabulary: read from --read-vocab, or counted from the corpus in
+ * one pass over the text by the training threads, which also encodes it
+ * (corpus_build_file: the same ids and stream as counting, then encoding). */
 static int step_count(struct train_cmd *c)
 {
     if (c->read_vocab)
         return vocab_load(&c->vocab, c->read_vocab, c->min_count, &c->err);
     struct vocab_options vo = {c->min_count, c->max_vocab};
-    int64_t cut = 0;
-    int status = vocab_build_from_file(&c->vocab, c->fc.path, &vo, &cut, &c->err);
+    struct corpus_build_options bo = {c->opt.threads, c->max_memory, 0, c->output};
+    struct corpus_build_info info;
+    size_t none, mega;
+    if (bo.max_memory == 0)
+        bo.max_memory = default_max_memory();
+    /* The model's share of --max-memory, per vocabulary word. */
+    if (train_memory_bytes(&c->opt, 0, &none) == 0 &&
+        train_memory_bytes(&c->opt, 1 << 20, &mega) == 0 && mega > none)
+        bo.model_bytes_per_word = (int64_t)((mega - none) >> 20);
+    int status = corpus_build_file(&c->ids, &c->vocab, c->fc.path, &vo, &bo, &info, &c->err);
     if (status != 0)
         return status;
+    if (info.spilled_bytes > 0 && !c->quiet) {
+        char size[32];
+        format_bytes(size, sizeof size, (double)info.spilled_bytes);
+        fprintf(stderr, "w2v: the word ids (%s) exceed --max-memory: read from a temporary "
+                        "file beside '%s'\n", size, c->output);
+    }
+    int64_t cut = info.words_cut;
     if (cut > 0 && !c->quiet)
         fprintf(stderr, "w2v: %lld over-long words were cut to %d bytes\n", (long long)cut,
                 W2V_MAX_WORD_BYTES);
@@ -363,11 +434,12 @@ static int step_check_memory(const struct train_cmd *c)
     return STEP_PRINTED;
 }
 
-/* The corpus as a stream of word ids. */
+/* The corpus as a stream of word ids (step_count made it already unless
+ * the vocabulary came from --read-vocab). */
 static int step_encode(struct train_cmd *c)
 {
-    int status = corpus_encode_file(&c->ids, &c->vocab, c->fc.path,
-                                    c->read_vocab ? 0 : c->vocab.total_words, &c->err);
+    int status = c->read_vocab ? corpus_encode_file(&c->ids, &c->vocab, c->fc.path, 0, &c->err)
+                               : 0;
     if (status != 0)
         return status;
     if (train_signal)
@@ -389,11 +461,24 @@ static int step_train(struct train_cmd *c)
     }
     for (int32_t i = 0; i < c->vocab.size; i++)
         counts[i] = c->vocab.entries[i].count;
-    int status = train_init(&c->tr, &c->opt, counts, c->vocab.size, c->ids.ids, c->ids.n, &c->err);
+    int64_t lo, hi; /* this rank's slice of the stream: all of it for one rank */
+    dist_slice(&c->dist, c->ids.ids, c->ids.n, &lo, &hi);
+    int status = train_init(&c->tr, &c->opt, counts, c->vocab.size, c->ids.ids + lo, hi - lo,
+                            &c->err);
     w2v_free(counts);
     if (status != 0)
         return status;
+    c->mon.dist = &c->dist;
+    c->mon.tr = &c->tr;
+    c->mon.dist_err = &c->err;
     status = train_run(c->tr, train_monitor, &c->mon, &c->err);
+    if (c->mon.dist_status != 0)
+        return c->mon.dist_status;
+    /* Ranks that finish early keep averaging (collectives pair up in order)
+     * until all are done; the last round averages every row. */
+    for (int all_done = 0; status == 0 && c->dist.size > 1 && !all_done;)
+        status = dist_round(&c->dist, (struct model *)train_model(c->tr), 1, 1, &all_done,
+                            &c->err);
     /* A signal after the last monitor call still counts: write nothing. */
     if ((status == W2V_EINTR || status == 0) && train_signal)
         return STEP_INTERRUPTED;
@@ -449,6 +534,8 @@ static int write_classes(struct train_cmd *c, const char *const *words)
  * appears whole (temporary + rename) and the run ends normally. */
 static int step_write(struct train_cmd *c)
 {
+    if (c->dist.rank != 0) /* the models are equal after the last round: one writer */
+        return 0;
     const char **words = w2v_calloc((size_t)c->vocab.size, sizeof *words);
     if (!words) {
         cli_error("out of memory");
@@ -499,6 +586,12 @@ int cmd_train(int argc, char **argv)
     vocab_init(&c.vocab);
     corpus_init(&c.ids);
     c.t0 = now_seconds();
+    if (dist_init(&c.dist, &argc, &argv, &c.err) != 0)
+        return cli_report(&c.err, W2V_EIO);
+    if (c.dist.rank != 0) { /* rank 0 speaks and writes */
+        c.quiet = 1;
+        c.save_vocab = NULL;
+    }
 
     int status = step_check_outputs(&c);
     if (status == 0)
@@ -521,10 +614,12 @@ int cmd_train(int argc, char **argv)
     if (status == 0)
         status = step_write(&c);
     code = train_cmd_exit(&c, status);
+    dist_exit(&c.dist, code); /* a failed rank ends them all: nobody waits forever */
 
     train_release(&c.tr);
     files_corpus_release(&c.fc);
     corpus_release(&c.ids);
     vocab_release(&c.vocab);
+    dist_release(&c.dist);
     return code;
 }
