@@ -18,6 +18,7 @@
 #include "w2v/classes.h"
 #include "w2v/cli.h"
 #include "w2v/corpus.h"
+#include "w2v/dist.h"
 #include "w2v/files.h"
 #include "w2v/tokenizer.h"
 #include "w2v/train.h"
@@ -87,6 +88,46 @@ static int parse_kernel(void *target, const char *value, char *why, size_t cap)
     if (used < cap)
         snprintf(why + used, cap - used, ")");
     return -1;
+}
+
+/* --max-memory BYTES, with an optional K, M, G or T (powers of 1024). */
+static int parse_bytes(void *target, const char *value, char *why, size_t cap)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(value, &end);
+    double unit = 1;
+    switch (*end) {
+    case 'k': case 'K': unit = 1024.0; end++; break;
+    case 'm': case 'M': unit = 1024.0 * 1024; end++; break;
+    case 'g': case 'G': unit = 1024.0 * 1024 * 1024; end++; break;
+    case 't': case 'T': unit = 1024.0 * 1024 * 1024 * 1024; end++; break;
+    default: break;
+    }
+    if (end == value || *end != '\0' || errno != 0 || !(v > 0) || v * unit > 9e18) {
+        snprintf(why, cap, "expected a positive size in bytes (K, M, G, T allowed), not '%s'",
+                 value);
+        return -1;
+    }
+    *(int64_t *)target = (int64_t)(v * unit);
+    return 0;
+}
+
+/* Half the memory the kernel says is available (MemAvailable in
+ * /proc/meminfo): room for the model and the page cache beside the ids.
+ * 0 (no bound) when it cannot be read. */
+static int64_t default_max_memory(void)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    char line[256];
+    long long kb = 0;
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "MemAvailable: %lld kB", &kb) == 1)
+            break;
+    fclose(f);
+    return kb > 0 ? (int64_t)kb * 1024 / 2 : 0;
 }
 
 /* "1.5 GB" style, for messages. */
@@ -182,6 +223,11 @@ struct monitor_state {
     const char *log_path; /* --log-json, or NULL */
     int log_fd;         /* open on log_path (append), or -1 */
     int log_errno;      /* why a log write failed, or 0 */
+    /* Several ranks (make mpi): each report is also an averaging round. */
+    struct dist *dist;
+    struct trainer *const *tr;
+    int dist_status;            /* 0, or dist_round's error (in *dist_err) */
+    struct w2v_err *dist_err;
 };
 
 /* One JSON line for the interval ending at p, appended with a single
@@ -246,7 +292,12 @@ static int train_monitor(void *ctx, const struct train_progress *p)
         m->last_draw = p->elapsed;
         m->drawn = 1;
     }
-    return train_signal != 0;
+    if (m->dist && m->dist->size > 1 && !p->finished && m->dist_status == 0) {
+        int all_done;
+        m->dist_status = dist_round(m->dist, (struct model *)train_model(*m->tr), 0, 0,
+                                    &all_done, m->dist_err);
+    }
+    return train_signal != 0 || m->dist_status != 0;
 }
 
 /* One `w2v train` run: the settings, then what the steps build. */
@@ -261,7 +312,7 @@ struct train_cmd {
     int64_t *counts;
     int64_t saves;
     double save_seconds;       /* the last save's time */
-    int64_t min_count, max_vocab;
+    int64_t min_count, max_vocab, max_memory;
     int64_t classes;           /* > 0: write K word classes instead of the vectors */
     int text, progress, quiet, debug, force;
 
@@ -269,9 +320,11 @@ struct train_cmd {
     struct vocab vocab;
     struct vectors start;      /* --init's vectors (rows 0 when not given) */
     int64_t init_kept;         /* words of the vocabulary that start from them */
+    int64_t init_added;        /* of those, words the counted vocabulary lacked */
     struct corpus ids;
     struct trainer *tr;
     struct monitor_state mon;
+    struct dist dist;          /* the ranks of an MPI run (one without make mpi) */
     struct w2v_err err;
     double t0;                 /* start, for the timing messages */
 };
@@ -313,6 +366,7 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
         {"epochs", "iter", 0, CLI_INT, &o->epochs, "N", "passes over the corpus (default 5)", 1, 1000000, NULL},
         {"min-count", "min-count", 0, CLI_INT64, &c->min_count, "N", "drop words seen fewer than N times (default 5)", 1, 9e18, NULL},
         {"max-vocab", NULL, 0, CLI_INT64, &c->max_vocab, "N", "prune rare words while counting beyond N distinct words (default 21000000; 0: no limit)", 0, 2e9, NULL},
+        {"max-memory", NULL, 0, CLI_CUSTOM, &c->max_memory, "BYTES", "memory for the model and the corpus's word ids (4 bytes a word; K, M, G suffixes): ids beyond it go to a temporary file beside OUT (default: half the available memory)", 0, 0, parse_bytes},
         CLI_OPTION_THREADS(&o->threads, "training threads (default: online CPUs)"),
         /* uint64_t through int64_t: the same object representation */
         {"seed", NULL, 0, CLI_INT64, &o->seed, "N", "random seed; with --threads 1 the output is reproducible (default 1)", 0, 9e18, NULL},
@@ -391,8 +445,9 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
     return -1;
 }
 
-/* The corpus must be text; a stream is copied once, so it can be read
- * twice (count, encode). */
+/* The corpus must be text; a stream is copied once, so that threads can
+ * read ranges of it (and --read-vocab or a pruning count can read it
+ * again). */
 static int step_open_corpus(struct train_cmd *c)
 {
     c->mon.lines = !isatty(STDERR_FILENO);
@@ -450,7 +505,9 @@ static int step_resume_vocab(struct train_cmd *c)
     return 0;
 }
 
-/* The vocabulary: counted from the corpus, or read from --read-vocab. */
+/* The vocabulary: read from --read-vocab, or counted from the corpus in
+ * one pass over the text by the training threads, which also encodes it
+ * (corpus_build_file: the same ids and stream as counting, then encoding). */
 static int step_count(struct train_cmd *c)
 {
     if (c->resume)
@@ -458,10 +515,25 @@ static int step_count(struct train_cmd *c)
     if (c->read_vocab)
         return vocab_load(&c->vocab, c->read_vocab, c->min_count, &c->err);
     struct vocab_options vo = {c->min_count, c->max_vocab};
-    int64_t cut = 0;
-    int status = vocab_build_from_file(&c->vocab, c->fc.path, &vo, &cut, &c->err);
+    struct corpus_build_options bo = {c->opt.threads, c->max_memory, 0, c->output};
+    struct corpus_build_info info;
+    size_t none, mega;
+    if (bo.max_memory == 0)
+        bo.max_memory = default_max_memory();
+    /* The model's share of --max-memory, per vocabulary word. */
+    if (train_memory_bytes(&c->opt, 0, &none) == 0 &&
+        train_memory_bytes(&c->opt, 1 << 20, &mega) == 0 && mega > none)
+        bo.model_bytes_per_word = (int64_t)((mega - none) >> 20);
+    int status = corpus_build_file(&c->ids, &c->vocab, c->fc.path, &vo, &bo, &info, &c->err);
     if (status != 0)
         return status;
+    if (info.spilled_bytes > 0 && !c->quiet) {
+        char size[32];
+        format_bytes(size, sizeof size, (double)info.spilled_bytes);
+        fprintf(stderr, "w2v: the word ids (%s) exceed --max-memory: read from a temporary "
+                        "file beside '%s'\n", size, c->output);
+    }
+    int64_t cut = info.words_cut;
     if (cut > 0 && !c->quiet)
         fprintf(stderr, "w2v: %lld over-long words were cut to %d bytes\n", (long long)cut,
                 W2V_MAX_WORD_BYTES);
@@ -506,6 +578,7 @@ static int step_init(struct train_cmd *c)
         return w2v_fail(&c->err, status, "cannot add the words of '%s': %s", c->init,
                         w2v_strerror(status));
     c->init_kept = c->start.rows;
+    c->init_added = added;
     if (!c->quiet)
         fprintf(stderr,
                 "w2v: starting from '%s': %lld words keep their vectors (%lld of them not in "
@@ -547,12 +620,18 @@ static int step_check_memory(const struct train_cmd *c)
     return STEP_PRINTED;
 }
 
-/* The corpus as a stream of word ids. */
+/* The corpus as a stream of word ids (step_count made it already unless
+ * the vocabulary came from --read-vocab). */
 static int step_encode(struct train_cmd *c)
 {
-    int status = corpus_encode_file(&c->ids, &c->vocab, c->fc.path,
-                                    c->read_vocab || c->resume ? 0 : c->vocab.total_words,
-                                    &c->err);
+    /* Re-encoded when the vocabulary is not the one counting built the
+     * stream with: --read-vocab, --resume's, or --init's additions. */
+    int status = 0;
+    if (c->read_vocab || c->resume || c->init_added > 0) {
+        corpus_release(&c->ids);
+        corpus_init(&c->ids);
+        status = corpus_encode_file(&c->ids, &c->vocab, c->fc.path, 0, &c->err);
+    }
     if (status != 0)
         return status;
     if (train_signal)
@@ -588,7 +667,9 @@ static int step_train(struct train_cmd *c)
         c->counts[i] = c->vocab.entries[i].count;
         c->words[i] = c->vocab.entries[i].word;
     }
-    int status = train_init(&c->tr, &c->opt, c->counts, c->vocab.size, c->ids.ids, c->ids.n,
+    int64_t lo, hi; /* this rank's slice of the stream: all of it for one rank */
+    dist_slice(&c->dist, c->ids.ids, c->ids.n, &lo, &hi);
+    int status = train_init(&c->tr, &c->opt, c->counts, c->vocab.size, c->ids.ids + lo, hi - lo,
                             &c->err);
     if (status != 0)
         return status;
@@ -607,11 +688,21 @@ static int step_train(struct train_cmd *c)
             train_set_input(c->tr, id, c->start.data + (size_t)r * (size_t)c->start.dim);
     }
     vectors_release(&c->start); /* no longer needed: its memory back before training */
+    c->mon.dist = &c->dist;
+    c->mon.tr = &c->tr;
+    c->mon.dist_err = &c->err;
     status = train_run(c->tr, train_monitor, &c->mon, &c->err);
     if (c->mon.log_errno) {
         cli_error("cannot write '%s': %s", c->mon.log_path, strerror(c->mon.log_errno));
         return STEP_PRINTED;
     }
+    if (c->mon.dist_status != 0)
+        return c->mon.dist_status;
+    /* Ranks that finish early keep averaging (collectives pair up in order)
+     * until all are done; the last round averages every row. */
+    for (int all_done = 0; status == 0 && c->dist.size > 1 && !all_done;)
+        status = dist_round(&c->dist, (struct model *)train_model(c->tr), 1, 1, &all_done,
+                            &c->err);
     /* A signal after the last monitor call still counts: write nothing. */
     if ((status == W2V_EINTR || status == 0) && train_signal)
         return STEP_INTERRUPTED;
@@ -674,6 +765,8 @@ static int write_classes(struct train_cmd *c, const char *const *words)
  * appears whole (temporary + rename) and the run ends normally. */
 static int step_write(struct train_cmd *c)
 {
+    if (c->dist.rank != 0) /* the models are equal after the last round: one writer */
+        return 0;
     const char **words = w2v_calloc((size_t)c->vocab.size, sizeof *words);
     if (!words) {
         cli_error("out of memory");
@@ -736,8 +829,23 @@ int cmd_train(int argc, char **argv)
     vectors_init(&c.start);
     corpus_init(&c.ids);
     c.t0 = now_seconds();
+    if (dist_init(&c.dist, &argc, &argv, &c.err) != 0)
+        return cli_report(&c.err, W2V_EIO);
+    if (c.dist.rank != 0) { /* rank 0 speaks and writes */
+        c.quiet = 1;
+        c.save_vocab = NULL;
+    }
 
-    int status = step_check_outputs(&c);
+    /* A checkpoint holds one process's threads; ranks would overwrite each
+     * other's. */
+    int status = c.dist.size > 1 && c.checkpoint
+                     ? w2v_fail(&c.err, W2V_EINVAL,
+                                "--checkpoint and --resume work in one process, not over %d "
+                                "ranks",
+                                c.dist.size)
+                     : 0;
+    if (status == 0)
+        status = step_check_outputs(&c);
     if (status == 0)
         status = step_open_corpus(&c);
     if (status == 0)
@@ -760,6 +868,7 @@ int cmd_train(int argc, char **argv)
     if (status == 0)
         status = step_write(&c);
     code = train_cmd_exit(&c, status);
+    dist_exit(&c.dist, code); /* a failed rank ends them all: nobody waits forever */
 
     if (c.mon.log_fd >= 0)
         close(c.mon.log_fd);
@@ -771,5 +880,6 @@ int cmd_train(int argc, char **argv)
     checkpoint_release(&c.ck);
     w2v_free(c.words);
     w2v_free(c.counts);
+    dist_release(&c.dist);
     return code;
 }

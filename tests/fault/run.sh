@@ -35,6 +35,7 @@ printf 'w1 w2\nw3 w4\nw5 w6\n' >held.txt
 # scenario name | command (run by sh -c) | output file that must not be left partial ('-' none)
 scenarios='train|"$W2V" train corpus.txt -o out.bin --dim 16 --epochs 1 --min-count 1 --threads 1 --quiet --seed 1|out.bin
 train-stdin|sh stdin-train.sh -o out.bin --dim 8 --epochs 1 --min-count 1 --threads 1 --quiet --seed 1|out.bin
+train-spill|"$W2V" train corpus.txt -o out.bin --dim 8 --epochs 1 --min-count 1 --threads 1 --quiet --seed 1 --max-memory 1K|out.bin
 train-text|"$W2V" train corpus.txt -o out.txt --text --dim 8 --epochs 1 --min-count 1 --threads 1 --quiet --save-vocab vocab.txt|out.txt
 nearest|"$W2V" nearest base.bin w1 w2 -k 5|-
 analogy|"$W2V" analogy base.bin w1 w2 w3 -k 3|-
