@@ -493,3 +493,42 @@ done:
     w2v_free(row);
     return rc;
 }
+
+int subword_model_to_vectors(const struct subword_model *m, struct vectors *v,
+                             struct w2v_err *err)
+{
+    int rc;
+    size_t bytes, pool = 0;
+    vectors_init(v);
+    if (w2v_size_mul((size_t)m->n_words, (size_t)m->dim * sizeof(float), &bytes) != 0)
+        return w2v_fail(err, W2V_EOVERFLOW, "subword model too large");
+    for (int64_t r = 0; r < m->n_words; r++)
+        pool += strlen(m->words.words[r]) + 1;
+    v->data = w2v_aligned_alloc(bytes);
+    v->words = w2v_calloc((size_t)m->n_words, sizeof *v->words);
+    v->word_pool = w2v_malloc(pool);
+    if (!v->data || !v->words || !v->word_pool) {
+        rc = w2v_fail(err, W2V_ENOMEM, "out of memory for %lld vectors", (long long)m->n_words);
+        goto fail;
+    }
+    v->rows = m->n_words;
+    v->dim = m->dim;
+    memcpy(v->word_pool, m->words.word_pool, pool); /* the same words, same order */
+    size_t at = 0;
+    for (int64_t r = 0; r < m->n_words; r++) {
+        v->words[r] = v->word_pool + at;
+        at += strlen(v->words[r]) + 1;
+        float *x = v->data + (size_t)r * (size_t)m->dim;
+        subword_model_word_row(m, r, x);
+        rc = check_finite(x, m->dim, v->words[r], err);
+        if (rc < 0)
+            goto fail;
+    }
+    rc = vectors_index(v, err);
+    if (rc < 0)
+        goto fail;
+    return 0;
+fail:
+    vectors_release(v);
+    return rc;
+}

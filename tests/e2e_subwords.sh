@@ -117,6 +117,7 @@ h1=$(sed -n 1p "$TMP/held"); h2=$(sed -n 2p "$TMP/held")
 check "unseen words get vectors" [ "$(wc -l <"$TMP/c")" -eq 3 ]
 check "... and stderr says so once" [ "$(wc -l <"$TMP/c.err")" -eq 1 ]
 check "... naming the first one" grep -q "'$h1' is not in the vocabulary" "$TMP/c.err"
+check "... and how many others" grep -q "1 other unseen word" "$TMP/c.err"
 printf '%s %s\n\n%s\n' "$h1" "$w" "$h2" | "$W2V" vector "$M" >"$TMP/d" 2>/dev/null
 check "words from stdin" [ "$(wc -l <"$TMP/d")" -eq 3 ]
 expect_error 1 "a word none of whose n-grams is in the model" -- vector "$M" QQQQQQ
@@ -125,6 +126,27 @@ expect_error 1 "an unknown word in a plain vector file" -- vector "$TMP/v.bin" "
 "$W2V" vector "$M" "$w" QQQQQQ >"$TMP/e" 2>/dev/null
 check "an unknown word among known ones: no partial answer" [ ! -s "$TMP/e" ]
 expect_error 2 "vector without a model" -- vector
+
+# The query commands answer for unseen words from a subword model.
+stem1=$(sed -n 1p "$TMP/stems")
+"$W2V" nearest "$M" "$h1" -k 7 >"$TMP/n" 2>"$TMP/n.err"
+check "nearest: an unseen word's 7 neighbours are its 4 relatives and 3 topic words" \
+    [ "$(cut -f 1 "$TMP/n" | grep -c -x -F -e "$stem1" -e "${stem1}s" -e "${stem1}ed" -e "${stem1}er" \
+        $(head -n 1 "$TMP/topics" | sed 's/[a-z]*/-e &/g'))" -ge 6 ]
+check "... and stderr says it was unseen, once" [ "$(wc -l <"$TMP/n.err")" -eq 1 ]
+rel=$("$W2V" similarity "$M" "$h1" "${stem1}ed" 2>/dev/null)
+oth=$("$W2V" similarity "$M" "$h1" "$(sed -n 30p "$TMP/stems")ed" 2>/dev/null)
+check "similarity: unseen word vs relative ($rel) above vs another stem ($oth)" \
+    awk -v a="$rel" -v b="$oth" 'BEGIN { exit !(a + 0 > b + 0 && a + 0 <= 1) }'
+check "similarity of two unseen words" sh -c '"$1" similarity "$2" "$3" "$4" 2>/dev/null' sh "$W2V" "$M" "$h1" "${stem1}ingly"
+check "analogy with unseen words" sh -c '"$1" analogy "$2" "$3" "$4" "$5" -k 3 2>/dev/null' sh "$W2V" "$M" "$h1" "${stem1}ed" "$(sed -n 2p "$TMP/stems")ed"
+printf '%s\nQQQQQQ\n%s %s\n' "$h1" "$h2" "${stem1}s" | "$W2V" nearest "$M" -k 2 >"$TMP/s" 2>"$TMP/s.err"
+check "stdin: a query without any known n-gram fails the run" [ $? -eq 1 ]
+check "... the others are answered (2 + 0 + 2 lines and 3 blank)" [ "$(wc -l <"$TMP/s")" -eq 7 ]
+check "... one error on stderr, and no note (the run failed)" [ "$(wc -l <"$TMP/s.err")" -eq 1 ]
+check "... the error names the word" grep -q "error: 'QQQQQQ'" "$TMP/s.err"
+expect_error 1 "nearest: a word with no n-gram in the model" -- nearest "$M" QQQQQQ
+expect_error 1 "nearest on a missing model" -- nearest "$TMP/no-such.sw" "$h1"
 
 # Reproducible with one thread and a seed.
 "$W2V" train "$TMP/train" -o "$TMP/r1.bin" --subword-model "$TMP/r1.sw" $SW --threads 1 --seed 3

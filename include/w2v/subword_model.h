@@ -95,6 +95,13 @@ int subword_model_open(struct subword_model *m, const char *path, struct w2v_err
 
 void subword_model_release(struct subword_model *m); /* safe on zeroed/released */
 
+/* The model's words and word rows as a struct vectors (words, rows in
+ * host order, 64-byte aligned, indexed), e.g. for query_model_from_vectors.
+ * Returns 0, W2V_ENOMEM, W2V_EOVERFLOW or W2V_EFORMAT (a non-finite value,
+ * err names the word); on failure v is released. */
+int subword_model_to_vectors(const struct subword_model *m, struct vectors *v,
+                             struct w2v_err *err);
+
 /* Row of word among the model's words, or -1. Thread-safe. */
 int64_t subword_model_find(const struct subword_model *m, const char *word);
 
