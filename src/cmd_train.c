@@ -305,7 +305,7 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
         {"maxn", NULL, 0, CLI_INT, &c->maxn, "N", "--subwords: longest n-gram, in characters (default 6)", 1, NGRAM_MAX_N, NULL},
         {"bucket", NULL, 0, CLI_INT, &c->bucket, "N", "--subwords: n-grams are hashed into N buckets (default 2000000)", 1, NGRAM_MAX_BUCKET, NULL},
         {"subword-model", NULL, 0, CLI_STRING, &c->subword_model, "FILE", "--subwords: also write the model with its n-gram vectors to FILE, for vectors of unseen words (w2v vector, nearest, ...)", 0, 0, NULL},
-        {"kernel", NULL, 0, CLI_CUSTOM, &o->kernel, "NAME", "training kernel: batched (default) or reference", 0, 0, parse_kernel},
+        {"kernel", NULL, 0, CLI_CUSTOM, &o->kernel, "NAME", "training kernel: batched (default) or reference (subword: --subwords)", 0, 0, parse_kernel},
         {"force", NULL, 0, CLI_FLAG, &c->force, NULL, "replace a read-only OUT (its mode is kept)", 0, 0, NULL},
         {"progress", NULL, 0, CLI_FLAG, &c->progress, NULL, "show progress even when stderr is not a terminal (a whole line every 5 s)", 0, 0, NULL},
         {"quiet", NULL, 'q', CLI_FLAG, &c->quiet, NULL, "print nothing but errors", 0, 0, NULL},

@@ -252,8 +252,7 @@ static void subword_sentence(struct train_thread *t, const int32_t *sen, int32_t
         /* Hogwild: the input rows are shared model rows, the gradient is
          * the thread's own; a row listed twice gets it twice, as fastText
          * adds it once per occurrence. */
-        for (int c = 0; c < C; c++)
-            kernels_axpy(1.0f, b->e, b->in[c], n);
+        kernels_add_rows(b->in, C, b->e, n);
     }
 }
 
