@@ -97,7 +97,8 @@ static int subword_thread_init(struct train_thread *t)
 
 /* The n-gram table is not known from the options alone: this counts the
  * buffers for words of up to 30 n-gram rows (the pointer array is the only
- * part that grows with them; subword_bytes counts the rows themselves). */
+ * part that grows with them). The n-gram rows themselves, 4·S·G bytes, are
+ * not the trainer's and not in train_memory_bytes. */
 static size_t subword_thread_bytes(const struct train_options *o, int64_t vocab_size)
 {
     size_t stride = ((size_t)o->dim + W2V_MODEL_ROW_ALIGN - 1) / W2V_MODEL_ROW_ALIGN *

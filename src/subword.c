@@ -22,20 +22,6 @@ void subword_release(struct subword_state *s)
     memset(s, 0, sizeof *s);
 }
 
-int subword_bytes(int64_t n_words, int64_t n_grams, int64_t n_entries, size_t stride,
-                  size_t *out)
-{
-    size_t a, b, c, total;
-    if (n_words < 0 || n_grams < 0 || n_entries < 0 ||
-        w2v_size_mul((size_t)n_grams, stride * sizeof(float) + sizeof(uint32_t), &a) != 0 ||
-        w2v_size_mul((size_t)n_words + 1, sizeof(int64_t), &b) != 0 ||
-        w2v_size_mul((size_t)n_entries, sizeof(int32_t) + sizeof(uint32_t), &c) != 0 ||
-        w2v_size_add(a, b, &total) != 0 || w2v_size_add(total, c, &total) != 0)
-        return W2V_EOVERFLOW;
-    *out = total;
-    return 0;
-}
-
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;

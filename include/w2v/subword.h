@@ -11,9 +11,11 @@
  *
  * The kernel (src/kernel_subword.c), for each centre word:
  * - skip-gram: the input is the centre word's mean; each context word in
- *   the window is a target with K negatives of its own (a negative equal
- *   to the target is skipped), or its Huffman path; the input rows get the
- *   summed gradient once, after the window;
+ *   the window is a target, with K negatives shared by the window, each
+ *   weighted by the number of targets (with one input row, the expected
+ *   update of K negatives per target; a negative equal to a target is
+ *   skipped), or its Huffman path; the input rows get the summed gradient
+ *   once, after the window;
  * - CBOW: the input is the mean of every row of every context word (their
  *   word rows and all their n-gram rows, as fastText's CBOW), the target
  *   the centre word with K negatives, or its Huffman path; every one of
@@ -64,11 +66,6 @@ int subword_init(struct subword_state *s, const char *const *words, int32_t n_wo
                  struct w2v_err *err);
 
 void subword_release(struct subword_state *s); /* safe on zeroed/released */
-
-/* Bytes subword_init would allocate for G n-gram rows and T n-gram
- * entries of stride floats (for the memory estimate). W2V_EOVERFLOW or 0. */
-int subword_bytes(int64_t n_words, int64_t n_grams, int64_t n_entries, size_t stride,
-                  size_t *out);
 
 /* After training: replace each syn0 row w ([V, stride]) by word w's
  * composed vector, the mean of its row and its n-gram rows (what the
