@@ -7,15 +7,14 @@
 #include "w2v/subword_model.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common_internal.h"
+#include "vectors_scan.h"
 #include "w2v/ngram.h"
 
 #define ALIGN 64
@@ -337,23 +336,10 @@ int subword_model_open(struct subword_model *m, const char *path, struct w2v_err
     int rc;
     uint64_t words_bytes = 0;
     memset(m, 0, sizeof *m);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int64_t file_size = 0;
+    int fd = vectors_open_regular(path, &file_size, err);
     if (fd < 0)
-        return w2v_fail_errno(err, "cannot open '%s'", path);
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        rc = w2v_fail_errno(err, "cannot stat '%s'", path);
-        close(fd);
-        return rc;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        close(fd);
-        return w2v_fail(err, W2V_EIO, "cannot read '%s': not a regular file", path);
-    }
-    if (st.st_size == 0) {
-        close(fd);
-        return w2v_fail(err, W2V_EEMPTY, "'%s' is empty", path);
-    }
+        return fd;
     /* Look at the magic with read(): most files are not subword models and
      * need not be mapped here. */
     unsigned char magic[sizeof SUBWORD_MODEL_MAGIC];
@@ -362,12 +348,12 @@ int subword_model_open(struct subword_model *m, const char *path, struct w2v_err
         close(fd);
         return 1;
     }
-    if ((uint64_t)st.st_size > SIZE_MAX || st.st_size < SUBWORD_MODEL_HEADER) {
+    if ((uint64_t)file_size > SIZE_MAX || file_size < SUBWORD_MODEL_HEADER) {
         close(fd);
         return w2v_fail(err, W2V_EFORMAT, "'%s' is truncated: %lld bytes, not even a header",
-                        path, (long long)st.st_size);
+                        path, (long long)file_size);
     }
-    void *base = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    void *base = mmap(NULL, (size_t)file_size, PROT_READ, MAP_PRIVATE, fd, 0);
     int map_errno = errno;
     close(fd); /* the mapping keeps the file */
     if (base == MAP_FAILED) {
@@ -375,7 +361,7 @@ int subword_model_open(struct subword_model *m, const char *path, struct w2v_err
         return w2v_fail_errno(err, "cannot map '%s'", path);
     }
     m->base = base;
-    m->size = (size_t)st.st_size;
+    m->size = (size_t)file_size;
     rc = check_header(m, path, m->base, &words_bytes, err);
     if (rc < 0)
         goto fail;
