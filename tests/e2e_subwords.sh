@@ -158,6 +158,7 @@ check "... and the same vectors" cmp -s "$TMP/r1.bin" "$TMP/r2.bin"
 expect_error 2 "--subword-model without --subwords" -- train "$TMP/train" -o "$TMP/x.bin" --subword-model "$TMP/x.sw"
 expect_error 2 "--minn above --maxn" -- train "$TMP/train" -o "$TMP/x.bin" --subwords --minn 5 --maxn 3
 expect_error 2 "--bucket 0" -- train "$TMP/train" -o "$TMP/x.bin" --subwords --bucket 0
+expect_error 2 "--subword-model with --classes" -- train "$TMP/train" -o "$TMP/x.bin" --subwords --subword-model "$TMP/x.sw" --classes 3
 expect_error 1 "an unwritable --subword-model" -- train "$TMP/train" -o "$TMP/x.bin" --subwords --subword-model "$TMP/no/such/dir/m.sw"
 check "... leaves no vectors file" [ ! -e "$TMP/x.bin" ]
 
