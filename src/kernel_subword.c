@@ -101,8 +101,7 @@ static int subword_thread_init(struct train_thread *t)
  * not the trainer's and not in train_memory_bytes. */
 static size_t subword_thread_bytes(const struct train_options *o, int64_t vocab_size)
 {
-    size_t stride = ((size_t)o->dim + W2V_MODEL_ROW_ALIGN - 1) / W2V_MODEL_ROW_ALIGN *
-                    W2V_MODEL_ROW_ALIGN;
+    size_t stride = model_stride(o->dim);
     /* The longest Huffman code is below 2 log2(V) + 8 for any real counts. */
     size_t outs = max_out(o, o->hs ? (int32_t)log2((double)vocab_size) * 2 + 8 : 0);
     return sizeof(struct subword_buf) + 2 * stride * sizeof(float) +
