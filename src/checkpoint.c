@@ -227,7 +227,8 @@ static int read_header(struct checkpoint *ck, const unsigned char *h, struct w2v
     for (int i = 0; train_kernel_name(i); i++)
         if (strcmp(train_kernel_name(i), kernel) == 0)
             o->kernel = train_kernel_name(i);
-    if (!o->kernel)
+    /* The subword kernel's n-gram rows are not in a checkpoint. */
+    if (!o->kernel || strcmp(o->kernel, "subword") == 0)
         return bad(ck, err, "unknown kernel");
     o->arch = field_i32(h, 32) == 1 ? TRAIN_SKIPGRAM : TRAIN_CBOW;
     o->dim = field_i32(h, 36);

@@ -20,6 +20,8 @@
 #include "w2v/corpus.h"
 #include "w2v/dist.h"
 #include "w2v/files.h"
+#include "w2v/ngram.h"
+#include "w2v/subword.h"
 #include "w2v/tokenizer.h"
 #include "w2v/train.h"
 #include "w2v/vectors.h"
@@ -315,6 +317,8 @@ struct train_cmd {
     int64_t min_count, max_vocab, max_memory;
     int64_t classes;           /* > 0: write K word classes instead of the vectors */
     int text, progress, quiet, debug, force;
+    int subwords, minn, maxn, bucket; /* --subwords and its n-gram settings */
+    const char *subword_model;
 
     struct files_corpus fc;    /* the corpus as read: a stream is spooled once */
     struct vocab vocab;
@@ -323,6 +327,7 @@ struct train_cmd {
     int64_t init_added;        /* of those, words the counted vocabulary lacked */
     struct corpus ids;
     struct trainer *tr;
+    struct subword_state sw;   /* --subwords: the n-gram rows */
     struct monitor_state mon;
     struct dist dist;          /* the ranks of an MPI run (one without make mpi) */
     struct w2v_err err;
@@ -348,6 +353,9 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
      * exhaust memory. */
     c->max_vocab = 21000000;
     c->debug = -1;
+    c->minn = SUBWORD_DEFAULT_MINN;
+    c->maxn = SUBWORD_DEFAULT_MAXN;
+    c->bucket = SUBWORD_DEFAULT_BUCKET;
     const char *train_opt = NULL;
 
     const struct cli_option options[] = {
@@ -381,7 +389,12 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
         {"log-json", NULL, 0, CLI_STRING, &c->log_json, "FILE", "append one JSON line per interval to FILE: time, epoch, words, alpha, loss, words/s", 0, 0, NULL},
         {"log-every", NULL, 0, CLI_DOUBLE, &c->mon.log_every, "S", "seconds per loss interval: --log-json lines and the summary's loss (default 1)", 0.01, 86400, NULL},
         {"classes", "classes", 0, CLI_INT64, &c->classes, "K", "write K word classes (spherical k-means of the vectors, 'word class' lines) instead of the vectors (default 0: vectors)", 0, 1e9, NULL},
-        {"kernel", NULL, 0, CLI_CUSTOM, &o->kernel, "NAME", "training kernel: batched (default) or reference", 0, 0, parse_kernel},
+        {"subwords", NULL, 0, CLI_FLAG, &c->subwords, NULL, "learn character n-gram vectors too (fastText's scheme): a word's vector is the mean of its own and its n-grams' (the subword kernel)", 0, 0, NULL},
+        {"minn", NULL, 0, CLI_INT, &c->minn, "N", "--subwords: shortest n-gram, in characters (default 3)", 1, NGRAM_MAX_N, NULL},
+        {"maxn", NULL, 0, CLI_INT, &c->maxn, "N", "--subwords: longest n-gram, in characters (default 6)", 1, NGRAM_MAX_N, NULL},
+        {"bucket", NULL, 0, CLI_INT, &c->bucket, "N", "--subwords: n-grams are hashed into N buckets (default 2000000)", 1, NGRAM_MAX_BUCKET, NULL},
+        {"subword-model", NULL, 0, CLI_STRING, &c->subword_model, "FILE", "--subwords: also write the model with its n-gram vectors to FILE, for vectors of unseen words (w2v vector, nearest, ...)", 0, 0, NULL},
+        {"kernel", NULL, 0, CLI_CUSTOM, &o->kernel, "NAME", "training kernel: batched (default) or reference (subword: --subwords)", 0, 0, parse_kernel},
         {"force", NULL, 0, CLI_FLAG, &c->force, NULL, "replace a read-only OUT (its mode is kept)", 0, 0, NULL},
         {"progress", NULL, 0, CLI_FLAG, &c->progress, NULL, "show progress even when stderr is not a terminal (a whole line every 5 s)", 0, 0, NULL},
         {"quiet", NULL, 'q', CLI_FLAG, &c->quiet, NULL, "print nothing but errors", 0, 0, NULL},
@@ -412,6 +425,17 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
         return cli_usage_error(&usage, "no output file given (-o OUT)");
     if (c->debug == 0)
         c->quiet = 1;
+    /* --subwords is the subword kernel, and --kernel subword means it. */
+    if (strcmp(o->kernel, "subword") == 0)
+        c->subwords = 1;
+    if (c->subwords)
+        o->kernel = "subword";
+    if (c->subword_model && !c->subwords)
+        return cli_usage_error(&usage, "--subword-model needs --subwords");
+    if (c->subword_model && c->classes > 0)
+        return cli_usage_error(&usage, "--subword-model and --classes exclude each other");
+    if (c->subwords && c->minn > c->maxn)
+        return cli_usage_error(&usage, "--minn %d is more than --maxn %d", c->minn, c->maxn);
     if (c->resume && c->init)
         return cli_usage_error(&usage, "--resume continues a run; --init starts a new one: "
                                        "give one of them");
@@ -421,6 +445,10 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
     c->dim_given = o->dim != 0;
     if (!c->dim_given)
         o->dim = 100;
+    if (c->subwords && (c->checkpoint || c->init))
+        return cli_usage_error(&usage, "--subwords cannot be combined with --%s yet (the n-gram "
+                                       "rows are in neither file)",
+                               c->init ? "init" : c->resume ? "resume" : "checkpoint");
     if (o->threads == 0) {
         o->threads = w2v_cpu_count(W2V_MAX_THREADS);
     }
@@ -438,7 +466,8 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
                                      {c->log_json, FILES_OUTPUT, "--log-json"},
                                      {c->resume, FILES_INPUT, "--resume"},
                                      {c->checkpoint == c->resume ? NULL : c->checkpoint,
-                                      FILES_OUTPUT, "--checkpoint"}};
+                                      FILES_OUTPUT, "--checkpoint"},
+                                     {c->subword_model, FILES_OUTPUT, "--subword-model"}};
     int status = files_check(uses, sizeof uses / sizeof uses[0], c->force, &c->err);
     if (status != 0)
         return cli_report(&c->err, status);
@@ -464,6 +493,8 @@ static int step_check_outputs(struct train_cmd *c)
     if (check_writable_dir(c->output) != 0)
         return STEP_PRINTED;
     if (c->save_vocab && check_writable_dir(c->save_vocab) != 0)
+        return STEP_PRINTED;
+    if (c->subword_model && check_writable_dir(c->subword_model) != 0)
         return STEP_PRINTED;
     if (c->checkpoint && check_writable_dir(c->checkpoint) != 0)
         return STEP_PRINTED;
@@ -653,6 +684,42 @@ static int save_checkpoint(void *ctx, const struct trainer *tr, struct w2v_err *
     return status;
 }
 
+/* The vocabulary's words in id order (the vocab owns them); NULL when out
+ * of memory. Free the array with w2v_free. */
+static const char **vocab_words(const struct vocab *v)
+{
+    const char **words = w2v_calloc((size_t)v->size, sizeof *words);
+    for (int32_t i = 0; words && i < v->size; i++)
+        words[i] = v->entries[i].word;
+    return words;
+}
+
+/* --subwords: the n-gram rows of the vocabulary, handed to the trainer. */
+static int step_subwords(struct train_cmd *c)
+{
+    /* dist_round averages the model's matrices across ranks, not these rows. */
+    if (c->dist.size > 1) {
+        cli_error("--subwords cannot train across MPI ranks yet (its n-gram rows are not "
+                  "synchronised)");
+        return STEP_PRINTED;
+    }
+    const char **words = vocab_words(&c->vocab);
+    if (!words) {
+        cli_error("out of memory");
+        return STEP_PRINTED;
+    }
+    int status = subword_init(&c->sw, words, c->vocab.size, c->minn, c->maxn,
+                              (uint32_t)c->bucket, c->opt.dim, train_model(c->tr)->stride,
+                              c->opt.seed, &c->err);
+    w2v_free(words);
+    if (status == 0)
+        status = subword_attach(c->tr, &c->sw, &c->err);
+    if (status == 0 && !c->quiet)
+        fprintf(stderr, "w2v: --subwords: %ld n-gram rows (of %d buckets) for %lld n-grams\n",
+                (long)c->sw.n_grams, c->bucket, (long long)c->sw.start[c->vocab.size]);
+    return status;
+}
+
 /* Train, with the progress line; the final counts come from the monitor's
  * last snapshot. */
 static int step_train(struct train_cmd *c)
@@ -671,6 +738,8 @@ static int step_train(struct train_cmd *c)
     dist_slice(&c->dist, c->ids.ids, c->ids.n, &lo, &hi);
     int status = train_init(&c->tr, &c->opt, c->counts, c->vocab.size, c->ids.ids + lo, hi - lo,
                             &c->err);
+    if (status == 0 && c->subwords)
+        status = step_subwords(c);
     if (status != 0)
         return status;
     if (c->resume) {
@@ -767,25 +836,37 @@ static int step_write(struct train_cmd *c)
 {
     if (c->dist.rank != 0) /* the models are equal after the last round: one writer */
         return 0;
-    const char **words = w2v_calloc((size_t)c->vocab.size, sizeof *words);
+    const char **words = vocab_words(&c->vocab);
     if (!words) {
         cli_error("out of memory");
         return STEP_PRINTED;
     }
-    for (int32_t i = 0; i < c->vocab.size; i++)
-        words[i] = c->vocab.entries[i].word;
-    if (c->classes > 0) {
-        int rc = write_classes(c, words);
-        w2v_free(words);
-        return rc;
-    }
     const struct model *m = train_model(c->tr);
-    int status = vectors_write(c->output, c->text ? VECTORS_TEXT : VECTORS_BINARY, c->vocab.size,
-                               c->opt.dim, words, m->syn0, m->stride, &c->err);
+    int status = 0;
+    if (c->subwords) /* each word's row becomes its composed vector */
+        subword_compose(&c->sw, m->syn0);
+    if (c->classes > 0) {
+        status = write_classes(c, words);
+        w2v_free(words);
+        return status;
+    }
+    /* The subword model first: when the vectors file then fails, the model
+     * is removed again, so a failed run leaves neither. */
+    if (c->subword_model)
+        status = subword_save(&c->sw, c->subword_model, words, m->syn0, &c->err);
+    if (status == 0) {
+        status = vectors_write(c->output, c->text ? VECTORS_TEXT : VECTORS_BINARY,
+                               c->vocab.size, c->opt.dim, words, m->syn0, m->stride, &c->err);
+        if (status != 0 && c->subword_model)
+            unlink(c->subword_model);
+    }
     w2v_free(words);
     if (status == 0 && !c->quiet)
         fprintf(stderr, "w2v: wrote %s (%ld x %d, %s)\n", c->output, (long)c->vocab.size,
                 c->opt.dim, c->text ? "text" : "binary");
+    if (status == 0 && !c->quiet && c->subword_model)
+        fprintf(stderr, "w2v: wrote %s (%ld words, %ld n-gram rows)\n", c->subword_model,
+                (long)c->vocab.size, (long)c->sw.n_grams);
     return status;
 }
 
@@ -874,6 +955,7 @@ int cmd_train(int argc, char **argv)
         close(c.mon.log_fd);
     train_release(&c.tr);
     files_corpus_release(&c.fc);
+    subword_release(&c.sw);
     corpus_release(&c.ids);
     vocab_release(&c.vocab);
     vectors_release(&c.start);

@@ -39,6 +39,7 @@
 #define W2V_LOSS_SCALE 1e6
 
 struct train_kernel;
+struct subword_state;
 
 /* A thread's place in the work and its counters, kept between the runs of
  * its thread within train_run (a checkpoint stops the threads at sentence
@@ -69,6 +70,7 @@ struct trainer {
     float *keep;                 /* [V] subsampling keep-probabilities */
     struct huffman huffman;      /* over ids 1..V-1 as codes 0..V-2 (hs only) */
     float sigmoid[W2V_SIGMOID_TABLE + 1]; /* σ at the table's grid points */
+    struct subword_state *subwords; /* borrowed: the subword kernel's n-gram rows, or NULL */
 
     /* Shared, written by every thread: kept apart from the read-only
      * fields above so their updates do not evict those cache lines. */

@@ -149,6 +149,9 @@ expect_error 1 "--resume a vector file" -- train "$B" -o "$TMP/x.bin" --resume "
 expect_error 1 "--resume a missing file" -- train "$B" -o "$TMP/x.bin" --resume "$TMP/none.ck"
 expect_error 2 "--resume with --init" -- train "$B" -o "$TMP/x.bin" --resume "$CK" --init "$TMP/full.bin"
 expect_error 2 "--checkpoint is the output" -- train "$B" -o "$TMP/same" --checkpoint "$TMP/same"
+expect_error 2 "--checkpoint with --subwords (its n-gram rows are not saved)" -- train "$B" \
+    -o "$TMP/x.bin" --subwords --checkpoint "$TMP/sw.ck"
+expect_error 2 "--init with --subwords" -- train "$B" -o "$TMP/x.bin" --subwords --init "$TMP/full.bin"
 check "no output left by the hostile checkpoints" [ ! -e "$TMP/x.bin" ]
 check "the checkpoint is untouched by failed resumes" cmp -s "$CK" "$TMP/often.ck"
 summary

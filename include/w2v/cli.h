@@ -121,5 +121,6 @@ int cmd_walks(int argc, char **argv);
 int cmd_eval_links(int argc, char **argv);
 int cmd_phrases(int argc, char **argv);
 int cmd_classes(int argc, char **argv);
+int cmd_vector(int argc, char **argv);
 
 #endif
