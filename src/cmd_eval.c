@@ -7,6 +7,7 @@
 
 #include "w2v/cli.h"
 #include "w2v/eval.h"
+#include "w2v/senses.h"
 #include "w2v/vectors.h"
 
 #define MAX_RESTRICT 9e18
@@ -194,6 +195,8 @@ int cmd_eval_analogy(int argc, char **argv)
     int st = eval_questions_read(&qs, argv[1], &err);
     if (st == 0)
         st = vectors_read(&v, argv[0], &err);
+    if (st == 0)
+        st = senses_check_plain(&v, argv[0], &err);
     if (st == 0) {
         warn_malformed(argv[1], qs.malformed, qs.first_malformed_line,
                        "expected ': section' or four words");
@@ -257,6 +260,8 @@ int cmd_eval_similarity(int argc, char **argv)
     int st = eval_pairs_read(&ps, argv[1], &err);
     if (st == 0)
         st = vectors_read(&v, argv[0], &err);
+    if (st == 0)
+        st = senses_check_plain(&v, argv[0], &err);
     if (st == 0) {
         warn_malformed(argv[1], ps.malformed, ps.first_malformed_line,
                        "expected 'word1 word2 score'");

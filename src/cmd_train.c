@@ -31,6 +31,9 @@ struct train_args {
     const char *output;
     const char *save_vocab;
     const char *read_vocab;
+    const char *senses_output;
+    int senses, senses_vocab;
+    double senses_threshold;
     int model;        /* enum train_arch */
     int kernel;       /* enum train_kernel */
     int negative, hs, cbow_sum, dim, window, epochs, threads;
@@ -198,6 +201,8 @@ int cmd_train(int argc, char **argv)
      * exhaust memory. */
     a.max_vocab = 21000000;
     a.debug = -1;
+    a.senses_vocab = defaults.senses_vocab;
+    a.senses_threshold = defaults.senses_threshold;
     const char *train_opt = NULL;
 
     const struct cli_option options[] = {
@@ -223,6 +228,10 @@ int cmd_train(int argc, char **argv)
         {"save-vocab", "save-vocab", 0, CLI_STRING, &a.save_vocab, "FILE", "write the vocabulary (word count per line) to FILE", 0, 0, NULL},
         {"read-vocab", "read-vocab", 0, CLI_STRING, &a.read_vocab, "FILE", "take the vocabulary from FILE instead of counting the corpus", 0, 0, NULL},
         {"kernel", NULL, 0, CLI_CUSTOM, &a.kernel, "NAME", "training kernel: batched (default) or reference", 0, 0, parse_kernel},
+        {"senses", NULL, 0, CLI_INT, &a.senses, "K", "also learn up to K sense vectors per frequent word (skip-gram, NS; needs --senses-output)", 1, W2V_SENSES_MAX, NULL},
+        {"senses-output", NULL, 0, CLI_STRING, &a.senses_output, "FILE", "write the sense vectors (WORD#1..WORD#n) to FILE and their context centres to FILE.ctx", 0, 0, NULL},
+        {"senses-vocab", NULL, 0, CLI_INT, &a.senses_vocab, "N", "the N most frequent words get senses (default 30000)", 1, 2e9, NULL},
+        {"senses-threshold", NULL, 0, CLI_DOUBLE, &a.senses_threshold, "L", "open a new sense when a context's best cosine to the centres is below L (default 0.25)", -1, 1, NULL},
         {"progress", NULL, 0, CLI_FLAG, &a.progress, NULL, "show the progress line even when stderr is not a terminal", 0, 0, NULL},
         {"quiet", NULL, 'q', CLI_FLAG, &a.quiet, NULL, "print nothing but errors", 0, 0, NULL},
         {"debug", "debug", 0, CLI_INT, &a.debug, "N", "the original's verbosity: 0 is --quiet", 0, 10, NULL},
@@ -252,6 +261,12 @@ int cmd_train(int argc, char **argv)
         return cli_usage_error(&usage, "no output file given (-o OUT)");
     if (a.debug == 0)
         a.quiet = 1;
+    if (a.senses > 0 && !a.senses_output)
+        return cli_usage_error(&usage, "--senses needs --senses-output FILE for the sense vectors");
+    if (a.senses_output && a.senses == 0)
+        return cli_usage_error(&usage, "--senses-output needs --senses K");
+    if (a.senses_output && strcmp(a.senses_output, a.output) == 0)
+        return cli_usage_error(&usage, "--senses-output must differ from the output file");
     if (a.dim > W2V_MAX_DIM) {
         char per[32];
         format_bytes(per, sizeof per, 2.0 * 4.0 * (double)a.dim * 1000.0);
@@ -279,6 +294,9 @@ int cmd_train(int argc, char **argv)
     o.epochs = a.epochs;
     o.threads = a.threads;
     o.seed = (uint64_t)a.seed;
+    o.senses = a.senses;
+    o.senses_vocab = a.senses_vocab;
+    o.senses_threshold = a.senses_threshold;
     struct w2v_err err;
     memset(&err, 0, sizeof err);
     if (train_options_check(&o, &err) != 0)
@@ -287,6 +305,8 @@ int cmd_train(int argc, char **argv)
     if (check_writable_dir(a.output) != 0)
         return W2V_EXIT_FAILURE;
     if (a.save_vocab && check_writable_dir(a.save_vocab) != 0)
+        return W2V_EXIT_FAILURE;
+    if (a.senses_output && check_writable_dir(a.senses_output) != 0)
         return W2V_EXIT_FAILURE;
 
     struct vocab vocab;
@@ -401,6 +421,15 @@ int cmd_train(int argc, char **argv)
     if (!a.quiet)
         fprintf(stderr, "w2v: wrote %s (%ld x %d, %s)\n", a.output, (long)vocab.size, o.dim,
                 a.text ? "text" : "binary");
+    if (o.senses > 0) {
+        status = senses_write(&tr.senses, a.senses_output, a.text ? VECTORS_TEXT : VECTORS_BINARY,
+                              words, vocab.size, tr.model.syn0, tr.model.stride, &err);
+        if (status != 0)
+            goto report;
+        if (!a.quiet)
+            fprintf(stderr, "w2v: wrote %s and %s%s (senses of %ld words)\n", a.senses_output,
+                    a.senses_output, W2V_SENSES_CTX_SUFFIX, (long)tr.senses.n_words);
+    }
     exit_code = W2V_EXIT_OK;
     goto done;
 

@@ -19,6 +19,8 @@ static const struct command commands[] = {
     {"convert", cmd_convert, "convert vectors between binary and text formats"},
     {"eval-analogy", cmd_eval_analogy, "analogy accuracy on a questions-words file"},
     {"eval-similarity", cmd_eval_similarity, "Spearman/Pearson on a word-pair file"},
+    {"senses", cmd_senses, "the senses of a word (train --senses) with shares and neighbours"},
+    {"disambiguate", cmd_disambiguate, "each word of a sentence with the sense its context picks"},
 };
 
 static void print_commands(FILE *out)

@@ -51,6 +51,7 @@ void senses_release(struct senses *s)
     w2v_aligned_free(s->centre);
     w2v_free((void *)s->count);
     w2v_free((void *)s->n_open);
+    w2v_free(s->weight);
     memset(s, 0, sizeof *s);
 }
 
@@ -95,6 +96,35 @@ fail:
     senses_release(s);
     return w2v_fail(err, W2V_ENOMEM, "out of memory for a sense table of %.1f MB",
                     (double)total / 1e6);
+}
+
+int senses_set_weights(struct senses *s, const int64_t *counts, const float *keep,
+                       int32_t vocab_size, struct w2v_err *err)
+{
+    if (vocab_size < 2)
+        return w2v_fail(err, W2V_EINVAL, "no words to weigh");
+    float *w = w2v_calloc((size_t)vocab_size, sizeof *w);
+    if (!w)
+        return w2v_fail(err, W2V_ENOMEM, "out of memory for the context weights");
+    double total = 0.0;
+    for (int32_t i = 1; i < vocab_size; i++)
+        total += (double)counts[i] * (keep ? (double)keep[i] : 1.0);
+    for (int32_t i = 1; total > 0.0 && i < vocab_size; i++)
+        w[i] = (float)((double)counts[i] * (keep ? (double)keep[i] : 1.0) / total);
+    w2v_free(s->weight);
+    s->weight = w;
+    s->vocab_size = vocab_size;
+    return 0;
+}
+
+void senses_context_mean(const struct senses *s, const float *global, size_t stride, float *out)
+{
+    memset(out, 0, (size_t)s->dim * sizeof *out);
+    if (!s->weight)
+        return;
+    for (int32_t w = 1; w < s->vocab_size; w++)
+        if (s->weight[w] > 0.0f)
+            hog_axpy(s->weight[w], global + (size_t)w * stride, out, (size_t)s->dim);
 }
 
 /* Cosine of a and b given b's norm; 0 when either is zero. */
@@ -190,6 +220,16 @@ int senses_is_sense_name(const char *word)
     return 1;
 }
 
+int senses_check_plain(const struct vectors *v, const char *path, struct w2v_err *err)
+{
+    for (int64_t r = 0; r < v->rows; r++)
+        if (!senses_is_sense_name(v->words[r]))
+            return 0;
+    return w2v_fail(err, W2V_EFORMAT,
+                    "'%s' holds sense vectors (WORD#N rows, from train --senses-output); give "
+                    "the main vectors file (train -o) instead", path);
+}
+
 /* "WORD#k" in a new string, or NULL. */
 static char *sense_name(const char *word, int k)
 {
@@ -270,7 +310,10 @@ int senses_write(const struct senses *s, const char *path, enum vectors_format f
         if (senses_is_sense_name(words[id]) && vectors_find(&names, words[id]) >= 0)
             continue;
         ctx_words[n_ctx] = words[id];
-        memcpy(ctx_data + n_ctx * S, global + (size_t)id * global_stride, D * sizeof(float));
+        if (id == 0)
+            senses_context_mean(s, global, global_stride, ctx_data + n_ctx * S);
+        else
+            memcpy(ctx_data + n_ctx * S, global + (size_t)id * global_stride, D * sizeof(float));
         n_ctx++;
     }
     r = 0;
@@ -401,6 +444,19 @@ int64_t senses_file_count(const struct senses_file *f, int64_t row)
 {
     const float *c = f->ctx.data + (size_t)(f->n_global + row) * (size_t)f->ctx.dim;
     return (int64_t)llround(sqrt((double)simd_dot(c, c, (size_t)f->ctx.dim)));
+}
+
+void senses_file_context(const struct senses_file *f, const int64_t *ctx_rows, int n, float *out)
+{
+    const size_t D = (size_t)f->ctx.dim;
+    memset(out, 0, D * sizeof *out);
+    if (n <= 0)
+        return;
+    for (int i = 0; i < n; i++)
+        simd_axpy(1.0f / (float)n, f->ctx.data + (size_t)ctx_rows[i] * D, out, D);
+    int64_t mean = vectors_find(&f->ctx, "</s>");
+    if (mean >= 0 && mean < f->n_global)
+        simd_axpy(-1.0f, f->ctx.data + (size_t)mean * D, out, D);
 }
 
 int senses_file_pick(const struct senses_file *f, const int64_t *rows, int n, const float *ctx)

@@ -2,6 +2,7 @@
  * pool and progress counters. */
 #include "w2v/train.h"
 
+#include "w2v/kernel_senses.h"
 #include "w2v/train_batch.h"
 
 #include <math.h>
@@ -31,6 +32,9 @@ void train_options_default(struct train_options *o)
     o->epochs = 5;
     o->threads = 1;
     o->seed = 1;
+    o->senses = 0;
+    o->senses_vocab = W2V_SENSES_DEFAULT_VOCAB;
+    o->senses_threshold = W2V_SENSES_DEFAULT_THRESHOLD;
 }
 
 int train_options_check(const struct train_options *o, struct w2v_err *err)
@@ -52,6 +56,19 @@ int train_options_check(const struct train_options *o, struct w2v_err *err)
         return w2v_fail(err, W2V_EINVAL, "the sample threshold must be 0 or more");
     if (!isfinite(o->ns_exponent))
         return w2v_fail(err, W2V_EINVAL, "the negative-sampling exponent must be finite");
+    if (o->senses != 0) {
+        if (o->senses < 1 || o->senses > W2V_SENSES_MAX)
+            return w2v_fail(err, W2V_EINVAL, "--senses takes 1 to %d senses per word, not %d",
+                            W2V_SENSES_MAX, o->senses);
+        if (o->arch != TRAIN_SKIPGRAM)
+            return w2v_fail(err, W2V_EINVAL, "--senses needs --model skipgram");
+        if (o->negative < 1)
+            return w2v_fail(err, W2V_EINVAL, "--senses needs negative sampling (--negative 1 or more)");
+        if (o->senses_vocab < 1)
+            return w2v_fail(err, W2V_EINVAL, "--senses-vocab must be at least 1");
+        if (!(o->senses_threshold >= -1.0 && o->senses_threshold <= 1.0))
+            return w2v_fail(err, W2V_EINVAL, "--senses-threshold is a cosine in [-1, 1]");
+    }
     return 0;
 }
 
@@ -336,8 +353,11 @@ static void *thread_main(void *arg)
                 t->sentence[len++] = w;
             }
             t->pending_kept += len;
-            if (len > 1)
+            if (len > 1) {
                 kernel(t, t->sentence, len);
+                if (t->senses)
+                    train_sentence_senses(t, t->sentence, len);
+            }
             if (t->pending_words >= W2V_PROGRESS_BATCH)
                 thread_flush(t);
         }
@@ -384,6 +404,14 @@ int train_memory_bytes(const struct train_options *opt, int64_t vocab_size, size
                         2 * (size_t)opt->window * sizeof(int32_t);
     if (opt->kernel == TRAIN_KERNEL_BATCHED)
         per_thread += batch_buf_bytes(opt, opt->hs ? (int32_t)log2((double)vocab_size) * 2 + 8 : 0);
+    if (opt->senses > 0) {
+        size_t table;
+        int64_t n = opt->senses_vocab < vocab_size - 1 ? opt->senses_vocab : vocab_size - 1;
+        per_thread += senses_buf_bytes(opt);
+        if (senses_bytes(n > 0 ? n : 1, opt->senses, opt->dim, &table) != 0 ||
+            w2v_size_add(total, table, &total) != 0)
+            return W2V_EOVERFLOW;
+    }
     if (w2v_size_mul((size_t)vocab_size, per_word, &per_word) != 0 ||
         w2v_size_add(total, per_word, &total) != 0 ||
         w2v_size_mul((size_t)opt->threads, per_thread, &threads_bytes) != 0 ||
@@ -475,6 +503,14 @@ int train_init(struct trainer *tr, const struct train_options *opt, const int64_
         double x = ((double)i / W2V_SIGMOID_TABLE * 2.0 - 1.0) * W2V_SIGMOID_MAX;
         tr->sigmoid[i] = (float)(1.0 / (1.0 + exp(-x)));
     }
+    if (opt->senses > 0) {
+        int32_t n = opt->senses_vocab < vocab_size - 1 ? opt->senses_vocab : vocab_size - 1;
+        status = senses_init(&tr->senses, n, opt->senses, opt->dim, opt->senses_threshold, err);
+        if (status == 0)
+            status = senses_set_weights(&tr->senses, counts, tr->keep, vocab_size, err);
+        if (status != 0)
+            goto fail;
+    }
     w2v_free(neg_counts);
     return 0;
 
@@ -499,6 +535,7 @@ static void threads_free(struct train_thread *th, int n)
         w2v_free(th[i].sentence);
         w2v_free(th[i].context);
         batch_buf_free(th[i].batch);
+        senses_buf_free(th[i].senses);
     }
     w2v_aligned_free(th);
 }
@@ -541,8 +578,11 @@ int train_run(struct trainer *tr, int (*monitor)(void *ctx, const struct train_p
         t->context = w2v_calloc(2 * (size_t)tr->opt.window, sizeof *t->context);
         if (tr->opt.kernel == TRAIN_KERNEL_BATCHED)
             t->batch = batch_buf_new(tr);
+        if (tr->opt.senses > 0)
+            t->senses = senses_buf_new(tr, i);
         if (!t->neu1 || !t->neu1e || !t->sentence || !t->context ||
-            (tr->opt.kernel == TRAIN_KERNEL_BATCHED && !t->batch)) {
+            (tr->opt.kernel == TRAIN_KERNEL_BATCHED && !t->batch) ||
+            (tr->opt.senses > 0 && !t->senses)) {
             status = w2v_fail(err, W2V_ENOMEM, "out of memory for thread buffers");
             goto done;
         }
@@ -601,6 +641,7 @@ void train_release(struct trainer *tr)
     model_release(&tr->model);
     alias_release(&tr->negatives);
     huffman_release(&tr->huffman);
+    senses_release(&tr->senses);
     w2v_free(tr->keep);
     tr->keep = NULL;
     tr->ids = NULL;

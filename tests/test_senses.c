@@ -167,6 +167,20 @@ static void test_file_round_trip(void)
     }
     context_near(ctx, 4, 1.0f);
     senses_assign(&s, 1, ctx, global + 2 * D, 1); /* calm: 1 sense */
+    /* Context weights: counts 0 (</s>), 30, 10, 0, 60 with keep 1/2 for
+     * "rare": shares 30/70, 10/70, 0, 30/70; the mean context goes to the
+     * </s> row of the context file. */
+    const int64_t counts[] = {100, 30, 10, 0, 60};
+    const float keep[] = {1, 1, 1, 1, 0.5f};
+    CHECK(senses_set_weights(&s, counts, keep, V, &err) == 0);
+    CHECK_NEAR(s.weight[0], 0.0, 0);
+    CHECK_NEAR(s.weight[4], 30.0 / 70.0, 1e-6);
+    float mean[D], want_mean[D];
+    senses_context_mean(&s, global, D, mean);
+    for (int i = 0; i < D; i++)
+        want_mean[i] = (30.0f * global[D + i] + 10.0f * global[2 * D + i] + 30.0f * global[4 * D + i]) / 70.0f;
+    for (int i = 0; i < D; i++)
+        CHECK_NEAR(mean[i], want_mean[i], 1e-5);
     CHECK(senses_write(&s, path, VECTORS_BINARY, words, V, global, D, &err) == 0);
 
     struct senses_file f;
@@ -179,6 +193,17 @@ static void test_file_round_trip(void)
     CHECK(f.n_global == 4); /* "trouble#2" of the vocabulary is left out */
     CHECK(vectors_find(&f.ctx, "rare") >= 0);
     CHECK(memcmp(f.ctx.data + 3 * D, global + 4 * D, D * sizeof(float)) == 0);
+    CHECK(memcmp(f.ctx.data, mean, D * sizeof(float)) == 0); /* </s> holds the mean */
+    CHECK(senses_check_plain(&f.vec, path, &err) == W2V_EFORMAT);
+    CHECK(senses_check_plain(&f.ctx, path, &err) == 0);
+    /* The centred context: the rows' average minus the mean. */
+    int64_t crow[2] = {1, 3};
+    float cctx[D];
+    senses_file_context(&f, crow, 2, cctx);
+    for (int i = 0; i < D; i++)
+        CHECK_NEAR(cctx[i], (f.ctx.data[D + i] + f.ctx.data[3 * D + i]) / 2 - mean[i], 1e-5);
+    senses_file_context(&f, crow, 0, cctx);
+    CHECK(cctx[0] == 0.0f && cctx[D - 1] == 0.0f);
     int64_t rows[W2V_SENSES_MAX];
     CHECK(senses_file_lookup(&f, "trouble", rows, W2V_SENSES_MAX) == 2);
     CHECK(senses_file_lookup(&f, "calm", rows + 2, W2V_SENSES_MAX) == 1);

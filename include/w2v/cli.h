@@ -92,5 +92,7 @@ int cmd_similarity(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_eval_analogy(int argc, char **argv);
 int cmd_eval_similarity(int argc, char **argv);
+int cmd_senses(int argc, char **argv);       /* cmd_senses.c */
+int cmd_disambiguate(int argc, char **argv); /* cmd_senses.c */
 
 #endif

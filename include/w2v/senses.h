@@ -13,13 +13,22 @@
  * of the unit context averages assigned to it, so its direction is their
  * mean direction (cosine ignores the length).
  *
+ * Centring. Skip-gram's word vectors share a large common direction, so
+ * the raw averages of any two contexts have a high cosine (0.6 to 0.9 on
+ * corpus1m) and λ would have to sit in that narrow band. Every context
+ * average is therefore taken relative to the mean context vector (the
+ * global vectors weighted by how often each word is a context word, after
+ * subsampling): cosines then spread around 0, related contexts high,
+ * unrelated ones near 0, and λ reads as a plain cosine.
+ *
  * Files. A senses file is a word2vec file (binary or text) whose rows are
  * WORD#1 .. WORD#n for every word with senses, n <= K the senses actually
  * used, most frequent sense first: gensim and `w2v nearest` read it.
  * Beside it, PATH.ctx (W2V_SENSES_CTX_SUFFIX) is a word2vec file in the same
  * format holding what the sense choice needs: first the global vector of
- * every vocabulary word (the rows of the main output), then the centre of
- * every sense, named and ordered as in the senses file. A centre row's
+ * every vocabulary word (the rows of the main output, except that the row
+ * of </s>, which is never a context word, holds the mean context vector),
+ * then the centre of every sense, named and ordered as in the senses file. A centre row's
  * length is the number of occurrences assigned to that sense (its direction
  * is all the choice uses), so the counts, and hence each sense's share,
  * travel inside a valid word2vec file. A vocabulary word whose spelling is
@@ -55,6 +64,9 @@ struct senses {
     float *centre;           /* [n_words * K, stride] context-cluster centres */
     _Atomic int64_t *count;  /* [n_words * K] occurrences assigned to each sense */
     _Atomic int32_t *n_open; /* [n_words] senses opened so far, 0..K */
+    float *weight;           /* [vocab_size] share of each word among the context
+                              * words (kept tokens), or NULL: see senses_set_weights */
+    int32_t vocab_size;
 };
 
 /* Allocate a table for n_words words (>= 1), K senses (1..W2V_SENSES_MAX)
@@ -69,6 +81,18 @@ void senses_release(struct senses *s);
 
 /* Bytes senses_init would allocate, in *out. Returns 0 or W2V_EOVERFLOW. */
 int senses_bytes(int64_t n_words, int max_senses, int32_t dim, size_t *out);
+
+/* Record each word's share among context words: counts[w] * keep[w]
+ * normalised (keep: the subsampling keep-probabilities, NULL for all 1),
+ * for w in 1..vocab_size-1 (</s> never is a context word). Returns 0 or
+ * W2V_ENOMEM/W2V_EINVAL with err filled. */
+int senses_set_weights(struct senses *s, const int64_t *counts, const float *keep,
+                       int32_t vocab_size, struct w2v_err *err);
+
+/* The mean context vector: out[0..dim) = Σ_w weight[w] global[w] over the
+ * rows of global ([vocab_size, stride]); zeros when no weights are set.
+ * Thread-safe (reads rows that training threads may be writing). */
+void senses_context_mean(const struct senses *s, const float *global, size_t stride, float *out);
 
 /* Row of sense k of the word in slot: [stride] floats. */
 static inline float *senses_vec(const struct senses *s, int32_t slot, int k)
@@ -143,11 +167,21 @@ int senses_file_lookup(const struct senses_file *f, const char *word, int64_t *r
  * the length of its centre row, rounded. Thread-safe. */
 int64_t senses_file_count(const struct senses_file *f, int64_t row);
 
-/* Which of the n senses in rows (from senses_file_lookup) the context ctx
- * ([dim] floats: the average of the context words' global rows) picks: the
- * index in rows of the nearest centre by cosine; 0 (the most frequent
- * sense) when ctx is zero. Thread-safe. */
+/* The centred context of the global rows ctx_rows[0..n) of f->ctx (their
+ * average minus the mean context, the </s> row) into out[0..dim); all zero
+ * when n is 0. Thread-safe. */
+void senses_file_context(const struct senses_file *f, const int64_t *ctx_rows, int n, float *out);
+
+/* Which of the n senses in rows (from senses_file_lookup) the centred
+ * context ctx (senses_file_context) picks: the index in rows of the nearest
+ * centre by cosine; 0 (the most frequent sense) when ctx is zero.
+ * Thread-safe. */
 int senses_file_pick(const struct senses_file *f, const int64_t *rows, int n, const float *ctx);
+
+/* For commands that need one vector per word: W2V_EFORMAT (err says to
+ * give the main vectors) when every row of v is named WORD#N, i.e. v is a
+ * senses file; 0 otherwise. Pure. */
+int senses_check_plain(const struct vectors *v, const char *path, struct w2v_err *err);
 
 /* Whether a word names a sense row: ends in '#' and a number >= 1 without
  * leading zeros. Pure. */

@@ -34,8 +34,10 @@
 #include "w2v/huffman.h"
 #include "w2v/model.h"
 #include "w2v/sampling.h"
+#include "w2v/senses.h"
 
 struct batch_buf;
+struct senses_buf;
 
 #define W2V_MAX_SENTENCE 1000      /* longer sentences are split (the original's cap) */
 #define W2V_PROGRESS_BATCH 10000   /* words between updates of the shared counters */
@@ -61,6 +63,9 @@ struct train_options {
     int epochs;               /* 5 */
     int threads;              /* 1 here; the CLI defaults to the online CPUs */
     uint64_t seed;            /* 1 */
+    int senses;               /* K: sense vectors per word (kernel_senses.h); 0 off */
+    int32_t senses_vocab;     /* the most frequent words that get senses */
+    double senses_threshold;  /* λ: a new sense opens below this cosine */
 };
 
 /* The original's starting rate: 0.05 for CBOW, 0.025 for skip-gram. */
@@ -118,6 +123,7 @@ struct trainer {
     float *keep;                 /* [V] subsampling keep-probabilities */
     struct huffman huffman;      /* over ids 1..V-1 as codes 0..V-2 (hs only) */
     float sigmoid[W2V_SIGMOID_TABLE + 1]; /* σ at the table's grid points */
+    struct senses senses;        /* opt.senses > 0: the sense table (senses.h) */
 
     /* Shared, written by every thread: kept apart from the read-only
      * fields above so their updates do not evict those cache lines. */
@@ -142,6 +148,7 @@ struct train_thread {
     int32_t *sentence;         /* [W2V_MAX_SENTENCE] kept ids of the sentence */
     int32_t *context;          /* [2 * window] the current window's context ids */
     struct batch_buf *batch;   /* the batched kernel's buffers (train_batch.h), or NULL */
+    struct senses_buf *senses; /* the sense pass's buffers (kernel_senses.h), or NULL */
     int status;                /* 0, or why the thread stopped */
 };
 
