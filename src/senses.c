@@ -10,6 +10,14 @@
 
 #include "w2v/simd.h"
 
+/* The clone macro of simd.c: the cosine loops below run in AVX2/AVX-512
+ * where the CPU has them (the loader picks). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(W2V_NO_CLONES)
+#define W2V_CLONES __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
+#else
+#define W2V_CLONES
+#endif
+
 /* Hogwild: every training thread reads and adds to the centre rows and
  * the sense rows without locks, as the model matrices are (train.h): two
  * threads seldom assign the same word at the same moment, and a lost float
@@ -18,6 +26,7 @@
 static inline float hog_dot(const float *a, const float *b, size_t n)
 {
     float sum = 0.0f;
+#pragma omp simd reduction(+ : sum)
     for (size_t i = 0; i < n; i++)
         sum += a[i] * b[i];
     return sum;
@@ -25,8 +34,22 @@ static inline float hog_dot(const float *a, const float *b, size_t n)
 
 static inline void hog_axpy(float alpha, const float *x, float *y, size_t n)
 {
+#pragma omp simd
     for (size_t i = 0; i < n; i++)
         y[i] += alpha * x[i];
+}
+
+/* a · b and a · a in one pass (a: a centre row). */
+static inline void hog_dot2(const float *a, const float *b, size_t n, float *ab, float *aa)
+{
+    float s1 = 0.0f, s2 = 0.0f;
+#pragma omp simd reduction(+ : s1, s2)
+    for (size_t i = 0; i < n; i++) {
+        s1 += a[i] * b[i];
+        s2 += a[i] * a[i];
+    }
+    *ab = s1;
+    *aa = s2;
 }
 
 int senses_bytes(int64_t n_words, int max_senses, int32_t dim, size_t *out)
@@ -130,12 +153,14 @@ void senses_context_mean(const struct senses *s, const float *global, size_t str
 /* Cosine of a and b given b's norm; 0 when either is zero. */
 static inline float cosine(const float *a, const float *b, float b_norm, size_t n)
 {
-    float d = hog_dot(a, b, n), aa = hog_dot(a, a, n);
+    float d, aa;
+    hog_dot2(a, b, n, &d, &aa);
     if (!(aa > 0.0f) || !(b_norm > 0.0f))
         return 0.0f;
     return d / (sqrtf(aa) * b_norm);
 }
 
+W2V_CLONES
 int senses_nearest(const struct senses *s, int32_t slot, const float *ctx, float *sim)
 {
     int n = atomic_load_explicit(&s->n_open[slot], memory_order_acquire);
@@ -154,6 +179,7 @@ int senses_nearest(const struct senses *s, int32_t slot, const float *ctx, float
     return best;
 }
 
+W2V_CLONES
 int senses_assign(struct senses *s, int32_t slot, const float *ctx, const float *init,
                   int may_open)
 {
