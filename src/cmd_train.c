@@ -1,6 +1,7 @@
-/* cmd_train.c — `w2v train CORPUS -o OUT [options]`: options, the
- * vocabulary and corpus passes, training with a progress line, and the
- * output file. The only code of the trainer that prints. */
+/* cmd_train.c — `w2v train CORPUS -o OUT [options]`, as a recipe: parse the
+ * options (bound straight to the trainer's options), then count the
+ * vocabulary -> encode the corpus -> train -> write the vectors, each a
+ * step below. The only code of the trainer that prints. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 
 #include "w2v/cli.h"
 #include "w2v/corpus.h"
+#include "w2v/senses.h"
 #include "w2v/tokenizer.h"
 #include "w2v/train.h"
 #include "w2v/vectors.h"
@@ -26,29 +28,14 @@ static volatile sig_atomic_t train_signal;
 
 static void on_signal(int signo) { train_signal = signo; }
 
-struct train_args {
-    const char *corpus;
-    const char *output;
-    const char *save_vocab;
-    const char *read_vocab;
-    const char *senses_output;
-    int senses, senses_vocab;
-    double senses_threshold;
-    int model;        /* enum train_arch */
-    int kernel;       /* enum train_kernel */
-    int negative, hs, cbow_sum, dim, window, epochs, threads;
-    double ns_exponent, sample, alpha;
-    int64_t min_count, max_vocab, seed;
-    int text, progress, quiet, debug;
-};
-
+/* The targets of these parsers are fields of struct train_options. */
 static int parse_model(void *target, const char *value, char *why, size_t cap)
 {
     if (strcmp(value, "cbow") == 0)
-        *(int *)target = TRAIN_CBOW;
+        *(enum train_arch *)target = TRAIN_CBOW;
     else if (strcmp(value, "skipgram") == 0 || strcmp(value, "skip-gram") == 0 ||
              strcmp(value, "sg") == 0)
-        *(int *)target = TRAIN_SKIPGRAM;
+        *(enum train_arch *)target = TRAIN_SKIPGRAM;
     else {
         snprintf(why, cap, "expected cbow or skipgram, not '%s'", value);
         return -1;
@@ -64,7 +51,7 @@ static int parse_cbow01(void *target, const char *value, char *why, size_t cap)
         snprintf(why, cap, "takes 0 (skip-gram) or 1 (CBOW), not '%s'", value);
         return -1;
     }
-    *(int *)target = v ? TRAIN_CBOW : TRAIN_SKIPGRAM;
+    *(enum train_arch *)target = v ? TRAIN_CBOW : TRAIN_SKIPGRAM;
     return 0;
 }
 
@@ -80,15 +67,21 @@ static int parse_binary01(void *target, const char *value, char *why, size_t cap
     return 0;
 }
 
+/* --kernel NAME: one of the trainer's table; the error lists them all. */
 static int parse_kernel(void *target, const char *value, char *why, size_t cap)
 {
-    enum train_kernel k;
-    if (train_kernel_parse(value, &k) != 0) {
-        snprintf(why, cap, "unknown kernel '%s' (known: reference, batched)", value);
-        return -1;
-    }
-    *(int *)target = (int)k;
-    return 0;
+    for (int i = 0; train_kernel_name(i); i++)
+        if (strcmp(train_kernel_name(i), value) == 0) {
+            *(const char **)target = train_kernel_name(i);
+            return 0;
+        }
+    size_t used = (size_t)snprintf(why, cap, "unknown kernel '%s' (known:", value);
+    for (int i = 0; train_kernel_name(i) && used < cap; i++)
+        used += (size_t)snprintf(why + used, cap - used, "%s %s", i ? "," : "",
+                                 train_kernel_name(i));
+    if (used < cap)
+        snprintf(why + used, cap - used, ")");
+    return -1;
 }
 
 /* "1.5 GB" style, for messages. */
@@ -149,10 +142,12 @@ static void format_duration(char *buf, size_t cap, double s)
         snprintf(buf, cap, "%ld:%02ld", t / 60, t % 60);
 }
 
+/* The progress line's state, and the latest snapshot. */
 struct monitor_state {
     int show;           /* draw the progress line */
     double last_draw;   /* elapsed seconds at the last draw */
     int drawn;
+    struct train_progress last; /* the latest snapshot: the final counts at the end */
 };
 
 /* Called by train_run from the main thread: draws the progress line a few
@@ -160,6 +155,7 @@ struct monitor_state {
 static int train_monitor(void *ctx, const struct train_progress *p)
 {
     struct monitor_state *m = ctx;
+    m->last = *p;
     if (m->show && (p->finished || p->elapsed - m->last_draw >= 0.25)) {
         double rate = p->elapsed > 0 ? (double)p->words_done / p->elapsed : 0.0;
         double pct = p->words_total > 0 ? 100.0 * (double)p->words_done / (double)p->words_total : 0;
@@ -178,63 +174,72 @@ static int train_monitor(void *ctx, const struct train_progress *p)
     return train_signal != 0;
 }
 
-int cmd_train(int argc, char **argv)
+/* One `w2v train` run: the settings, then what the steps build. */
+struct train_cmd {
+    struct train_options opt;  /* the options table writes straight into these */
+    const char *corpus, *output, *save_vocab, *read_vocab, *senses_output;
+    int64_t min_count, max_vocab;
+    int text, progress, quiet, debug;
+
+    struct vocab vocab;
+    struct corpus ids;
+    struct trainer *tr;
+    struct monitor_state mon;
+    struct w2v_err err;
+    double t0;                 /* start, for the timing messages */
+};
+
+/* A step returns 0, a negative W2V_E* code with c->err filled (reported by
+ * train_cmd_exit), or one of these. */
+enum { STEP_PRINTED = 1 /* the step printed its error */, STEP_INTERRUPTED = 2 };
+
+/* Parse argv into c. Returns -1 to go on, or the exit code (help shown,
+ * usage error printed). */
+static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
 {
-    struct train_args a;
-    memset(&a, 0, sizeof a);
-    struct train_options defaults;
-    train_options_default(&defaults);
-    a.model = defaults.arch;
-    a.kernel = defaults.kernel;
-    a.negative = defaults.negative;
-    a.ns_exponent = defaults.ns_exponent;
-    a.dim = defaults.dim;
-    a.window = defaults.window;
-    a.sample = defaults.sample;
-    a.alpha = -1.0; /* not given: depends on the model */
-    a.epochs = defaults.epochs;
-    a.threads = 0;  /* not given: online CPUs */
-    a.seed = (int64_t)defaults.seed;
-    a.min_count = 5;
+    struct train_options *o = &c->opt;
+    train_options_default(o);
+    o->alpha = 0;   /* not given: train_default_alpha of the model */
+    o->threads = 0; /* not given: the online CPUs */
+    c->min_count = 5;
     /* The original prunes at 0.7 of its 30M-slot table: generous for any real
      * corpus (~2 GB of table at most), yet a stream of random tokens cannot
      * exhaust memory. */
-    a.max_vocab = 21000000;
-    a.debug = -1;
-    a.senses_vocab = defaults.senses_vocab;
-    a.senses_threshold = defaults.senses_threshold;
+    c->max_vocab = 21000000;
+    c->debug = -1;
     const char *train_opt = NULL;
 
     const struct cli_option options[] = {
-        {"output", "output", 'o', CLI_STRING, &a.output, "OUT", "write the vectors to OUT (required)", 0, 0, NULL},
+        {"output", "output", 'o', CLI_STRING, &c->output, "OUT", "write the vectors to OUT (required)", 0, 0, NULL},
         {"train", "train", 0, CLI_STRING, &train_opt, "FILE", "the corpus, instead of the CORPUS argument", 0, 0, NULL},
-        {"model", NULL, 0, CLI_CUSTOM, &a.model, "cbow|skipgram", "the model (default cbow)", 0, 0, parse_model},
-        {"cbow", "cbow", 0, CLI_CUSTOM, &a.model, "0|1", "1: --model cbow, 0: --model skipgram", 0, 0, parse_cbow01},
-        {"negative", "negative", 0, CLI_INT, &a.negative, "K", "negative samples per word (default 5; 0: none, needs --hs)", 0, 1000, NULL},
-        {"ns-exponent", NULL, 0, CLI_DOUBLE, &a.ns_exponent, "X", "negatives drawn from count^X (default 0.75)", -10, 10, NULL},
-        {"hs", "hs", 0, CLI_FLAG, &a.hs, NULL, "use hierarchical softmax (default off)", 0, 0, NULL},
-        {"cbow-sum", NULL, 0, CLI_FLAG, &a.cbow_sum, NULL, "CBOW sums the context vectors instead of averaging", 0, 0, NULL},
-        {"dim", "size", 0, CLI_INT, &a.dim, "D", "vector dimensions (default 100)", 1, 1e9, NULL},
-        {"window", "window", 0, CLI_INT, &a.window, "N", "maximum context distance (default 5)", 1, 1000, NULL},
-        {"sample", "sample", 0, CLI_DOUBLE, &a.sample, "T", "subsampling threshold (default 1e-3; 0: off)", 0, 1, NULL},
-        {"alpha", "alpha", 0, CLI_DOUBLE, &a.alpha, "A", "starting learning rate (default 0.05 cbow, 0.025 skipgram)", 1e-9, 10, NULL},
-        {"epochs", "iter", 0, CLI_INT, &a.epochs, "N", "passes over the corpus (default 5)", 1, 1000000, NULL},
-        {"min-count", "min-count", 0, CLI_INT64, &a.min_count, "N", "drop words seen fewer than N times (default 5)", 1, 9e18, NULL},
-        {"max-vocab", NULL, 0, CLI_INT64, &a.max_vocab, "N", "prune rare words while counting beyond N distinct words (default 21000000; 0: no limit)", 0, 2e9, NULL},
-        {"threads", "threads", 0, CLI_INT, &a.threads, "N", "training threads (default: online CPUs)", 1, 1024, NULL},
-        {"seed", NULL, 0, CLI_INT64, &a.seed, "N", "random seed; with --threads 1 the output is reproducible (default 1)", 0, 9e18, NULL},
-        {"text", NULL, 0, CLI_FLAG, &a.text, NULL, "write the text format instead of binary", 0, 0, NULL},
-        {"binary", "binary", 0, CLI_CUSTOM, &a.text, "0|1", "1: binary output (default), 0: --text", 0, 0, parse_binary01},
-        {"save-vocab", "save-vocab", 0, CLI_STRING, &a.save_vocab, "FILE", "write the vocabulary (word count per line) to FILE", 0, 0, NULL},
-        {"read-vocab", "read-vocab", 0, CLI_STRING, &a.read_vocab, "FILE", "take the vocabulary from FILE instead of counting the corpus", 0, 0, NULL},
-        {"kernel", NULL, 0, CLI_CUSTOM, &a.kernel, "NAME", "training kernel: batched (default) or reference", 0, 0, parse_kernel},
-        {"senses", NULL, 0, CLI_INT, &a.senses, "K", "also learn up to K sense vectors per frequent word (skip-gram, NS; needs --senses-output)", 1, W2V_SENSES_MAX, NULL},
-        {"senses-output", NULL, 0, CLI_STRING, &a.senses_output, "FILE", "write the sense vectors (WORD#1..WORD#n) to FILE and their context centres to FILE.ctx", 0, 0, NULL},
-        {"senses-vocab", NULL, 0, CLI_INT, &a.senses_vocab, "N", "the N most frequent words get senses (default 30000)", 1, 2e9, NULL},
-        {"senses-threshold", NULL, 0, CLI_DOUBLE, &a.senses_threshold, "L", "open a new sense when a context's best cosine to the centres is below L (default 0.25)", -1, 1, NULL},
-        {"progress", NULL, 0, CLI_FLAG, &a.progress, NULL, "show the progress line even when stderr is not a terminal", 0, 0, NULL},
-        {"quiet", NULL, 'q', CLI_FLAG, &a.quiet, NULL, "print nothing but errors", 0, 0, NULL},
-        {"debug", "debug", 0, CLI_INT, &a.debug, "N", "the original's verbosity: 0 is --quiet", 0, 10, NULL},
+        {"model", NULL, 0, CLI_CUSTOM, &o->arch, "cbow|skipgram", "the model (default cbow)", 0, 0, parse_model},
+        {"cbow", "cbow", 0, CLI_CUSTOM, &o->arch, "0|1", "1: --model cbow, 0: --model skipgram", 0, 0, parse_cbow01},
+        {"negative", "negative", 0, CLI_INT, &o->negative, "K", "negative samples per word (default 5; 0: none, needs --hs)", 0, 1000, NULL},
+        {"ns-exponent", NULL, 0, CLI_DOUBLE, &o->ns_exponent, "X", "negatives drawn from count^X (default 0.75)", -10, 10, NULL},
+        {"hs", "hs", 0, CLI_FLAG, &o->hs, NULL, "use hierarchical softmax (default off)", 0, 0, NULL},
+        {"cbow-sum", NULL, 0, CLI_FLAG, &o->cbow_sum, NULL, "CBOW sums the context vectors instead of averaging", 0, 0, NULL},
+        {"dim", "size", 0, CLI_INT, &o->dim, "D", "vector dimensions (default 100)", 1, 1e9, NULL},
+        {"window", "window", 0, CLI_INT, &o->window, "N", "maximum context distance (default 5)", 1, 1000, NULL},
+        {"sample", "sample", 0, CLI_DOUBLE, &o->sample, "T", "subsampling threshold (default 1e-3; 0: off)", 0, 1, NULL},
+        {"alpha", "alpha", 0, CLI_DOUBLE, &o->alpha, "A", "starting learning rate (default 0.05 cbow, 0.025 skipgram)", 1e-9, 10, NULL},
+        {"epochs", "iter", 0, CLI_INT, &o->epochs, "N", "passes over the corpus (default 5)", 1, 1000000, NULL},
+        {"min-count", "min-count", 0, CLI_INT64, &c->min_count, "N", "drop words seen fewer than N times (default 5)", 1, 9e18, NULL},
+        {"max-vocab", NULL, 0, CLI_INT64, &c->max_vocab, "N", "prune rare words while counting beyond N distinct words (default 21000000; 0: no limit)", 0, 2e9, NULL},
+        {"threads", "threads", 0, CLI_INT, &o->threads, "N", "training threads (default: online CPUs)", 1, 1024, NULL},
+        /* uint64_t through int64_t: the same object representation */
+        {"seed", NULL, 0, CLI_INT64, &o->seed, "N", "random seed; with --threads 1 the output is reproducible (default 1)", 0, 9e18, NULL},
+        {"text", NULL, 0, CLI_FLAG, &c->text, NULL, "write the text format instead of binary", 0, 0, NULL},
+        {"binary", "binary", 0, CLI_CUSTOM, &c->text, "0|1", "1: binary output (default), 0: --text", 0, 0, parse_binary01},
+        {"save-vocab", "save-vocab", 0, CLI_STRING, &c->save_vocab, "FILE", "write the vocabulary (word count per line) to FILE", 0, 0, NULL},
+        {"read-vocab", "read-vocab", 0, CLI_STRING, &c->read_vocab, "FILE", "take the vocabulary from FILE instead of counting the corpus", 0, 0, NULL},
+        {"kernel", NULL, 0, CLI_CUSTOM, &o->kernel, "NAME", "training kernel: batched (default) or reference (--senses picks senses)", 0, 0, parse_kernel},
+        {"senses", NULL, 0, CLI_INT, &o->senses, "K", "also learn up to K sense vectors per frequent word (skip-gram with NS; needs --senses-output)", 1, W2V_SENSES_MAX, NULL},
+        {"senses-output", NULL, 0, CLI_STRING, &c->senses_output, "FILE", "write the sense vectors (rows WORD#1..WORD#n) to FILE and their context centres to FILE.ctx", 0, 0, NULL},
+        {"senses-vocab", NULL, 0, CLI_INT, &o->senses_vocab, "N", "the N most frequent words get senses (default 30000)", 1, 2e9, NULL},
+        {"senses-threshold", NULL, 0, CLI_DOUBLE, &o->senses_threshold, "L", "open a new sense when a context's best cosine to the sense centres is below L (default 0.25)", -1, 1, NULL},
+        {"progress", NULL, 0, CLI_FLAG, &c->progress, NULL, "show the progress line even when stderr is not a terminal", 0, 0, NULL},
+        {"quiet", NULL, 'q', CLI_FLAG, &c->quiet, NULL, "print nothing but errors", 0, 0, NULL},
+        {"debug", "debug", 0, CLI_INT, &c->debug, "N", "the original's verbosity: 0 is --quiet", 0, 10, NULL},
         {0},
     };
     const struct cli_usage usage = {
@@ -254,200 +259,228 @@ int cmd_train(int argc, char **argv)
     if (npos == 1 && train_opt)
         return cli_usage_error(&usage, "the corpus is given twice ('%s' and -train '%s')", argv[0],
                                train_opt);
-    a.corpus = npos == 1 ? argv[0] : train_opt;
-    if (!a.corpus)
+    c->corpus = npos == 1 ? argv[0] : train_opt;
+    if (!c->corpus)
         return cli_usage_error(&usage, "no corpus given");
-    if (!a.output)
+    if (!c->output)
         return cli_usage_error(&usage, "no output file given (-o OUT)");
-    if (a.debug == 0)
-        a.quiet = 1;
-    if (a.senses > 0 && !a.senses_output)
-        return cli_usage_error(&usage, "--senses needs --senses-output FILE for the sense vectors");
-    if (a.senses_output && a.senses == 0)
-        return cli_usage_error(&usage, "--senses-output needs --senses K");
-    if (a.senses_output && strcmp(a.senses_output, a.output) == 0)
-        return cli_usage_error(&usage, "--senses-output must differ from the output file");
-    if (a.dim > W2V_MAX_DIM) {
+    if (c->debug == 0)
+        c->quiet = 1;
+    if (o->dim > W2V_MAX_DIM) {
         char per[32];
-        format_bytes(per, sizeof per, 2.0 * 4.0 * (double)a.dim * 1000.0);
+        format_bytes(per, sizeof per, 2.0 * 4.0 * (double)o->dim * 1000.0);
         return cli_usage_error(&usage,
                                "--dim %d is too large: at most %d (the model would need %s "
                                "per 1000 words of vocabulary)",
-                               a.dim, W2V_MAX_DIM, per);
+                               o->dim, W2V_MAX_DIM, per);
     }
-    if (a.threads == 0) {
+    if (o->threads == 0) {
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        a.threads = cpus < 1 ? 1 : cpus > 1024 ? 1024 : (int)cpus;
+        o->threads = cpus < 1 ? 1 : cpus > 1024 ? 1024 : (int)cpus;
     }
+    if (!(o->alpha > 0))
+        o->alpha = train_default_alpha(o->arch);
+    if (o->senses > 0 && !c->senses_output)
+        return cli_usage_error(&usage, "--senses needs --senses-output FILE for the sense vectors");
+    if (c->senses_output && o->senses == 0)
+        return cli_usage_error(&usage, "--senses-output needs --senses K");
+    if (c->senses_output && strcmp(c->senses_output, c->output) == 0)
+        return cli_usage_error(&usage, "--senses-output must differ from the output file");
+    /* --senses runs the senses kernel: the batched one plus the sense pass. */
+    if (o->senses > 0 && strcmp(o->kernel, "batched") == 0)
+        o->kernel = "senses";
+    if (train_options_check(o, &c->err) != 0)
+        return cli_usage_error(&usage, "%s", c->err.message);
+    return -1;
+}
 
-    struct train_options o = defaults;
-    o.arch = (enum train_arch)a.model;
-    o.kernel = (enum train_kernel)a.kernel;
-    o.dim = a.dim;
-    o.window = a.window;
-    o.negative = a.negative;
-    o.ns_exponent = a.ns_exponent;
-    o.hs = a.hs;
-    o.cbow_sum = a.cbow_sum;
-    o.sample = a.sample;
-    o.alpha = a.alpha > 0 ? a.alpha : train_default_alpha(o.arch);
-    o.epochs = a.epochs;
-    o.threads = a.threads;
-    o.seed = (uint64_t)a.seed;
-    o.senses = a.senses;
-    o.senses_vocab = a.senses_vocab;
-    o.senses_threshold = a.senses_threshold;
-    struct w2v_err err;
-    memset(&err, 0, sizeof err);
-    if (train_options_check(&o, &err) != 0)
-        return cli_usage_error(&usage, "%s", err.message);
+/* Before hours of training: can the outputs be written at all? */
+static int step_check_outputs(struct train_cmd *c)
+{
+    if (check_writable_dir(c->output) != 0)
+        return STEP_PRINTED;
+    if (c->save_vocab && check_writable_dir(c->save_vocab) != 0)
+        return STEP_PRINTED;
+    if (c->senses_output && check_writable_dir(c->senses_output) != 0)
+        return STEP_PRINTED;
+    return 0;
+}
 
-    if (check_writable_dir(a.output) != 0)
-        return W2V_EXIT_FAILURE;
-    if (a.save_vocab && check_writable_dir(a.save_vocab) != 0)
-        return W2V_EXIT_FAILURE;
-    if (a.senses_output && check_writable_dir(a.senses_output) != 0)
-        return W2V_EXIT_FAILURE;
-
-    struct vocab vocab;
-    struct corpus corpus;
-    struct trainer tr;
-    int64_t *counts = NULL;
-    const char **words = NULL;
-    int status = 0, exit_code = W2V_EXIT_FAILURE;
-    vocab_init(&vocab);
-    corpus_init(&corpus);
-    memset(&tr, 0, sizeof tr);
-    double t0 = now_seconds();
-
-    if (a.read_vocab) {
-        status = vocab_load(&vocab, a.read_vocab, a.min_count, &err);
-    } else {
-        struct vocab_options vo = {a.min_count, a.max_vocab};
-        int64_t cut = 0;
-        status = vocab_build_from_file(&vocab, a.corpus, &vo, &cut, &err);
-        if (status == 0 && cut > 0 && !a.quiet)
-            fprintf(stderr, "w2v: %lld over-long words were cut to %d bytes\n", (long long)cut,
-                    W2V_MAX_WORD_BYTES);
-        /* --max-vocab trades rare words for bounded memory: say how many. */
-        if (status == 0 && vocab.words_pruned > 0 && !a.quiet)
-            fprintf(stderr,
-                    "w2v: pruned %lld rare words while counting (--max-vocab %lld)\n",
-                    (long long)vocab.words_pruned, (long long)a.max_vocab);
-    }
+/* The vocabulary: counted from the corpus, or read from --read-vocab. */
+static int step_count(struct train_cmd *c)
+{
+    if (c->read_vocab)
+        return vocab_load(&c->vocab, c->read_vocab, c->min_count, &c->err);
+    struct vocab_options vo = {c->min_count, c->max_vocab};
+    int64_t cut = 0;
+    int status = vocab_build_from_file(&c->vocab, c->corpus, &vo, &cut, &c->err);
     if (status != 0)
-        goto report;
+        return status;
+    if (cut > 0 && !c->quiet)
+        fprintf(stderr, "w2v: %lld over-long words were cut to %d bytes\n", (long long)cut,
+                W2V_MAX_WORD_BYTES);
+    /* --max-vocab trades rare words for bounded memory: say how many. */
+    if (c->vocab.words_pruned > 0 && !c->quiet)
+        fprintf(stderr, "w2v: pruned %lld rare words while counting (--max-vocab %lld)\n",
+                (long long)c->vocab.words_pruned, (long long)c->max_vocab);
+    return 0;
+}
 
-    /* Until here a signal simply ends the process (nothing has been
-     * written); from here on files are written and threads run, so a
-     * signal is turned into an orderly stop. */
+/* Until here a signal simply ends the process (nothing has been written);
+ * from here on files are written and threads run, so a signal is turned
+ * into an orderly stop. */
+static void catch_signals(void)
+{
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    if (a.save_vocab) {
-        status = vocab_save(&vocab, a.save_vocab, &err);
-        if (status != 0)
-            goto report;
-    }
+}
 
-    /* Refuse a model that cannot fit before allocating any of it. */
+/* Refuse a model that cannot fit before allocating any of it. */
+static int step_check_memory(const struct train_cmd *c)
+{
+    const struct train_options *o = &c->opt;
     size_t need;
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-    if (train_memory_bytes(&o, vocab.size, &need) != 0 ||
-        (pages > 0 && page > 0 && (double)need > (double)pages * (double)page)) {
-        char want[32], have[32];
-        format_bytes(want, sizeof want,
-                     4.0 * (1.0 + o.hs + (o.negative > 0)) * (double)vocab.size * (double)o.dim);
-        format_bytes(have, sizeof have, (double)pages * (double)page);
-        cli_error("a model of %ld words x %d dimensions needs at least %s, more than this "
-                  "machine's %s of memory",
-                  (long)vocab.size, o.dim, want, have);
-        goto done;
-    }
+    if (train_memory_bytes(o, c->vocab.size, &need) == 0 &&
+        !(pages > 0 && page > 0 && (double)need > (double)pages * (double)page))
+        return 0;
+    char want[32], have[32];
+    format_bytes(want, sizeof want,
+                 4.0 * (1.0 + o->hs + (o->negative > 0)) * (double)c->vocab.size * (double)o->dim);
+    format_bytes(have, sizeof have, (double)pages * (double)page);
+    cli_error("a model of %ld words x %d dimensions needs at least %s, more than this "
+              "machine's %s of memory",
+              (long)c->vocab.size, o->dim, want, have);
+    return STEP_PRINTED;
+}
 
-    status = corpus_encode_file(&corpus, &vocab, a.corpus, a.read_vocab ? 0 : vocab.total_words,
-                                &err);
+/* The corpus as a stream of word ids. */
+static int step_encode(struct train_cmd *c)
+{
+    int status = corpus_encode_file(&c->ids, &c->vocab, c->corpus,
+                                    c->read_vocab ? 0 : c->vocab.total_words, &c->err);
     if (status != 0)
-        goto report;
+        return status;
     if (train_signal)
-        goto interrupted;
-    if (!a.quiet)
+        return STEP_INTERRUPTED;
+    if (!c->quiet)
         fprintf(stderr, "w2v: %ld words in the vocabulary, %lld words to train per epoch (%.1f s)\n",
-                (long)vocab.size, (long long)corpus.words, now_seconds() - t0);
+                (long)c->vocab.size, (long long)c->ids.words, now_seconds() - c->t0);
+    return 0;
+}
 
-    counts = w2v_calloc((size_t)vocab.size, sizeof *counts);
-    words = w2v_calloc((size_t)vocab.size, sizeof *words);
-    if (!counts || !words) {
+/* Train, with the progress line; the final counts come from the monitor's
+ * last snapshot. */
+static int step_train(struct train_cmd *c)
+{
+    int64_t *counts = w2v_calloc((size_t)c->vocab.size, sizeof *counts);
+    if (!counts) {
         cli_error("out of memory");
-        goto done;
+        return STEP_PRINTED;
     }
-    for (int32_t i = 0; i < vocab.size; i++) {
-        counts[i] = vocab.entries[i].count;
-        words[i] = vocab.entries[i].word;
-    }
-    status = train_init(&tr, &o, counts, vocab.size, corpus.ids, corpus.n, &err);
+    for (int32_t i = 0; i < c->vocab.size; i++)
+        counts[i] = c->vocab.entries[i].count;
+    int status = train_init(&c->tr, &c->opt, counts, c->vocab.size, c->ids.ids, c->ids.n, &c->err);
+    w2v_free(counts);
     if (status != 0)
-        goto report;
-    struct monitor_state mon = {0, 0.0, 0};
-    mon.show = !a.quiet && (a.progress || isatty(STDERR_FILENO));
-    double t_train = now_seconds();
-    status = train_run(&tr, train_monitor, &mon, &err);
-    double seconds = now_seconds() - t_train;
-    if (status == W2V_EINTR && train_signal)
-        goto interrupted;
-    if (status != 0)
-        goto report;
+        return status;
+    c->mon.show = !c->quiet && (c->progress || isatty(STDERR_FILENO));
+    status = train_run(c->tr, train_monitor, &c->mon, &c->err);
     /* A signal after the last monitor call still counts: write nothing. */
-    if (train_signal)
-        goto interrupted;
-    if (!a.quiet) {
-        int64_t done_words = atomic_load(&tr.words_done);
-        int64_t kept = atomic_load(&tr.words_kept);
-        fprintf(stderr,
-                "w2v: trained %lld words (%lld after subsampling) in %.1f s, %.0f words/s\n",
-                (long long)done_words, (long long)kept, seconds,
-                seconds > 0 ? (double)done_words / seconds : 0.0);
-    }
-
-    /* A signal from here on lets the write finish: the file appears whole
-     * (temporary + rename) and the run ends normally. */
-    status = vectors_write(a.output, a.text ? VECTORS_TEXT : VECTORS_BINARY, vocab.size, o.dim,
-                           words, tr.model.syn0, tr.model.stride, &err);
+    if ((status == W2V_EINTR || status == 0) && train_signal)
+        return STEP_INTERRUPTED;
     if (status != 0)
-        goto report;
-    if (!a.quiet)
-        fprintf(stderr, "w2v: wrote %s (%ld x %d, %s)\n", a.output, (long)vocab.size, o.dim,
-                a.text ? "text" : "binary");
-    if (o.senses > 0) {
-        status = senses_write(&tr.senses, a.senses_output, a.text ? VECTORS_TEXT : VECTORS_BINARY,
-                              words, vocab.size, tr.model.syn0, tr.model.stride, &err);
-        if (status != 0)
-            goto report;
-        if (!a.quiet)
-            fprintf(stderr, "w2v: wrote %s and %s%s (senses of %ld words)\n", a.senses_output,
-                    a.senses_output, W2V_SENSES_CTX_SUFFIX, (long)tr.senses.n_words);
+        return status;
+    if (!c->quiet) {
+        const struct train_progress *p = &c->mon.last;
+        fprintf(stderr, "w2v: trained %lld words (%lld after subsampling) in %.1f s, %.0f words/s\n",
+                (long long)p->words_done, (long long)p->words_kept, p->elapsed,
+                p->elapsed > 0 ? (double)p->words_done / p->elapsed : 0.0);
     }
-    exit_code = W2V_EXIT_OK;
-    goto done;
+    return 0;
+}
 
-interrupted:
-    cli_error("interrupted by signal %d; '%s' was not written", (int)train_signal, a.output);
-    exit_code = 128 + (int)train_signal;
-    goto done;
-report:
-    exit_code = cli_report(&err, status);
+/* The vectors. A signal from here on lets the write finish: the file
+ * appears whole (temporary + rename) and the run ends normally. */
+static int step_write(struct train_cmd *c)
+{
+    const char **words = w2v_calloc((size_t)c->vocab.size, sizeof *words);
+    if (!words) {
+        cli_error("out of memory");
+        return STEP_PRINTED;
+    }
+    for (int32_t i = 0; i < c->vocab.size; i++)
+        words[i] = c->vocab.entries[i].word;
+    const struct model *m = train_model(c->tr);
+    int status = vectors_write(c->output, c->text ? VECTORS_TEXT : VECTORS_BINARY, c->vocab.size,
+                               c->opt.dim, words, m->syn0, m->stride, &c->err);
+    if (status == 0 && !c->quiet)
+        fprintf(stderr, "w2v: wrote %s (%ld x %d, %s)\n", c->output, (long)c->vocab.size,
+                c->opt.dim, c->text ? "text" : "binary");
+    const struct senses *s = train_senses(c->tr);
+    if (status == 0 && s) {
+        status = senses_write(s, c->senses_output, c->text ? VECTORS_TEXT : VECTORS_BINARY, words,
+                              c->vocab.size, m->syn0, m->stride, &c->err);
+        if (status == 0 && !c->quiet)
+            fprintf(stderr, "w2v: wrote %s and %s%s (senses of the %ld most frequent words)\n",
+                    c->senses_output, c->senses_output, W2V_SENSES_CTX_SUFFIX, (long)s->n_words);
+    }
+    w2v_free(words);
+    return status;
+}
+
+/* The exit code for a run that ended with status, its error printed. */
+static int train_cmd_exit(const struct train_cmd *c, int status)
+{
+    if (status == 0)
+        return W2V_EXIT_OK;
+    if (status == STEP_PRINTED)
+        return W2V_EXIT_FAILURE;
+    if (status == STEP_INTERRUPTED) {
+        cli_error("interrupted by signal %d; '%s' was not written", (int)train_signal, c->output);
+        return 128 + (int)train_signal;
+    }
     /* A bad vocabulary file or an empty corpus is a failure, not a usage
      * error, whatever its code. */
-    if (exit_code == W2V_EXIT_USAGE)
-        exit_code = W2V_EXIT_FAILURE;
-done:
-    train_release(&tr);
-    w2v_free(counts);
-    w2v_free(words);
-    corpus_release(&corpus);
-    vocab_release(&vocab);
-    return exit_code;
+    int code = cli_report(&c->err, status);
+    return code == W2V_EXIT_USAGE ? W2V_EXIT_FAILURE : code;
+}
+
+int cmd_train(int argc, char **argv)
+{
+    struct train_cmd c;
+    memset(&c, 0, sizeof c);
+    int code = train_cmd_parse(&c, argc, argv);
+    if (code >= 0)
+        return code;
+    vocab_init(&c.vocab);
+    corpus_init(&c.ids);
+    c.t0 = now_seconds();
+
+    int status = step_check_outputs(&c);
+    if (status == 0)
+        status = step_count(&c);
+    if (status == 0) {
+        catch_signals();
+        if (c.save_vocab)
+            status = vocab_save(&c.vocab, c.save_vocab, &c.err);
+    }
+    if (status == 0)
+        status = step_check_memory(&c);
+    if (status == 0)
+        status = step_encode(&c);
+    if (status == 0)
+        status = step_train(&c);
+    if (status == 0)
+        status = step_write(&c);
+    code = train_cmd_exit(&c, status);
+
+    train_release(&c.tr);
+    corpus_release(&c.ids);
+    vocab_release(&c.vocab);
+    return code;
 }

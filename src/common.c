@@ -23,6 +23,7 @@ const char *w2v_strerror(int status)
     case W2V_EOVERFLOW: return "size too large";
     case W2V_EEMPTY: return "nothing to work on";
     case W2V_EINTR: return "interrupted";
+    case W2V_EDIVERGED: return "training diverged";
     default: return "unknown error";
     }
 }

@@ -8,48 +8,27 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "w2v/simd.h"
-
-/* The clone macro of simd.c: the cosine loops below run in AVX2/AVX-512
- * where the CPU has them (the loader picks). */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(W2V_NO_CLONES)
-#define W2V_CLONES __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
-#else
-#define W2V_CLONES
-#endif
+#include "kernels.h"
+#include "w2v/model.h"
 
 /* Hogwild: every training thread reads and adds to the centre rows and
  * the sense rows without locks, as the model matrices are (train.h): two
  * threads seldom assign the same word at the same moment, and a lost float
- * update there changes a centre's direction by a hair. All such accesses go
- * through these two helpers, which tests/tsan.supp names. */
-static inline float hog_dot(const float *a, const float *b, size_t n)
+ * update there changes a centre's direction by a hair. They go through
+ * kernels_dot and kernels_axpy, which tests/tsan.supp names. */
+
+static size_t padded(size_t d)
 {
-    float sum = 0.0f;
-#pragma omp simd reduction(+ : sum)
+    return (d + W2V_MODEL_ROW_ALIGN - 1) / W2V_MODEL_ROW_ALIGN * W2V_MODEL_ROW_ALIGN;
+}
+
+/* Dot product in double over the unpadded rows of a vector file (any n). */
+static double file_dot(const float *a, const float *b, size_t n)
+{
+    double sum = 0.0;
     for (size_t i = 0; i < n; i++)
-        sum += a[i] * b[i];
+        sum += (double)a[i] * (double)b[i];
     return sum;
-}
-
-static inline void hog_axpy(float alpha, const float *x, float *y, size_t n)
-{
-#pragma omp simd
-    for (size_t i = 0; i < n; i++)
-        y[i] += alpha * x[i];
-}
-
-/* a · b and a · a in one pass (a: a centre row). */
-static inline void hog_dot2(const float *a, const float *b, size_t n, float *ab, float *aa)
-{
-    float s1 = 0.0f, s2 = 0.0f;
-#pragma omp simd reduction(+ : s1, s2)
-    for (size_t i = 0; i < n; i++) {
-        s1 += a[i] * b[i];
-        s2 += a[i] * a[i];
-    }
-    *ab = s1;
-    *aa = s2;
 }
 
 int senses_bytes(int64_t n_words, int max_senses, int32_t dim, size_t *out)
@@ -57,7 +36,7 @@ int senses_bytes(int64_t n_words, int max_senses, int32_t dim, size_t *out)
     size_t rows, row_bytes, mats, small, total;
     if (n_words < 0 || max_senses < 0 || dim < 0 ||
         w2v_size_mul((size_t)n_words, (size_t)max_senses, &rows) != 0 ||
-        w2v_size_mul(simd_padded((size_t)dim), 2 * sizeof(float), &row_bytes) != 0 ||
+        w2v_size_mul(padded((size_t)dim), 2 * sizeof(float), &row_bytes) != 0 ||
         w2v_size_mul(rows, row_bytes, &mats) != 0 ||
         w2v_size_mul(rows + (size_t)n_words, sizeof(int64_t), &small) != 0 ||
         w2v_size_add(mats, small, &total) != 0)
@@ -98,7 +77,7 @@ int senses_init(struct senses *s, int32_t n_words, int max_senses, int32_t dim, 
     s->n_words = n_words;
     s->max_senses = max_senses;
     s->dim = dim;
-    s->stride = simd_padded((size_t)dim);
+    s->stride = padded((size_t)dim);
     s->threshold = (float)threshold;
     rows = (size_t)n_words * (size_t)max_senses;
     bytes = rows * s->stride * sizeof(float); /* checked by senses_bytes */
@@ -142,19 +121,18 @@ int senses_set_weights(struct senses *s, const int64_t *counts, const float *kee
 
 void senses_context_mean(const struct senses *s, const float *global, size_t stride, float *out)
 {
-    memset(out, 0, (size_t)s->dim * sizeof *out);
+    memset(out, 0, s->stride * sizeof *out);
     if (!s->weight)
         return;
     for (int32_t w = 1; w < s->vocab_size; w++)
         if (s->weight[w] > 0.0f)
-            hog_axpy(s->weight[w], global + (size_t)w * stride, out, (size_t)s->dim);
+            kernels_axpy(s->weight[w], global + (size_t)w * stride, out, s->stride);
 }
 
 /* Cosine of a and b given b's norm; 0 when either is zero. */
 static inline float cosine(const float *a, const float *b, float b_norm, size_t n)
 {
-    float d, aa;
-    hog_dot2(a, b, n, &d, &aa);
+    float d = kernels_dot(a, b, n), aa = kernels_dot(a, a, n);
     if (!(aa > 0.0f) || !(b_norm > 0.0f))
         return 0.0f;
     return d / (sqrtf(aa) * b_norm);
@@ -164,8 +142,8 @@ W2V_CLONES
 int senses_nearest(const struct senses *s, int32_t slot, const float *ctx, float *sim)
 {
     int n = atomic_load_explicit(&s->n_open[slot], memory_order_acquire);
-    const size_t D = (size_t)s->dim;
-    const float ctx_norm = sqrtf(hog_dot(ctx, ctx, D));
+    const size_t D = s->stride;
+    const float ctx_norm = sqrtf(kernels_dot(ctx, ctx, D));
     int best = -1;
     float best_sim = -2.0f;
     for (int k = 0; k < n && k < s->max_senses; k++) {
@@ -183,10 +161,10 @@ W2V_CLONES
 int senses_assign(struct senses *s, int32_t slot, const float *ctx, const float *init,
                   int may_open)
 {
-    const size_t D = (size_t)s->dim;
+    const size_t D = s->stride;
     float sim;
     int k = senses_nearest(s, slot, ctx, &sim);
-    float norm = sqrtf(hog_dot(ctx, ctx, D));
+    float norm = sqrtf(kernels_dot(ctx, ctx, D));
     float unit = norm > 0.0f ? 1.0f / norm : 0.0f;
     if (k < 0 || (may_open && sim < s->threshold)) {
         int32_t n = atomic_load_explicit(&s->n_open[slot], memory_order_relaxed);
@@ -198,9 +176,9 @@ int senses_assign(struct senses *s, int32_t slot, const float *ctx, const float 
                                                     memory_order_relaxed)) {
             float *c = senses_centre(s, slot, n);
             memset(c, 0, D * sizeof *c);
-            hog_axpy(unit, ctx, c, D);
+            kernels_axpy(unit, ctx, c, D);
             if (init)
-                memcpy(senses_vec(s, slot, n), init, D * sizeof(float));
+                memcpy(senses_vec(s, slot, n), init, (size_t)s->dim * sizeof(float));
             atomic_fetch_add_explicit(&s->count[(size_t)slot * (size_t)s->max_senses + (size_t)n],
                                       1, memory_order_relaxed);
             return n;
@@ -208,7 +186,7 @@ int senses_assign(struct senses *s, int32_t slot, const float *ctx, const float 
         if (k < 0)
             k = 0;
     }
-    hog_axpy(unit, ctx, senses_centre(s, slot, k), D);
+    kernels_axpy(unit, ctx, senses_centre(s, slot, k), D);
     atomic_fetch_add_explicit(&s->count[(size_t)slot * (size_t)s->max_senses + (size_t)k], 1,
                               memory_order_relaxed);
     return k;
@@ -348,7 +326,7 @@ int senses_write(const struct senses *s, const char *path, enum vectors_format f
         for (int i = 0; i < n; i++, r++) {
             const float *c = senses_centre(s, w, order[i]);
             float *out = ctx_data + n_ctx * S;
-            double len = sqrt((double)hog_dot(c, c, D));
+            double len = sqrt((double)kernels_dot(c, c, S));
             double cnt = (double)atomic_load(&s->count[(size_t)w * (size_t)s->max_senses +
                                                        (size_t)order[i]]);
             memset(out, 0, S * sizeof *out);
@@ -469,7 +447,7 @@ int senses_file_lookup(const struct senses_file *f, const char *word, int64_t *r
 int64_t senses_file_count(const struct senses_file *f, int64_t row)
 {
     const float *c = f->ctx.data + (size_t)(f->n_global + row) * (size_t)f->ctx.dim;
-    return (int64_t)llround(sqrt((double)simd_dot(c, c, (size_t)f->ctx.dim)));
+    return (int64_t)llround(sqrt(file_dot(c, c, (size_t)f->ctx.dim)));
 }
 
 void senses_file_context(const struct senses_file *f, const int64_t *ctx_rows, int n, float *out)
@@ -478,25 +456,28 @@ void senses_file_context(const struct senses_file *f, const int64_t *ctx_rows, i
     memset(out, 0, D * sizeof *out);
     if (n <= 0)
         return;
-    for (int i = 0; i < n; i++)
-        simd_axpy(1.0f / (float)n, f->ctx.data + (size_t)ctx_rows[i] * D, out, D);
+    for (int i = 0; i < n; i++) {
+        const float *row = f->ctx.data + (size_t)ctx_rows[i] * D;
+        for (size_t d = 0; d < D; d++)
+            out[d] += row[d] / (float)n;
+    }
     int64_t mean = vectors_find(&f->ctx, "</s>");
-    if (mean >= 0 && mean < f->n_global)
-        simd_axpy(-1.0f, f->ctx.data + (size_t)mean * D, out, D);
+    for (size_t d = 0; mean >= 0 && mean < f->n_global && d < D; d++)
+        out[d] -= f->ctx.data[(size_t)mean * D + d];
 }
 
 int senses_file_pick(const struct senses_file *f, const int64_t *rows, int n, const float *ctx)
 {
     const size_t D = (size_t)f->ctx.dim;
-    const float ctx_norm = sqrtf(simd_dot(ctx, ctx, D));
+    const double ctx_norm = sqrt(file_dot(ctx, ctx, D));
     int best = 0;
-    float best_sim = -2.0f;
-    if (!(ctx_norm > 0.0f))
+    double best_sim = -2.0;
+    if (!(ctx_norm > 0.0))
         return 0;
     for (int i = 0; i < n; i++) {
         const float *c = f->ctx.data + (size_t)(f->n_global + rows[i]) * D;
-        float cc = simd_dot(c, c, D);
-        float sim = cc > 0.0f ? simd_dot(c, ctx, D) / (sqrtf(cc) * ctx_norm) : 0.0f;
+        double cc = file_dot(c, c, D);
+        double sim = cc > 0.0 ? file_dot(c, ctx, D) / (sqrt(cc) * ctx_norm) : 0.0;
         if (sim > best_sim) {
             best_sim = sim;
             best = i;

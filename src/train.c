@@ -1,9 +1,6 @@
-/* train.c — the learning-rate schedule, the reference kernels, the thread
- * pool and progress counters. */
-#include "w2v/train.h"
-
-#include "w2v/kernel_senses.h"
-#include "w2v/train_batch.h"
+/* train.c — options, the learning-rate schedule, the thread pool and the
+ * progress counters; the kernels behind the table below. */
+#include "train_state.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -20,7 +17,7 @@ void train_options_default(struct train_options *o)
 {
     memset(o, 0, sizeof *o);
     o->arch = TRAIN_CBOW;
-    o->kernel = TRAIN_KERNEL_BATCHED;
+    o->kernel = "batched";
     o->dim = 100;
     o->window = 5;
     o->negative = 5;
@@ -41,7 +38,7 @@ int train_options_check(const struct train_options *o, struct w2v_err *err)
 {
     if (o->arch != TRAIN_CBOW && o->arch != TRAIN_SKIPGRAM)
         return w2v_fail(err, W2V_EINVAL, "unknown model");
-    if (o->kernel != TRAIN_KERNEL_REFERENCE && o->kernel != TRAIN_KERNEL_BATCHED)
+    if (!o->kernel || !train_kernel_find(o->kernel))
         return w2v_fail(err, W2V_EINVAL, "unknown kernel");
     if (o->negative < 0)
         return w2v_fail(err, W2V_EINVAL, "the number of negatives cannot be negative");
@@ -56,14 +53,21 @@ int train_options_check(const struct train_options *o, struct w2v_err *err)
         return w2v_fail(err, W2V_EINVAL, "the sample threshold must be 0 or more");
     if (!isfinite(o->ns_exponent))
         return w2v_fail(err, W2V_EINVAL, "the negative-sampling exponent must be finite");
-    if (o->senses != 0) {
+    int senses_kernel = strcmp(o->kernel, "senses") == 0;
+    if (o->senses != 0 || senses_kernel) {
+        if (o->senses == 0)
+            return w2v_fail(err, W2V_EINVAL, "the senses kernel needs --senses K");
         if (o->senses < 1 || o->senses > W2V_SENSES_MAX)
             return w2v_fail(err, W2V_EINVAL, "--senses takes 1 to %d senses per word, not %d",
                             W2V_SENSES_MAX, o->senses);
+        if (!senses_kernel)
+            return w2v_fail(err, W2V_EINVAL, "--senses trains with the senses kernel (the "
+                            "batched one plus senses), not --kernel %s", o->kernel);
         if (o->arch != TRAIN_SKIPGRAM)
             return w2v_fail(err, W2V_EINVAL, "--senses needs --model skipgram");
         if (o->negative < 1)
-            return w2v_fail(err, W2V_EINVAL, "--senses needs negative sampling (--negative 1 or more)");
+            return w2v_fail(err, W2V_EINVAL,
+                            "--senses needs negative sampling (--negative 1 or more)");
         if (o->senses_vocab < 1)
             return w2v_fail(err, W2V_EINVAL, "--senses-vocab must be at least 1");
         if (!(o->senses_threshold >= -1.0 && o->senses_threshold <= 1.0))
@@ -72,17 +76,27 @@ int train_options_check(const struct train_options *o, struct w2v_err *err)
     return 0;
 }
 
-int train_kernel_parse(const char *name, enum train_kernel *out)
+/* The kernels, one file each (train_state.h says what each provides). The
+ * first entries are the order --help and errors list them in. */
+extern const struct train_kernel kernel_ref, kernel_batch, kernel_senses;
+static const struct train_kernel *const train_kernels[] = {
+    &kernel_ref,
+    &kernel_batch,
+    &kernel_senses,
+};
+#define N_KERNELS (int)(sizeof train_kernels / sizeof train_kernels[0])
+
+const char *train_kernel_name(int i)
 {
-    if (strcmp(name, "reference") == 0) {
-        *out = TRAIN_KERNEL_REFERENCE;
-        return 0;
-    }
-    if (strcmp(name, "batched") == 0) {
-        *out = TRAIN_KERNEL_BATCHED;
-        return 0;
-    }
-    return W2V_EINVAL;
+    return i >= 0 && i < N_KERNELS ? train_kernels[i]->name : NULL;
+}
+
+const struct train_kernel *train_kernel_find(const char *name)
+{
+    for (int i = 0; name && i < N_KERNELS; i++)
+        if (strcmp(train_kernels[i]->name, name) == 0)
+            return train_kernels[i];
+    return NULL;
 }
 
 double train_alpha(double alpha0, int64_t done, int64_t total)
@@ -118,195 +132,6 @@ int64_t train_align_start(const int32_t *ids, int64_t n, int64_t pos)
     return q >= n ? n : pos;
 }
 
-/* ---- kernels ------------------------------------------------------------
- * Rows are [stride] floats with stride a multiple of 16 and zero padding past
- * dim, so the loops run over whole blocks of 16: sixteen independent
- * accumulators let gcc vectorise the dot product without -ffast-math (no
- * reassociation is needed; the final sum has a fixed order, so results do
- * not depend on the vector width). Padding stays zero: every update adds a
- * multiple of another zero-padded row. */
-
-// a, b: [n]
-static inline float vec_dot(const float *restrict a, const float *restrict b, size_t n)
-{
-    float acc[16] = {0};
-    for (size_t i = 0; i < n; i += 16)
-        for (int k = 0; k < 16; k++)
-            acc[k] += a[i + k] * b[i + k];
-    for (int w = 8; w > 0; w /= 2)
-        for (int k = 0; k < w; k++)
-            acc[k] += acc[k + w];
-    return acc[0];
-}
-
-// y[n] += a * x[n]; blocks of 16 so no scalar tail is generated
-static inline void vec_axpy(float a, const float *restrict x, float *restrict y, size_t n)
-{
-    for (size_t i = 0; i < n; i += 16)
-        for (int k = 0; k < 16; k++)
-            y[i + k] += a * x[i + k];
-}
-
-// y[n] = 0
-static inline void vec_zero(float *y, size_t n)
-{
-    for (size_t i = 0; i < n; i += 16)
-        for (int k = 0; k < 16; k++)
-            y[i + k] = 0.0f;
-}
-
-// y[n] *= a
-static inline void vec_scale(float *y, float a, size_t n)
-{
-    for (size_t i = 0; i < n; i += 16)
-        for (int k = 0; k < 16; k++)
-            y[i + k] *= a;
-}
-
-/* Negative sampling for one (input h, word) pair: the word as positive and
- * K draws from the unigram^0.75 table as negatives (a draw equal to the word
- * is skipped, as in the original).
- * h: [n] the input (a syn0 row, or the CBOW hidden layer); e: [n] gradient
- * accumulated for h; syn1neg: [V, n] row-major. */
-static inline void ns_pair(struct train_thread *t, const float *restrict h, float *restrict e,
-                           int32_t word)
-{
-    const struct trainer *tr = t->tr;
-    const size_t n = tr->model.stride;
-    const float alpha = t->alpha;
-    for (int d = 0; d <= tr->opt.negative; d++) {
-        int32_t target = word;
-        float label = 1.0f;
-        if (d > 0) {
-            target = alias_sample(&tr->negatives, &t->rng);
-            if (target == word)
-                continue;
-            label = 0.0f;
-        }
-        float *out = model_row(tr->model.syn1neg, n, target);
-        float f = vec_dot(h, out, n);
-        float g;
-        /* Outside the table σ is taken as 0 or 1 (the original's rule);
-         * written so that a NaN score takes a bounded branch. */
-        if (!(f < W2V_SIGMOID_MAX))
-            g = (label - 1.0f) * alpha;
-        else if (!(f > -W2V_SIGMOID_MAX))
-            g = label * alpha;
-        else
-            g = (label - train_sigmoid(tr->sigmoid, f)) * alpha;
-        vec_axpy(g, out, e, n);
-        /* Hogwild: other threads may read or update this output row at the
-         * same moment; lost or mixed updates are rare and tolerated. */
-        vec_axpy(g, h, out, n);
-    }
-}
-
-/* Hierarchical softmax for one (input h, word) pair: walk the word's
- * Huffman path, one logistic regression per inner node. Scores outside the
- * table are skipped, as in the original.
- * h: [n]; e: [n]; syn1: [V-1, n] inner-node rows. */
-static inline void hs_pair(struct train_thread *t, const float *restrict h, float *restrict e,
-                           int32_t word)
-{
-    const struct trainer *tr = t->tr;
-    const struct huffman *hf = &tr->huffman;
-    const size_t n = tr->model.stride;
-    const float alpha = t->alpha;
-    const int32_t code = word - 1; /* the tree leaves out </s> */
-    const int64_t off = hf->offset[code];
-    const int32_t len = hf->length[code];
-    for (int32_t b = 0; b < len; b++) {
-        float *node = model_row(tr->model.syn1, n, hf->points[off + b]);
-        float f = vec_dot(h, node, n);
-        if (!(f > -W2V_SIGMOID_MAX && f < W2V_SIGMOID_MAX))
-            continue;
-        float g = (1.0f - (float)hf->code_bits[off + b] - train_sigmoid(tr->sigmoid, f)) * alpha;
-        vec_axpy(g, node, e, n);
-        /* Hogwild: unsynchronised update of a shared row (see ns_pair). */
-        vec_axpy(g, h, node, n);
-    }
-}
-
-/* Skip-gram, per pair: each context word's input row predicts the centre
- * word (the original's orientation), and gets its gradient at once. */
-static void sentence_skipgram(struct train_thread *t, const int32_t *sen, int32_t len)
-{
-    const struct trainer *tr = t->tr;
-    const size_t n = tr->model.stride;
-    float *e = t->neu1e;
-    for (int32_t i = 0; i < len; i++) {
-        int32_t word = sen[i];
-        int win = sampling_window(&t->rng, tr->opt.window);
-        int32_t a = i > win ? i - win : 0;
-        int32_t b = len - 1 - i > win ? i + win : len - 1;
-        for (int32_t j = a; j <= b; j++) {
-            if (j == i)
-                continue;
-            // syn0: [V, n] row-major; l1 is the context word's row
-            float *l1 = model_row(tr->model.syn0, n, sen[j]);
-            vec_zero(e, n);
-            if (tr->opt.hs)
-                hs_pair(t, l1, e, word);
-            if (tr->opt.negative > 0)
-                ns_pair(t, l1, e, word);
-            /* Hogwild: unsynchronised update of a shared input row. */
-            vec_axpy(1.0f, e, l1, n);
-        }
-    }
-}
-
-/* CBOW: the context rows are gathered (ids in t->context) and averaged (or
- * summed) into neu1, which predicts the centre word; every context row then
- * receives the same gradient, as in the original. */
-static void sentence_cbow(struct train_thread *t, const int32_t *sen, int32_t len)
-{
-    const struct trainer *tr = t->tr;
-    const size_t n = tr->model.stride;
-    float *h = t->neu1, *e = t->neu1e;
-    for (int32_t i = 0; i < len; i++) {
-        int32_t word = sen[i];
-        int win = sampling_window(&t->rng, tr->opt.window);
-        int32_t a = i > win ? i - win : 0;
-        int32_t b = len - 1 - i > win ? i + win : len - 1;
-        int32_t cw = 0;
-        vec_zero(h, n);
-        for (int32_t j = a; j <= b; j++) {
-            if (j == i)
-                continue;
-            t->context[cw++] = sen[j];
-            // syn0: [V, n]; h: [n] += row
-            vec_axpy(1.0f, model_row(tr->model.syn0, n, sen[j]), h, n);
-        }
-        if (cw == 0)
-            continue;
-        if (!tr->opt.cbow_sum)
-            vec_scale(h, 1.0f / (float)cw, n);
-        vec_zero(e, n);
-        if (tr->opt.hs)
-            hs_pair(t, h, e, word);
-        if (tr->opt.negative > 0)
-            ns_pair(t, h, e, word);
-        for (int32_t k = 0; k < cw; k++)
-            /* Hogwild: unsynchronised update of a shared input row. */
-            vec_axpy(1.0f, e, model_row(tr->model.syn0, n, t->context[k]), n);
-    }
-}
-
-void train_sentence_reference(struct train_thread *t, const int32_t *sentence, int32_t len)
-{
-    if (t->tr->opt.arch == TRAIN_CBOW)
-        sentence_cbow(t, sentence, len);
-    else
-        sentence_skipgram(t, sentence, len);
-}
-
-/* The sentence function of each kernel, indexed by enum train_kernel. A
- * new kernel adds its entry here and its buffers to struct train_thread. */
-static void (*const train_kernels[])(struct train_thread *, const int32_t *, int32_t) = {
-    [TRAIN_KERNEL_REFERENCE] = train_sentence_reference,
-    [TRAIN_KERNEL_BATCHED] = train_sentence_batched,
-};
-
 /* ---- threads -------------------------------------------------------------- */
 
 /* Add the thread's pending counts to the shared ones and take the new
@@ -324,14 +149,27 @@ static void thread_flush(struct train_thread *t)
                                   tr->words_per_epoch * (int64_t)tr->opt.epochs);
 }
 
+/* Whether training has diverged, judged by one row it just trained: too
+ * large a rate makes the rows grow until they overflow to inf and NaN,
+ * within seconds. The row's sum of squares is non-finite once any element
+ * is (or beyond ~1e19, divergence too). Once per sentence it costs D
+ * multiply-adds next to the sentence's thousands. Hogwild: another thread
+ * may be updating the row; kernels_dot is the documented reader. */
+static int row_diverged(const struct trainer *tr, int32_t word)
+{
+    const size_t n = tr->model.stride;
+    const float *row = model_row(tr->model.syn0, n, word); // syn0: [V, n] row-major
+    return !isfinite(kernels_dot(row, row, n));
+}
+
 static void *thread_main(void *arg)
 {
     struct train_thread *t = arg;
     struct trainer *tr = t->tr;
     const int32_t *ids = tr->ids;
     const float *keep = tr->keep;
-    void (*kernel)(struct train_thread *, const int32_t *, int32_t) =
-        train_kernels[tr->opt.kernel];
+    void (*train_sentence)(struct train_thread *, const int32_t *, int32_t) =
+        tr->kernel->train_sentence;
 
     thread_flush(t);
     for (int epoch = 0; epoch < tr->opt.epochs; epoch++) {
@@ -354,9 +192,12 @@ static void *thread_main(void *arg)
             }
             t->pending_kept += len;
             if (len > 1) {
-                kernel(t, t->sentence, len);
-                if (t->senses)
-                    train_sentence_senses(t, t->sentence, len);
+                train_sentence(t, t->sentence, len);
+                if (row_diverged(tr, t->sentence[len / 2])) {
+                    t->status = W2V_EDIVERGED;
+                    atomic_store(&tr->stop, 1);
+                    goto out;
+                }
             }
             if (t->pending_words >= W2V_PROGRESS_BATCH)
                 thread_flush(t);
@@ -397,17 +238,14 @@ int train_memory_bytes(const struct train_options *opt, int64_t vocab_size, size
     per_word = 4 + (opt->negative > 0 ? 8 : 0);
     if (opt->hs)
         per_word += 12 + 5 * (size_t)(log2((double)vocab_size) + 2.0);
-    size_t stride = ((size_t)opt->dim + W2V_MODEL_ROW_ALIGN - 1) / W2V_MODEL_ROW_ALIGN *
-                    W2V_MODEL_ROW_ALIGN;
-    size_t per_thread = sizeof(struct train_thread) + 2 * stride * sizeof(float) +
-                        W2V_MAX_SENTENCE * sizeof(int32_t) +
-                        2 * (size_t)opt->window * sizeof(int32_t);
-    if (opt->kernel == TRAIN_KERNEL_BATCHED)
-        per_thread += batch_buf_bytes(opt, opt->hs ? (int32_t)log2((double)vocab_size) * 2 + 8 : 0);
+    const struct train_kernel *kernel = train_kernel_find(opt->kernel);
+    if (!kernel)
+        return W2V_EOVERFLOW;
+    size_t per_thread = sizeof(struct train_thread) + W2V_MAX_SENTENCE * sizeof(int32_t) +
+                        kernel->thread_bytes(opt, vocab_size);
     if (opt->senses > 0) {
         size_t table;
         int64_t n = opt->senses_vocab < vocab_size - 1 ? opt->senses_vocab : vocab_size - 1;
-        per_thread += senses_buf_bytes(opt);
         if (senses_bytes(n > 0 ? n : 1, opt->senses, opt->dim, &table) != 0 ||
             w2v_size_add(total, table, &total) != 0)
             return W2V_EOVERFLOW;
@@ -421,22 +259,29 @@ int train_memory_bytes(const struct train_options *opt, int64_t vocab_size, size
     return 0;
 }
 
-int train_init(struct trainer *tr, const struct train_options *opt, const int64_t *counts,
+int train_init(struct trainer **out, const struct train_options *opt, const int64_t *counts,
                int32_t vocab_size, const int32_t *ids, int64_t n_ids, struct w2v_err *err)
 {
     int64_t *neg_counts = NULL;
+    struct trainer *tr = NULL;
     int status;
-    memset(tr, 0, sizeof *tr);
-    atomic_init(&tr->words_done, 0);
-    atomic_init(&tr->words_kept, 0);
-    atomic_init(&tr->stop, 0);
-    atomic_init(&tr->running, 0);
+    *out = NULL;
     status = train_options_check(opt, err);
     if (status != 0)
         return status;
     if (vocab_size < 2)
         return w2v_fail(err, W2V_EEMPTY, "the vocabulary has no words to train");
+    /* 64-byte aligned: the shared counters have a cache line of their own. */
+    tr = w2v_aligned_alloc(sizeof *tr);
+    if (!tr)
+        return w2v_fail(err, W2V_ENOMEM, "out of memory for the trainer");
+    memset(tr, 0, sizeof *tr);
+    atomic_init(&tr->words_done, 0);
+    atomic_init(&tr->words_kept, 0);
+    atomic_init(&tr->stop, 0);
+    atomic_init(&tr->running, 0);
     tr->opt = *opt;
+    tr->kernel = train_kernel_find(opt->kernel);
     tr->vocab_size = vocab_size;
     tr->ids = ids;
     tr->n_ids = n_ids;
@@ -512,11 +357,12 @@ int train_init(struct trainer *tr, const struct train_options *opt, const int64_
             goto fail;
     }
     w2v_free(neg_counts);
+    *out = tr;
     return 0;
 
 fail:
     w2v_free(neg_counts);
-    train_release(tr);
+    train_release(&tr);
     return status;
 }
 
@@ -525,17 +371,25 @@ void train_request_stop(struct trainer *tr)
     atomic_store(&tr->stop, 1);
 }
 
+void train_thread_setup(struct train_thread *t, struct trainer *tr, int id)
+{
+    t->tr = tr;
+    t->id = id;
+    rng_seed(&t->rng, tr->opt.seed, (uint64_t)id);
+    int64_t lo, hi;
+    train_slice_raw(tr->n_ids, tr->opt.threads, id, &lo, &hi);
+    t->lo = train_align_start(tr->ids, tr->n_ids, lo);
+    t->hi = train_align_start(tr->ids, tr->n_ids, hi);
+}
+
 static void threads_free(struct train_thread *th, int n)
 {
     if (!th)
         return;
     for (int i = 0; i < n; i++) {
-        w2v_aligned_free(th[i].neu1);
-        w2v_aligned_free(th[i].neu1e);
         w2v_free(th[i].sentence);
-        w2v_free(th[i].context);
-        batch_buf_free(th[i].batch);
-        senses_buf_free(th[i].senses);
+        if (th[i].tr)
+            th[i].tr->kernel->thread_release(&th[i]);
     }
     w2v_aligned_free(th);
 }
@@ -562,33 +416,14 @@ int train_run(struct trainer *tr, int (*monitor)(void *ctx, const struct train_p
         return w2v_fail(err, W2V_ENOMEM, "out of memory for %d threads", n_threads);
     }
     memset(th, 0, bytes);
-    const size_t row_bytes = tr->model.stride * sizeof(float);
     for (int i = 0; i < n_threads; i++) {
         struct train_thread *t = &th[i];
-        t->tr = tr;
-        t->id = i;
-        rng_seed(&t->rng, tr->opt.seed, (uint64_t)i);
-        int64_t lo, hi;
-        train_slice_raw(tr->n_ids, n_threads, i, &lo, &hi);
-        t->lo = train_align_start(tr->ids, tr->n_ids, lo);
-        t->hi = train_align_start(tr->ids, tr->n_ids, hi);
-        t->neu1 = w2v_aligned_alloc(row_bytes);
-        t->neu1e = w2v_aligned_alloc(row_bytes);
+        train_thread_setup(t, tr, i);
         t->sentence = w2v_calloc(W2V_MAX_SENTENCE, sizeof *t->sentence);
-        t->context = w2v_calloc(2 * (size_t)tr->opt.window, sizeof *t->context);
-        if (tr->opt.kernel == TRAIN_KERNEL_BATCHED)
-            t->batch = batch_buf_new(tr);
-        if (tr->opt.senses > 0)
-            t->senses = senses_buf_new(tr, i);
-        if (!t->neu1 || !t->neu1e || !t->sentence || !t->context ||
-            (tr->opt.kernel == TRAIN_KERNEL_BATCHED && !t->batch) ||
-            (tr->opt.senses > 0 && !t->senses)) {
+        if (!t->sentence || tr->kernel->thread_init(t) != 0) {
             status = w2v_fail(err, W2V_ENOMEM, "out of memory for thread buffers");
             goto done;
         }
-        /* Zero padding past dim is what lets the kernels run whole blocks. */
-        memset(t->neu1, 0, row_bytes);
-        memset(t->neu1e, 0, row_bytes);
     }
 
     /* Workers take no signals: a handler then always runs in this thread,
@@ -622,6 +457,10 @@ int train_run(struct trainer *tr, int (*monitor)(void *ctx, const struct train_p
     }
     for (int i = 0; i < started; i++)
         pthread_join(handles[i], NULL);
+    for (int i = 0; status == 0 && i < started; i++)
+        if (th[i].status == W2V_EDIVERGED)
+            status = w2v_fail(err, W2V_EDIVERGED, "training diverged: lower --alpha (now %g)",
+                              tr->opt.alpha);
     if (status == 0 && atomic_load(&tr->stop))
         status = w2v_fail(err, W2V_EINTR, "training interrupted");
     if (monitor) {
@@ -636,14 +475,26 @@ done:
     return status;
 }
 
-void train_release(struct trainer *tr)
+const struct model *train_model(const struct trainer *tr)
 {
+    return &tr->model;
+}
+
+const struct senses *train_senses(const struct trainer *tr)
+{
+    return tr->opt.senses > 0 ? &tr->senses : NULL;
+}
+
+void train_release(struct trainer **trp)
+{
+    struct trainer *tr = *trp;
+    if (!tr)
+        return;
     model_release(&tr->model);
     alias_release(&tr->negatives);
     huffman_release(&tr->huffman);
     senses_release(&tr->senses);
     w2v_free(tr->keep);
-    tr->keep = NULL;
-    tr->ids = NULL;
-    tr->n_ids = 0;
+    w2v_aligned_free(tr);
+    *trp = NULL;
 }

@@ -83,6 +83,8 @@ grep -q 'skipgram' "$TMP/err" && pass || fail "the CBOW error names skipgram: $(
 expect_error 2 "--senses with HS only" -- train "$TMP/planted.txt" -o "$TMP/x.bin" --model skipgram --hs --negative 0 --senses 3 --senses-output "$TMP/s.bin"
 expect_error 2 "--senses-output equal to -o" -- train "$TMP/planted.txt" -o "$TMP/x.bin" $PLAIN --senses 3 --senses-output "$TMP/x.bin"
 expect_error 2 "--senses-threshold out of range" -- train "$TMP/planted.txt" -o "$TMP/x.bin" $PLAIN --senses 3 --senses-output "$TMP/s.bin" --senses-threshold 2
+expect_error 2 "--senses with the reference kernel" -- train "$TMP/planted.txt" -o "$TMP/x.bin" $PLAIN --kernel reference --senses 3 --senses-output "$TMP/s.bin"
+expect_error 2 "the senses kernel without --senses" -- train "$TMP/planted.txt" -o "$TMP/x.bin" $PLAIN --kernel senses
 check "no output after usage errors" test ! -e "$TMP/x.bin" -a ! -e "$TMP/s.bin"
 expect_error 1 "senses on plain vectors" -- senses "$TMP/vec.bin" bank
 grep -q 'not a senses file' "$TMP/err" && pass || fail "plain vectors: $(cat "$TMP/err")"

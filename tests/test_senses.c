@@ -2,6 +2,7 @@
  * senses file with its context file. */
 #include <stdint.h>
 
+#include "kernels.h"
 #include "test.h"
 #include "w2v/senses.h"
 
@@ -240,8 +241,46 @@ static void test_file_round_trip(void)
     senses_release(&s);
 }
 
+/* kernels_step_frozen against a double-precision oracle: the input moves
+ * by Σ g_m out_m with every score from the input before the step; the
+ * outputs do not move. */
+static void test_step_frozen(void)
+{
+    enum { N = 32, M = 11 };
+    float v[N], v0[N], rows[M][N], rows0[M][N], label[M], mult[M], scratch[M + 16];
+    float *out[M];
+    for (int i = 0; i < N; i++)
+        v[i] = v0[i] = i < 20 ? noise() : 0.0f;
+    for (int m = 0; m < M; m++) {
+        for (int i = 0; i < N; i++)
+            rows[m][i] = rows0[m][i] = i < 20 ? 2.0f * noise() : 0.0f;
+        out[m] = rows[m];
+        label[m] = m < 4 ? 1.0f : 0.0f;
+        mult[m] = m < 4 ? 1.0f : 4.0f;
+    }
+    out[7] = rows[2]; /* a repeated output row */
+    kernels_step_frozen(v, out, label, mult, M, N, 0.1f, scratch);
+    double want[N];
+    for (int i = 0; i < N; i++)
+        want[i] = v0[i];
+    for (int m = 0; m < M; m++) {
+        const float *o = m == 7 ? rows0[2] : rows0[m];
+        double s = 0;
+        for (int i = 0; i < N; i++)
+            s += (double)v0[i] * o[i];
+        double g = 0.1 * mult[m] * (label[m] - 1.0 / (1.0 + exp(-s)));
+        for (int i = 0; i < N; i++)
+            want[i] += g * o[i];
+    }
+    for (int i = 0; i < N; i++)
+        CHECK_NEAR(v[i], want[i], 1e-5);
+    CHECK(v[25] == 0.0f); /* the padding stays zero */
+    CHECK(memcmp(rows, rows0, sizeof rows) == 0);
+}
+
 int main(void)
 {
+    TEST_RUN(test_step_frozen);
     TEST_RUN(test_init_errors);
     TEST_RUN(test_two_contexts);
     TEST_RUN(test_no_open_and_cap);

@@ -4,7 +4,7 @@
 #include <stdint.h>
 
 #include "test.h"
-#include "w2v/train.h"
+#include "train_state.h"
 
 /* ---- pure arithmetic ------------------------------------------------------ */
 
@@ -101,6 +101,28 @@ static void test_align_start(void)
     free(one);
 }
 
+/* The defaults a user relies on: the original word2vec's, as --help states
+ * them (tests/e2e_train_defaults.sh checks the help text and that these
+ * are what the CLI trains with). */
+static void test_defaults(void)
+{
+    struct train_options o;
+    memset(&o, 0xff, sizeof o);
+    train_options_default(&o);
+    CHECK(o.arch == TRAIN_CBOW);
+    CHECK(strcmp(o.kernel, "batched") == 0);
+    CHECK(o.dim == 100);
+    CHECK(o.window == 5);
+    CHECK(o.negative == 5);
+    CHECK(o.ns_exponent == 0.75);
+    CHECK(o.hs == 0 && o.cbow_sum == 0);
+    CHECK(o.sample == 1e-3);
+    CHECK(o.alpha == 0.05 && train_default_alpha(TRAIN_CBOW) == 0.05);
+    CHECK(train_default_alpha(TRAIN_SKIPGRAM) == 0.025);
+    CHECK(o.epochs == 5);
+    CHECK(o.threads == 1 && o.seed == 1);
+}
+
 /* ---- a tiny trainer -------------------------------------------------------- */
 
 /* Counts from a stream (id 0 counts sentence ends). */
@@ -117,7 +139,7 @@ static void test_sigmoid_table(void)
     const int32_t ids[] = {1, 2, 0};
     int64_t counts[3] = {1, 1, 1};
     struct train_options o;
-    struct trainer tr;
+    struct trainer *tr = NULL;
     struct w2v_err err;
     train_options_default(&o);
     o.dim = 4;
@@ -126,7 +148,7 @@ static void test_sigmoid_table(void)
     for (int i = 1; i < 200000; i++) {
         float x = -W2V_SIGMOID_MAX + 2.0f * W2V_SIGMOID_MAX * (float)i / 200000.0f;
         double exact = 1.0 / (1.0 + exp(-(double)x));
-        double e = fabs(train_sigmoid(tr.sigmoid, x) - exact);
+        double e = fabs(train_sigmoid(tr->sigmoid, x) - exact);
         worst = e > worst ? e : worst;
     }
     /* Linear interpolation on a 12/1024 grid: h^2/8 * max|σ''| ≈ 1.7e-6,
@@ -147,7 +169,7 @@ static void test_hs_arithmetic(void)
     const int32_t ids[] = {1, 2, 0};
     int64_t counts[3] = {1, 2, 1};
     struct train_options o;
-    struct trainer tr;
+    struct trainer *tr = NULL;
     struct w2v_err err;
     train_options_default(&o);
     o.arch = TRAIN_SKIPGRAM;
@@ -158,15 +180,15 @@ static void test_hs_arithmetic(void)
     o.sample = 0;
     o.alpha = 0.5; /* big steps: a wrong sign or factor shows */
     CHECK(train_init(&tr, &o, counts, 3, ids, 3, &err) == 0);
-    CHECK(tr.huffman.length[0] == 1 && tr.huffman.length[1] == 1);
-    const size_t s = tr.model.stride;
+    CHECK(tr->huffman.length[0] == 1 && tr->huffman.length[1] == 1);
+    const size_t s = tr->model.stride;
     double x1[3], x2[3], node[3] = {0, 0, 0};
     for (int d = 0; d < 3; d++) {
-        x1[d] = tr.model.syn0[1 * s + d];
-        x2[d] = tr.model.syn0[2 * s + d];
+        x1[d] = tr->model.syn0[1 * s + d];
+        x2[d] = tr->model.syn0[2 * s + d];
     }
-    double bit1 = tr.huffman.code_bits[tr.huffman.offset[0]];
-    double bit2 = tr.huffman.code_bits[tr.huffman.offset[1]];
+    double bit1 = tr->huffman.code_bits[tr->huffman.offset[0]];
+    double bit2 = tr->huffman.code_bits[tr->huffman.offset[1]];
     /* Pair 1: centre word 1, context word 2 (row x2 predicts word 1). */
     double f = x2[0] * node[0] + x2[1] * node[1] + x2[2] * node[2];
     double g = (1.0 - bit1 - 1.0 / (1.0 + exp(-f))) * o.alpha;
@@ -189,23 +211,21 @@ static void test_hs_arithmetic(void)
 
     struct train_thread t;
     memset(&t, 0, sizeof t);
-    t.tr = &tr;
+    t.tr = tr;
     rng_seed(&t.rng, 1, 0);
     t.alpha = (float)o.alpha;
-    float neu1[16] = {0}, neu1e[16] = {0};
-    int32_t ctx[2];
-    t.neu1 = neu1;
-    t.neu1e = neu1e;
-    t.context = ctx;
+    const struct train_kernel *ref = train_kernel_find("reference");
+    CHECK(ref->thread_init(&t) == 0);
     const int32_t sen[2] = {1, 2};
-    train_sentence_reference(&t, sen, 2);
+    ref->train_sentence(&t, sen, 2);
     for (int d = 0; d < 3; d++) {
-        CHECK_NEAR(tr.model.syn0[1 * s + d], x1[d], 1e-6);
-        CHECK_NEAR(tr.model.syn0[2 * s + d], x2[d], 1e-6);
-        CHECK_NEAR(tr.model.syn1[d], node[d], 1e-6);
+        CHECK_NEAR(tr->model.syn0[1 * s + d], x1[d], 1e-6);
+        CHECK_NEAR(tr->model.syn0[2 * s + d], x2[d], 1e-6);
+        CHECK_NEAR(tr->model.syn1[d], node[d], 1e-6);
     }
     /* Padding untouched. */
-    CHECK(tr.model.syn0[1 * s + 3] == 0.0f && tr.model.syn1[3] == 0.0f);
+    CHECK(tr->model.syn0[1 * s + 3] == 0.0f && tr->model.syn1[3] == 0.0f);
+    ref->thread_release(&t);
     train_release(&tr);
 }
 
@@ -219,7 +239,7 @@ static void test_ns_arithmetic(void)
     const int32_t ids[] = {1, 2, 3, 4, 0};
     int64_t counts[V] = {1, 4, 3, 2, 1};
     struct train_options o;
-    struct trainer tr;
+    struct trainer *tr = NULL;
     struct w2v_err err;
     train_options_default(&o);
     o.arch = TRAIN_SKIPGRAM;
@@ -229,20 +249,20 @@ static void test_ns_arithmetic(void)
     o.sample = 0;
     o.alpha = 0.5;
     CHECK(train_init(&tr, &o, counts, V, ids, 5, &err) == 0);
-    const size_t s = tr.model.stride;
+    const size_t s = tr->model.stride;
     double in[V][D], out[V][D];
     for (int w = 0; w < V; w++)
         for (int d = 0; d < D; d++) {
-            in[w][d] = tr.model.syn0[(size_t)w * s + d];
+            in[w][d] = tr->model.syn0[(size_t)w * s + d];
             out[w][d] = 0.0;
         }
     /* Give the output rows a start so that σ is not 0.5 everywhere. */
     for (int w = 1; w < V; w++)
         for (int d = 0; d < D; d++)
-            tr.model.syn1neg[(size_t)w * s + d] = 0.3f * (float)(w - d);
+            tr->model.syn1neg[(size_t)w * s + d] = 0.3f * (float)(w - d);
     for (int w = 1; w < V; w++)
         for (int d = 0; d < D; d++)
-            out[w][d] = tr.model.syn1neg[(size_t)w * s + d];
+            out[w][d] = tr->model.syn1neg[(size_t)w * s + d];
     struct rng r;
     rng_seed(&r, 77, 0);
     const int32_t sen[LEN] = {1, 2, 3, 4};
@@ -256,7 +276,7 @@ static void test_ns_arithmetic(void)
                 int32_t target = sen[i];
                 double label = 1.0;
                 if (k > 0) {
-                    target = alias_sample(&tr.negatives, &r);
+                    target = alias_sample(&tr->negatives, &r);
                     if (target == sen[i])
                         continue;
                     label = 0.0;
@@ -276,24 +296,22 @@ static void test_ns_arithmetic(void)
     }
     struct train_thread t;
     memset(&t, 0, sizeof t);
-    t.tr = &tr;
+    t.tr = tr;
     rng_seed(&t.rng, 77, 0);
     t.alpha = (float)o.alpha;
-    float neu1[16] = {0}, neu1e[16] = {0};
-    int32_t ctx[4];
-    t.neu1 = neu1;
-    t.neu1e = neu1e;
-    t.context = ctx;
-    train_sentence_reference(&t, sen, LEN);
+    const struct train_kernel *ref = train_kernel_find("reference");
+    CHECK(ref->thread_init(&t) == 0);
+    ref->train_sentence(&t, sen, LEN);
     double worst = 0.0;
     for (int w = 1; w < V; w++)
         for (int d = 0; d < D; d++) {
-            worst = fmax(worst, fabs(tr.model.syn0[(size_t)w * s + d] - in[w][d]));
-            worst = fmax(worst, fabs(tr.model.syn1neg[(size_t)w * s + d] - out[w][d]));
+            worst = fmax(worst, fabs(tr->model.syn0[(size_t)w * s + d] - in[w][d]));
+            worst = fmax(worst, fabs(tr->model.syn1neg[(size_t)w * s + d] - out[w][d]));
         }
     CHECK(worst < 1e-5);
     /* The RNG streams stayed in step: the same number of draws. */
     CHECK(rng_next(&t.rng) == rng_next(&r));
+    ref->thread_release(&t);
     train_release(&tr);
 }
 
@@ -306,7 +324,7 @@ static void cbow_ns_arithmetic(int cbow_sum)
     const int32_t ids[] = {1, 2, 3, 4, 5, 0};
     int64_t counts[V] = {1, 5, 4, 3, 2, 1};
     struct train_options o;
-    struct trainer tr;
+    struct trainer *tr = NULL;
     struct w2v_err err;
     train_options_default(&o);
     o.arch = TRAIN_CBOW;
@@ -317,13 +335,13 @@ static void cbow_ns_arithmetic(int cbow_sum)
     o.sample = 0;
     o.alpha = 0.3;
     CHECK(train_init(&tr, &o, counts, V, ids, 6, &err) == 0);
-    const size_t s = tr.model.stride;
+    const size_t s = tr->model.stride;
     double in[V][D], out[V][D];
     for (int w = 1; w < V; w++)
         for (int d = 0; d < D; d++) {
-            tr.model.syn1neg[(size_t)w * s + d] = 0.2f * (float)(d - w);
-            in[w][d] = tr.model.syn0[(size_t)w * s + d];
-            out[w][d] = tr.model.syn1neg[(size_t)w * s + d];
+            tr->model.syn1neg[(size_t)w * s + d] = 0.2f * (float)(d - w);
+            in[w][d] = tr->model.syn0[(size_t)w * s + d];
+            out[w][d] = tr->model.syn1neg[(size_t)w * s + d];
         }
     struct rng r;
     rng_seed(&r, 5, 0);
@@ -346,7 +364,7 @@ static void cbow_ns_arithmetic(int cbow_sum)
             int32_t target = sen[i];
             double label = 1.0;
             if (k > 0) {
-                target = alias_sample(&tr.negatives, &r);
+                target = alias_sample(&tr->negatives, &r);
                 if (target == sen[i])
                     continue;
                 label = 0.0;
@@ -367,23 +385,21 @@ static void cbow_ns_arithmetic(int cbow_sum)
     }
     struct train_thread t;
     memset(&t, 0, sizeof t);
-    t.tr = &tr;
+    t.tr = tr;
     rng_seed(&t.rng, 5, 0);
     t.alpha = (float)o.alpha;
-    float neu1[16] = {0}, neu1e[16] = {0};
-    int32_t ctx[4];
-    t.neu1 = neu1;
-    t.neu1e = neu1e;
-    t.context = ctx;
-    train_sentence_reference(&t, sen, LEN);
+    const struct train_kernel *ref = train_kernel_find("reference");
+    CHECK(ref->thread_init(&t) == 0);
+    ref->train_sentence(&t, sen, LEN);
     double worst = 0.0;
     for (int w = 1; w < V; w++)
         for (int d = 0; d < D; d++) {
-            worst = fmax(worst, fabs(tr.model.syn0[(size_t)w * s + d] - in[w][d]));
-            worst = fmax(worst, fabs(tr.model.syn1neg[(size_t)w * s + d] - out[w][d]));
+            worst = fmax(worst, fabs(tr->model.syn0[(size_t)w * s + d] - in[w][d]));
+            worst = fmax(worst, fabs(tr->model.syn1neg[(size_t)w * s + d] - out[w][d]));
         }
     CHECK(worst < 1e-5);
     CHECK(rng_next(&t.rng) == rng_next(&r));
+    ref->thread_release(&t);
     train_release(&tr);
 }
 
@@ -404,7 +420,7 @@ static void test_long_sentence(void)
     ids[N] = 0;
     int64_t counts[8] = {1, N / 7 + 1, N / 7 + 1, N / 7 + 1, N / 7, N / 7, N / 7, N / 7};
     struct train_options o;
-    struct trainer tr;
+    struct trainer *tr = NULL;
     struct w2v_err err;
     train_options_default(&o);
     o.dim = 8;
@@ -413,9 +429,9 @@ static void test_long_sentence(void)
     o.threads = 2;
     o.hs = 1;
     CHECK(train_init(&tr, &o, counts, 8, ids, N + 1, &err) == 0);
-    CHECK(train_run(&tr, NULL, NULL, &err) == 0);
-    CHECK(atomic_load(&tr.words_done) == 2 * (int64_t)N);
-    CHECK(atomic_load(&tr.words_kept) == 2 * (int64_t)N);
+    CHECK(train_run(tr, NULL, NULL, &err) == 0);
+    CHECK(atomic_load(&tr->words_done) == 2 * (int64_t)N);
+    CHECK(atomic_load(&tr->words_kept) == 2 * (int64_t)N);
     train_release(&tr);
     free(ids);
 }
@@ -539,7 +555,7 @@ static void test_planted(void)
         for (int hs = 0; hs < 2; hs++)
             for (int threads = 1; threads <= 2; threads++) {
                 struct train_options o;
-                struct trainer tr;
+                struct trainer *tr = NULL;
                 struct w2v_err err;
                 train_options_default(&o);
                 o.arch = arch ? TRAIN_SKIPGRAM : TRAIN_CBOW;
@@ -553,9 +569,9 @@ static void test_planted(void)
                 o.threads = threads;
                 o.seed = 3;
                 int ok = train_init(&tr, &o, p.counts, p.vocab, p.ids, p.n, &err) == 0 &&
-                         train_run(&tr, NULL, NULL, &err) == 0;
+                         train_run(tr, NULL, NULL, &err) == 0;
                 CHECK(ok);
-                int hits = ok ? planted_hits(&tr, &p) : 0;
+                int hits = ok ? planted_hits(tr, &p) : 0;
                 if (hits != 2 * PAIRS)
                     fprintf(stderr, "planted %s, %d thread(s): %d of %d partners nearest\n",
                             names[arch][hs], threads, hits, 2 * PAIRS);
@@ -574,7 +590,7 @@ static void test_reproducible(void)
     size_t bytes = 0;
     for (int run = 0; run < 3; run++) {
         struct train_options o;
-        struct trainer tr;
+        struct trainer *tr = NULL;
         struct w2v_err err;
         train_options_default(&o);
         o.arch = TRAIN_SKIPGRAM;
@@ -585,15 +601,15 @@ static void test_reproducible(void)
         o.epochs = 2;
         o.seed = run == 2 ? 8 : 7;
         CHECK(train_init(&tr, &o, p.counts, p.vocab, p.ids, p.n, &err) == 0);
-        CHECK(train_run(&tr, NULL, NULL, &err) == 0);
-        bytes = (size_t)p.vocab * tr.model.stride * sizeof(float);
+        CHECK(train_run(tr, NULL, NULL, &err) == 0);
+        bytes = (size_t)p.vocab * tr->model.stride * sizeof(float);
         if (run == 0) {
             first = malloc(bytes);
-            memcpy(first, tr.model.syn0, bytes);
+            memcpy(first, tr->model.syn0, bytes);
         } else if (run == 1) {
-            CHECK(memcmp(first, tr.model.syn0, bytes) == 0);
+            CHECK(memcmp(first, tr->model.syn0, bytes) == 0);
         } else {
-            CHECK(memcmp(first, tr.model.syn0, bytes) != 0);
+            CHECK(memcmp(first, tr->model.syn0, bytes) != 0);
         }
         train_release(&tr);
     }
@@ -624,7 +640,7 @@ static void test_stop_and_progress(void)
     struct planted p;
     planted_make(&p, 5, 20, 2000, 9);
     struct train_options o;
-    struct trainer tr;
+    struct trainer *tr = NULL;
     struct w2v_err err;
     train_options_default(&o);
     o.dim = 16;
@@ -632,7 +648,7 @@ static void test_stop_and_progress(void)
     o.threads = 2;
     CHECK(train_init(&tr, &o, p.counts, p.vocab, p.ids, p.n, &err) == 0);
     struct monitor_log m = {0, 0, 0, 1, 2};
-    CHECK(train_run(&tr, log_monitor, &m, &err) == W2V_EINTR);
+    CHECK(train_run(tr, log_monitor, &m, &err) == W2V_EINTR);
     CHECK(err.status == W2V_EINTR);
     CHECK(m.calls == 3 && m.finished == 1 && m.monotone);
     train_release(&tr);
@@ -641,13 +657,94 @@ static void test_stop_and_progress(void)
     o.epochs = 3;
     CHECK(train_init(&tr, &o, p.counts, p.vocab, p.ids, p.n, &err) == 0);
     struct monitor_log m2 = {0, 0, 0, 1, 0};
-    CHECK(train_run(&tr, log_monitor, &m2, &err) == 0);
+    CHECK(train_run(tr, log_monitor, &m2, &err) == 0);
     CHECK(m2.finished == 1 && m2.monotone);
-    CHECK(m2.last_done == 3 * tr.words_per_epoch);
-    CHECK(tr.words_per_epoch == p.n - 2000);
-    CHECK(atomic_load(&tr.words_kept) > 0 && atomic_load(&tr.words_kept) <= m2.last_done);
+    CHECK(m2.last_done == 3 * tr->words_per_epoch);
+    CHECK(tr->words_per_epoch == p.n - 2000);
+    CHECK(atomic_load(&tr->words_kept) > 0 && atomic_load(&tr->words_kept) <= m2.last_done);
     train_release(&tr);
     planted_free(&p);
+}
+
+/* Each thread draws from its own random stream (seed, thread id): threads
+ * sharing one stream would pick the same windows and negatives. */
+static void test_thread_streams(void)
+{
+    enum { T = 4 };
+    const int32_t ids[] = {1, 2, 0, 2, 1, 0, 1, 1, 0, 2, 2, 0};
+    int64_t counts[3] = {4, 4, 4};
+    struct train_options o;
+    struct trainer *tr = NULL;
+    struct w2v_err err;
+    train_options_default(&o);
+    o.dim = 4;
+    o.threads = T;
+    o.seed = 9;
+    CHECK(train_init(&tr, &o, counts, 3, ids, 12, &err) == 0);
+    struct train_thread th[T];
+    memset(th, 0, sizeof th);
+    uint64_t first[T];
+    for (int i = 0; i < T; i++) {
+        train_thread_setup(&th[i], tr, i);
+        struct rng want;
+        rng_seed(&want, 9, (uint64_t)i);
+        CHECK(th[i].rng.state == want.state);
+        first[i] = rng_next(&th[i].rng);
+    }
+    int distinct = 1;
+    for (int i = 0; i < T; i++)
+        for (int j = i + 1; j < T; j++)
+            distinct &= first[i] != first[j];
+    CHECK(distinct);
+    /* The slices tile the stream, each starting at a sentence. */
+    CHECK(th[0].lo == 0 && th[T - 1].hi == 12);
+    for (int i = 1; i < T; i++)
+        CHECK(th[i].lo == th[i - 1].hi && ids[th[i].lo - 1] == 0);
+    train_release(&tr);
+}
+
+/* Too large a rate is caught within moments, not after the last epoch:
+ * train_run stops every thread and says so, for both kernels and models,
+ * with one thread and with two. */
+static void test_diverged(void)
+{
+    enum { N = 2000 };
+    int32_t ids[N + 1];
+    int64_t counts[8] = {0};
+    struct rng r;
+    rng_seed(&r, 3, 0);
+    for (int i = 0; i < N; i++) {
+        ids[i] = i % 10 == 9 ? 0 : 1 + (int32_t)rng_below(&r, 7);
+        counts[ids[i]]++;
+    }
+    ids[N] = 0;
+    for (int32_t w = 2; w < 8; w++) /* any order of the counts is fine for NS */
+        counts[w] = counts[w] > counts[w - 1] ? counts[w - 1] : counts[w];
+    for (int combo = 0; combo < 8; combo++) {
+        struct train_options o;
+        struct trainer *tr = NULL;
+        struct w2v_err err;
+        train_options_default(&o);
+        o.kernel = combo & 1 ? "reference" : "batched";
+        o.arch = combo & 2 ? TRAIN_SKIPGRAM : TRAIN_CBOW;
+        o.threads = combo & 4 ? 2 : 1;
+        o.dim = 16;
+        o.sample = 0;
+        o.alpha = 10;
+        o.epochs = 100000; /* 180M words: only an early stop ends it soon */
+        CHECK(train_init(&tr, &o, counts, 8, ids, N + 1, &err) == 0);
+        int status = train_run(tr, NULL, NULL, &err);
+        CHECK(status == W2V_EDIVERGED);
+        CHECK(strstr(err.message, "diverged") && strstr(err.message, "(now 10)"));
+        CHECK(atomic_load(&tr->words_done) < (int64_t)N * 100);
+        train_release(&tr);
+        /* A sane rate on the same stream trains to the end. */
+        o.alpha = train_default_alpha(o.arch);
+        o.epochs = 2;
+        CHECK(train_init(&tr, &o, counts, 8, ids, N + 1, &err) == 0);
+        CHECK(train_run(tr, NULL, NULL, &err) == 0);
+        train_release(&tr);
+    }
 }
 
 static void test_init_errors(void)
@@ -657,12 +754,12 @@ static void test_init_errors(void)
     const int32_t no_words[] = {0, 0};
     int64_t counts[3] = {1, 2, 1};
     struct train_options o;
-    struct trainer tr;
+    struct trainer *tr = NULL;
     struct w2v_err err;
     train_options_default(&o);
     o.dim = 4;
     CHECK(train_init(&tr, &o, counts, 3, bad_ids, 3, &err) == W2V_EINVAL);
-    CHECK(tr.model.syn0 == NULL);
+    CHECK(tr == NULL); /* nothing left to release */
     CHECK(train_init(&tr, &o, counts, 3, no_words, 2, &err) == W2V_EEMPTY);
     CHECK(train_init(&tr, &o, counts, 1, ok_ids, 0, &err) == W2V_EEMPTY);
     o.negative = 0;
@@ -674,9 +771,11 @@ static void test_init_errors(void)
     o.alpha = 0.025;
     o.window = 0;
     CHECK(train_options_check(&o, &err) == W2V_EINVAL);
-    enum train_kernel k;
-    CHECK(train_kernel_parse("reference", &k) == 0 && k == TRAIN_KERNEL_REFERENCE);
-    CHECK(train_kernel_parse("turbo", &k) == W2V_EINVAL);
+    o.kernel = "turbo";
+    CHECK(train_options_check(&o, &err) == W2V_EINVAL);
+    CHECK(train_init(&tr, &o, counts, 3, ok_ids, 3, &err) == W2V_EINVAL && tr == NULL);
+    o.kernel = NULL;
+    CHECK(train_options_check(&o, &err) == W2V_EINVAL);
     size_t bytes;
     train_options_default(&o);
     CHECK(train_memory_bytes(&o, 1000, &bytes) == 0 && bytes > 2 * 1000 * 100 * sizeof(float));
@@ -687,6 +786,8 @@ static void test_init_errors(void)
 int main(void)
 {
     TEST_RUN(test_schedule);
+    TEST_RUN(test_defaults);
+    TEST_RUN(test_thread_streams);
     TEST_RUN(test_beyond_2_31);
     TEST_RUN(test_align_start);
     TEST_RUN(test_sigmoid_table);
@@ -697,6 +798,7 @@ int main(void)
     TEST_RUN(test_planted);
     TEST_RUN(test_reproducible);
     TEST_RUN(test_stop_and_progress);
+    TEST_RUN(test_diverged);
     TEST_RUN(test_init_errors);
     return TEST_REPORT("test_train");
 }

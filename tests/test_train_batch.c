@@ -1,12 +1,11 @@
-/* test_train_batch.c — the batched kernel: its block steps against a plain
- * double-precision oracle, planted neighbours for every model x objective
+/* test_train_batch.c — the batched kernel: one sentence step by step
+ * against a double-precision oracle, the HS clip, planted neighbours for every model x objective
  * with 1 and 2 threads, a quality comparison with the reference kernel on a
  * corpus with known similarities, and one-thread reproducibility. */
 #include <stdint.h>
 
 #include "test.h"
-#include "w2v/train.h"
-#include "w2v/train_batch.h"
+#include "train_state.h"
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
 static float rnd(void) /* uniform in [-1, 1) */
@@ -22,205 +21,283 @@ static double sigmoid(double x)
     return 1.0 / (1.0 + exp(-x));
 }
 
-/* ---- block steps against the oracle --------------------------------------- */
+/* ---- one sentence, step by step -------------------------------------------- */
 
-enum { MAXB = 12, MAXN = 112 };
+/* A tiny model trained on one sentence through train_run (one thread, one
+ * epoch, no subsampling: the kernel sees the sentence once, at the starting
+ * rate, with the RNG stream (seed, 0)), re-done here in double precision
+ * from the documented semantics of the batched kernel: its window draws,
+ * its negatives (drawn X_AHEAD centre words ahead, a negative equal to the
+ * word skipped, a repeat counted twice), its block steps in groups, the HS
+ * clip and label 1 - code bit, the CBOW mean or sum. */
+enum { XV = 8, XD = 5, XLEN = 11, X_AHEAD = 3 };
 
-/* The documented semantics of batch_block_sg, in double precision: scores
- * from the rows before the step; inputs in order, each taking its gradient
- * from the outputs before the step, the outputs' updates summing the inputs
- * as each was just before its own update (which matters only for an input
- * row that repeats). in_id maps the B inputs onto rows of inrows. */
-static void oracle_sg(double inrows[][MAXN], const int *in_id, int B, double outrows[][MAXN],
-                      int M, const float *label, const float *mult, int n, double alpha,
-                      int clip)
+struct xmodel {
+    double syn0[XV][XD], syn1[XV][XD], syn1neg[XV][XD];
+};
+
+static double xdot(const double *a, const double *b)
 {
-    double g[MAXB][W2V_BATCH_GROUP];
+    double s = 0;
+    for (int d = 0; d < XD; d++)
+        s += a[d] * b[d];
+    return s;
+}
+
+static double xgrad(double score, double label, double mult, double alpha, int clip)
+{
+    if (clip && !(score > -W2V_SIGMOID_MAX && score < W2V_SIGMOID_MAX))
+        return 0;
+    return alpha * mult * (label - sigmoid(score));
+}
+
+/* batch_block_sg's contract: scores from the rows before the step; each
+ * input (in order) takes its gradient from the old outputs, and the
+ * outputs add each input as it was just before its own update. */
+static void xstep_sg(double **in, int B, double **out, const double *label, const double *mult,
+                     int M, double alpha, int clip)
+{
+    double g[2 * XLEN][W2V_BATCH_GROUP_CBOW], old[W2V_BATCH_GROUP_CBOW][XD];
     for (int b = 0; b < B; b++)
-        for (int m = 0; m < M; m++) {
-            double s = 0;
-            for (int i = 0; i < n; i++)
-                s += inrows[in_id[b]][i] * outrows[m][i];
-            g[b][m] = alpha * mult[m] * (label[m] - sigmoid(s));
-            if (clip && !(s > -W2V_SIGMOID_MAX && s < W2V_SIGMOID_MAX))
-                g[b][m] = 0;
-        }
-    double newout[W2V_BATCH_GROUP][MAXN];
-    memcpy(newout, outrows, sizeof newout);
+        for (int m = 0; m < M; m++)
+            g[b][m] = xgrad(xdot(in[b], out[m]), label[m], mult[m], alpha, clip);
+    for (int m = 0; m < M; m++)
+        memcpy(old[m], out[m], sizeof old[m]);
     for (int b = 0; b < B; b++)
-        for (int i = 0; i < n; i++) {
-            double x = inrows[in_id[b]][i], e = 0;
+        for (int d = 0; d < XD; d++) {
+            double x = in[b][d], e = 0;
             for (int m = 0; m < M; m++) {
-                e += g[b][m] * outrows[m][i];
-                newout[m][i] += g[b][m] * x;
+                e += g[b][m] * old[m][d];
+                out[m][d] += g[b][m] * x;
             }
-            inrows[in_id[b]][i] = x + e;
+            in[b][d] = x + e;
         }
-    memcpy(outrows, newout, sizeof newout);
 }
 
-static void test_block_sg(void)
+/* batch_block_cbow's contract: every context occurrence gets e = Σ g out
+ * (old rows); every output adds g h. */
+static void xstep_cbow(const double *h, double **ctx, int C, double **out, const double *label,
+                       const double *mult, int M, double alpha, int clip)
 {
-    static float in_f[MAXB][MAXN], out_f[W2V_BATCH_GROUP][MAXN];
-    static double in_d[MAXB][MAXN], out_d[W2V_BATCH_GROUP][MAXN];
-    float scratch[2 * MAXB * W2V_BATCH_GROUP] = {0};
-    const size_t sizes[] = {16, 32, 112};
-    double worst = 0;
-    int padding_zero = 1, cases = 0;
-    for (int si = 0; si < 3; si++)
-        for (int B = 1; B <= 10; B++)
-            for (int M = 1; M <= W2V_BATCH_GROUP; M++)
-                for (int clip = 0; clip <= 1; clip++) {
-                    const size_t n = sizes[si];
-                    const int live = (int)n - 5; /* zero padding past live */
-                    float label[W2V_BATCH_GROUP], mult[W2V_BATCH_GROUP];
-                    /* Scores up to about ±8 so that the clip matters. */
-                    const float scale = 3.0f / sqrtf((float)live);
-                    memset(in_f, 0, sizeof in_f);
-                    memset(out_f, 0, sizeof out_f);
-                    for (int r = 0; r < MAXB; r++)
-                        for (int i = 0; i < live; i++)
-                            in_f[r][i] = rnd() * scale * 1.7f;
-                    for (int m = 0; m < M; m++) {
-                        for (int i = 0; i < live; i++)
-                            out_f[m][i] = rnd() * scale * 1.7f;
-                        label[m] = m == 0 ? 1.0f : 0.0f;
-                        mult[m] = (float)(1 + (m + B) % 3);
-                    }
-                    /* Inputs: B - 1 distinct rows, and the first repeated
-                     * at the end when B > 2 (a word twice in one window). */
-                    int in_id[MAXB];
-                    float *in[MAXB], *out[W2V_BATCH_GROUP];
-                    for (int b = 0; b < B; b++)
-                        in_id[b] = B > 2 && b == B - 1 ? 0 : b;
-                    for (int b = 0; b < B; b++)
-                        in[b] = in_f[in_id[b]];
-                    for (int m = 0; m < M; m++)
-                        out[m] = out_f[m];
-                    for (int r = 0; r < MAXB; r++)
-                        for (int i = 0; i < MAXN; i++)
-                            in_d[r][i] = in_f[r][i];
-                    for (int m = 0; m < W2V_BATCH_GROUP; m++)
-                        for (int i = 0; i < MAXN; i++)
-                            out_d[m][i] = out_f[m][i];
-                    oracle_sg(in_d, in_id, B, out_d, M, label, mult, (int)n, 0.3, clip);
-                    batch_block_sg(in, B, out, label, mult, M, n, 0.3f, clip, scratch);
-                    for (int r = 0; r < MAXB; r++)
-                        for (int i = 0; i < (int)n; i++) {
-                            worst = fmax(worst, fabs(in_f[r][i] - in_d[r][i]));
-                            padding_zero &= i < live || in_f[r][i] == 0.0f;
-                        }
-                    for (int m = 0; m < M; m++)
-                        for (int i = 0; i < (int)n; i++) {
-                            worst = fmax(worst, fabs(out_f[m][i] - out_d[m][i]));
-                            padding_zero &= i < live || out_f[m][i] == 0.0f;
-                        }
-                    cases++;
-                }
-    if (worst >= 2e-5)
-        fprintf(stderr, "block_sg: worst difference %g over %d cases\n", worst, cases);
-    CHECK(worst < 2e-5);
-    CHECK(padding_zero);
-}
-
-static void test_block_cbow(void)
-{
-    enum { C = 5 };
-    static float h[MAXN], ctx_f[C][MAXN], out_f[W2V_BATCH_GROUP_CBOW][MAXN];
-    double worst = 0;
-    for (int M = 1; M <= W2V_BATCH_GROUP_CBOW; M++)
-        for (int clip = 0; clip <= 1; clip++) {
-            const size_t n = 112;
-            float label[W2V_BATCH_GROUP_CBOW], mult[W2V_BATCH_GROUP_CBOW];
-            double ctx_d[C][MAXN], out_d[W2V_BATCH_GROUP_CBOW][MAXN], g[W2V_BATCH_GROUP_CBOW];
-            for (int i = 0; i < (int)n; i++) {
-                h[i] = rnd() * 0.8f;
-                for (int c = 0; c < C; c++)
-                    ctx_d[c][i] = ctx_f[c][i] = rnd();
-            }
-            float *ctx[C + 1], *out[W2V_BATCH_GROUP_CBOW];
-            for (int c = 0; c < C; c++)
-                ctx[c] = ctx_f[c];
-            ctx[C] = ctx_f[1]; /* a context word twice: it gets e twice */
-            for (int m = 0; m < M; m++) {
-                for (int i = 0; i < (int)n; i++)
-                    out_d[m][i] = out_f[m][i] = rnd() * 0.8f;
-                label[m] = m % 3 == 0 ? 1.0f : 0.0f;
-                mult[m] = m == 2 ? 2.0f : 1.0f;
-                out[m] = out_f[m];
-                double s = 0;
-                for (int i = 0; i < (int)n; i++)
-                    s += (double)h[i] * out_d[m][i];
-                g[m] = 0.25 * mult[m] * (label[m] - sigmoid(s));
-                if (clip && fabs(s) >= W2V_SIGMOID_MAX)
-                    g[m] = 0;
-            }
-            for (int i = 0; i < (int)n; i++) {
-                double e = 0;
-                for (int m = 0; m < M; m++) {
-                    e += g[m] * out_d[m][i];
-                    out_d[m][i] += g[m] * h[i];
-                }
-                for (int c = 0; c < C; c++)
-                    ctx_d[c][i] += e * (c == 1 ? 2 : 1);
-            }
-            batch_block_cbow(h, ctx, C + 1, out, label, mult, M, n, 0.25f, clip);
-            for (int i = 0; i < (int)n; i++) {
-                for (int c = 0; c < C; c++)
-                    worst = fmax(worst, fabs(ctx_f[c][i] - ctx_d[c][i]));
-                for (int m = 0; m < M; m++)
-                    worst = fmax(worst, fabs(out_f[m][i] - out_d[m][i]));
-            }
+    double g[W2V_BATCH_GROUP_CBOW], e[XD] = {0};
+    for (int m = 0; m < M; m++)
+        g[m] = xgrad(xdot(h, out[m]), label[m], mult[m], alpha, clip);
+    for (int m = 0; m < M; m++)
+        for (int d = 0; d < XD; d++) {
+            e[d] += g[m] * out[m][d];
+            out[m][d] += g[m] * h[d];
         }
-    CHECK(worst < 1e-5);
+    for (int c = 0; c < C; c++)
+        for (int d = 0; d < XD; d++)
+            ctx[c][d] += e[d];
 }
 
-/* The kernels' own logistic function, read back through the CBOW step:
- * h = (1, 1, 0...), out_m = (S_m, 0, 0...) scores S_m; with alpha 1 and
- * label 0 the step writes -σ(S_m) into out_m[1]. */
-static void test_sigmoid(void)
+/* The outputs of one centre word, in groups of the kernel's block size. */
+static void xoutputs(int cbow, double **in, int B, const double *h, double **out,
+                     const double *label, const double *mult, int M, double alpha, int clip)
 {
-    enum { M = W2V_BATCH_GROUP_CBOW };
-    float h[16] = {1, 1}, rows[M][16], *out[M], label[M], mult[M];
-    double worst = 0;
-    int clipped_ok = 1, bounded = 1;
-    for (int m = 0; m < M; m++) {
-        out[m] = rows[m];
-        label[m] = 0;
-        mult[m] = 1;
+    const int G = cbow ? W2V_BATCH_GROUP_CBOW : W2V_BATCH_GROUP;
+    for (int p = 0; p < M; p += G) {
+        int m = M - p < G ? M - p : G;
+        if (cbow)
+            xstep_cbow(h, in, B, out + p, label + p, mult + p, m, alpha, clip);
+        else
+            xstep_sg(in, B, out + p, label + p, mult + p, m, alpha, clip);
     }
-    for (int clip = 0; clip <= 1; clip++)
-        for (int k = 0; k < 40000; k += M) {
-            float S[M];
+}
+
+static void xsentence(struct xmodel *x, const struct trainer *tr, const int32_t *sen, int len,
+                      double alpha)
+{
+    const struct train_options *o = &tr->opt;
+    const int K = o->negative, W = o->window, cbow = o->arch == TRAIN_CBOW;
+    const struct huffman *hf = &tr->huffman;
+    int32_t negs[XLEN][16];
+    struct rng r;
+    rng_seed(&r, o->seed, 0);
+    for (int c = 0; c < len && c < X_AHEAD; c++)
+        for (int k = 0; k < K; k++)
+            negs[c][k] = alias_sample(&tr->negatives, &r);
+    for (int i = 0; i < len; i++) {
+        if (i + X_AHEAD < len)
+            for (int k = 0; k < K; k++)
+                negs[i + X_AHEAD][k] = alias_sample(&tr->negatives, &r);
+        const int32_t word = sen[i];
+        int win = sampling_window(&r, W);
+        int a = i > win ? i - win : 0, b = len - 1 - i > win ? i + win : len - 1;
+        double *in[2 * XLEN], h[XD] = {0}, *out[2 * XLEN], label[2 * XLEN], mult[2 * XLEN];
+        int B = 0;
+        for (int j = a; j <= b; j++)
+            if (j != i)
+                in[B++] = x->syn0[sen[j]];
+        if (B == 0)
+            continue;
+        for (int c = 0; c < B; c++)
+            for (int d = 0; d < XD; d++)
+                h[d] += in[c][d];
+        for (int d = 0; cbow && !o->cbow_sum && d < XD; d++)
+            h[d] *= (double)(1.0f / (float)B);
+        if (o->hs) {
+            int64_t off = hf->offset[word - 1];
+            int M = hf->length[word - 1];
             for (int m = 0; m < M; m++) {
-                S[m] = -30.0f + 60.0f * (float)(k + m) / 40000.0f;
-                memset(rows[m], 0, sizeof rows[m]);
-                rows[m][0] = S[m];
+                out[m] = x->syn1[hf->points[off + m]];
+                label[m] = 1.0 - hf->code_bits[off + m];
+                mult[m] = 1;
             }
-            if (k == 0)
-                rows[3][0] = S[3] = NAN;
-            batch_block_cbow(h, NULL, 0, out, label, mult, M, 16, 1.0f, clip);
-            for (int m = 0; m < M; m++) {
-                double got = -rows[m][1];
-                if (isnan(S[m])) {
-                    /* A NaN score gives a bounded step: none with the clip,
-                     * σ = 1 without. */
-                    bounded &= clip ? got == 0.0 : got == 1.0;
+            xoutputs(cbow, in, B, h, out, label, mult, M, alpha, 1);
+        }
+        if (K > 0) {
+            int32_t id[16] = {word};
+            int M = 1;
+            out[0] = x->syn1neg[word];
+            label[0] = 1;
+            mult[0] = 1;
+            for (int k = 0; k < K; k++) {
+                int q = 1;
+                if (negs[i][k] == word)
+                    continue;
+                while (q < M && id[q] != negs[i][k])
+                    q++;
+                if (q < M) {
+                    mult[q] += 1;
                     continue;
                 }
-                if (clip && fabs(S[m]) >= W2V_SIGMOID_MAX + 1e-3) {
-                    clipped_ok &= got == 0.0;
-                } else if (!clip || fabs(S[m]) < W2V_SIGMOID_MAX - 1e-3) {
-                    worst = fmax(worst, fabs(got - sigmoid(S[m])));
-                    clipped_ok &= !clip || got != 0.0;
-                }
+                id[M] = negs[i][k];
+                out[M] = x->syn1neg[negs[i][k]];
+                label[M] = 0;
+                mult[M++] = 1;
             }
+            xoutputs(cbow, in, B, h, out, label, mult, M, alpha, 0);
         }
-    if (worst >= 1e-6)
-        fprintf(stderr, "sigmoid: worst error %g\n", worst);
-    CHECK(worst < 1e-6);
-    CHECK(clipped_ok);
-    CHECK(bounded);
+    }
+}
+
+/* Largest difference between a trained matrix and its double twin, and
+ * whether the padding past dim stayed zero. */
+static double xcompare(const float *m, size_t stride, double rows[][XD], int *pad_zero)
+{
+    double worst = 0;
+    for (int w = 0; m && w < XV; w++)
+        for (size_t d = 0; d < stride; d++) {
+            float v = m[(size_t)w * stride + d];
+            if (d < XD)
+                worst = fmax(worst, fabs(v - rows[w][d]));
+            else
+                *pad_zero &= v == 0.0f;
+        }
+    return worst;
+}
+
+static void sentence_exact(int arch, int hs, int negative, int cbow_sum)
+{
+    /* ids 1.. in non-increasing count order (the Huffman tree needs it) */
+    int64_t counts[XV] = {1, 9, 7, 5, 4, 3, 2, 2};
+    const int32_t ids[XLEN + 1] = {3, 1, 4, 1, 5, 6, 2, 7, 1, 3, 2, 0};
+    struct train_options o;
+    struct trainer *tr = NULL;
+    struct w2v_err err;
+    train_options_default(&o);
+    o.kernel = "batched";
+    o.arch = arch ? TRAIN_SKIPGRAM : TRAIN_CBOW;
+    o.hs = hs;
+    o.negative = negative;
+    o.cbow_sum = cbow_sum;
+    o.dim = XD;
+    o.window = 3;
+    o.sample = 0;
+    o.alpha = 0.3; /* big steps: a wrong sign or factor shows */
+    o.epochs = 1;
+    o.threads = 1;
+    o.seed = 42;
+    CHECK(train_init(&tr, &o, counts, XV, ids, XLEN + 1, &err) == 0);
+    const size_t s = tr->model.stride;
+    struct xmodel *x = calloc(1, sizeof *x);
+    /* Rows of moderate size, so that every score matters. */
+    for (int w = 0; w < XV; w++)
+        for (int d = 0; d < XD; d++) {
+            tr->model.syn0[(size_t)w * s + d] = rnd() * 0.7f;
+            x->syn0[w][d] = tr->model.syn0[(size_t)w * s + d];
+            if (tr->model.syn1)
+                x->syn1[w][d] = tr->model.syn1[(size_t)w * s + d] = rnd() * 0.7f;
+            if (tr->model.syn1neg)
+                x->syn1neg[w][d] = tr->model.syn1neg[(size_t)w * s + d] = rnd() * 0.7f;
+        }
+    const double before = x->syn0[1][0];
+    xsentence(x, tr, ids, XLEN, (double)(float)o.alpha);
+    CHECK(train_run(tr, NULL, NULL, &err) == 0);
+    int pad_zero = 1;
+    double worst = xcompare(tr->model.syn0, s, x->syn0, &pad_zero);
+    worst = fmax(worst, xcompare(tr->model.syn1, s, x->syn1, &pad_zero));
+    worst = fmax(worst, xcompare(tr->model.syn1neg, s, x->syn1neg, &pad_zero));
+    if (worst >= 2e-5)
+        fprintf(stderr, "one sentence, %s%s%s: worst difference %g\n", arch ? "sg" : "cbow",
+                hs ? " hs" : "", negative ? " ns" : "", worst);
+    CHECK(worst < 2e-5);
+    CHECK(pad_zero);
+    /* The sentence moved the model at all (the oracle is not vacuous). */
+    CHECK(fabs(tr->model.syn0[s] - before) > 1e-3);
+    free(x);
+    train_release(&tr);
+}
+
+static void test_sentence_exact(void)
+{
+    for (int arch = 0; arch < 2; arch++) {
+        sentence_exact(arch, 0, 4, 0);  /* NS, K = 4: repeats and self-draws */
+        sentence_exact(arch, 1, 0, 0);  /* HS */
+        sentence_exact(arch, 1, 12, 0); /* both; K = 12 over 6 other words */
+    }
+    sentence_exact(0, 0, 4, 1); /* --cbow-sum */
+}
+
+/* The HS clip where the kernels call it: with every score beyond ±6 a
+ * sentence must leave the rows untouched (the original skips such nodes),
+ * for both kernels and both models. Two words: one inner node, whose
+ * labels for the two words differ, so an unclipped step would move it. */
+static void test_hs_clip_sentence(void)
+{
+    for (int k = 0; k < 2; k++)
+        for (int arch = 0; arch < 2; arch++)
+            for (int sign = -1; sign <= 1; sign += 2) {
+                const int32_t ids[] = {1, 2, 1, 2, 0};
+                int64_t counts[3] = {1, 2, 2};
+                struct train_options o;
+                struct trainer *tr = NULL;
+                struct w2v_err err;
+                train_options_default(&o);
+                o.kernel = k ? "batched" : "reference";
+                o.arch = arch ? TRAIN_SKIPGRAM : TRAIN_CBOW;
+                o.hs = 1;
+                o.negative = 0;
+                o.dim = 4;
+                o.window = 2;
+                o.sample = 0;
+                o.epochs = 1;
+                o.threads = 1;
+                CHECK(train_init(&tr, &o, counts, 3, ids, 5, &err) == 0);
+                const size_t s = tr->model.stride;
+                for (int w = 0; w < 3; w++)
+                    for (int d = 0; d < 4; d++) {
+                        tr->model.syn0[(size_t)w * s + d] = 2.0f;
+                        tr->model.syn1[(size_t)w * s + d] = 2.0f * (float)sign;
+                    }
+                /* every score is ±16 */
+                size_t bytes = 3 * s * sizeof(float);
+                float *syn0 = malloc(bytes), *syn1 = malloc(bytes);
+                memcpy(syn0, tr->model.syn0, bytes);
+                memcpy(syn1, tr->model.syn1, bytes);
+                CHECK(train_run(tr, NULL, NULL, &err) == 0);
+                int same = memcmp(syn0, tr->model.syn0, bytes) == 0 &&
+                           memcmp(syn1, tr->model.syn1, bytes) == 0;
+                if (!same)
+                    fprintf(stderr, "HS clip: %s kernel, %s, scores %+d: rows moved\n",
+                            k ? "batched" : "reference", arch ? "sg" : "cbow", 16 * sign);
+                CHECK(same);
+                free(syn0);
+                free(syn1);
+                train_release(&tr);
+            }
 }
 
 /* ---- corpora --------------------------------------------------------------- */
@@ -331,7 +408,7 @@ static double cosine(const float *a, const float *b, int d)
     return ab / (sqrt(aa * bb) + 1e-30);
 }
 
-static int train_gen(struct trainer *tr, const struct corpus_gen *c, enum train_kernel kernel,
+static int train_gen(struct trainer **tr, const struct corpus_gen *c, const char *kernel,
                      int arch, int hs, int threads, int dim, int epochs, uint64_t seed)
 {
     struct train_options o;
@@ -350,7 +427,7 @@ static int train_gen(struct trainer *tr, const struct corpus_gen *c, enum train_
     o.seed = seed;
     if (train_init(tr, &o, c->counts, c->vocab, c->ids, c->n, &err) != 0)
         return -1;
-    return train_run(tr, NULL, NULL, &err);
+    return train_run(*tr, NULL, NULL, &err);
 }
 
 static const char *combo_name(int arch, int hs)
@@ -374,20 +451,20 @@ static void test_planted(void)
         for (int arch = 0; arch < 2; arch++)
             for (int hs = 0; hs < 2; hs++)
                 for (int threads = 1; threads <= 2; threads++) {
-                    struct trainer tr;
-                    enum train_kernel kernel = k ? TRAIN_KERNEL_BATCHED : TRAIN_KERNEL_REFERENCE;
+                    struct trainer *tr = NULL;
+                    const char *kernel = k ? "batched" : "reference";
                     int ok = train_gen(&tr, &c, kernel, arch, hs, threads, 24, 5, 3) == 0;
                     CHECK(ok);
                     int hits = 0;
-                    const size_t s = tr.model.stride;
+                    const size_t s = tr->model.stride;
                     for (int32_t w = 1; ok && w < c.vocab; w++) {
                         if (partner[w] < 0)
                             continue;
                         int32_t best = -1;
                         double best_sim = -2;
                         for (int32_t v = 1; v < c.vocab; v++) {
-                            double sim = v == w ? -2 : cosine(tr.model.syn0 + (size_t)w * s,
-                                                              tr.model.syn0 + (size_t)v * s, 24);
+                            double sim = v == w ? -2 : cosine(tr->model.syn0 + (size_t)w * s,
+                                                              tr->model.syn0 + (size_t)v * s, 24);
                             if (sim > best_sim) {
                                 best_sim = sim;
                                 best = v;
@@ -485,10 +562,10 @@ static void test_quality_vs_reference(void)
         for (int hs = 0; hs < 2; hs++) {
             double rho[2];
             for (int k = 0; k < 2; k++) {
-                struct trainer tr;
-                enum train_kernel kernel = k ? TRAIN_KERNEL_BATCHED : TRAIN_KERNEL_REFERENCE;
+                struct trainer *tr = NULL;
+                const char *kernel = k ? "batched" : "reference";
                 CHECK(train_gen(&tr, &c, kernel, arch, hs, 1, 32, 5, 4) == 0);
-                rho[k] = ring_spearman(&tr, pos, R);
+                rho[k] = ring_spearman(tr, pos, R);
                 train_release(&tr);
             }
             int good = rho[1] > 0.2 && rho[1] > rho[0] - 0.05;
@@ -510,19 +587,19 @@ static void test_reproducible(void)
     int32_t partner[1 + 2 * 5 + 20];
     make_planted(&c, partner, 5, 20, 600, 5);
     for (int combo = 0; combo < 8; combo++) {
-        const enum train_kernel kernel = combo & 4 ? TRAIN_KERNEL_BATCHED : TRAIN_KERNEL_REFERENCE;
+        const char *const kernel = combo & 4 ? "batched" : "reference";
         const int arch = combo >> 1 & 1, hs = combo & 1;
         float *first = NULL;
         size_t bytes = 0;
         for (int run = 0; run < 3; run++) {
-            struct trainer tr;
+            struct trainer *tr = NULL;
             CHECK(train_gen(&tr, &c, kernel, arch, hs, 1, 16, 2, run == 2 ? 8 : 7) == 0);
-            bytes = (size_t)c.vocab * tr.model.stride * sizeof(float);
+            bytes = (size_t)c.vocab * tr->model.stride * sizeof(float);
             if (run == 0) {
                 first = malloc(bytes);
-                memcpy(first, tr.model.syn0, bytes);
+                memcpy(first, tr->model.syn0, bytes);
             } else {
-                int same = memcmp(first, tr.model.syn0, bytes) == 0;
+                int same = memcmp(first, tr->model.syn0, bytes) == 0;
                 CHECK(run == 1 ? same : !same);
             }
             train_release(&tr);
@@ -541,10 +618,10 @@ static void test_odd_settings(void)
     make_planted(&c, partner, 6, 30, 3000, 17);
     for (int arch = 0; arch < 2; arch++) {
         struct train_options o;
-        struct trainer tr;
+        struct trainer *tr = NULL;
         struct w2v_err err;
         train_options_default(&o);
-        o.kernel = TRAIN_KERNEL_BATCHED;
+        o.kernel = "batched";
         o.arch = arch ? TRAIN_SKIPGRAM : TRAIN_CBOW;
         o.hs = 1;
         o.negative = 19; /* 20 outputs: groups of 8, 8 and 4 */
@@ -556,15 +633,15 @@ static void test_odd_settings(void)
         o.epochs = 3;
         o.threads = 2;
         CHECK(train_init(&tr, &o, c.counts, c.vocab, c.ids, c.n, &err) == 0);
-        CHECK(train_run(&tr, NULL, NULL, &err) == 0);
+        CHECK(train_run(tr, NULL, NULL, &err) == 0);
         int finite = 1, pad = 1;
-        const size_t s = tr.model.stride;
+        const size_t s = tr->model.stride;
         for (int32_t w = 0; w < c.vocab; w++)
             for (size_t i = 0; i < s; i++) {
-                float x = tr.model.syn0[w * s + i];
+                float x = tr->model.syn0[w * s + i];
                 finite &= isfinite(x);
-                pad &= i < 40 || (x == 0.0f && tr.model.syn1neg[w * s + i] == 0.0f &&
-                                  tr.model.syn1[w * s + i] == 0.0f);
+                pad &= i < 40 || (x == 0.0f && tr->model.syn1neg[w * s + i] == 0.0f &&
+                                  tr->model.syn1[w * s + i] == 0.0f);
             }
         CHECK(finite && pad);
         /* Partners more alike than a partner and a filler, on average. */
@@ -572,9 +649,9 @@ static void test_odd_settings(void)
         int np = 0;
         for (int32_t w = 1; w < c.vocab; w++)
             if (partner[w] > 0) {
-                near += cosine(tr.model.syn0 + w * s, tr.model.syn0 + partner[w] * s, 40);
+                near += cosine(tr->model.syn0 + w * s, tr->model.syn0 + partner[w] * s, 40);
                 int32_t f = w % 2 ? c.vocab - 1 : c.vocab - 2;
-                far += cosine(tr.model.syn0 + w * s, tr.model.syn0 + f * s, 40);
+                far += cosine(tr->model.syn0 + w * s, tr->model.syn0 + f * s, 40);
                 np++;
             }
         CHECK(np == 12 && near / np > far / np + 0.3);
@@ -585,27 +662,29 @@ static void test_odd_settings(void)
 
 static void test_parse(void)
 {
-    enum train_kernel k;
     struct train_options d;
     train_options_default(&d);
-    CHECK(d.kernel == TRAIN_KERNEL_BATCHED);
-    CHECK(train_kernel_parse("batched", &k) == 0 && k == TRAIN_KERNEL_BATCHED);
-    CHECK(train_kernel_parse("reference", &k) == 0 && k == TRAIN_KERNEL_REFERENCE);
+    CHECK(strcmp(d.kernel, "batched") == 0);
+    /* The table: names in --help's order, each found by its name. */
+    CHECK(strcmp(train_kernel_name(0), "reference") == 0);
+    CHECK(strcmp(train_kernel_name(1), "batched") == 0);
+    CHECK(strcmp(train_kernel_name(2), "senses") == 0 && train_kernel_name(3) == NULL);
+    CHECK(train_kernel_find("batched") && train_kernel_find("batched")->train_sentence);
+    CHECK(train_kernel_find("turbo") == NULL && train_kernel_find(NULL) == NULL);
     struct train_options o;
     size_t ref_bytes, batch_bytes;
     train_options_default(&o);
-    o.kernel = TRAIN_KERNEL_REFERENCE;
+    o.kernel = "reference";
     CHECK(train_memory_bytes(&o, 1000, &ref_bytes) == 0);
-    o.kernel = TRAIN_KERNEL_BATCHED;
+    o.kernel = "batched";
     CHECK(train_memory_bytes(&o, 1000, &batch_bytes) == 0);
     CHECK(batch_bytes > ref_bytes && batch_bytes - ref_bytes < 4096);
 }
 
 int main(void)
 {
-    TEST_RUN(test_block_sg);
-    TEST_RUN(test_block_cbow);
-    TEST_RUN(test_sigmoid);
+    TEST_RUN(test_sentence_exact);
+    TEST_RUN(test_hs_clip_sentence);
     TEST_RUN(test_parse);
     TEST_RUN(test_planted);
     TEST_RUN(test_quality_vs_reference);

@@ -22,7 +22,8 @@ enum w2v_status {
     W2V_ENOTFOUND = -5, /* a word is not in the vocabulary */
     W2V_EOVERFLOW = -6, /* a size does not fit */
     W2V_EEMPTY = -7,    /* nothing to work on (empty corpus, no usable line) */
-    W2V_EINTR = -8      /* interrupted by a signal */
+    W2V_EINTR = -8,     /* interrupted by a signal */
+    W2V_EDIVERGED = -10 /* training diverged (non-finite weights): the rate is too high */
 };
 
 /* Static English text for a status code; never NULL. Thread-safe. */

@@ -89,8 +89,9 @@ int senses_bytes(int64_t n_words, int max_senses, int32_t dim, size_t *out);
 int senses_set_weights(struct senses *s, const int64_t *counts, const float *keep,
                        int32_t vocab_size, struct w2v_err *err);
 
-/* The mean context vector: out[0..dim) = Σ_w weight[w] global[w] over the
- * rows of global ([vocab_size, stride]); zeros when no weights are set.
+/* The mean context vector: out[0..stride) = Σ_w weight[w] global[w] over
+ * the rows of global ([vocab_size, stride], s->stride), zeros when no
+ * weights are set.
  * Thread-safe (reads rows that training threads may be writing). */
 void senses_context_mean(const struct senses *s, const float *global, size_t stride, float *out);
 
@@ -105,13 +106,14 @@ static inline float *senses_centre(const struct senses *s, int32_t slot, int k)
     return s->centre + ((size_t)slot * (size_t)s->max_senses + (size_t)k) * s->stride;
 }
 
-/* The open sense of slot whose centre is nearest to ctx ([dim] floats) by
+/* The open sense of slot whose centre is nearest to ctx ([stride] floats,
+ * zero past dim, like every row the table holds) by
  * cosine, with that cosine in *sim (a zero centre or ctx counts as 0).
  * Returns -1 (and *sim = -2) when no sense is open. Thread-safe (reads). */
 int senses_nearest(const struct senses *s, int32_t slot, const float *ctx, float *sim);
 
-/* Assign one occurrence of the word in slot, whose context average is ctx
- * ([dim] floats, not all zero), to a sense and return its index: the
+/* Assign one occurrence of the word in slot, whose centred context average
+ * is ctx ([stride] floats, zero past dim), to a sense and return its index: the
  * nearest open sense, or a new one when none is open, or when may_open is
  * set, fewer than K are open and the nearest cosine is below the
  * threshold. A new sense's centre starts at the context, its vector as a

@@ -1,0 +1,120 @@
+/* train_state.h — the trainer's shared state, its per-thread state and the
+ * kernel interface (internal header). It sits below both the trainer
+ * (train.c) and the kernels (kernel_*.c), so neither includes the other:
+ * the trainer calls "train this sentence" through a table of struct
+ * train_kernel and knows no kernel's buffers.
+ *
+ * Adding a kernel: one src/kernel_NAME.c defining a const struct
+ * train_kernel, and one entry in the table in train.c. */
+#ifndef W2V_TRAIN_STATE_H
+#define W2V_TRAIN_STATE_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernels.h"
+#include "w2v/huffman.h"
+#include "w2v/model.h"
+#include "w2v/sampling.h"
+#include "w2v/senses.h"
+#include "w2v/train.h"
+
+#define W2V_MAX_SENTENCE 1000      /* longer sentences are split (the original's cap) */
+#define W2V_PROGRESS_BATCH 10000   /* words between updates of the shared counters */
+#define W2V_SIGMOID_TABLE 1024     /* intervals in the table (linearly interpolated) */
+#define W2V_MIN_ALPHA_FRACTION 1e-4 /* alpha decays to alpha0 * this */
+
+struct train_kernel;
+
+/* The shared training state. The id stream is borrowed; everything else is
+ * owned and freed by train_release. After train_init every field but the
+ * matrices' contents and the counters is read-only. */
+struct trainer {
+    struct train_options opt;
+    const struct train_kernel *kernel; /* opt.kernel's table entry */
+    int32_t vocab_size;          /* V, </s> included as id 0 */
+    const int32_t *ids;          /* [n_ids] borrowed id stream */
+    int64_t n_ids;
+    int64_t words_per_epoch;     /* ids that are words */
+    struct model model;
+    struct alias_table negatives; /* over ids, </s> never drawn (ns only) */
+    float *keep;                 /* [V] subsampling keep-probabilities */
+    struct huffman huffman;      /* over ids 1..V-1 as codes 0..V-2 (hs only) */
+    float sigmoid[W2V_SIGMOID_TABLE + 1]; /* σ at the table's grid points */
+    struct senses senses;        /* opt.senses > 0: the sense table (kernel "senses") */
+
+    /* Shared, written by every thread: kept apart from the read-only
+     * fields above so their updates do not evict those cache lines. */
+    _Alignas(64) _Atomic int64_t words_done;
+    _Atomic int64_t words_kept;
+    _Atomic int stop;
+    _Atomic int running;         /* worker threads not yet finished */
+};
+
+/* Per-thread state: everything a kernel touches besides the shared matrix
+ * rows. 64-byte aligned so threads never share a cache line. */
+struct train_thread {
+    _Alignas(64) struct trainer *tr;
+    int id;
+    struct rng rng;            /* seeded from opt.seed + id */
+    float alpha;               /* current learning rate */
+    int64_t lo, hi;            /* the slice of the id stream */
+    int64_t pending_words;     /* not yet added to tr->words_done */
+    int64_t pending_kept;
+    int32_t *sentence;         /* [W2V_MAX_SENTENCE] kept ids of the sentence */
+    void *buf;                 /* the kernel's own per-thread buffers */
+    int status;                /* 0, or why the thread stopped */
+};
+
+/* One kernel. thread_init allocates t->buf for t->tr (options, model and
+ * Huffman tree final) and returns 0 or W2V_ENOMEM; thread_release frees it
+ * and sets it to NULL (safe on a NULL t->buf); both run before the thread
+ * starts or after it has ended. train_sentence trains one sentence of
+ * len >= 2 kept ids at t->alpha, drawing from t->rng, in the thread that
+ * owns t. thread_bytes is what thread_init allocates for these options and
+ * vocabulary size (an estimate for train_memory_bytes). */
+struct train_kernel {
+    const char *name;
+    int (*thread_init)(struct train_thread *t);
+    void (*train_sentence)(struct train_thread *t, const int32_t *sentence, int32_t len);
+    void (*thread_release)(struct train_thread *t);
+    size_t (*thread_bytes)(const struct train_options *o, int64_t vocab_size);
+};
+
+/* The kernel named name, or NULL. Pure. */
+const struct train_kernel *train_kernel_find(const char *name);
+
+/* The linear schedule: alpha0 * (1 - done / (total + 1)), never below
+ * alpha0 * W2V_MIN_ALPHA_FRACTION. done/total are corpus words over all
+ * epochs (64-bit: any corpus size). Pure. */
+double train_alpha(double alpha0, int64_t done, int64_t total);
+
+/* Raw split of n ids into `threads` slices: slice t is [lo, hi) with
+ * lo = floor(n * t / threads), computed without overflow for any n < 2^62
+ * and threads < 2^31. Pure. */
+void train_slice_raw(int64_t n, int threads, int t, int64_t *lo, int64_t *hi);
+
+/* Move a slice start forward to the next sentence start (just after a 0 in
+ * ids) when one lies within W2V_MAX_SENTENCE * 64 ids; otherwise keep it
+ * (sentences are split at the cap anyway). Monotone in pos. Pure. */
+int64_t train_align_start(const int32_t *ids, int64_t n, int64_t pos);
+
+/* Set thread id's identity for tr: its RNG stream (seed, id), distinct per
+ * thread, and its slice of the id stream for tr->opt.threads threads.
+ * Allocates nothing. */
+void train_thread_setup(struct train_thread *t, struct trainer *tr, int id);
+
+/* σ(x) from the trainer's table, linearly interpolated; x must be within
+ * (-W2V_SIGMOID_MAX, W2V_SIGMOID_MAX). Max error ~2e-6 (tested). */
+static inline float train_sigmoid(const float *table, float x)
+{
+    float p = (x + W2V_SIGMOID_MAX) * ((float)W2V_SIGMOID_TABLE / (2.0f * W2V_SIGMOID_MAX));
+    int i = (int)p;
+    if (i >= W2V_SIGMOID_TABLE) /* rounding at the top end */
+        i = W2V_SIGMOID_TABLE - 1;
+    float frac = p - (float)i;
+    return table[i] + frac * (table[i + 1] - table[i]);
+}
+
+#endif
