@@ -23,6 +23,30 @@ static int finish(void)
     return W2V_EXIT_OK;
 }
 
+/* Parse argv for one of the two commands: -1 to go on (the senses file is
+ * argv[0]), or the exit code (help shown, usage error printed). */
+static int parse_args(const struct cli_usage *u, int argc, char **argv, int *npos)
+{
+    enum cli_parse_result r = cli_parse(u, argc, argv, npos);
+    if (r != CLI_PARSED)
+        return r == CLI_HELP_SHOWN ? W2V_EXIT_OK : W2V_EXIT_USAGE;
+    if (*npos < 1)
+        return cli_usage_error(u, "no senses file given");
+    return -1;
+}
+
+/* Read a senses file and its context file: 0, or the exit code with the
+ * error printed (bad data, never a usage error). */
+static int open_senses(struct senses_file *f, const char *path)
+{
+    struct w2v_err err = {0};
+    int status = senses_file_read(f, path, &err);
+    if (status == 0)
+        return 0;
+    cli_report(&err, status);
+    return W2V_EXIT_FAILURE;
+}
+
 /* ---- senses --------------------------------------------------------------- */
 
 int cmd_senses(int argc, char **argv)
@@ -40,12 +64,9 @@ int cmd_senses(int argc, char **argv)
         "first, followed by its nearest words (indented, with cosines) among the\n"
         "single word vectors kept in SENSES.ctx, and a blank line.",
         options};
-    int npos = 0;
-    enum cli_parse_result r = cli_parse(&usage, argc, argv, &npos);
-    if (r != CLI_PARSED)
-        return r == CLI_HELP_SHOWN ? W2V_EXIT_OK : W2V_EXIT_USAGE;
-    if (npos < 1)
-        return cli_usage_error(&usage, "no senses file given");
+    int npos = 0, code = parse_args(&usage, argc, argv, &npos);
+    if (code >= 0)
+        return code;
     if (npos < 2)
         return cli_usage_error(&usage, "no word given");
 
@@ -58,11 +79,9 @@ int cmd_senses(int argc, char **argv)
     float *unit = NULL;
     struct query_hit *hits = NULL;
     int64_t *counts = NULL;
-    int status = senses_file_read(&f, path, &err);
-    if (status != 0) {
-        cli_report(&err, status);
-        return W2V_EXIT_FAILURE;
-    }
+    if ((code = open_senses(&f, path)) != 0)
+        return code;
+    int status;
     const int32_t D = f.vec.dim;
     const int64_t n_global = f.n_global;
     /* Counts come from the centres' lengths: take them before the rows are
@@ -206,20 +225,12 @@ int cmd_disambiguate(int argc, char **argv)
         "in SENSES replaced by WORD#N, the sense whose context centre is nearest to\n"
         "the average of the surrounding words' vectors (the rule training used).",
         options};
-    int npos = 0;
-    enum cli_parse_result r = cli_parse(&usage, argc, argv, &npos);
-    if (r != CLI_PARSED)
-        return r == CLI_HELP_SHOWN ? W2V_EXIT_OK : W2V_EXIT_USAGE;
-    if (npos < 1)
-        return cli_usage_error(&usage, "no senses file given");
-
+    int npos = 0, code = parse_args(&usage, argc, argv, &npos);
+    if (code >= 0)
+        return code;
     struct senses_file f;
-    struct w2v_err err = {0};
-    int status = senses_file_read(&f, argv[0], &err);
-    if (status != 0) {
-        cli_report(&err, status);
-        return W2V_EXIT_FAILURE;
-    }
+    if ((code = open_senses(&f, argv[0])) != 0)
+        return code;
     int exit_code = W2V_EXIT_FAILURE;
     char *line = NULL;
     size_t line_cap = 0;
