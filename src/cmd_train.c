@@ -236,7 +236,7 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
         {"senses", NULL, 0, CLI_INT, &o->senses, "K", "also learn up to K sense vectors per frequent word (skip-gram with NS; needs --senses-output)", 1, W2V_SENSES_MAX, NULL},
         {"senses-output", NULL, 0, CLI_STRING, &c->senses_output, "FILE", "write the sense vectors (rows WORD#1..WORD#n) to FILE and their context centres to FILE.ctx", 0, 0, NULL},
         {"senses-vocab", NULL, 0, CLI_INT, &o->senses_vocab, "N", "the N most frequent words get senses (default 30000)", 1, 2e9, NULL},
-        {"senses-threshold", NULL, 0, CLI_DOUBLE, &o->senses_threshold, "L", "open a new sense when a context's best cosine to the sense centres is below L (default 0.25)", -1, 1, NULL},
+        {"senses-threshold", NULL, 0, CLI_DOUBLE, &o->senses_threshold, "L", "open a new sense when a context's best cosine to the sense centres is below L (default -0.1)", -1, 1, NULL},
         {"progress", NULL, 0, CLI_FLAG, &c->progress, NULL, "show the progress line even when stderr is not a terminal", 0, 0, NULL},
         {"quiet", NULL, 'q', CLI_FLAG, &c->quiet, NULL, "print nothing but errors", 0, 0, NULL},
         {"debug", "debug", 0, CLI_INT, &c->debug, "N", "the original's verbosity: 0 is --quiet", 0, 10, NULL},

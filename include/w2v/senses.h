@@ -52,7 +52,7 @@
 #define W2V_SENSES_MAX 64              /* largest K accepted */
 #define W2V_SENSES_CTX_SUFFIX ".ctx"   /* the context file beside a senses file */
 #define W2V_SENSES_DEFAULT_VOCAB 30000 /* --senses-vocab default */
-#define W2V_SENSES_DEFAULT_THRESHOLD 0.25 /* --senses-threshold (λ) default */
+#define W2V_SENSES_DEFAULT_THRESHOLD -0.1 /* --senses-threshold (λ) default: README */
 
 struct senses {
     int32_t n_words;         /* words with senses: vocabulary ids 1..n_words */

@@ -53,7 +53,7 @@ struct train_options {
     uint64_t seed;            /* 1 */
     int senses;               /* K sense vectors per word (kernel "senses"); 0 off */
     int32_t senses_vocab;     /* the most frequent words that get senses (30000) */
-    double senses_threshold;  /* λ: a new sense opens below this cosine (0.25) */
+    double senses_threshold;  /* λ: a new sense opens below this cosine (-0.1) */
 };
 
 /* The original's starting rate: 0.05 for CBOW, 0.025 for skip-gram. Pure. */
