@@ -252,10 +252,14 @@ int cmd_disambiguate(int argc, char **argv)
                 cli_error("out of memory");
                 goto done;
             }
-            if (fflush(stdout) != 0)
-                break;
+            if (fflush(stdout) != 0) { /* a closed pipe, a full disk */
+                exit_code = finish();
+                goto done;
+            }
         }
-        if (ferror(stdin)) {
+        /* getline also ends on a failed allocation: only the end of the
+         * input is a normal end. */
+        if (ferror(stdin) || !feof(stdin)) {
             cli_error("cannot read stdin: %s", strerror(errno ? errno : EIO));
             goto done;
         }

@@ -18,6 +18,9 @@ cd "$TMP" || exit 1
 awk 'BEGIN { srand(7); for (l = 0; l < 300; l++) { s = ""; for (w = 0; w < 12; w++) s = s " w" int(rand() * 40); print s } }' >corpus.txt
 "$W2V" train corpus.txt -o base.bin --dim 16 --epochs 1 --min-count 1 --threads 1 --quiet --seed 1 >/dev/null 2>&1 ||
     { echo "fault: the clean training run failed"; echo "0 passed, 1 failed"; exit 1; }
+"$W2V" train corpus.txt -o sbase.bin --model skipgram --senses 2 --senses-output senses.bin --dim 16 \
+    --epochs 2 --min-count 1 --threads 1 --quiet --seed 1 >/dev/null 2>&1 ||
+    { echo "fault: the clean senses run failed"; echo "0 passed, 1 failed"; exit 1; }
 printf ': s\nw1 w2 w3 w4\n' >questions.txt
 printf 'w1 w2 1.0\nw3 w4 2.0\nw5 w6 3.0\n' >pairs.txt
 
@@ -28,10 +31,13 @@ nearest|"$W2V" nearest base.bin w1 w2 -k 5|-
 analogy|"$W2V" analogy base.bin w1 w2 w3 -k 3|-
 convert|"$W2V" convert base.bin out.txt --text|out.txt
 eval-analogy|"$W2V" eval-analogy base.bin questions.txt --threads 1|-
-eval-similarity|"$W2V" eval-similarity base.bin pairs.txt|-'
+eval-similarity|"$W2V" eval-similarity base.bin pairs.txt|-
+train-senses|"$W2V" train corpus.txt -o vec.bin --model skipgram --senses 2 --senses-output out.bin --dim 16 --epochs 2 --min-count 1 --threads 1 --quiet --seed 1|out.bin
+senses|"$W2V" senses senses.bin w1 w2 -k 3|-
+disambiguate|"$W2V" disambiguate senses.bin "w1 w2 w3 w4"|-'
 
 check_run() { # kind n scenario cmd out
-    rm -f out.bin out.txt vocab.txt err
+    rm -f out.bin out.bin.ctx vec.bin out.txt vocab.txt err
     W2V_FAULT_COUNTS= env "W2V_FAULT_$1=$2" sh -c "$4" >/dev/null 2>err
     status=$?
     bad=""
