@@ -27,7 +27,10 @@ LIB      = $(BUILD)/libw2v.a
 BIN      = $(BUILD)/w2v
 TEST_SRC = $(wildcard tests/test_*.c)
 TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
-HEADERS  = $(wildcard include/w2v/*.h)
+# Installed: the API an embedding program may use. cli.h is the command
+# layer's own (its option tables and cmd_* entry points), not an API.
+INTERNAL_HEADERS = include/w2v/cli.h
+HEADERS  = $(filter-out $(INTERNAL_HEADERS),$(wildcard include/w2v/*.h))
 
 .PHONY: all test sanitize faults demo install uninstall clean check-tests
 .DELETE_ON_ERROR:

@@ -138,20 +138,8 @@ PAIRS=$DATA_DIR/eval/wordsim353.tsv
 [[ -r $PAIRS ]] || die "cannot read '$PAIRS'"
 
 # ---------------------------------------------------------------- dependencies
-# Install by Debian package name when the capability is missing; refresh the
-# package lists only if the first attempt fails (they are often fresh enough).
-apt_install() {
-    local sudo=()
-    if [[ $(id -u) != 0 ]]; then
-        command -v sudo >/dev/null || die "need root (or sudo) to install: $*"
-        sudo=(sudo)
-    fi
-    note "installing: $*"
-    export DEBIAN_FRONTEND=noninteractive
-    "${sudo[@]}" apt-get install -y "$@" ||
-        { "${sudo[@]}" apt-get update && "${sudo[@]}" apt-get install -y "$@"; } ||
-        die "apt-get install $* failed"
-}
+# Install by Debian package name when the capability is missing.
+. "$ROOT/scripts/apt-install.sh" # apt_install PKG...
 
 install_missing() {
     local need=()

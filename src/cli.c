@@ -75,7 +75,7 @@ int cli_report(const struct w2v_err *err, int status)
 {
     const char *msg = (err && err->message[0]) ? err->message : w2v_strerror(status);
     cli_error("%s", msg);
-    return status == W2V_EINVAL ? W2V_EXIT_USAGE : W2V_EXIT_FAILURE;
+    return status == W2V_EUSAGE ? W2V_EXIT_USAGE : W2V_EXIT_FAILURE;
 }
 
 static int format_bound(char *buf, size_t cap, double v, enum cli_type t)
@@ -102,6 +102,16 @@ void cli_print_help(FILE *out, const struct cli_usage *u)
         if (o->metavar && n < (int)sizeof spell)
             n += snprintf(spell + n, sizeof spell - (size_t)n, " %s", o->metavar);
         fprintf(out, "  %-26s %s", spell, o->help ? o->help : "");
+        /* The range the parser enforces, from the same table entry. */
+        if (o->type == CLI_INT || o->type == CLI_INT64 || o->type == CLI_DOUBLE) {
+            char lo[48], hi[48];
+            format_bound(lo, sizeof lo, o->min, o->type);
+            format_bound(hi, sizeof hi, o->max, o->type);
+            if (o->max >= 9e18)
+                fprintf(out, " [%s..]", lo);
+            else
+                fprintf(out, " [%s..%s]", lo, hi);
+        }
         if (o->alias)
             fprintf(out, " [also -%s%s]", o->alias, o->type == CLI_FLAG ? " 0|1" : "");
         fputc('\n', out);
@@ -180,7 +190,8 @@ static int apply_value(const struct cli_usage *u, const struct cli_option *o,
     case CLI_STRING:
         *(const char **)o->target = value;
         return 0;
-    case CLI_CUSTOM: {
+    case CLI_CUSTOM:
+    case CLI_LIST: {
         char why[256] = "";
         if (!o->parse || o->parse(o->target, value, why, sizeof why) != 0) {
             cli_usage_error(u, "option '%s': %s", spelled, why[0] ? why : "bad value");
@@ -190,6 +201,108 @@ static int apply_value(const struct cli_usage *u, const struct cli_option *o,
     }
     }
     return -1;
+}
+
+/* Lower case without '-' and '_': "minCount", "min_count" and "min-count"
+ * are one name. */
+static void normalise(const char *s, size_t n, char *out, size_t cap)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n && k + 1 < cap; i++)
+        if (s[i] != '-' && s[i] != '_')
+            out[k++] = (char)tolower((unsigned char)s[i]);
+    out[k] = '\0';
+}
+
+/* Levenshtein distance, capped: the names compared are short. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 63 || lb > 63)
+        return 64;
+    size_t row[64];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (row[j] + 1 < best)
+                best = row[j] + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* gensim's and fastText's names (normalised) for settings w2v has: a user
+ * typing them is told our name, never silently given it. */
+static const struct {
+    const char *theirs, *ours;
+} foreign_names[] = {
+    {"vectorsize", "dim"}, {"size", "dim"}, {"dimension", "dim"}, {"dimensions", "dim"},
+    {"epoch", "epochs"}, {"iter", "epochs"}, {"iters", "epochs"}, {"iterations", "epochs"},
+    {"mincount", "min-count"}, {"ws", "window"}, {"windowsize", "window"},
+    {"neg", "negative"}, {"thread", "threads"}, {"workers", "threads"}, {"lr", "alpha"},
+    {"learningrate", "alpha"}, {"startalpha", "alpha"}, {"sg", "model"}, {"skipgram", "model"},
+    {"input", "train"}, {"maxvocabsize", "max-vocab"}, {"maxfinalvocab", "max-vocab"},
+    {"topn", "top"}, {"restrictvocab", "restrict"}, {"randomseed", "seed"}, {"loss", "hs"},
+    {"t", "sample"},
+};
+
+const struct cli_option *cli_suggest(const struct cli_option *opts, const char *arg, size_t len)
+{
+    char key[64], name[64];
+    while (len > 0 && *arg == '-') {
+        arg++;
+        len--;
+    }
+    normalise(arg, len, key, sizeof key);
+    if (!key[0])
+        return NULL;
+    for (const struct cli_option *o = opts; o && o->name; o++) {
+        normalise(o->name, strlen(o->name), name, sizeof name);
+        if (strcmp(name, key) == 0)
+            return o;
+        if (o->alias) {
+            normalise(o->alias, strlen(o->alias), name, sizeof name);
+            if (strcmp(name, key) == 0)
+                return o;
+        }
+    }
+    for (size_t i = 0; i < sizeof foreign_names / sizeof foreign_names[0]; i++)
+        if (strcmp(foreign_names[i].theirs, key) == 0)
+            for (const struct cli_option *o = opts; o && o->name; o++)
+                if (strcmp(o->name, foreign_names[i].ours) == 0)
+                    return o;
+    /* A typo: one edit for short names, two for longer ones. */
+    const struct cli_option *best = NULL;
+    size_t best_d = strlen(key) >= 5 ? 3 : 2;
+    for (const struct cli_option *o = opts; o && o->name; o++) {
+        normalise(o->name, strlen(o->name), name, sizeof name);
+        size_t d = edit_distance(key, name);
+        if (d < best_d) {
+            best_d = d;
+            best = o;
+        }
+    }
+    return best;
+}
+
+/* An argument that is an option, not a value: "-x", "--x", but not "-",
+ * "-3" or "-.5" (a negative number goes on to the range check). */
+static int looks_like_option(const char *v)
+{
+    if (v[0] != '-' || v[1] == '\0')
+        return 0;
+    if (isdigit((unsigned char)v[1]) || (v[1] == '.' && isdigit((unsigned char)v[2])))
+        return 0;
+    return 1;
 }
 
 enum cli_parse_result cli_parse(const struct cli_usage *u, int argc, char **argv,
@@ -219,17 +332,32 @@ enum cli_parse_result cli_parse(const struct cli_usage *u, int argc, char **argv
         int is_alias = 0;
         const struct cli_option *o = find_option(u->options, arg, name_len, &is_alias);
         if (!o) {
-            cli_usage_error(u, "unknown option '%.*s'", (int)(name_len > 200 ? 200 : name_len), arg);
+            const struct cli_option *near = cli_suggest(u->options, arg, name_len);
+            if (near)
+                cli_usage_error(u, "unknown option '%.*s'; did you mean --%s?",
+                                (int)(name_len > 200 ? 200 : name_len), arg, near->name);
+            else
+                cli_usage_error(u, "unknown option '%.*s'", (int)(name_len > 200 ? 200 : name_len),
+                                arg);
             return CLI_BAD_USAGE;
         }
         char spelled[256];
         snprintf(spelled, sizeof spelled, "%.*s", (int)(name_len > 200 ? 200 : name_len), arg);
         size_t index = (size_t)(o - u->options);
         if (index < sizeof seen) {
-            if (seen[index]) {
+            if (seen[index] && o->type != CLI_LIST) {
                 cli_usage_error(u, "option '--%s' is given more than once", o->name);
                 return CLI_BAD_USAGE;
             }
+            /* Two spellings of one setting (--model cbow --cbow 0, --binary 1
+             * --text) contradict each other or repeat it: refused alike. */
+            for (size_t j = 0; j < sizeof seen && u->options[j].name; j++)
+                if (seen[j] && j != index && u->options[j].target == o->target &&
+                    o->type != CLI_LIST && u->options[j].type != CLI_LIST) {
+                    cli_usage_error(u, "options '--%s' and '--%s' set the same thing; give one",
+                                    u->options[j].name, o->name);
+                    return CLI_BAD_USAGE;
+                }
             seen[index] = 1;
         }
         const char *value = NULL;
@@ -246,6 +374,12 @@ enum cli_parse_result cli_parse(const struct cli_usage *u, int argc, char **argv
                 return CLI_BAD_USAGE;
             }
             value = argv[++i];
+            if (looks_like_option(value)) {
+                cli_usage_error(u, "option '%s' needs a value, not the option '%.200s' (write "
+                                "--%s=%.200s for a value that starts with '-')",
+                                spelled, value, o->name, value);
+                return CLI_BAD_USAGE;
+            }
         }
         if (!takes_value) {
             *(int *)o->target = 1;
@@ -256,4 +390,11 @@ enum cli_parse_result cli_parse(const struct cli_usage *u, int argc, char **argv
     }
     *n_positional = npos;
     return CLI_PARSED;
+}
+
+int cli_finish_stdout(void)
+{
+    if (fflush(stdout) != 0 || ferror(stdout))
+        return cli_error("cannot write the output: %s", strerror(errno ? errno : EIO));
+    return W2V_EXIT_OK;
 }

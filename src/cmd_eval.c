@@ -3,51 +3,20 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "w2v/cli.h"
 #include "w2v/eval.h"
+#include "w2v/query.h"
 #include "w2v/senses.h"
-#include "w2v/vectors.h"
+
+#include "cmd_model.h"
+#include "common_internal.h"
 
 #define MAX_RESTRICT 9e18
 
 /* ---- output helpers -------------------------------------------------------- */
-
-/* A JSON string; bytes that are not UTF-8 become U+FFFD so the output stays
- * valid JSON whatever a test file holds. */
-static void json_string(FILE *out, const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    fputc('"', out);
-    while (*p) {
-        unsigned char c = *p;
-        size_t len = c < 0x80 ? 1 : (c >= 0xc2 && c <= 0xdf) ? 2 : (c >= 0xe0 && c <= 0xef) ? 3
-                   : (c >= 0xf0 && c <= 0xf4) ? 4 : 0;
-        for (size_t i = 1; i < len; i++)
-            if ((p[i] & 0xc0) != 0x80)
-                len = 0;
-        /* Overlong forms, surrogates and code points past U+10FFFF. */
-        if ((len == 3 && ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0))) ||
-            (len == 4 && ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90))))
-            len = 0;
-        if (len == 0) {
-            fputs("\\ufffd", out);
-            p++;
-        } else if (c == '"' || c == '\\') {
-            fputc('\\', out);
-            fputc(c, out);
-            p++;
-        } else if (c < 0x20 || c == 0x7f) {
-            fprintf(out, "\\u%04x", c);
-            p++;
-        } else {
-            fwrite(p, 1, len, out);
-            p += len;
-        }
-    }
-    fputc('"', out);
-}
 
 /* A number for JSON: NaN (an undefined correlation) becomes null. */
 static void json_number(FILE *out, double x)
@@ -63,13 +32,6 @@ static double fraction(int64_t num, int64_t den)
     return den > 0 ? (double)num / (double)den : 0.0;
 }
 
-static int finish_output(void)
-{
-    if (fflush(stdout) != 0 || ferror(stdout))
-        return cli_error("cannot write the output: %s", strerror(errno ? errno : EIO));
-    return W2V_EXIT_OK;
-}
-
 static void warn_malformed(const char *path, int64_t count, int64_t first, const char *what)
 {
     if (count > 0)
@@ -80,7 +42,7 @@ static void warn_malformed(const char *path, int64_t count, int64_t first, const
 
 /* ---- eval-analogy ------------------------------------------------------------ */
 
-static int parse_method(void *target, const char *value, char *why, size_t why_cap)
+int cli_parse_eval_method(void *target, const char *value, char *why, size_t why_cap)
 {
     if (strcmp(value, "3cosadd") == 0)
         *(enum eval_method *)target = EVAL_3COSADD;
@@ -106,11 +68,11 @@ static void print_section_row(const char *name, int64_t correct, int64_t total, 
     fputc('\n', stdout);
 }
 
-static void print_analogy_table(const struct eval_analogy_result *r, const struct vectors *v,
-                                const char *method)
+static void print_analogy_table(const struct eval_analogy_result *r,
+                                const struct query_model *m, const char *method)
 {
     printf("%s, the first %lld of %lld words\n\n", method, (long long)r->rows_used,
-           (long long)v->rows);
+           (long long)m->rows);
     printf("%-32s %9s %9s %9s %9s\n", "section", "correct", "total", "accuracy", "skipped");
     for (int32_t i = 0; i < r->n_sections; i++) {
         const struct eval_section_result *s = &r->sections[i];
@@ -141,7 +103,7 @@ static void print_analogy_json(const struct eval_analogy_result *r)
     for (int32_t i = 0; i < r->n_sections; i++) {
         const struct eval_section_result *s = &r->sections[i];
         fputs(i ? ", {\"name\": " : "{\"name\": ", stdout);
-        json_string(stdout, s->name);
+        w2v_json_write_string(stdout, s->name, strlen(s->name));
         printf(", \"correct\": %lld, \"total\": %lld}", (long long)s->correct,
                (long long)s->total);
     }
@@ -153,15 +115,17 @@ int cmd_eval_analogy(int argc, char **argv)
     int64_t restrict_rows = EVAL_DEFAULT_RESTRICT;
     enum eval_method method = EVAL_3COSADD;
     int json = 0, threads = 0;
+    int64_t limit = 0;
     const struct cli_option options[] = {
         {"restrict", NULL, 0, CLI_INT64, &restrict_rows, "N",
          "use only the first N (most frequent) words (default 30000)", 1, MAX_RESTRICT, NULL},
         {"method", NULL, 0, CLI_CUSTOM, &method, "M",
          "3cosadd (b - a + c, default) or 3cosmul (Levy & Goldberg, epsilon 0.001)", 0, 0,
-         parse_method},
+         cli_parse_eval_method},
         {"json", NULL, 0, CLI_FLAG, &json, NULL, "print one JSON object, scores as fractions",
          0, 1, NULL},
-        {"threads", NULL, 0, CLI_INT, &threads, "N", "threads (default: all CPUs)", 1, 64, NULL},
+        CLI_OPTION_THREADS(&threads, "threads (default: all CPUs)"),
+        CMD_LIMIT_OPTION(limit),
         {0},
     };
     const struct cli_usage usage = {
@@ -184,25 +148,28 @@ int cmd_eval_analogy(int argc, char **argv)
         return cli_usage_error(&usage, n < 2 ? "expected a vector file and a questions file"
                                              : "too many arguments");
 
-    struct vectors v;
+    struct query_model m = {0};
     struct eval_questions qs;
     struct eval_analogy_result res;
     struct w2v_err err = {0};
     int rc = W2V_EXIT_OK;
-    vectors_init(&v);
     eval_questions_init(&qs);
     memset(&res, 0, sizeof res);
     int st = eval_questions_read(&qs, argv[1], &err);
-    if (st == 0)
-        st = vectors_read(&v, argv[0], &err);
-    if (st == 0)
-        st = senses_check_plain(&v, argv[0], &err);
-    if (st == 0) {
-        warn_malformed(argv[1], qs.malformed, qs.first_malformed_line,
-                       "expected ': section' or four words");
-        struct eval_analogy_options opt = {restrict_rows, method, threads, 0};
-        st = eval_analogy(&v, &qs, &opt, &res, &err);
+    if (st != 0) {
+        rc = cli_report(&err, st);
+        goto done;
     }
+    if ((rc = cmd_open_model(&m, argv[0], 1, limit)) != 0)
+        goto done;
+    if ((st = senses_check_plain(&m, argv[0], &err)) != 0) {
+        rc = cli_report(&err, st);
+        goto done;
+    }
+    warn_malformed(argv[1], qs.malformed, qs.first_malformed_line,
+                   "expected ': section' or four words");
+    struct eval_analogy_options opt = {restrict_rows, method, threads, 0};
+    st = eval_analogy(&m, &qs, &opt, &res, &err);
     if (st != 0) {
         rc = cli_report(&err, st);
         goto done;
@@ -210,25 +177,86 @@ int cmd_eval_analogy(int argc, char **argv)
     if (json)
         print_analogy_json(&res);
     else
-        print_analogy_table(&res, &v, method == EVAL_3COSMUL ? "3CosMul" : "3CosAdd");
-    rc = finish_output();
+        print_analogy_table(&res, &m, method == EVAL_3COSMUL ? "3CosMul" : "3CosAdd");
+    rc = cli_finish_stdout();
 done:
     eval_analogy_result_release(&res);
     eval_questions_release(&qs);
-    vectors_release(&v);
+    query_model_release(&m);
     return rc;
 }
 
 /* ---- eval-similarity ----------------------------------------------------------- */
 
+/* --delimiter C: one byte; "tab" or "\t" spell a tab. */
+static int parse_delimiter(void *target, const char *value, char *why, size_t why_cap)
+{
+    char c = value[0];
+    if (strcmp(value, "tab") == 0 || strcmp(value, "\\t") == 0)
+        c = '\t';
+    else if (value[0] == '\0' || value[1] != '\0' || value[0] == '\n') {
+        snprintf(why, why_cap, "expected one character (or 'tab'), not '%.100s'", value);
+        return -1;
+    }
+    *(char *)target = c;
+    return 0;
+}
+
+/* --columns W1,W2,SCORE: three distinct 1-based column numbers. */
+static int parse_columns(void *target, const char *value, char *why, size_t why_cap)
+{
+    /* target is the format's w1; w1, w2 and score are set together. */
+    struct eval_pairs_format *f =
+        (struct eval_pairs_format *)((char *)target - offsetof(struct eval_pairs_format, w1));
+    struct eval_pairs_format t = *f;
+    int64_t c[3];
+    char buf[64];
+    if (strlen(value) >= sizeof buf)
+        goto bad;
+    snprintf(buf, sizeof buf, "%s", value);
+    char *p = buf;
+    for (int i = 0; i < 3; i++) {
+        char *comma = strchr(p, ',');
+        if ((i < 2) != (comma != NULL))
+            goto bad;
+        if (comma)
+            *comma = '\0';
+        if (cli_parse_int64(p, 1, EVAL_MAX_COLUMN, &c[i]) != 0)
+            goto bad;
+        p = comma ? comma + 1 : p;
+    }
+    t.w1 = (int)c[0];
+    t.w2 = (int)c[1];
+    t.score = (int)c[2];
+    if (eval_pairs_format_check(&t) != 0)
+        goto bad;
+    *f = t;
+    return 0;
+bad:
+    snprintf(why, why_cap,
+             "expected three different column numbers from 1 to %d as W1,W2,SCORE, not "
+             "'%.100s'",
+             EVAL_MAX_COLUMN, value);
+    return -1;
+}
+
 int cmd_eval_similarity(int argc, char **argv)
 {
-    int64_t restrict_rows = 0;
+    int64_t restrict_rows = 0, limit = 0;
     int json = 0;
+    struct eval_pairs_format fmt = {0};
     const struct cli_option options[] = {
         {"restrict", NULL, 0, CLI_INT64, &restrict_rows, "N",
          "use only the first N (most frequent) words (default all)", 1, MAX_RESTRICT, NULL},
         {"json", NULL, 0, CLI_FLAG, &json, NULL, "print one JSON object", 0, 1, NULL},
+        CMD_LIMIT_OPTION(limit),
+        {"delimiter", NULL, 0, CLI_CUSTOM, &fmt.delimiter, "C",
+         "fields are separated by each C ('tab' for a tab; default: runs of spaces/tabs)", 0, 0,
+         parse_delimiter},
+        {"columns", NULL, 0, CLI_CUSTOM, &fmt.w1, "W1,W2,S",
+         "1-based columns of the two words and the score, other fields ignored (default 1,2,3, "
+         "exactly three fields)",
+         0, 0, parse_columns},
         {0},
     };
     const struct cli_usage usage = {
@@ -240,7 +268,8 @@ int cmd_eval_similarity(int argc, char **argv)
         "others, as in gensim; pairs with an unknown word are skipped and counted. Spearman\n"
         "gives tied values their average rank. Lines starting with '#' and blank lines are\n"
         "ignored, and so is a first line that is not a pair (a header); other lines that are\n"
-        "not 'word word number' are skipped with a warning naming the first.",
+        "not 'word word number' are skipped with a warning naming the first. --delimiter and\n"
+        "--columns read other layouts: SimLex-999 is --delimiter tab --columns 1,2,4.",
         options};
     int n = 0;
     enum cli_parse_result pr = cli_parse(&usage, argc, argv, &n);
@@ -250,23 +279,26 @@ int cmd_eval_similarity(int argc, char **argv)
         return cli_usage_error(&usage, n < 2 ? "expected a vector file and a pairs file"
                                              : "too many arguments");
 
-    struct vectors v;
+    struct query_model m = {0};
     struct eval_pairs ps;
     struct eval_similarity_result res;
     struct w2v_err err = {0};
     int rc = W2V_EXIT_OK;
-    vectors_init(&v);
     eval_pairs_init(&ps);
-    int st = eval_pairs_read(&ps, argv[1], &err);
-    if (st == 0)
-        st = vectors_read(&v, argv[0], &err);
-    if (st == 0)
-        st = senses_check_plain(&v, argv[0], &err);
-    if (st == 0) {
-        warn_malformed(argv[1], ps.malformed, ps.first_malformed_line,
-                       "expected 'word1 word2 score'");
-        st = eval_similarity(&v, &ps, restrict_rows, &res, &err);
+    int st = eval_pairs_read_format(&ps, argv[1], &fmt, &err);
+    if (st != 0) {
+        rc = cli_report(&err, st);
+        goto done;
     }
+    if ((rc = cmd_open_model(&m, argv[0], 1, limit)) != 0)
+        goto done;
+    if ((st = senses_check_plain(&m, argv[0], &err)) != 0) {
+        rc = cli_report(&err, st);
+        goto done;
+    }
+    warn_malformed(argv[1], ps.malformed, ps.first_malformed_line,
+                   "expected 'word1 word2 score'");
+    st = eval_similarity(&m, &ps, restrict_rows, &res, &err);
     if (st != 0) {
         rc = cli_report(&err, st);
         goto done;
@@ -290,9 +322,9 @@ int cmd_eval_similarity(int argc, char **argv)
         else
             printf("%-10s undefined (fewer than 2 pairs, or constant scores)\n", "pearson");
     }
-    rc = finish_output();
+    rc = cli_finish_stdout();
 done:
     eval_pairs_release(&ps);
-    vectors_release(&v);
+    query_model_release(&m);
     return rc;
 }

@@ -1,8 +1,9 @@
 /* cmd_query.c — `w2v nearest|analogy|similarity|convert`.
  *
- * nearest and analogy answer the words on the command line, or, with none,
- * one query per line of stdin: each answer is followed by a blank line (in
- * --json mode each answer is one line holding an array). Lines already
+ * nearest, analogy and similarity answer the words on the command line, or,
+ * with none, one query per line of stdin, exactly one record per line: each
+ * answer is followed by a blank line (in --json mode each answer is one line
+ * holding an array; similarity prints one line a pair). Lines already
  * waiting on stdin are answered together in one pass over the matrix; an
  * answer is flushed before the command waits for more input, so a person
  * or a script can drive it line by line. */
@@ -15,8 +16,13 @@
 #include <unistd.h>
 
 #include "w2v/cli.h"
+#include "w2v/eval.h"
+#include "w2v/files.h"
 #include "w2v/query.h"
 #include "w2v/vectors.h"
+
+#include "cmd_model.h"
+#include "common_internal.h"
 
 #define MAX_K 1000000
 #define MAX_QUERY_WORDS 64 /* words on one nearest line */
@@ -28,6 +34,11 @@ struct query_cli {
     int json;
     int threads;
     int no_map;
+    int64_t limit;
+    enum eval_method method;               /* analogy --method */
+    char *minus[MAX_QUERY_WORDS];          /* nearest --minus WORD..., from argv */
+    size_t n_minus;
+    int64_t minus_rows[MAX_QUERY_WORDS];   /* their rows, once the model is open */
 };
 
 #define QUERY_OPTIONS(o)                                                                      \
@@ -36,72 +47,24 @@ struct query_cli {
      "only the N first (most frequent) words are candidates (default all)", 1, 9e18, NULL},   \
     {"json", NULL, 0, CLI_FLAG, &(o).json, NULL,                                              \
      "print a JSON array of {\"word\",\"score\"} (one per line on stdin)", 0, 1, NULL},       \
-    {"threads", NULL, 0, CLI_INT, &(o).threads, "N", "threads scanning the matrix (default: all CPUs)", \
-     1, 64, NULL},                                                                            \
+    CLI_OPTION_THREADS(&(o).threads, "threads scanning the matrix (default: all CPUs)"),        \
     {"no-map", NULL, 0, CLI_FLAG, &(o).no_map, NULL,                                          \
-     "read a binary file into memory instead of mapping it", 0, 1, NULL}
+     "read a binary file into memory instead of mapping it", 0, 1, NULL},                 \
+    CMD_LIMIT_OPTION((o).limit)
+
+/* --minus WORD, repeatable: collects the words in order. */
+static int parse_minus(void *target, const char *value, char *why, size_t why_cap)
+{
+    struct query_cli *o = target;
+    if (o->n_minus == MAX_QUERY_WORDS) {
+        snprintf(why, why_cap, "at most %d words", MAX_QUERY_WORDS);
+        return -1;
+    }
+    o->minus[o->n_minus++] = (char *)value;
+    return 0;
+}
 
 /* ---- output ------------------------------------------------------------- */
-
-/* Length of the valid UTF-8 sequence at s[0..n), or 0 when it is not one. */
-static size_t utf8_sequence(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    size_t len;
-    uint32_t cp;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf) {
-        len = 2;
-        cp = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        len = 3;
-        cp = c & 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = cp << 6 | (s[i] & 0x3f);
-    }
-    if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-        (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-        return 0;
-    return len;
-}
-
-/* A JSON string. Bytes that are not UTF-8 become U+FFFD, so the output is
- * always valid JSON even for words from a file with broken encodings. */
-static void print_json_string(FILE *out, const char *s, size_t n)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    fputc('"', out);
-    for (size_t i = 0; i < n;) {
-        unsigned char c = p[i];
-        size_t len = utf8_sequence(p + i, n - i);
-        if (len == 0) {
-            fputs("\\ufffd", out);
-            i++;
-            continue;
-        }
-        if (c == '"' || c == '\\') {
-            fputc('\\', out);
-            fputc(c, out);
-        } else if (c < 0x20 || c == 0x7f) {
-            fprintf(out, "\\u%04x", c);
-        } else {
-            fwrite(p + i, 1, len, out);
-        }
-        i += len;
-    }
-    fputc('"', out);
-}
 
 static void print_hits(const struct query_model *m, const struct query_hit *hits, size_t n,
                        int json)
@@ -112,7 +75,7 @@ static void print_hits(const struct query_model *m, const struct query_hit *hits
             size_t len;
             const char *w = query_model_word(m, hits[i].row, &len);
             fputs(i ? ", {\"word\": " : "{\"word\": ", stdout);
-            print_json_string(stdout, w, len);
+            w2v_json_write_string(stdout, w, len);
             printf(", \"score\": %.6f}", (double)hits[i].score);
         }
         fputs("]\n", stdout);
@@ -127,70 +90,66 @@ static void print_hits(const struct query_model *m, const struct query_hit *hits
 
 /* ---- shared plumbing ---------------------------------------------------- */
 
-/* A mapped file that another process truncates turns our next read of the
- * lost pages into SIGBUS. Rather than die by a signal, say what happened in
- * the usual one line and exit 1. The message is composed before the handler
- * is installed (only async-signal-safe calls in the handler); this buffer is
- * the one piece of process-wide state, written once per process. */
-static char bus_message[700];
-static size_t bus_message_len;
-
-static void on_sigbus(int sig)
-{
-    (void)sig;
-    ssize_t ignored = write(STDERR_FILENO, bus_message, bus_message_len);
-    (void)ignored;
-    _exit(W2V_EXIT_FAILURE);
-}
-
 static int open_model(struct query_model *m, const char *path, const struct query_cli *o)
 {
-    struct w2v_err err = {0};
-    int rc = query_model_open(m, path, !o->no_map, &err);
-    if (rc < 0)
-        return cli_report(&err, rc);
-    int n = snprintf(bus_message, sizeof bus_message,
-                     "w2v: error: '%.600s' changed size while it was being read\n", path);
-    bus_message_len = n > 0 && (size_t)n < sizeof bus_message ? (size_t)n : 0;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigbus;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGBUS, &sa, NULL);
-    return 0;
+    return cmd_open_model(m, path, !o->no_map, o->limit);
 }
 
-/* Look up words; on an unknown word report it and return -1. */
+/* Look up words; on an unknown word write why (for cli_error) and return
+ * -1. */
 static int lookup_words(const struct query_model *m, const char *path, char **words, size_t n,
-                        int64_t *rows)
+                        int64_t *rows, char *why, size_t cap)
 {
     for (size_t i = 0; i < n; i++) {
         rows[i] = query_model_find(m, words[i]);
         if (rows[i] < 0) {
-            cli_error("'%s' is not in the vocabulary of '%s'", words[i], path);
+            snprintf(why, cap, "'%.200s' is not in the vocabulary of '%.200s'", words[i], path);
             return -1;
         }
     }
     return 0;
 }
 
+/* stdin is a person at a terminal: prompt, accept EXIT, repeat queries. */
+static int interactive(void) { return isatty(STDIN_FILENO); }
+
+static void prompt(const char *command)
+{
+    fprintf(stderr, "%s (EXIT or Ctrl-D quits)> ", command);
+    fflush(stderr);
+}
+
+/* Print a deferred error in its place among the answers: what is on
+ * stdout so far goes out first. */
+static void error_in_order(const char *why)
+{
+    fflush(stdout);
+    cli_error("%s", why);
+}
+
 enum query_kind { KIND_NEAREST, KIND_ANALOGY };
 
 /* One pending query: its words' rows and its vector. */
 struct pending {
-    int ok;                      /* 0: failed at lookup; answered by an empty block */
+    int ok;                      /* 0: blank or failed; answered by an empty record */
+    char error[480];             /* why it failed, printed in order; "" for a blank line */
+    char echo[200];              /* the query, repeated before the answer when interactive */
     size_t n_rows;
     int64_t rows[MAX_QUERY_WORDS];
     float *vec;                  /* [dim], points into a shared block */
 };
 
-/* Build the query vector of p from its rows. */
-static int build_vector(const struct query_model *m, enum query_kind kind, struct pending *p,
-                        struct w2v_err *err)
+/* Build the query vector of p from its rows; --minus words are appended to
+ * them (the callers leave room), so they are excluded from the answers too. */
+static int build_vector(const struct query_model *m, enum query_kind kind,
+                        const struct query_cli *o, struct pending *p, struct w2v_err *err)
 {
     if (kind == KIND_ANALOGY)
         return query_vector_analogy(m, p->rows[0], p->rows[1], p->rows[2], p->vec, err);
-    return query_vector_nearest(m, p->rows, p->n_rows, p->vec, err);
+    const size_t n_pos = p->n_rows;
+    memcpy(p->rows + n_pos, o->minus_rows, o->n_minus * sizeof *p->rows);
+    p->n_rows += o->n_minus;
+    return query_vector_mix(m, p->rows, n_pos, p->rows + n_pos, o->n_minus, p->vec, err);
 }
 
 /* Answer ps[0..n) in one pass; failed ones print an empty answer so the
@@ -215,18 +174,30 @@ static int answer(const struct query_model *m, const struct query_cli *o, struct
     if (!hits)
         return cli_error("out of memory");
     struct query_options qo = {(size_t)o->k, o->restrict_rows, o->threads};
-    rc = query_topk(m, reqs, n_req, &qo, hits, n_hits, &err);
+    const int cosmul = o->method == EVAL_3COSMUL;
+    if (!cosmul)
+        rc = query_topk(m, reqs, n_req, &qo, hits, n_hits, &err);
+    for (size_t i = 0; cosmul && i < n_req && rc == 0; i++) {
+        const int64_t *abc = ps[map[i]].rows; /* 3CosMul scores are not one vector's */
+        rc = query_analogy_3cosmul(m, abc[0], abc[1], abc[2], &qo, hits + i * (size_t)o->k,
+                                   &n_hits[i], &err);
+    }
     if (rc < 0) {
         w2v_free(hits);
         return cli_report(&err, rc);
     }
     size_t r = 0;
     for (size_t i = 0; i < n; i++) {
+        if (ps[i].echo[0])
+            printf("query: %s\n", ps[i].echo);
         if (r < n_req && map[r] == i) {
             print_hits(m, hits + r * (size_t)o->k, n_hits[r], o->json);
             r++;
-        } else if (o->json) {
-            fputs("null\n", stdout);
+        } else {
+            if (ps[i].error[0])
+                error_in_order(ps[i].error);
+            if (o->json)
+                fputs(ps[i].error[0] ? "null\n" : "[]\n", stdout);
         }
         if (blank_line_after && !o->json)
             fputc('\n', stdout);
@@ -322,9 +293,28 @@ static size_t split_words(char *line, char **words, size_t max)
     }
 }
 
+/* next_line failed: a read error, or a line past its 16 MiB bound. */
+static int stdin_error(const char *what)
+{
+    return cli_error("cannot read %s from stdin: %s", what,
+                     errno ? strerror(errno) : "line too long");
+}
+
+/* Join words[0..n) with spaces into out, cut to fit. */
+static void join_words(char **words, size_t n, char *out, size_t cap)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n && len + 1 < cap; i++)
+        len += (size_t)snprintf(out + len, cap - len, i ? " %s" : "%s", words[i]) ;
+    if (len >= cap)
+        out[cap - 1] = '\0';
+}
+
 static int run_stdin(const struct query_model *m, const char *path, const struct query_cli *o,
                      enum query_kind kind)
 {
+    const int tty = interactive();
     struct line_reader lr = {0};
     struct pending ps[BATCH];
     float *vecs = w2v_calloc((size_t)BATCH, (size_t)m->dim * sizeof(float));
@@ -336,6 +326,8 @@ static int run_stdin(const struct query_model *m, const char *path, const struct
         ps[i].vec = vecs + i * (size_t)m->dim;
     for (;;) {
         char *line = NULL;
+        if (tty && n == 0)
+            prompt(kind == KIND_ANALOGY ? "analogy A B C" : "nearest");
         int got = next_line(&lr, &line, n == 0);
         if (got == 2 || (got != 1 && n > 0) || n == BATCH) {
             /* Nothing more waiting (or the batch is full): answer now. */
@@ -350,35 +342,47 @@ static int run_stdin(const struct query_model *m, const char *path, const struct
         if (got == 0)
             break;
         if (got < 0) {
-            status = cli_error("cannot read queries from stdin: %s",
-                               errno ? strerror(errno) : "line too long");
+            status = stdin_error("queries");
             break;
         }
         if (got != 1)
             continue;
         char *words[MAX_QUERY_WORDS + 1];
         size_t nw = split_words(line, words, MAX_QUERY_WORDS);
-        if (nw == 0)
-            continue; /* blank lines ask nothing */
+        if (tty && nw == 1 && strcmp(words[0], "EXIT") == 0) {
+            /* The original's quit word, after what was asked before it. */
+            if (n > 0 && answer(m, o, ps, n, 1) != 0)
+                status = W2V_EXIT_FAILURE;
+            break;
+        }
+        /* Every line gets one record, a blank one an empty answer. */
         struct pending *p = &ps[n++];
         p->ok = 0;
+        p->error[0] = '\0';
+        p->echo[0] = '\0';
+        if (tty)
+            join_words(words, nw > MAX_QUERY_WORDS ? MAX_QUERY_WORDS : nw, p->echo, sizeof p->echo);
+        if (nw == 0)
+            continue;
         if (kind == KIND_ANALOGY && nw != 3) {
             any_failed = 1;
-            cli_error("an analogy query needs 3 words (A B C for A - B + C), got %zu", nw);
+            snprintf(p->error, sizeof p->error,
+                     "an analogy query needs 3 words (A B C for A - B + C), got %zu", nw);
             continue;
         }
-        if (nw > MAX_QUERY_WORDS) {
+        if (nw + o->n_minus > MAX_QUERY_WORDS) {
             any_failed = 1;
-            cli_error("a query may hold at most %d words", MAX_QUERY_WORDS);
+            snprintf(p->error, sizeof p->error, "a query may hold at most %d words",
+                     MAX_QUERY_WORDS);
             continue;
         }
-        if (lookup_words(m, path, words, nw, p->rows) != 0) {
+        if (lookup_words(m, path, words, nw, p->rows, p->error, sizeof p->error) != 0) {
             any_failed = 1;
             continue;
         }
         p->n_rows = nw;
         struct w2v_err err = {0};
-        int rc = build_vector(m, kind, p, &err);
+        int rc = build_vector(m, kind, o, p, &err);
         if (rc < 0) {
             status = cli_report(&err, rc);
             break;
@@ -397,23 +401,41 @@ static int run_stdin(const struct query_model *m, const char *path, const struct
 static int run_query(int argc, char **argv, enum query_kind kind)
 {
     struct query_cli o = {.k = 10};
-    const struct cli_option options[] = {QUERY_OPTIONS(o), {0}};
+    const struct cli_option options[] = {
+        QUERY_OPTIONS(o),
+        kind == KIND_NEAREST
+            ? (struct cli_option){"minus", NULL, 0, CLI_LIST, &o, "WORD",
+                                  "subtract WORD's unit vector (repeatable), as gensim's negative=",
+                                  0, 0, parse_minus}
+            : (struct cli_option){"method", NULL, 0, CLI_CUSTOM, &o.method, "M",
+                                  "3cosadd (default) or 3cosmul (Levy & Goldberg 2014)", 0, 0,
+                                  cli_parse_eval_method},
+        {0}};
     static const char nearest_desc[] =
         "Print the words nearest to WORD by cosine similarity, best first, one\n"
         "'word<TAB>cosine' line each; the query words themselves are left out.\n"
         "Several words are summed (each normalised first), as the original\n"
-        "distance tool does. Without words, read one query per line from stdin\n"
-        "and follow each answer with a blank line (--json: one array per line,\n"
-        "null for a query that failed). An unknown word in a stdin query prints\n"
-        "an error and an empty answer; the exit status is then 1.";
+        "distance tool does; --minus words are subtracted, as in gensim's\n"
+        "most_similar(positive, negative). Without words, read one query per\n"
+        "line from stdin and answer each line with one record: the answer\n"
+        "followed by a blank line (--json: one array per line; [] for a blank\n"
+        "line, null for a query that failed). A failed query's error goes to\n"
+        "stderr in its place among the answers, and the exit status is then 1.\n"
+        "At a terminal, a prompt is shown, each answer repeats its query, and\n"
+        "EXIT or Ctrl-D quits.";
     static const char analogy_desc[] =
         "Solve A is to B as ? is to C: print the words nearest to A - B + C on\n"
         "unit-normalised vectors (3CosAdd), leaving out A, B and C; so\n"
         "'w2v analogy vec.bin king man woman' answers queen on a good model.\n"
+        "Note: the original word-analogy program (like questions-words.txt and\n"
+        "eval-analogy) reads its three words in another order: there 'man king\n"
+        "woman' asks for king - man + woman; here that is 'king man woman'.\n"
+        "--method 3cosmul ranks by cos'(x,A) cos'(x,C) / (cos'(x,B) + 0.001)\n"
+        "instead, cos' = (cos + 1) / 2, as eval-analogy does.\n"
         "Without words, read 'A B C' queries from stdin, one per line, and\n"
-        "follow each answer with a blank line (--json: one array per line, null\n"
-        "for a query that failed). A failed stdin query prints an error and an\n"
-        "empty answer; the exit status is then 1.";
+        "answer each line with one record, as nearest does (a blank line gets an\n"
+        "empty answer, [] with --json; a failed query null and an error on\n"
+        "stderr, exit status 1). At a terminal: a prompt, EXIT or Ctrl-D quits.";
     const struct cli_usage usage = {
         kind == KIND_NEAREST ? "nearest" : "analogy",
         kind == KIND_NEAREST ? "VEC [WORD...] [options]" : "VEC [A B C] [options]",
@@ -427,7 +449,7 @@ static int run_query(int argc, char **argv, enum query_kind kind)
     size_t nw = (size_t)npos - 1;
     if (kind == KIND_ANALOGY && nw != 0 && nw != 3)
         return cli_usage_error(&usage, "analogy takes 3 words (A B C), got %zu", nw);
-    if (nw > MAX_QUERY_WORDS)
+    if (nw + o.n_minus > MAX_QUERY_WORDS)
         return cli_usage_error(&usage, "at most %d query words", MAX_QUERY_WORDS);
     const char *path = argv[0];
 
@@ -435,6 +457,11 @@ static int run_query(int argc, char **argv, enum query_kind kind)
     int status = open_model(&m, path, &o);
     if (status != 0)
         return status;
+    char why[480];
+    if (lookup_words(&m, path, o.minus, o.n_minus, o.minus_rows, why, sizeof why) != 0) {
+        query_model_release(&m);
+        return cli_error("%s", why);
+    }
     if (nw == 0) {
         status = run_stdin(&m, path, &o, kind);
         query_model_release(&m);
@@ -446,13 +473,13 @@ static int run_query(int argc, char **argv, enum query_kind kind)
         status = cli_error("out of memory");
         goto done;
     }
-    if (lookup_words(&m, path, argv + 1, nw, p.rows) != 0) {
-        status = W2V_EXIT_FAILURE;
+    if (lookup_words(&m, path, argv + 1, nw, p.rows, why, sizeof why) != 0) {
+        status = cli_error("%s", why);
         goto done;
     }
     p.n_rows = nw;
     struct w2v_err err = {0};
-    int rc = build_vector(&m, kind, &p, &err);
+    int rc = build_vector(&m, kind, &o, &p, &err);
     if (rc < 0) {
         status = cli_report(&err, rc);
         goto done;
@@ -469,52 +496,122 @@ int cmd_nearest(int argc, char **argv) { return run_query(argc, argv, KIND_NEARE
 
 int cmd_analogy(int argc, char **argv) { return run_query(argc, argv, KIND_ANALOGY); }
 
+/* One similarity record: the score, or (blank or failed line) an empty
+ * line / null. Returns 0, or -1 after reporting why the pair failed. */
+static int similarity_record(const struct query_model *m, const char *path, char **words,
+                             size_t nw, int json, int in_order)
+{
+    char why[480] = "";
+    int64_t rows[2];
+    float s = 0.0f;
+    if (nw != 0 && nw != 2)
+        snprintf(why, sizeof why, "a similarity query needs 2 words (W1 W2), got %zu", nw);
+    else if (nw == 2 && lookup_words(m, path, words, 2, rows, why, sizeof why) == 0) {
+        struct w2v_err err = {0};
+        if (query_similarity(m, rows[0], rows[1], &s, &err) < 0)
+            snprintf(why, sizeof why, "%.400s", err.message);
+    }
+    if (why[0]) {
+        if (in_order)
+            error_in_order(why);
+        else
+            cli_error("%s", why);
+    }
+    if (nw != 2 || why[0]) {
+        fputs(json ? "null\n" : "\n", stdout);
+    } else if (json) {
+        fputs("{\"word1\": ", stdout);
+        w2v_json_write_string(stdout, words[0], strlen(words[0]));
+        fputs(", \"word2\": ", stdout);
+        w2v_json_write_string(stdout, words[1], strlen(words[1]));
+        printf(", \"similarity\": %.6f}\n", (double)s);
+    } else {
+        printf("%.6f\n", (double)s);
+    }
+    return why[0] ? -1 : 0;
+}
+
 int cmd_similarity(int argc, char **argv)
 {
-    int no_map = 0;
+    int no_map = 0, json = 0;
+    int64_t limit = 0;
     const struct cli_option options[] = {
+        {"json", NULL, 0, CLI_FLAG, &json, NULL,
+         "print {\"word1\", \"word2\", \"similarity\"} objects (null for a failed pair)", 0, 1, NULL},
         {"no-map", NULL, 0, CLI_FLAG, &no_map, NULL,
          "read a binary file into memory instead of mapping it", 0, 1, NULL},
+        CMD_LIMIT_OPTION(limit),
         {0}};
-    static const struct cli_usage usage_tmpl = {"similarity", "VEC W1 W2",
-                                                "Print the cosine similarity of W1 and W2 (%.6f).",
-                                                NULL};
+    static const struct cli_usage usage_tmpl = {
+        "similarity", "VEC [W1 W2] [options]",
+        "Print the cosine similarity of W1 and W2 (%.6f). Without words, read\n"
+        "'W1 W2' pairs from stdin, one per line, and print one line for each: the\n"
+        "score, or an empty line (--json: null) for a blank line or a pair that\n"
+        "failed, whose error goes to stderr; the exit status is then 1.",
+        NULL};
     struct cli_usage usage = usage_tmpl;
     usage.options = options;
     int npos;
     enum cli_parse_result pr = cli_parse(&usage, argc, argv, &npos);
     if (pr != CLI_PARSED)
         return pr == CLI_HELP_SHOWN ? W2V_EXIT_OK : W2V_EXIT_USAGE;
-    if (npos != 3)
-        return cli_usage_error(&usage, "similarity takes VEC W1 W2 (%d arguments given)", npos);
-    struct query_cli o = {.no_map = no_map};
+    if (npos != 3 && npos != 1)
+        return cli_usage_error(&usage, "similarity takes VEC W1 W2, or VEC and pairs on stdin "
+                                       "(%d arguments given)", npos);
+    struct query_cli o = {.no_map = no_map, .limit = limit};
     struct query_model m = {0};
     int status = open_model(&m, argv[0], &o);
     if (status != 0)
         return status;
-    int64_t rows[2];
-    if (lookup_words(&m, argv[0], argv + 1, 2, rows) != 0) {
-        status = W2V_EXIT_FAILURE;
+    if (npos == 3) {
+        status = similarity_record(&m, argv[0], argv + 1, 2, json, 0) == 0 ? W2V_EXIT_OK
+                                                                            : W2V_EXIT_FAILURE;
     } else {
-        struct w2v_err err = {0};
-        float s;
-        int rc = query_similarity(&m, rows[0], rows[1], &s, &err);
-        if (rc < 0) {
-            status = cli_report(&err, rc);
-        } else {
-            printf("%.6f\n", (double)s);
-            if (fflush(stdout) != 0 || ferror(stdout))
-                status = cli_error("cannot write: %s", strerror(errno));
+        const int tty = interactive();
+        struct line_reader lr = {0};
+        int any_failed = 0;
+        for (;;) {
+            char *line = NULL;
+            if (tty)
+                prompt("similarity W1 W2");
+            int got = next_line(&lr, &line, 1);
+            if (got == 0)
+                break;
+            if (got < 0) {
+                status = stdin_error("pairs");
+                break;
+            }
+            char *words[4];
+            size_t nw = split_words(line, words, 3);
+            if (tty && nw == 1 && strcmp(words[0], "EXIT") == 0)
+                break;
+            if (tty && nw > 0) {
+                char echo[200];
+                join_words(words, nw > 3 ? 3 : nw, echo, sizeof echo);
+                printf("query: %s\n", echo);
+            }
+            if (similarity_record(&m, argv[0], words, nw, json, 1) != 0)
+                any_failed = 1;
+            /* Answered before the next line is awaited: a script can
+             * drive this line by line. */
+            if (fflush(stdout) != 0)
+                break;
         }
+        w2v_free(lr.buf);
+        if (status == W2V_EXIT_OK && any_failed)
+            status = W2V_EXIT_FAILURE;
     }
+    if (fflush(stdout) != 0 || ferror(stdout))
+        status = cli_error("cannot write: %s", strerror(errno));
     query_model_release(&m);
     return status;
 }
 
 int cmd_convert(int argc, char **argv)
 {
-    int to_binary = 0, to_text = 0;
+    int to_binary = 0, to_text = 0, force = 0;
     const struct cli_option options[] = {
+        {"force", NULL, 0, CLI_FLAG, &force, NULL, "replace a read-only OUT (its mode is kept)", 0, 1, NULL},
         {"binary", NULL, 0, CLI_FLAG, &to_binary, NULL, "write the binary format", 0, 1, NULL},
         {"text", NULL, 0, CLI_FLAG, &to_text, NULL, "write the text format", 0, 1, NULL},
         {0}};
@@ -536,7 +633,12 @@ int cmd_convert(int argc, char **argv)
         return cli_usage_error(&usage, "--binary and --text exclude each other");
     struct vectors v;
     struct w2v_err err = {0};
-    int rc = vectors_read(&v, argv[0], &err);
+    /* IN may be OUT (it is read whole first); OUT must be replaceable. */
+    const struct files_use out_use = {argv[1], FILES_OUTPUT, "OUT"};
+    int rc = files_check(&out_use, 1, force, &err);
+    if (rc < 0)
+        return cli_report(&err, rc);
+    rc = vectors_read(&v, argv[0], &err);
     if (rc < 0)
         return cli_report(&err, rc);
     enum vectors_format f = to_binary ? VECTORS_BINARY
@@ -545,9 +647,7 @@ int cmd_convert(int argc, char **argv)
     rc = vectors_write(argv[1], f, v.rows, v.dim, (const char *const *)v.words, v.data,
                        (size_t)v.dim, &err);
     vectors_release(&v);
-    if (rc < 0) {
-        /* Every input was validated by the reader: a failure here is I/O. */
-        return cli_report(&err, rc == W2V_EINVAL ? W2V_EIO : rc);
-    }
+    if (rc < 0)
+        return cli_report(&err, rc);
     return W2V_EXIT_OK;
 }

@@ -13,6 +13,7 @@
 
 #include "w2v/cli.h"
 #include "w2v/corpus.h"
+#include "w2v/files.h"
 #include "w2v/senses.h"
 #include "w2v/tokenizer.h"
 #include "w2v/train.h"
@@ -145,6 +146,7 @@ static void format_duration(char *buf, size_t cap, double s)
 /* The progress line's state, and the latest snapshot. */
 struct monitor_state {
     int show;           /* draw the progress line */
+    int lines;          /* stderr is no terminal: whole lines, every few seconds */
     double last_draw;   /* elapsed seconds at the last draw */
     int drawn;
     struct train_progress last; /* the latest snapshot: the final counts at the end */
@@ -156,16 +158,17 @@ static int train_monitor(void *ctx, const struct train_progress *p)
 {
     struct monitor_state *m = ctx;
     m->last = *p;
-    if (m->show && (p->finished || p->elapsed - m->last_draw >= 0.25)) {
+    if (m->show && (p->finished || p->elapsed - m->last_draw >= (m->lines ? 5.0 : 0.25))) {
         double rate = p->elapsed > 0 ? (double)p->words_done / p->elapsed : 0.0;
         double pct = p->words_total > 0 ? 100.0 * (double)p->words_done / (double)p->words_total : 0;
         char el[32], eta[32];
         format_duration(el, sizeof el, p->elapsed);
         format_duration(eta, sizeof eta,
                         rate > 0 ? (double)(p->words_total - p->words_done) / rate : -1.0);
-        fprintf(stderr, "\r%5.1f%%  epoch %d/%d  alpha %.6f  %.0fk words/s  elapsed %s  eta %s  ",
-                pct, p->epoch, p->epochs, p->alpha, rate / 1000.0, el, eta);
-        if (p->finished)
+        fprintf(stderr, "%s%5.1f%%  epoch %d/%d  alpha %.6f  %.0fk words/s  elapsed %s  eta %s%s",
+                m->lines ? "w2v: " : "\r", pct, p->epoch, p->epochs, p->alpha, rate / 1000.0, el,
+                eta, m->lines ? "\n" : "  ");
+        if (p->finished && !m->lines)
             fputc('\n', stderr);
         fflush(stderr);
         m->last_draw = p->elapsed;
@@ -179,8 +182,9 @@ struct train_cmd {
     struct train_options opt;  /* the options table writes straight into these */
     const char *corpus, *output, *save_vocab, *read_vocab, *senses_output;
     int64_t min_count, max_vocab;
-    int text, progress, quiet, debug;
+    int text, progress, quiet, debug, force;
 
+    struct files_corpus fc;    /* the corpus as read: a stream is spooled once */
     struct vocab vocab;
     struct corpus ids;
     struct trainer *tr;
@@ -218,20 +222,23 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
         {"ns-exponent", NULL, 0, CLI_DOUBLE, &o->ns_exponent, "X", "negatives drawn from count^X (default 0.75)", -10, 10, NULL},
         {"hs", "hs", 0, CLI_FLAG, &o->hs, NULL, "use hierarchical softmax (default off)", 0, 0, NULL},
         {"cbow-sum", NULL, 0, CLI_FLAG, &o->cbow_sum, NULL, "CBOW sums the context vectors instead of averaging", 0, 0, NULL},
-        {"dim", "size", 0, CLI_INT, &o->dim, "D", "vector dimensions (default 100)", 1, 1e9, NULL},
+        {"dim", "size", 0, CLI_INT, &o->dim, "D", "vector dimensions (default 100)", 1, W2V_MAX_DIM, NULL},
         {"window", "window", 0, CLI_INT, &o->window, "N", "maximum context distance (default 5)", 1, 1000, NULL},
         {"sample", "sample", 0, CLI_DOUBLE, &o->sample, "T", "subsampling threshold (default 1e-3; 0: off)", 0, 1, NULL},
         {"alpha", "alpha", 0, CLI_DOUBLE, &o->alpha, "A", "starting learning rate (default 0.05 cbow, 0.025 skipgram)", 1e-9, 10, NULL},
         {"epochs", "iter", 0, CLI_INT, &o->epochs, "N", "passes over the corpus (default 5)", 1, 1000000, NULL},
         {"min-count", "min-count", 0, CLI_INT64, &c->min_count, "N", "drop words seen fewer than N times (default 5)", 1, 9e18, NULL},
         {"max-vocab", NULL, 0, CLI_INT64, &c->max_vocab, "N", "prune rare words while counting beyond N distinct words (default 21000000; 0: no limit)", 0, 2e9, NULL},
-        {"threads", "threads", 0, CLI_INT, &o->threads, "N", "training threads (default: online CPUs)", 1, 1024, NULL},
+        CLI_OPTION_THREADS(&o->threads, "training threads (default: online CPUs)"),
         /* uint64_t through int64_t: the same object representation */
         {"seed", NULL, 0, CLI_INT64, &o->seed, "N", "random seed; with --threads 1 the output is reproducible (default 1)", 0, 9e18, NULL},
         {"text", NULL, 0, CLI_FLAG, &c->text, NULL, "write the text format instead of binary", 0, 0, NULL},
         {"binary", "binary", 0, CLI_CUSTOM, &c->text, "0|1", "1: binary output (default), 0: --text", 0, 0, parse_binary01},
         {"save-vocab", "save-vocab", 0, CLI_STRING, &c->save_vocab, "FILE", "write the vocabulary (word count per line) to FILE", 0, 0, NULL},
         {"read-vocab", "read-vocab", 0, CLI_STRING, &c->read_vocab, "FILE", "take the vocabulary from FILE instead of counting the corpus", 0, 0, NULL},
+        {"kernel", NULL, 0, CLI_CUSTOM, &o->kernel, "NAME", "training kernel: batched (default) or reference", 0, 0, parse_kernel},
+        {"force", NULL, 0, CLI_FLAG, &c->force, NULL, "replace a read-only OUT (its mode is kept)", 0, 0, NULL},
+        {"progress", NULL, 0, CLI_FLAG, &c->progress, NULL, "show progress even when stderr is not a terminal (a whole line every 5 s)", 0, 0, NULL},
         {"kernel", NULL, 0, CLI_CUSTOM, &o->kernel, "NAME", "training kernel: batched (default) or reference (--senses picks senses)", 0, 0, parse_kernel},
         {"senses", NULL, 0, CLI_INT, &o->senses, "K", "also learn up to K sense vectors per frequent word (skip-gram with NS; needs --senses-output)", 1, W2V_SENSES_MAX, NULL},
         {"senses-output", NULL, 0, CLI_STRING, &c->senses_output, "FILE", "write the sense vectors (rows WORD#1..WORD#n) to FILE and their context centres to FILE.ctx", 0, 0, NULL},
@@ -266,17 +273,9 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
         return cli_usage_error(&usage, "no output file given (-o OUT)");
     if (c->debug == 0)
         c->quiet = 1;
-    if (o->dim > W2V_MAX_DIM) {
-        char per[32];
-        format_bytes(per, sizeof per, 2.0 * 4.0 * (double)o->dim * 1000.0);
-        return cli_usage_error(&usage,
-                               "--dim %d is too large: at most %d (the model would need %s "
-                               "per 1000 words of vocabulary)",
-                               o->dim, W2V_MAX_DIM, per);
-    }
     if (o->threads == 0) {
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        o->threads = cpus < 1 ? 1 : cpus > 1024 ? 1024 : (int)cpus;
+        o->threads = cpus < 1 ? 1 : cpus > W2V_MAX_THREADS ? W2V_MAX_THREADS : (int)cpus;
     }
     if (!(o->alpha > 0))
         o->alpha = train_default_alpha(o->arch);
@@ -291,7 +290,28 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
         o->kernel = "senses";
     if (train_options_check(o, &c->err) != 0)
         return cli_usage_error(&usage, "%s", c->err.message);
+    /* No output may be an input or another output (exit 2), nor read-only
+     * without --force (see files.h). */
+    const struct files_use uses[] = {{c->corpus, FILES_INPUT, "the corpus"},
+                                     {c->read_vocab, FILES_INPUT, "--read-vocab"},
+                                     {c->output, FILES_OUTPUT, "the output"},
+                                     {c->save_vocab, FILES_OUTPUT, "--save-vocab"}};
+    int status = files_check(uses, 4, c->force, &c->err);
+    if (status != 0)
+        return cli_report(&c->err, status);
     return -1;
+}
+
+/* The corpus must be text; a stream is copied once, so it can be read
+ * twice (count, encode). */
+static int step_open_corpus(struct train_cmd *c)
+{
+    c->mon.lines = !isatty(STDERR_FILENO);
+    c->mon.show = !c->quiet && (c->progress || !c->mon.lines);
+    int status = files_corpus_open(&c->fc, c->corpus, c->output, &c->err);
+    if (status == 0 && c->mon.show && !c->read_vocab)
+        fprintf(stderr, "w2v: counting the words of '%s'...\n", c->fc.name);
+    return status;
 }
 
 /* Before hours of training: can the outputs be written at all? */
@@ -313,7 +333,7 @@ static int step_count(struct train_cmd *c)
         return vocab_load(&c->vocab, c->read_vocab, c->min_count, &c->err);
     struct vocab_options vo = {c->min_count, c->max_vocab};
     int64_t cut = 0;
-    int status = vocab_build_from_file(&c->vocab, c->corpus, &vo, &cut, &c->err);
+    int status = vocab_build_from_file(&c->vocab, c->fc.path, &vo, &cut, &c->err);
     if (status != 0)
         return status;
     if (cut > 0 && !c->quiet)
@@ -361,7 +381,7 @@ static int step_check_memory(const struct train_cmd *c)
 /* The corpus as a stream of word ids. */
 static int step_encode(struct train_cmd *c)
 {
-    int status = corpus_encode_file(&c->ids, &c->vocab, c->corpus,
+    int status = corpus_encode_file(&c->ids, &c->vocab, c->fc.path,
                                     c->read_vocab ? 0 : c->vocab.total_words, &c->err);
     if (status != 0)
         return status;
@@ -388,7 +408,6 @@ static int step_train(struct train_cmd *c)
     w2v_free(counts);
     if (status != 0)
         return status;
-    c->mon.show = !c->quiet && (c->progress || isatty(STDERR_FILENO));
     status = train_run(c->tr, train_monitor, &c->mon, &c->err);
     /* A signal after the last monitor call still counts: write nothing. */
     if ((status == W2V_EINTR || status == 0) && train_signal)
@@ -434,7 +453,7 @@ static int step_write(struct train_cmd *c)
 }
 
 /* The exit code for a run that ended with status, its error printed. */
-static int train_cmd_exit(const struct train_cmd *c, int status)
+static int train_cmd_exit(struct train_cmd *c, int status)
 {
     if (status == 0)
         return W2V_EXIT_OK;
@@ -446,6 +465,7 @@ static int train_cmd_exit(const struct train_cmd *c, int status)
     }
     /* A bad vocabulary file or an empty corpus is a failure, not a usage
      * error, whatever its code. */
+    files_corpus_message(&c->fc, &c->err);
     int code = cli_report(&c->err, status);
     return code == W2V_EXIT_USAGE ? W2V_EXIT_FAILURE : code;
 }
@@ -462,6 +482,8 @@ int cmd_train(int argc, char **argv)
     c.t0 = now_seconds();
 
     int status = step_check_outputs(&c);
+    if (status == 0)
+        status = step_open_corpus(&c);
     if (status == 0)
         status = step_count(&c);
     if (status == 0) {
@@ -480,6 +502,7 @@ int cmd_train(int argc, char **argv)
     code = train_cmd_exit(&c, status);
 
     train_release(&c.tr);
+    files_corpus_release(&c.fc);
     corpus_release(&c.ids);
     vocab_release(&c.vocab);
     return code;

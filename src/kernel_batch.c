@@ -31,12 +31,32 @@
 #include <math.h>
 #include <string.h>
 
+#include "hotrows.h"
+
 /* Centre words between drawing (and prefetching) a centre's negatives and
  * using them; the ring holds BATCH_RING >= BATCH_AHEAD + 1 sets. */
 #ifndef BATCH_AHEAD /* -DBATCH_AHEAD=0 turns prefetching off (to measure it) */
 #define BATCH_AHEAD 3
 #endif
 #define BATCH_RING 8
+/* Rows each thread keeps private copies of when there are several threads
+ * (hotrows.h): the most frequent words' input rows (syn0) and output rows
+ * (syn1neg), and the Huffman inner nodes nearest the root (syn1). */
+#ifndef BATCH_HOT_IN
+#define BATCH_HOT_IN 256
+#endif
+#ifndef BATCH_HOT_OUT
+#define BATCH_HOT_OUT 1024
+#endif
+#ifndef BATCH_HOT_HS
+#define BATCH_HOT_HS 64
+#endif
+/* Kept words a thread trains between two syncs of its hot rows, at most: a
+ * sync costs a few passes over each hot row touched, so it must not come
+ * after every short line (corpus10m's lines average 12 kept words). */
+#ifndef BATCH_SYNC_WORDS
+#define BATCH_SYNC_WORDS 4096
+#endif
 _Static_assert(BATCH_AHEAD < BATCH_RING, "the ring must hold every set drawn ahead");
 
 /* ---- per-thread buffers ---------------------------------------------------- */
@@ -50,6 +70,12 @@ struct batch_buf {
     int32_t *out_id; /* [max_out] their ids (to merge repeated negatives) */
     float *label;    /* [max_out] */
     float *mult;     /* [max_out] how many draws each row stands for */
+    /* Private copies of the hot rows (pass-throughs with one thread). */
+    struct hot_rows hot_in;  /* syn0: ids 1 .. */
+    struct hot_rows hot_out; /* syn1neg: ids 1 .. */
+    struct hot_rows hot_hs;  /* syn1: the inner nodes nearest the root */
+    int64_t since_sync;      /* kept words trained since the last sync */
+    int64_t sync_words;      /* sync after this many (see hot_init) */
 };
 
 /* Output rows per centre word: the word and K negatives, or a Huffman path. */
@@ -70,9 +96,13 @@ static size_t batch_buf_bytes(const struct train_options *o, int32_t max_code)
     size_t outs = max_out(o, max_code);
     size_t stride = ((size_t)o->dim + W2V_MODEL_ROW_ALIGN - 1) / W2V_MODEL_ROW_ALIGN *
                     W2V_MODEL_ROW_ALIGN;
+    size_t hot = o->threads > 1 ? (size_t)BATCH_HOT_IN + (o->negative > 0 ? BATCH_HOT_OUT : 0) +
+                                      (o->hs ? BATCH_HOT_HS : 0)
+                                : 0;
     return sizeof(struct batch_buf) + stride * sizeof(float) + negs * sizeof(int32_t) +
            (window2 * W2V_BATCH_GROUP + 16) * sizeof(float) + window2 * sizeof(float *) +
-           outs * (sizeof(float *) + sizeof(int32_t) + 2 * sizeof(float));
+           outs * (sizeof(float *) + sizeof(int32_t) + 2 * sizeof(float)) +
+           hot * 2 * stride * sizeof(float);
 }
 
 static void batch_thread_release(struct train_thread *t)
@@ -81,15 +111,64 @@ static void batch_thread_release(struct train_thread *t)
     if (!b)
         return;
     w2v_aligned_free(b->h);
-    w2v_free(b->negs);
-    w2v_free(b->scratch);
-    w2v_free(b->in);
-    w2v_free(b->out);
-    w2v_free(b->out_id);
-    w2v_free(b->label);
-    w2v_free(b->mult);
-    w2v_free(b);
+    w2v_aligned_free(b->negs);
+    w2v_aligned_free(b->scratch);
+    w2v_aligned_free(b->in);
+    w2v_aligned_free(b->out);
+    w2v_aligned_free(b->out_id);
+    w2v_aligned_free(b->label);
+    w2v_aligned_free(b->mult);
+    hot_rows_release(&b->hot_in);
+    hot_rows_release(&b->hot_out);
+    hot_rows_release(&b->hot_hs);
+    w2v_aligned_free(b);
     t->buf = NULL;
+}
+
+static int32_t min32(int64_t a, int64_t b)
+{
+    return (int32_t)(a < b ? a : b);
+}
+
+/* With several threads, private copies of the rows every thread writes
+ * most (hotrows.h); with one there is nothing to bounce between cores, and
+ * lookups pass straight through (the same bits as without copies). Ids are
+ * in frequency order, 1 the most frequent; the Huffman root is inner node
+ * V - 3, its nearest descendants just below it. The copies drift apart
+ * between syncs; where they would be most of a small model the threads
+ * would train diverging models and add up their changes, so at most an
+ * eighth of the rows are private, and a thread syncs at least 256 times an
+ * epoch. */
+static int hot_init(struct batch_buf *b, const struct trainer *tr)
+{
+    const struct train_options *o = &tr->opt;
+    const int many = o->threads > 1;
+    const size_t n = tr->model.stride;
+    const int64_t V = tr->vocab_size;
+    const int64_t most = V / 8;
+    const int32_t hot_hs = many && o->hs ? min32(min32(BATCH_HOT_HS, V - 2), most) : 0;
+    const int64_t per_thread = tr->words_per_epoch / o->threads;
+    b->sync_words = per_thread / 256 < BATCH_SYNC_WORDS ? per_thread / 256 : BATCH_SYNC_WORDS;
+    int status = hot_rows_init(&b->hot_in, tr->model.syn0, n, 1,
+                               many ? min32(BATCH_HOT_IN, most) : 0);
+    if (status == 0 && o->negative > 0)
+        status = hot_rows_init(&b->hot_out, tr->model.syn1neg, n, 1,
+                               many ? min32(BATCH_HOT_OUT, most) : 0);
+    if (status == 0 && o->hs)
+        status = hot_rows_init(&b->hot_hs, tr->model.syn1, n, (int32_t)(V - 2 - hot_hs), hot_hs);
+    return status;
+}
+
+/* Zeroed, on cache lines of its own: every buffer here is written for
+ * every window, and two threads' small buffers sharing a 64-byte line
+ * would bounce it between their cores (false sharing). */
+static void *thread_calloc(size_t n, size_t size)
+{
+    size_t bytes;
+    void *p = w2v_size_mul(n, size, &bytes) == 0 ? w2v_aligned_alloc(bytes) : NULL;
+    if (p)
+        memset(p, 0, bytes);
+    return p;
 }
 
 static int batch_thread_init(struct train_thread *t)
@@ -97,23 +176,23 @@ static int batch_thread_init(struct train_thread *t)
     const struct trainer *tr = t->tr;
     const struct train_options *o = &tr->opt;
     const size_t row_bytes = tr->model.stride * sizeof(float);
-    struct batch_buf *b = w2v_calloc(1, sizeof *b);
+    struct batch_buf *b = thread_calloc(1, sizeof *b);
     t->buf = b;
     if (!b)
         return W2V_ENOMEM;
     b->h = w2v_aligned_alloc(row_bytes);
     size_t window2 = 2 * (size_t)(o->window > 0 ? o->window : 1);
     size_t outs = max_out(o, o->hs ? tr->huffman.max_length : 0);
-    b->negs = w2v_calloc((size_t)BATCH_RING * (size_t)(o->negative > 0 ? o->negative : 1),
+    b->negs = thread_calloc((size_t)BATCH_RING * (size_t)(o->negative > 0 ? o->negative : 1),
                          sizeof *b->negs);
-    b->scratch = w2v_calloc(window2 * W2V_BATCH_GROUP + 16, sizeof *b->scratch);
-    b->in = w2v_calloc(window2, sizeof *b->in);
-    b->out = w2v_calloc(outs, sizeof *b->out);
-    b->out_id = w2v_calloc(outs, sizeof *b->out_id);
-    b->label = w2v_calloc(outs, sizeof *b->label);
-    b->mult = w2v_calloc(outs, sizeof *b->mult);
+    b->scratch = thread_calloc(window2 * W2V_BATCH_GROUP + 16, sizeof *b->scratch);
+    b->in = thread_calloc(window2, sizeof *b->in);
+    b->out = thread_calloc(outs, sizeof *b->out);
+    b->out_id = thread_calloc(outs, sizeof *b->out_id);
+    b->label = thread_calloc(outs, sizeof *b->label);
+    b->mult = thread_calloc(outs, sizeof *b->mult);
     if (!b->h || !b->negs || !b->scratch || !b->in || !b->out || !b->out_id || !b->label ||
-        !b->mult) {
+        !b->mult || hot_init(b, tr) != 0) {
         batch_thread_release(t);
         return W2V_ENOMEM;
     }
@@ -147,10 +226,10 @@ static inline void draw_negatives(struct train_thread *t, struct batch_buf *bb, 
     const size_t n = tr->model.stride;
     const int K = tr->opt.negative;
     int32_t *slot = bb->negs + (size_t)(c % BATCH_RING) * (size_t)K;
-    prefetch_row(model_row(tr->model.syn1neg, n, word), n);
+    prefetch_row(hot_rows_peek(&bb->hot_out, word), n);
     for (int k = 0; k < K; k++) {
         slot[k] = alias_sample(&tr->negatives, &t->rng);
-        prefetch_row(model_row(tr->model.syn1neg, n, slot[k]), n);
+        prefetch_row(hot_rows_peek(&bb->hot_out, slot[k]), n);
     }
 }
 
@@ -160,11 +239,10 @@ static inline void draw_negatives(struct train_thread *t, struct batch_buf *bb, 
 static inline int ns_outputs(const struct trainer *tr, struct batch_buf *bb, int32_t c,
                              int32_t word)
 {
-    const size_t n = tr->model.stride;
     const int K = tr->opt.negative;
     const int32_t *slot = bb->negs + (size_t)(c % BATCH_RING) * (size_t)K;
     int M = 1;
-    bb->out[0] = model_row(tr->model.syn1neg, n, word);
+    bb->out[0] = hot_rows_get(&bb->hot_out, word);
     bb->out_id[0] = word;
     bb->label[0] = 1.0f;
     bb->mult[0] = 1.0f;
@@ -179,7 +257,7 @@ static inline int ns_outputs(const struct trainer *tr, struct batch_buf *bb, int
             bb->mult[q] += 1.0f;
             continue;
         }
-        bb->out[M] = model_row(tr->model.syn1neg, n, w);
+        bb->out[M] = hot_rows_get(&bb->hot_out, w);
         bb->out_id[M] = w;
         bb->label[M] = 0.0f;
         bb->mult[M] = 1.0f;
@@ -193,26 +271,26 @@ static inline int ns_outputs(const struct trainer *tr, struct batch_buf *bb, int
 static inline int hs_outputs(const struct trainer *tr, struct batch_buf *bb, int32_t word)
 {
     const struct huffman *hf = &tr->huffman;
-    const size_t n = tr->model.stride;
     const int32_t code = word - 1; /* the tree leaves out </s> */
     const int64_t off = hf->offset[code];
     const int32_t len = hf->length[code];
     for (int32_t b = 0; b < len; b++) {
-        bb->out[b] = model_row(tr->model.syn1, n, hf->points[off + b]);
+        bb->out[b] = hot_rows_get(&bb->hot_hs, hf->points[off + b]);
         bb->label[b] = 1.0f - (float)hf->code_bits[off + b];
         bb->mult[b] = 1.0f;
     }
     return len;
 }
 
-static inline void prefetch_path(const struct trainer *tr, int32_t word)
+static inline void prefetch_path(const struct trainer *tr, const struct batch_buf *bb,
+                                 int32_t word)
 {
     const struct huffman *hf = &tr->huffman;
     const size_t n = tr->model.stride;
     const int64_t off = hf->offset[word - 1];
     const int32_t len = hf->length[word - 1];
     for (int32_t b = 0; b < len; b++)
-        prefetch_row(model_row(tr->model.syn1, n, hf->points[off + b]), n);
+        prefetch_row(hot_rows_peek(&bb->hot_hs, hf->points[off + b]), n);
 }
 
 /* Skip-gram: inputs = the window's context rows, outputs = the centre
@@ -224,16 +302,15 @@ static void sentence_sg(struct train_thread *t, const int32_t *sen, int32_t len)
     const size_t n = tr->model.stride;
     const int W = tr->opt.window;
     const int ns = tr->opt.negative > 0, hs = tr->opt.hs;
-    float *const syn0 = tr->model.syn0;
 
     for (int32_t c = 0; c < len && c < BATCH_AHEAD; c++) {
         if (ns)
             draw_negatives(t, bb, c, sen[c]);
         if (hs)
-            prefetch_path(tr, sen[c]);
+            prefetch_path(tr, bb, sen[c]);
     }
     for (int32_t j = 0; j < len && j < BATCH_AHEAD + W; j++)
-        prefetch_row(model_row(syn0, n, sen[j]), n);
+        prefetch_row(hot_rows_peek(&bb->hot_in, sen[j]), n);
 
     for (int32_t i = 0; i < len; i++) {
         const int32_t word = sen[i];
@@ -241,9 +318,9 @@ static void sentence_sg(struct train_thread *t, const int32_t *sen, int32_t len)
             if (ns)
                 draw_negatives(t, bb, i + BATCH_AHEAD, sen[i + BATCH_AHEAD]);
             if (hs)
-                prefetch_path(tr, sen[i + BATCH_AHEAD]);
+                prefetch_path(tr, bb, sen[i + BATCH_AHEAD]);
             if (i + BATCH_AHEAD + W < len)
-                prefetch_row(model_row(syn0, n, sen[i + BATCH_AHEAD + W]), n);
+                prefetch_row(hot_rows_peek(&bb->hot_in, sen[i + BATCH_AHEAD + W]), n);
         }
         int win = sampling_window(&t->rng, W);
         int32_t a = i > win ? i - win : 0;
@@ -251,7 +328,7 @@ static void sentence_sg(struct train_thread *t, const int32_t *sen, int32_t len)
         int B = 0;
         for (int32_t j = a; j <= b; j++)
             if (j != i)
-                bb->in[B++] = model_row(syn0, n, sen[j]);
+                bb->in[B++] = hot_rows_get(&bb->hot_in, sen[j]);
         if (B == 0)
             continue;
         if (hs) {
@@ -280,17 +357,16 @@ static void sentence_cbow(struct train_thread *t, const int32_t *sen, int32_t le
     const size_t n = tr->model.stride;
     const int W = tr->opt.window;
     const int ns = tr->opt.negative > 0, hs = tr->opt.hs;
-    float *const syn0 = tr->model.syn0;
     float *h = bb->h;
 
     for (int32_t c = 0; c < len && c < BATCH_AHEAD; c++) {
         if (ns)
             draw_negatives(t, bb, c, sen[c]);
         if (hs)
-            prefetch_path(tr, sen[c]);
+            prefetch_path(tr, bb, sen[c]);
     }
     for (int32_t j = 0; j < len && j < BATCH_AHEAD + W; j++)
-        prefetch_row(model_row(syn0, n, sen[j]), n);
+        prefetch_row(hot_rows_peek(&bb->hot_in, sen[j]), n);
 
     for (int32_t i = 0; i < len; i++) {
         const int32_t word = sen[i];
@@ -298,9 +374,9 @@ static void sentence_cbow(struct train_thread *t, const int32_t *sen, int32_t le
             if (ns)
                 draw_negatives(t, bb, i + BATCH_AHEAD, sen[i + BATCH_AHEAD]);
             if (hs)
-                prefetch_path(tr, sen[i + BATCH_AHEAD]);
+                prefetch_path(tr, bb, sen[i + BATCH_AHEAD]);
             if (i + BATCH_AHEAD + W < len)
-                prefetch_row(model_row(syn0, n, sen[i + BATCH_AHEAD + W]), n);
+                prefetch_row(hot_rows_peek(&bb->hot_in, sen[i + BATCH_AHEAD + W]), n);
         }
         int win = sampling_window(&t->rng, W);
         int32_t a = i > win ? i - win : 0;
@@ -308,7 +384,7 @@ static void sentence_cbow(struct train_thread *t, const int32_t *sen, int32_t le
         int C = 0;
         for (int32_t j = a; j <= b; j++)
             if (j != i)
-                bb->in[C++] = model_row(syn0, n, sen[j]);
+                bb->in[C++] = hot_rows_get(&bb->hot_in, sen[j]);
         if (C == 0)
             continue;
         kernels_mean(h, bb->in, C, n, tr->opt.cbow_sum ? 1.0f : 1.0f / (float)C);
@@ -329,14 +405,30 @@ static void sentence_cbow(struct train_thread *t, const int32_t *sen, int32_t le
     }
 }
 
+/* Hand the thread's changes to its hot rows over to the shared matrices
+ * and take the other threads' (no-op with one thread). */
+static void batch_sync(struct train_thread *t)
+{
+    struct batch_buf *bb = t->buf;
+    hot_rows_sync(&bb->hot_in);
+    hot_rows_sync(&bb->hot_out);
+    hot_rows_sync(&bb->hot_hs);
+    bb->since_sync = 0;
+}
+
 static void batch_sentence(struct train_thread *t, const int32_t *sentence, int32_t len)
 {
+    struct batch_buf *bb = t->buf;
     if (t->tr->opt.arch == TRAIN_CBOW)
         sentence_cbow(t, sentence, len);
     else
         sentence_sg(t, sentence, len);
+    bb->since_sync += len;
+    if (bb->since_sync >= bb->sync_words)
+        batch_sync(t);
 }
 
 const struct train_kernel kernel_batch = {
     "batched", batch_thread_init, batch_sentence, batch_thread_release, batch_thread_bytes,
+    batch_sync,
 };

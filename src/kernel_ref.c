@@ -199,5 +199,5 @@ static size_t ref_thread_bytes(const struct train_options *o, int64_t vocab_size
 }
 
 const struct train_kernel kernel_ref = {
-    "reference", ref_thread_init, ref_sentence, ref_thread_release, ref_thread_bytes,
+    "reference", ref_thread_init, ref_sentence, ref_thread_release, ref_thread_bytes, NULL,
 };

@@ -31,8 +31,12 @@
  * word's global vector at the moment it opens.
  *
  * Composition: the per-thread buffer holds the batched kernel's own buffer
- * and swaps it into t->buf for the batched step (the kernel interface gives
- * a kernel one buffer pointer), so the batched kernel is reused unchanged. */
+ * and swaps it into t->buf for the batched step and its thread_finish (the
+ * kernel interface gives a kernel one buffer pointer), so the batched
+ * kernel is reused unchanged. With several threads it trains private
+ * copies of the hottest rows (hotrows.h); the sense pass reads the shared
+ * rows, a few thousand words behind for those words, which is harmless for
+ * a context average and an output row. */
 #include <string.h>
 
 #include "train_state.h"
@@ -225,6 +229,19 @@ static void senses_sentence(struct train_thread *t, const int32_t *sen, int32_t 
     sense_pass(t, sb, sen, len);
 }
 
+/* The batched kernel writes back what it kept aside (its private copies of
+ * the hottest rows, with several threads). */
+static void senses_thread_finish(struct train_thread *t)
+{
+    struct senses_buf *sb = t->buf;
+    if (!kernel_batch.thread_finish)
+        return;
+    t->buf = sb->batch;
+    kernel_batch.thread_finish(t);
+    t->buf = sb;
+}
+
 const struct train_kernel kernel_senses = {
     "senses", senses_thread_init, senses_sentence, senses_thread_release, senses_thread_bytes,
+    senses_thread_finish,
 };

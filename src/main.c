@@ -14,11 +14,15 @@ struct command {
 static const struct command commands[] = {
     {"train", cmd_train, "learn word vectors from a text corpus"},
     {"nearest", cmd_nearest, "nearest neighbours of words by cosine"},
-    {"analogy", cmd_analogy, "solve a : b :: c : ? (A - B + C)"},
+    {"analogy", cmd_analogy, "words nearest to A - B + C (king man woman: queen)"},
     {"similarity", cmd_similarity, "cosine similarity of two words"},
+    {"doesnt-match", cmd_doesnt_match, "the word that does not match the others"},
+    {"map", cmd_map, "draw a word's neighbourhood as an SVG picture"},
     {"convert", cmd_convert, "convert vectors between binary and text formats"},
     {"eval-analogy", cmd_eval_analogy, "analogy accuracy on a questions-words file"},
     {"eval-similarity", cmd_eval_similarity, "Spearman/Pearson on a word-pair file"},
+    {"walks", cmd_walks, "random walks over a graph (DeepWalk, node2vec) as a corpus"},
+    {"eval-links", cmd_eval_links, "link-prediction ROC AUC of vectors on held-out edges"},
     {"senses", cmd_senses, "the senses of a word (train --senses) with shares and neighbours"},
     {"disambiguate", cmd_disambiguate, "each word of a sentence with the sense its context picks"},
 };
@@ -54,6 +58,12 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
+    /* The original's command line as typed, with w2v for ./word2vec:
+     * `w2v -train c.txt -output v.bin -cbow 1 ...` is `w2v train ...`. */
+    if (argv[1][0] == '-')
+        for (int i = 1; i < argc; i++)
+            if (strcmp(argv[i], "-train") == 0)
+                return cmd_train(argc, argv);
     cli_error("unknown command '%s' (see 'w2v help')", argv[1]);
     return W2V_EXIT_USAGE;
 }

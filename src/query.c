@@ -2,10 +2,10 @@
  * threaded scans over disjoint row ranges, analogies and similarities. */
 #include "w2v/query.h"
 
+#include "common_internal.h"
+
 #include <math.h>
-#include <pthread.h>
 #include <string.h>
-#include <unistd.h>
 
 /* ---- bounded heap ------------------------------------------------------- */
 
@@ -13,7 +13,7 @@ int query_heap_init(struct query_heap *h, size_t k)
 {
     memset(h, 0, sizeof *h);
     if (k == 0)
-        return W2V_EINVAL;
+        return W2V_EUSAGE;
     h->hits = w2v_calloc(k, sizeof *h->hits);
     if (!h->hits)
         return W2V_ENOMEM;
@@ -344,12 +344,18 @@ int query_model_from_vectors(struct query_model *m, struct vectors *v)
 int query_model_open(struct query_model *m, const char *path, int allow_map,
                      struct w2v_err *err)
 {
+    return query_model_open_limit(m, path, allow_map, 0, err);
+}
+
+int query_model_open_limit(struct query_model *m, const char *path, int allow_map,
+                           int64_t limit, struct w2v_err *err)
+{
     memset(m, 0, sizeof *m);
     if (allow_map) {
         struct vectors_map *map = w2v_calloc(1, sizeof *map);
         if (!map)
             return w2v_fail(err, W2V_ENOMEM, "out of memory");
-        int rc = vectors_map_open(map, path, err);
+        int rc = vectors_map_open_limit(map, path, limit, err);
         if (rc == 0) {
             m->source = QUERY_MAPPED;
             m->mapping = map;
@@ -363,7 +369,7 @@ int query_model_open(struct query_model *m, const char *path, int allow_map,
         /* rc == 1: a text file, read below. */
     }
     struct vectors v;
-    int rc = vectors_read(&v, path, err);
+    int rc = vectors_read_limit(&v, path, limit, err);
     if (rc < 0)
         return rc;
     rc = query_model_from_vectors(m, &v);
@@ -589,10 +595,7 @@ static void scan_mapped(struct scan_job *job)
     }
     const struct vectors_map *map = m->mapping;
     const size_t row_bytes = dim * sizeof(float);
-    const uint32_t one = 1;
-    unsigned char first;
-    memcpy(&first, &one, 1);
-    const int little_endian = first == 1; /* normalise straight from the file */
+    const int little_endian = w2v_host_is_little_endian(); /* normalise straight from the file */
     for (int64_t r = job->lo; r < job->hi; r += 2) {
         int two = r + 1 < job->hi;
         for (int k = 0; k <= two; k++) {
@@ -630,17 +633,8 @@ static void scan(struct scan_job *job)
         scan_memory(job);
 }
 
-static void *scan_thread(void *arg)
-{
-    scan(arg);
-    return NULL;
-}
-
-static int online_cpus(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : (n > 64 ? 64 : (int)n);
-}
+/* w2v_parallel's task: job i of the array. */
+static void scan_task(void *arg, int i) { scan((struct scan_job *)arg + i); }
 
 /* Below this many multiply-adds per thread, starting a thread costs more
  * than it saves. */
@@ -652,7 +646,7 @@ int query_topk(const struct query_model *m, const struct query_request *reqs, si
                struct w2v_err *err)
 {
     if (opt->k == 0)
-        return w2v_fail(err, W2V_EINVAL, "the number of results must be at least 1");
+        return w2v_fail(err, W2V_EUSAGE, "the number of results must be at least 1");
     if (n_req == 0)
         return 0;
     int64_t hi = m->rows;
@@ -665,7 +659,7 @@ int query_topk(const struct query_model *m, const struct query_request *reqs, si
 
     /* An explicit thread count is honoured (tests rely on it); the automatic
      * one gives each thread enough work to pay for starting it. */
-    int threads = opt->threads > 0 ? opt->threads : online_cpus();
+    int threads = opt->threads > 0 ? opt->threads : w2v_online_cpus();
     if (threads > MAX_THREADS)
         threads = MAX_THREADS;
     int64_t work = hi * (int64_t)m->dim * (int64_t)(n_req < 64 ? n_req : 64);
@@ -678,8 +672,6 @@ int query_topk(const struct query_model *m, const struct query_request *reqs, si
 
     int rc = 0;
     struct scan_job jobs[MAX_THREADS];
-    pthread_t tids[MAX_THREADS];
-    int started[MAX_THREADS] = {0};
     struct query_heap *heaps = NULL;
     struct query_heap final = {0};
     memset(jobs, 0, sizeof jobs);
@@ -701,19 +693,10 @@ int query_topk(const struct query_model *m, const struct query_request *reqs, si
         jobs[t].hi = hi * (t + 1) / threads;
         jobs[t].heaps = heaps + (size_t)t * n_req;
     }
-    if (k > 0) {
-        for (int t = 1; t < threads; t++)
-            started[t] = pthread_create(&tids[t], NULL, scan_thread, &jobs[t]) == 0;
-        /* The calling thread takes the first range; a range whose thread did
-         * not start is scanned here too (slower, still correct). */
-        scan(&jobs[0]);
-        for (int t = 1; t < threads; t++) {
-            if (started[t])
-                pthread_join(tids[t], NULL);
-            else
-                scan(&jobs[t]);
-        }
-    }
+    /* The calling thread takes the first range; a range whose thread did
+     * not start is scanned here too (slower, still correct). */
+    if (k > 0)
+        w2v_parallel(threads, scan_task, jobs);
     for (int t = 0; t < threads; t++)
         if (jobs[t].status < 0) {
             if (err)
@@ -744,3 +727,9 @@ done:
     query_heap_release(&final);
     return rc;
 }
+
+/* The toolkit (src/query_toolkit.c) scores and normalises with the
+ * search's own kernels. */
+float query_dot(const float *a, const float *b, size_t n) { return dot_f32(a, b, n); }
+
+int query_normalize(float *x, size_t n) { return unit_row(x, n) == 0 ? 0 : W2V_EFORMAT; }

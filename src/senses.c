@@ -213,22 +213,33 @@ int senses_order(const struct senses *s, int32_t slot, int *order)
 
 /* ---- writing --------------------------------------------------------------- */
 
-int senses_is_sense_name(const char *word)
+/* Whether w[0..len) is WORD#N (N >= 1, no leading zero). */
+static int sense_name_n(const char *w, size_t len)
 {
-    const char *hash = strrchr(word, '#');
-    if (!hash || hash == word || hash[1] < '1' || hash[1] > '9')
-        return 0;
-    for (const char *p = hash + 1; *p; p++)
-        if (*p < '0' || *p > '9')
+    size_t hash = len;
+    while (hash > 0 && w[hash - 1] != '#')
+        hash--;
+    if (hash < 2 || hash == len || w[hash] < '1' || w[hash] > '9')
+        return 0; /* no '#', nothing before it, or no number after it */
+    for (size_t i = hash; i < len; i++)
+        if (w[i] < '0' || w[i] > '9')
             return 0;
     return 1;
 }
 
-int senses_check_plain(const struct vectors *v, const char *path, struct w2v_err *err)
+int senses_is_sense_name(const char *word)
 {
-    for (int64_t r = 0; r < v->rows; r++)
-        if (!senses_is_sense_name(v->words[r]))
+    return sense_name_n(word, strlen(word));
+}
+
+int senses_check_plain(const struct query_model *m, const char *path, struct w2v_err *err)
+{
+    for (int64_t r = 0; r < m->rows; r++) {
+        size_t len;
+        const char *w = query_model_word(m, r, &len);
+        if (!sense_name_n(w, len))
             return 0;
+    }
     return w2v_fail(err, W2V_EFORMAT,
                     "'%s' holds sense vectors (WORD#N rows, from train --senses-output); give "
                     "the main vectors file (train -o) instead", path);

@@ -172,15 +172,27 @@ static void *thread_main(void *arg)
         tr->kernel->train_sentence;
 
     thread_flush(t);
-    for (int epoch = 0; epoch < tr->opt.epochs; epoch++) {
-        int64_t pos = t->lo;
-        while (pos < t->hi) {
+    /* Work is handed out in chunks, taken in order from one shared counter
+     * (epoch by epoch), so a thread that runs faster than the others takes
+     * more of it instead of idling at the end. With one thread an epoch is
+     * one chunk: the same sentences in the same order as ever. */
+    const int64_t n_chunks = train_chunks(tr->opt.threads, tr->n_ids);
+    const int64_t last = n_chunks * (int64_t)tr->opt.epochs;
+    for (;;) {
+        int64_t g = atomic_fetch_add_explicit(&tr->next_chunk, 1, memory_order_relaxed);
+        if (g >= last)
+            break;
+        int64_t lo, hi;
+        train_slice_raw(tr->n_ids, (int)n_chunks, (int)(g % n_chunks), &lo, &hi);
+        int64_t pos = train_align_start(ids, tr->n_ids, lo);
+        const int64_t end = train_align_start(ids, tr->n_ids, hi);
+        while (pos < end) {
             if (atomic_load_explicit(&tr->stop, memory_order_relaxed))
                 goto out;
-            /* One sentence: up to its end, the slice's end, or the cap
+            /* One sentence: up to its end, the chunk's end, or the cap
              * (the rest then continues as the next sentence). */
             int32_t len = 0;
-            while (pos < t->hi && len < W2V_MAX_SENTENCE) {
+            while (pos < end && len < W2V_MAX_SENTENCE) {
                 int32_t w = ids[pos++];
                 if (w == 0)
                     break;
@@ -205,6 +217,8 @@ static void *thread_main(void *arg)
         thread_flush(t);
     }
 out:
+    if (tr->kernel->thread_finish)
+        tr->kernel->thread_finish(t);
     thread_flush(t);
     atomic_fetch_sub_explicit(&tr->running, 1, memory_order_release);
     return NULL;
@@ -376,10 +390,17 @@ void train_thread_setup(struct train_thread *t, struct trainer *tr, int id)
     t->tr = tr;
     t->id = id;
     rng_seed(&t->rng, tr->opt.seed, (uint64_t)id);
-    int64_t lo, hi;
-    train_slice_raw(tr->n_ids, tr->opt.threads, id, &lo, &hi);
-    t->lo = train_align_start(tr->ids, tr->n_ids, lo);
-    t->hi = train_align_start(tr->ids, tr->n_ids, hi);
+}
+
+int64_t train_chunks(int threads, int64_t n_ids)
+{
+    if (threads <= 1)
+        return 1;
+    int64_t chunks = (int64_t)threads * W2V_CHUNKS_PER_THREAD;
+    int64_t most = n_ids / W2V_MIN_CHUNK;
+    if (chunks > most)
+        chunks = most > threads ? most : threads;
+    return chunks;
 }
 
 static void threads_free(struct train_thread *th, int n)
@@ -387,7 +408,7 @@ static void threads_free(struct train_thread *th, int n)
     if (!th)
         return;
     for (int i = 0; i < n; i++) {
-        w2v_free(th[i].sentence);
+        w2v_aligned_free(th[i].sentence);
         if (th[i].tr)
             th[i].tr->kernel->thread_release(&th[i]);
     }
@@ -419,7 +440,7 @@ int train_run(struct trainer *tr, int (*monitor)(void *ctx, const struct train_p
     for (int i = 0; i < n_threads; i++) {
         struct train_thread *t = &th[i];
         train_thread_setup(t, tr, i);
-        t->sentence = w2v_calloc(W2V_MAX_SENTENCE, sizeof *t->sentence);
+        t->sentence = w2v_aligned_alloc(W2V_MAX_SENTENCE * sizeof *t->sentence);
         if (!t->sentence || tr->kernel->thread_init(t) != 0) {
             status = w2v_fail(err, W2V_ENOMEM, "out of memory for thread buffers");
             goto done;

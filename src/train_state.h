@@ -50,6 +50,7 @@ struct trainer {
     _Atomic int64_t words_kept;
     _Atomic int stop;
     _Atomic int running;         /* worker threads not yet finished */
+    _Atomic int64_t next_chunk;  /* the next chunk of work to hand out (train_chunks) */
 };
 
 /* Per-thread state: everything a kernel touches besides the shared matrix
@@ -59,7 +60,6 @@ struct train_thread {
     int id;
     struct rng rng;            /* seeded from opt.seed + id */
     float alpha;               /* current learning rate */
-    int64_t lo, hi;            /* the slice of the id stream */
     int64_t pending_words;     /* not yet added to tr->words_done */
     int64_t pending_kept;
     int32_t *sentence;         /* [W2V_MAX_SENTENCE] kept ids of the sentence */
@@ -72,7 +72,9 @@ struct train_thread {
  * and sets it to NULL (safe on a NULL t->buf); both run before the thread
  * starts or after it has ended. train_sentence trains one sentence of
  * len >= 2 kept ids at t->alpha, drawing from t->rng, in the thread that
- * owns t. thread_bytes is what thread_init allocates for these options and
+ * owns t; thread_finish (NULL if the kernel needs none) runs in that thread
+ * after its last sentence, to write back what the kernel kept aside (e.g.
+ * private copies of rows). thread_bytes is what thread_init allocates for these options and
  * vocabulary size (an estimate for train_memory_bytes). */
 struct train_kernel {
     const char *name;
@@ -80,6 +82,7 @@ struct train_kernel {
     void (*train_sentence)(struct train_thread *t, const int32_t *sentence, int32_t len);
     void (*thread_release)(struct train_thread *t);
     size_t (*thread_bytes)(const struct train_options *o, int64_t vocab_size);
+    void (*thread_finish)(struct train_thread *t); /* last, so it may be left out */
 };
 
 /* The kernel named name, or NULL. Pure. */
@@ -100,9 +103,16 @@ void train_slice_raw(int64_t n, int threads, int t, int64_t *lo, int64_t *hi);
  * (sentences are split at the cap anyway). Monotone in pos. Pure. */
 int64_t train_align_start(const int32_t *ids, int64_t n, int64_t pos);
 
+/* Chunks per epoch that the threads take work in, in order, from one shared
+ * counter: 1 for one thread (an epoch in order, as ever), else
+ * W2V_CHUNKS_PER_THREAD per thread, but none below W2V_MIN_CHUNK ids unless
+ * that leaves fewer chunks than threads. Pure. */
+#define W2V_CHUNKS_PER_THREAD 32
+#define W2V_MIN_CHUNK 65536
+int64_t train_chunks(int threads, int64_t n_ids);
+
 /* Set thread id's identity for tr: its RNG stream (seed, id), distinct per
- * thread, and its slice of the id stream for tr->opt.threads threads.
- * Allocates nothing. */
+ * thread. Allocates nothing. */
 void train_thread_setup(struct train_thread *t, struct trainer *tr, int id);
 
 /* σ(x) from the trainer's table, linearly interpolated; x must be within

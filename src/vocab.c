@@ -17,6 +17,8 @@
 
 #include "w2v/tokenizer.h"
 
+#include "common_internal.h"
+
 #define VOCAB_MIN_SLOTS ((size_t)1024)
 #define VOCAB_MIN_CAPACITY 256
 
@@ -483,50 +485,34 @@ static int vocab_parse_line(struct vocab *v, char *line, size_t n, const char *p
 
 int vocab_load(struct vocab *v, const char *path, int64_t min_count, struct w2v_err *err)
 {
-    char line[VOCAB_MAX_LINE];
-    struct stat st;
+    struct w2v_reader r = {.fd = -1};
     int64_t lineno = 0;
     int rc;
     vocab_init(v);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        rc = w2v_fail_errno(err, "cannot open '%s'", path);
+    if ((rc = w2v_reader_open(&r, path, 65536, err)) != 0)
         goto fail;
-    }
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        rc = w2v_fail(err, W2V_EIO, "cannot read '%s': Is a directory", path);
-        goto fail;
-    }
     for (;;) {
-        size_t n = 0;
-        int c;
-        while ((c = getc_unlocked(f)) != EOF && c != '\n') {
-            if (n == sizeof line) {
-                if (err)
-                    err->line = lineno + 1;
-                rc = w2v_fail(err, W2V_EFORMAT, "'%s' line %lld: longer than %d bytes", path,
-                              (long long)(lineno + 1), VOCAB_MAX_LINE);
-                goto fail;
-            }
-            line[n++] = (char)c;
-        }
-        if (c == EOF && ferror(f)) {
-            rc = w2v_fail_errno(err, "cannot read '%s'", path);
-            goto fail;
-        }
-        if (c == EOF && n == 0)
+        char *line;
+        size_t n;
+        rc = w2v_reader_line(&r, VOCAB_MAX_LINE, &line, &n, err);
+        if (rc == 0)
             break;
+        if (rc == W2V_EFORMAT) {
+            if (err)
+                err->line = lineno + 1;
+            rc = w2v_fail(err, W2V_EFORMAT, "'%s' line %lld: longer than %d bytes", path,
+                          (long long)(lineno + 1), VOCAB_MAX_LINE);
+        }
+        if (rc < 0)
+            goto fail;
         lineno++;
         if ((rc = vocab_parse_line(v, line, n, path, lineno, err)) != 0) {
             if (err)
                 err->line = lineno;
             goto fail;
         }
-        if (c == EOF)
-            break;
     }
-    fclose(f); /* read-only: nothing to lose on a close error */
-    f = NULL;
+    w2v_reader_close(&r);
     if (v->size == 0) {
         rc = w2v_fail(err, W2V_EEMPTY, "'%s' holds no words", path);
         goto fail;
@@ -548,8 +534,7 @@ int vocab_load(struct vocab *v, const char *path, int64_t min_count, struct w2v_
     }
     return 0;
 fail:
-    if (f)
-        fclose(f);
+    w2v_reader_close(&r);
     vocab_release(v);
     return rc;
 }

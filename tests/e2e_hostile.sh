@@ -42,10 +42,11 @@ rm -f "$OUT"
 awk 'BEGIN { s = "abcdefghij"; for (i = 0; i < 19; i++) s = s s; for (j = 0; j < 10; j++) printf "%s", s; print "" }' >"$C.longline"
 bad_train 1 "a 50 MB line with no whitespace" "$C.longline"
 
-# Valid-but-odd corpora train fine: NUL bytes, invalid UTF-8, CRLF, a 1 MB word.
+# Valid-but-odd corpora train fine: invalid UTF-8, CRLF, a 1 MB word. NUL
+# bytes in the first block mean a binary file (e2e_safety.sh).
 awk 'BEGIN { srand(3); for (l = 0; l < 400; l++) { s = ""; for (w = 0; w < 10; w++) s = s " w" int(rand() * 30); print s } }' >"$C.base"
 tr 'w' '\000' <"$C.base" >"$C.nul"
-check "NUL bytes in words train" "$W2V" train "$C.nul" -o "$TMP/nul.bin" --quiet --threads 1 --epochs 1 --dim 8
+bad_train 1 "NUL bytes in the first block" "$C.nul"
 sed 's/w1/\xff\xfe/g; s/w2/\xc3/g' "$C.base" >"$C.utf8"
 check "invalid UTF-8 trains" "$W2V" train "$C.utf8" -o "$TMP/utf8.bin" --quiet --threads 1 --epochs 1 --dim 8
 sed 's/$/\r/' "$C.base" >"$C.crlf"
@@ -134,7 +135,7 @@ done
 bad_train 2 "--negative negative" "$P" --negative -1
 bad_train 2 "--sample negative" "$P" --sample -0.1
 bad_train 2 "--dim 1000000 (refused up front)" "$P" --dim 1000000
-check "... saying how much memory it would need" grep -q "GB" "$TMP/err"
+check "... stating the range" grep -q "1 to 100000" "$TMP/err"
 bad_train 2 "--window absurd" "$P" --window 1000000000
 bad_train 2 "--threads absurd" "$P" --threads 100000
 bad_train 2 "--alpha absurd" "$P" --alpha 1e30
@@ -145,6 +146,22 @@ expect_error 2 "nearest -k 0" -- nearest "$V.good" a -k 0
 expect_error 2 "nearest -k -3" -- nearest "$V.good" a -k -3
 expect_error 2 "nearest -k abc" -- nearest "$V.good" a -k abc
 expect_error 2 "nearest -k repeated" -- nearest "$V.good" a -k 1 -k 2
+printf 'a b 1\n' >"$TMP/pairs.tsv"
+printf ': s\na b a b\n' >"$TMP/questions.txt"
+for bad in 0 -1 abc 1x ''; do
+    expect_error 2 "nearest --limit '$bad'" -- nearest "$V.good" a --limit "$bad"
+    expect_error 2 "similarity --limit '$bad'" -- similarity "$V.good" a b --limit "$bad"
+    expect_error 2 "eval-analogy --limit '$bad'" -- eval-analogy "$V.good" "$TMP/questions.txt" --limit "$bad"
+    expect_error 2 "eval-similarity --limit '$bad'" -- eval-similarity "$V.good" "$TMP/pairs.tsv" --limit "$bad"
+    expect_error 2 "eval-similarity --columns '$bad'" -- eval-similarity "$V.good" "$TMP/pairs.tsv" --columns "$bad"
+done
+expect_error 2 "analogy --limit 0" -- analogy "$V.good" a b a --limit 0
+for bad in 1,2 1,2,3,4 1,1,3 0,1,2 1,2,-3 1,,3 2,3,1001 ,1,2; do
+    expect_error 2 "eval-similarity --columns $bad" -- eval-similarity "$V.good" "$TMP/pairs.tsv" --columns "$bad"
+done
+expect_error 2 "eval-similarity --delimiter ''" -- eval-similarity "$V.good" "$TMP/pairs.tsv" --delimiter ''
+expect_error 2 "eval-similarity --delimiter ab" -- eval-similarity "$V.good" "$TMP/pairs.tsv" --delimiter ab
+expect_error 1 "a limit that leaves a query word out" -- similarity "$V.good" a b --limit 1
 
 # ---- outputs -----------------------------------------------------------------
 echo precious >"$TMP/keep.bin"

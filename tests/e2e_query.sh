@@ -8,12 +8,7 @@ export LC_ALL=C
 # ---- fixtures ---------------------------------------------------------------
 
 # A random model: 300 words "w0".."w299" of 8 dimensions.
-awk 'BEGIN { srand(7); print 300, 8
-    for (i = 0; i < 300; i++) {
-        printf "w%d", i
-        for (j = 0; j < 8; j++) printf " %.6f", rand() * 2 - 1
-        printf "\n"
-    } }' >"$TMP/rand.txt"
+random_model "$TMP/rand.txt" 7
 "$W2V" convert "$TMP/rand.txt" "$TMP/rand.bin" --binary
 
 # A planted model where king - man + woman is queen (see the comments).
@@ -140,11 +135,12 @@ st=$?
 {
     "$W2V" nearest "$TMP/planted.txt" king -k 2
     echo
+    echo # the blank line's empty answer
     echo
     "$W2V" nearest "$TMP/planted.txt" queen man -k 2
     echo
 } >"$TMP/expect"
-check "stdin: one answer per query, blank-line separated" cmp -s "$TMP/out" "$TMP/expect"
+check "stdin: one record per line, blank-line separated" cmp -s "$TMP/out" "$TMP/expect"
 check "stdin: an unknown word makes exit status 1" test "$st" -eq 1
 check "stdin: the error names the word, on one line" sh -c \
     '[ "$(wc -l <"$0")" -eq 1 ] && grep -q "^w2v: error: .*nosuch" "$0"' "$TMP/err"

@@ -83,7 +83,7 @@ expect_error 2 "--negative 0 without --hs" -- train "$P" -o "$TMP/x.bin" --negat
 expect_error 2 "a word for a number" -- train "$P" -o "$TMP/x.bin" --dim abc
 expect_error 2 "dim 0" -- train "$P" -o "$TMP/x.bin" --dim 0
 expect_error 2 "an absurd dim" -- train "$P" -o "$TMP/x.bin" --dim 1000000
-check "... names the memory it would need" grep -q "GB" "$TMP/err"
+check "... names the range" grep -q "1 to 100000" "$TMP/err"
 expect_error 2 "a trailing character" -- train "$P" -o "$TMP/x.bin" --window 5x
 expect_error 2 "an unknown option" -- train "$P" -o "$TMP/x.bin" --frobnicate
 expect_error 2 "an unknown model" -- train "$P" -o "$TMP/x.bin" --model lstm

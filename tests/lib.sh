@@ -31,6 +31,17 @@ expect_error() {
     fi
 }
 
+# random_model FILE SEED: a text model of 300 words "w0".."w299" with 8
+# random dimensions in [-1, 1), the same for the same SEED.
+random_model() {
+    awk -v seed="$2" 'BEGIN { srand(seed); print 300, 8
+        for (i = 0; i < 300; i++) {
+            printf "w%d", i
+            for (j = 0; j < 8; j++) printf " %.6f", rand() * 2 - 1
+            printf "\n"
+        } }' >"$1"
+}
+
 summary() {
     echo "$(basename "$0"): $PASSED passed, $FAILED failed"
     [ "$FAILED" -eq 0 ]

@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "test.h"
-#include "w2v/common.h"
+#include "common_internal.h"
 
 static void test_size_arithmetic(void)
 {
@@ -101,11 +101,95 @@ static void test_outfile(void)
     }
 }
 
+static void test_fnv1a(void)
+{
+    /* Reference values of 64-bit FNV-1a. */
+    CHECK(w2v_fnv1a("", 0) == 0xcbf29ce484222325ULL);
+    CHECK(w2v_fnv1a("a", 1) == 0xaf63dc4c8601ec8cULL);
+    CHECK(w2v_fnv1a("foobar", 6) == 0x85944171f73967e8ULL);
+    uint64_t h = W2V_FNV1A_INIT;
+    for (const char *c = "foobar"; *c; c++)
+        h = w2v_fnv1a_step(h, (unsigned char)*c);
+    CHECK(h == w2v_fnv1a("foobar", 6));
+}
+
+static void test_host_and_cpus(void)
+{
+    uint32_t x = 0x01020304;
+    unsigned char b[4];
+    memcpy(b, &x, 4);
+    CHECK(w2v_host_is_little_endian() == (b[0] == 0x04));
+    CHECK(w2v_online_cpus() >= 1);
+}
+
+static void test_json_string(void)
+{
+    char buf[256];
+    FILE *f = fmemopen(buf, sizeof buf, "w");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    /* quote, backslash, control byte, valid UTF-8, a stray continuation
+     * byte, an overlong form, a surrogate, a cut sequence at the end */
+    const char in[] = "a\"b\\c\x01 \xc3\xa9 \x80 \xc0\xaf \xed\xa0\x80 \xe2\x82";
+    w2v_json_write_string(f, in, sizeof in - 1);
+    CHECK(!ferror(f));
+    fputc('\0', f);
+    fclose(f);
+    CHECK(strcmp(buf, "\"a\\\"b\\\\c\\u0001 \xc3\xa9 \\ufffd \\ufffd\\ufffd "
+                      "\\ufffd\\ufffd\\ufffd \\ufffd\\ufffd\"") == 0);
+}
+
+static void test_reader_lines(void)
+{
+    char path[256];
+    test_tmp_path(path, sizeof path, "reader");
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    fputs("one\n\nthree-long\nlast", f);
+    fclose(f);
+    struct w2v_reader r;
+    struct w2v_err err = {0};
+    char *line;
+    size_t len;
+    /* A tiny buffer forces the reader to grow and to move bytes. */
+    CHECK(w2v_reader_open(&r, path, 2, &err) == 0);
+    CHECK(w2v_reader_line(&r, 100, &line, &len, &err) == 1 && strcmp(line, "one") == 0);
+    CHECK(w2v_reader_line(&r, 100, &line, &len, &err) == 1 && len == 0);
+    CHECK(w2v_reader_line(&r, 100, &line, &len, &err) == 1 && strcmp(line, "three-long") == 0);
+    CHECK(w2v_reader_line(&r, 100, &line, &len, &err) == 1 && strcmp(line, "last") == 0 &&
+          len == 4);
+    CHECK(w2v_reader_line(&r, 100, &line, &len, &err) == 0);
+    CHECK(r.pos == 20);
+    w2v_reader_close(&r);
+    w2v_reader_close(&r); /* twice is safe */
+    /* Longer than max_line, with or without its newline buffered. */
+    CHECK(w2v_reader_open(&r, path, 64, &err) == 0);
+    CHECK(w2v_reader_line(&r, 5, &line, &len, &err) == 1);
+    CHECK(w2v_reader_line(&r, 5, &line, &len, &err) == 1);
+    CHECK(w2v_reader_line(&r, 5, &line, &len, &err) == W2V_EFORMAT);
+    CHECK(strstr(err.message, "line longer than 5 bytes") != NULL);
+    w2v_reader_close(&r);
+    CHECK(w2v_reader_open(&r, path, 1, &err) == 0);
+    CHECK(w2v_reader_line(&r, 2, &line, &len, &err) == W2V_EFORMAT);
+    w2v_reader_close(&r);
+    CHECK(w2v_reader_open(&r, "/", 64, &err) == W2V_EIO);
+    CHECK(strstr(err.message, "Is a directory") != NULL);
+    CHECK(w2v_reader_open(&r, "/nonexistent/x", 64, &err) == W2V_EIO);
+    unlink(path);
+}
+
 int main(void)
 {
     TEST_RUN(test_size_arithmetic);
     TEST_RUN(test_fail_fills_one_line);
     TEST_RUN(test_alloc);
     TEST_RUN(test_outfile);
+    TEST_RUN(test_fnv1a);
+    TEST_RUN(test_host_and_cpus);
+    TEST_RUN(test_json_string);
+    TEST_RUN(test_reader_lines);
     return TEST_REPORT("test_common");
 }

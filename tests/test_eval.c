@@ -1,9 +1,11 @@
-/* test_eval.c — statistics, case-folded lookup, file parsing, and the
- * analogy search against a brute-force double-precision reference. */
+/* test_eval.c — eval.c: case-folded lookup, the analogy search against a
+ * brute-force double-precision reference, similarity, mapped models.
+ * Parsing and statistics: test_eval_parse.c, test_eval_stats.c. */
 #include <stdint.h>
 
 #include "test.h"
 #include "w2v/eval.h"
+#include "w2v/vectors.h"
 
 /* ---- helpers ------------------------------------------------------------------ */
 
@@ -25,91 +27,28 @@ static double rng_normal(void)
 
 /* Build a struct vectors in memory: rows words, dim floats each (data may be
  * NULL for zeros). Returns 0 on success. */
-static int make_vectors(struct vectors *v, const char *const *words, int64_t rows, int32_t dim,
-                        const float *data)
+/* A query model over rows words/data (zeros when data is NULL). */
+static int make_model(struct query_model *m, const char *const *words, int64_t rows,
+                      int32_t dim, const float *data)
 {
-    vectors_init(v);
-    v->rows = rows;
-    v->dim = dim;
-    v->words = w2v_calloc((size_t)rows, sizeof *v->words);
-    v->data = w2v_aligned_alloc((size_t)rows * (size_t)dim * sizeof(float));
-    if (!v->words || !v->data)
-        return -1;
+    struct vectors v;
+    vectors_init(&v);
+    memset(m, 0, sizeof *m);
+    v.rows = rows;
+    v.dim = dim;
+    v.words = w2v_calloc((size_t)rows, sizeof *v.words);
+    v.data = w2v_aligned_alloc((size_t)rows * (size_t)dim * sizeof(float));
+    if (!v.words || !v.data)
+        goto fail;
     for (int64_t r = 0; r < rows; r++)
-        if (!(v->words[r] = w2v_strndup(words[r], strlen(words[r]))))
-            return -1;
+        if (!(v.words[r] = w2v_strndup(words[r], strlen(words[r]))))
+            goto fail;
     for (size_t i = 0; i < (size_t)rows * (size_t)dim; i++)
-        v->data[i] = data ? data[i] : 0.0f;
-    return 0;
-}
-
-/* ---- statistics ------------------------------------------------------------ */
-
-static void test_rank_ties(void)
-{
-    const double x[] = {3, 1, 4, 1, 5};
-    double r[5];
-    CHECK(eval_rank(x, 5, r) == 0);
-    CHECK_NEAR(r[0], 3, 0);
-    CHECK_NEAR(r[1], 1.5, 0);
-    CHECK_NEAR(r[2], 4, 0);
-    CHECK_NEAR(r[3], 1.5, 0);
-    CHECK_NEAR(r[4], 5, 0);
-    const double same[] = {7, 7, 7, 7};
-    double rs[4];
-    CHECK(eval_rank(same, 4, rs) == 0);
-    for (int i = 0; i < 4; i++)
-        CHECK_NEAR(rs[i], 2.5, 0);
-    /* Property: ranks of any list sum to n(n+1)/2. */
-    double big[200], rb[200], sum = 0;
-    for (int i = 0; i < 200; i++)
-        big[i] = (double)(rng_next() % 17); /* many ties */
-    CHECK(eval_rank(big, 200, rb) == 0);
-    for (int i = 0; i < 200; i++)
-        sum += rb[i];
-    CHECK_NEAR(sum, 200.0 * 201.0 / 2.0, 1e-9);
-}
-
-static void test_spearman_hand(void)
-{
-    /* ry = {1, 2, 3.5, 5, 3.5}: rho = 8 / sqrt(10 * 9.5). */
-    const double x[] = {1, 2, 3, 4, 5}, y[] = {5, 6, 7, 8, 7};
-    CHECK_NEAR(eval_spearman(x, y, 5), 8.0 / sqrt(95.0), 1e-12);
-    /* Ties on both sides: rx = {1.5,1.5,3,4}, ry = {1,2.5,2.5,4}: 3.75/4.5. */
-    const double a[] = {1, 1, 2, 3}, b[] = {1, 2, 2, 3};
-    CHECK_NEAR(eval_spearman(a, b, 4), 3.75 / 4.5, 1e-12);
-    /* Rank-based: any increasing map gives 1, a decreasing one -1. */
-    double u[50], v[50], w[50];
-    for (int i = 0; i < 50; i++) {
-        u[i] = rng_normal();
-        v[i] = exp(3 * u[i]);
-        w[i] = -u[i] * u[i] * u[i];
-    }
-    CHECK_NEAR(eval_spearman(u, v, 50), 1.0, 1e-12);
-    CHECK_NEAR(eval_spearman(u, w, 50), -1.0, 1e-12);
-    CHECK_NEAR(eval_spearman(v, u, 50), eval_spearman(u, v, 50), 1e-15);
-    /* Undefined cases. */
-    const double c[] = {2, 2, 2};
-    CHECK(isnan(eval_spearman(x, c, 3)));
-    CHECK(isnan(eval_spearman(x, y, 1)));
-}
-
-static void test_pearson(void)
-{
-    const double x[] = {1, 2, 3, 4}, y[] = {2, 4, 5, 9};
-    CHECK_NEAR(eval_pearson(x, y, 4), 11.0 / sqrt(130.0), 1e-12);
-    double u[40], v[40];
-    for (int i = 0; i < 40; i++) {
-        u[i] = rng_normal();
-        v[i] = 3 * u[i] + 2;
-    }
-    CHECK_NEAR(eval_pearson(u, v, 40), 1.0, 1e-12);
-    for (int i = 0; i < 40; i++)
-        v[i] = -0.5 * u[i];
-    CHECK_NEAR(eval_pearson(u, v, 40), -1.0, 1e-12);
-    const double c[] = {1, 1, 1, 1};
-    CHECK(isnan(eval_pearson(x, c, 4)));
-    CHECK(isnan(eval_pearson(x, y, 1)));
+        v.data[i] = data ? data[i] : 0.0f;
+    return query_model_from_vectors(m, &v);
+fail:
+    vectors_release(&v);
+    return -1;
 }
 
 /* ---- case folding ------------------------------------------------------------ */
@@ -118,11 +57,11 @@ static void test_vocab_fold(void)
 {
     const char *words[] = {"the", "Paris", "paris", "PARIS", "Berlin", "\xc3\xbc" "ber",
                            "\xc3\x9c" "ber"};
-    struct vectors v;
+    struct query_model model;
     struct eval_vocab ev;
-    CHECK(make_vectors(&v, words, 7, 2, NULL) == 0);
+    CHECK(make_model(&model, words, 7, 2, NULL) == 0);
     eval_vocab_init(&ev);
-    CHECK(eval_vocab_build(&ev, &v, 0, NULL) == 0);
+    CHECK(eval_vocab_build(&ev, &model, 0, NULL) == 0);
     CHECK(ev.rows == 7);
     CHECK(eval_vocab_find(&ev, "paris") == 1);
     CHECK(eval_vocab_find(&ev, "PaRiS") == 1);
@@ -138,114 +77,14 @@ static void test_vocab_fold(void)
     CHECK(ev.head[1] == 1 && ev.head[2] == 1 && ev.head[3] == 1 && ev.head[4] == 4);
     CHECK(ev.next[1] == 2 && ev.next[2] == 3 && ev.next[3] == -1);
     /* Restricted to the first 2 rows. */
-    CHECK(eval_vocab_build(&ev, &v, 2, NULL) == 0);
+    CHECK(eval_vocab_build(&ev, &model, 2, NULL) == 0);
     CHECK(ev.rows == 2);
     CHECK(eval_vocab_find(&ev, "PARIS") == 1);
     CHECK(eval_vocab_find(&ev, "berlin") == -1);
     eval_vocab_release(&ev);
     eval_vocab_release(&ev); /* twice is safe */
     CHECK(eval_vocab_find(&ev, "the") == -1);
-    vectors_release(&v);
-}
-
-/* ---- parsing ---------------------------------------------------------------------- */
-
-static void test_questions_parse(void)
-{
-    const char text[] = ": capital\r\n"
-                        "Athens Greece Oslo Norway\r\n"
-                        "\n"
-                        "   \t \n"
-                        "too few words\n"
-                        ":   gram1 adj to adv  \n"
-                        ": empty\n"
-                        ": gram2\n"
-                        "a b c d\n"
-                        "a b c d e\n"
-                        "x\ty  z   w"; /* no final newline */
-    struct eval_questions qs;
-    struct w2v_err err = {0};
-    eval_questions_init(&qs);
-    CHECK(eval_questions_parse(&qs, text, sizeof text - 1, "t", &err) == 0);
-    CHECK(qs.n_sections == 4);
-    if (qs.n_sections == 4) {
-        CHECK(strcmp(qs.section_names[0], "capital") == 0);
-        CHECK(strcmp(qs.section_names[1], "gram1 adj to adv") == 0);
-        CHECK(strcmp(qs.section_names[2], "empty") == 0);
-        CHECK(strcmp(qs.section_names[3], "gram2") == 0);
-    }
-    CHECK(qs.n == 3);
-    if (qs.n == 3) {
-        CHECK(strcmp(qs.q[0].w[0], "Athens") == 0 && strcmp(qs.q[0].w[3], "Norway") == 0);
-        CHECK(qs.q[0].section == 0 && qs.q[0].line == 2);
-        CHECK(qs.q[1].section == 3 && qs.q[1].line == 9);
-        CHECK(strcmp(qs.q[2].w[1], "y") == 0 && strcmp(qs.q[2].w[3], "w") == 0);
-    }
-    CHECK(qs.malformed == 2);
-    CHECK(qs.first_malformed_line == 5);
-    eval_questions_release(&qs);
-
-    /* A question before any section line is an error naming the line. */
-    const char early[] = "\n# comment\na b c d\n: s\n";
-    CHECK(eval_questions_parse(&qs, early, sizeof early - 1, "t", &err) == W2V_EFORMAT);
-    CHECK(err.line == 3);
-    CHECK(strstr(err.message, "line 3") != NULL);
-    CHECK(qs.n == 0 && qs.text == NULL);
-
-    /* No usable line. */
-    const char none[] = ": only a section\nnot a question\n\n";
-    CHECK(eval_questions_parse(&qs, none, sizeof none - 1, "t", &err) == W2V_EEMPTY);
-    CHECK(eval_questions_parse(&qs, "", 0, "t", &err) == W2V_EEMPTY);
-
-    /* A NUL byte is not text. */
-    const char nul[] = ": s\na b c d\na b\0c d\n";
-    CHECK(eval_questions_parse(&qs, nul, sizeof nul - 1, "t", &err) == W2V_EFORMAT);
-    CHECK(err.line == 3);
-
-    /* A missing file. */
-    CHECK(eval_questions_read(&qs, "/nonexistent/q.txt", &err) == W2V_EIO);
-    CHECK(strstr(err.message, "/nonexistent/q.txt") != NULL);
-    eval_questions_release(&qs);
-}
-
-static void test_pairs_parse(void)
-{
-    const char text[] = "# a comment\n"
-                        "Word 1\tWord 2\tHuman (mean)\n" /* header */
-                        "love\tsex\t6.77\n"
-                        "  # indented comment\n"
-                        "tiger cat 7.35\n"
-                        "\n"
-                        "bad line\n"
-                        "a b c\n"   /* score not a number */
-                        "a b nan\n" /* not finite */
-                        "a b 1 2\n" /* four fields */
-                        "x\t \ty\t1e-1\r\n";
-    struct eval_pairs ps;
-    struct w2v_err err = {0};
-    eval_pairs_init(&ps);
-    CHECK(eval_pairs_parse(&ps, text, sizeof text - 1, "p", &err) == 0);
-    CHECK(ps.n == 3);
-    if (ps.n == 3) {
-        CHECK(strcmp(ps.p[0].w1, "love") == 0 && strcmp(ps.p[0].w2, "sex") == 0);
-        CHECK_NEAR(ps.p[0].score, 6.77, 1e-12);
-        CHECK(ps.p[0].line == 3);
-        CHECK(strcmp(ps.p[1].w1, "tiger") == 0);
-        CHECK(strcmp(ps.p[2].w2, "y") == 0);
-        CHECK_NEAR(ps.p[2].score, 0.1, 1e-12);
-    }
-    CHECK(ps.malformed == 4);
-    CHECK(ps.first_malformed_line == 7);
-
-    /* A valid first line is data, not a header; a bad second line counts. */
-    const char noheader[] = "a b 1\nc d e\n";
-    CHECK(eval_pairs_parse(&ps, noheader, sizeof noheader - 1, "p", &err) == 0);
-    CHECK(ps.n == 1 && ps.malformed == 1 && ps.first_malformed_line == 2);
-
-    const char none[] = "# only comments\nheader line here\n";
-    CHECK(eval_pairs_parse(&ps, none, sizeof none - 1, "p", &err) == W2V_EEMPTY);
-    CHECK(ps.n == 0);
-    eval_pairs_release(&ps);
+    query_model_release(&model);
 }
 
 /* ---- analogies ---------------------------------------------------------------------- */
@@ -266,8 +105,8 @@ static void test_analogy_planted(void)
         {0, 1, 1, 0, 0},  /* KING: a later spelling of king, same vector */
         {1, 1, 1, 0, 0.01f}, /* Queen: a later spelling of queen */
     };
-    struct vectors v;
-    CHECK(make_vectors(&v, words, 8, D, &data[0][0]) == 0);
+    struct query_model model;
+    CHECK(make_model(&model, words, 8, D, &data[0][0]) == 0);
     const char q[] = ": royalty\n"
                      "man woman king queen\n"
                      "MAN Woman King QUEEN\n"   /* case-folded */
@@ -284,7 +123,7 @@ static void test_analogy_planted(void)
     CHECK(eval_questions_parse(&qs, q, sizeof q - 1, "q", &err) == 0);
     for (int m = 0; m < 2; m++) {
         struct eval_analogy_options opt = {0, m ? EVAL_3COSMUL : EVAL_3COSADD, 1, 0};
-        CHECK(eval_analogy(&v, &qs, &opt, &res, &err) == 0);
+        CHECK(eval_analogy(&model, &qs, &opt, &res, &err) == 0);
         CHECK(res.n_sections == 3);
         CHECK(res.correct == 4 && res.total == 4 && res.skipped == 1);
         CHECK(res.semantic_correct == 3 && res.semantic_total == 3);
@@ -299,12 +138,12 @@ static void test_analogy_planted(void)
     }
     /* Restrict to 3 rows: queen is outside, so every question is skipped. */
     struct eval_analogy_options opt3 = {3, EVAL_3COSADD, 1, 0};
-    CHECK(eval_analogy(&v, &qs, &opt3, &res, &err) == 0);
+    CHECK(eval_analogy(&model, &qs, &opt3, &res, &err) == 0);
     CHECK(res.total == 0 && res.skipped == 5 && res.correct == 0 && res.rows_used == 3);
     eval_analogy_result_release(&res);
     eval_analogy_result_release(&res);
     eval_questions_release(&qs);
-    vectors_release(&v);
+    query_model_release(&model);
 }
 
 /* Rows folding to the question words are never answers, even a case
@@ -317,8 +156,8 @@ static void test_analogy_excludes_variants(void)
         {1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {-0.2f, 0.7f, 0.7f},
         {-1, 1, 1}, /* B scores best for b - a + c but folds to b */
     };
-    struct vectors v;
-    CHECK(make_vectors(&v, words, 5, D, &data[0][0]) == 0);
+    struct query_model model;
+    CHECK(make_model(&model, words, 5, D, &data[0][0]) == 0);
     const char q[] = ": s\na b c d\n";
     struct eval_questions qs;
     struct eval_analogy_result res;
@@ -326,18 +165,18 @@ static void test_analogy_excludes_variants(void)
     memset(&res, 0, sizeof res);
     CHECK(eval_questions_parse(&qs, q, sizeof q - 1, "q", NULL) == 0);
     struct eval_analogy_options opt = {0, EVAL_3COSADD, 1, 0};
-    CHECK(eval_analogy(&v, &qs, &opt, &res, NULL) == 0);
+    CHECK(eval_analogy(&model, &qs, &opt, &res, NULL) == 0);
     CHECK(res.predicted[0] == 3);
     CHECK(res.correct == 1);
     /* With only the question words as candidates, there is no answer. */
     struct eval_analogy_options opt3 = {3, EVAL_3COSADD, 1, 0};
     const char q3[] = ": s\na b c a\n";
     CHECK(eval_questions_parse(&qs, q3, sizeof q3 - 1, "q", NULL) == 0);
-    CHECK(eval_analogy(&v, &qs, &opt3, &res, NULL) == 0);
+    CHECK(eval_analogy(&model, &qs, &opt3, &res, NULL) == 0);
     CHECK(res.predicted[0] == -1 && res.total == 1 && res.correct == 0);
     eval_analogy_result_release(&res);
     eval_questions_release(&qs);
-    vectors_release(&v);
+    query_model_release(&model);
 }
 
 /* Random vectors and questions against a double-precision brute force:
@@ -376,8 +215,8 @@ static void test_analogy_brute_force(void)
         for (int k = 0; k < D; k++)
             unit[r][k] = data[r * D + k] / sqrt(norm);
     }
-    struct vectors v;
-    CHECK(make_vectors(&v, words, V, D, data) == 0);
+    struct query_model model;
+    CHECK(make_model(&model, words, V, D, data) == 0);
 
     /* Rows x + 23 y >= N = 500 are outside the restricted vocabulary, so
      * their questions are skipped; mixed case on the way in. */
@@ -463,7 +302,7 @@ static void test_analogy_brute_force(void)
             memset(&res, 0, sizeof res);
             struct eval_analogy_options opt = {N, m ? EVAL_3COSMUL : EVAL_3COSADD, threads[t],
                                                blocks[t]};
-            CHECK(eval_analogy(&v, &qs, &opt, &res, &err) == 0);
+            CHECK(eval_analogy(&model, &qs, &opt, &res, &err) == 0);
             if (!res.predicted)
                 continue;
             int differ = 0;
@@ -506,7 +345,7 @@ static void test_analogy_brute_force(void)
         }
     }
     eval_questions_release(&qs);
-    vectors_release(&v);
+    query_model_release(&model);
 }
 
 /* ---- similarity -------------------------------------------------------------------- */
@@ -516,8 +355,8 @@ static void test_similarity(void)
     enum { D = 2 };
     const char *words[] = {"a", "b", "c", "d", "Z", "zero"};
     const float data[][D] = {{1, 0}, {3, 4}, {0, 2}, {-1, 1}, {5, 5}, {0, 0}};
-    struct vectors v;
-    CHECK(make_vectors(&v, words, 6, D, &data[0][0]) == 0);
+    struct query_model model;
+    CHECK(make_model(&model, words, 6, D, &data[0][0]) == 0);
     const char text[] = "A\tb\t9\n"   /* cos 0.6 */
                         "a c 2\n"     /* cos 0 */
                         "b c 8\n"     /* cos 0.8 */
@@ -530,7 +369,7 @@ static void test_similarity(void)
     struct w2v_err err = {0};
     eval_pairs_init(&ps);
     CHECK(eval_pairs_parse(&ps, text, sizeof text - 1, "p", &err) == 0);
-    CHECK(eval_similarity(&v, &ps, 0, &res, &err) == 0);
+    CHECK(eval_similarity(&model, &ps, 0, &res, &err) == 0);
     CHECK(res.pairs == 6 && res.skipped == 1);
     const double gold[] = {9, 2, 8, 1, 5, 3};
     const double cosv[] = {0.6, 0, 0.8, -sqrt(0.5), sqrt(0.5), 0};
@@ -540,28 +379,109 @@ static void test_similarity(void)
     const double rg[] = {6, 2, 5, 1, 4, 3}, rc[] = {4, 2.5, 6, 1, 5, 2.5};
     CHECK_NEAR(res.spearman, eval_pearson(rg, rc, 6), 1e-12);
     /* Restricted to 3 rows: only a-b (A folds), a-c, b-c remain. */
-    CHECK(eval_similarity(&v, &ps, 3, &res, &err) == 0);
+    CHECK(eval_similarity(&model, &ps, 3, &res, &err) == 0);
     CHECK(res.pairs == 3 && res.skipped == 4);
     /* No known pair at all. */
     const char unknown[] = "x y 1\nq r 2\n";
     CHECK(eval_pairs_parse(&ps, unknown, sizeof unknown - 1, "p", &err) == 0);
-    CHECK(eval_similarity(&v, &ps, 0, &res, &err) == W2V_EEMPTY);
+    CHECK(eval_similarity(&model, &ps, 0, &res, &err) == W2V_EEMPTY);
     CHECK(res.pairs == 0 && res.skipped == 2 && isnan(res.spearman));
     eval_pairs_release(&ps);
-    vectors_release(&v);
+    query_model_release(&model);
+}
+
+/* A mapped binary file gives the same answers as the same file read into
+ * memory (the query engine normalises both the same way), and a non-finite
+ * mapped row is reported, not scored. */
+static void test_eval_mapped(void)
+{
+    enum { V = 300, D = 16 };
+    static char names[V][16];
+    const char *words[V];
+    static float data[V * D];
+    for (int r = 0; r < V; r++) {
+        snprintf(names[r], sizeof names[r], r % 7 == 6 ? "W%d" : "w%d", r % 7 == 6 ? r - 3 : r);
+        words[r] = names[r];
+        for (int k = 0; k < D; k++)
+            data[r * D + k] = (float)rng_normal();
+    }
+    char path[256];
+    test_tmp_path(path, sizeof path, "eval-map.bin");
+    struct w2v_err err = {0};
+    CHECK(vectors_write(path, VECTORS_BINARY, V, D, words, data, D, &err) == 0);
+    struct query_model mem, map;
+    CHECK(query_model_open(&mem, path, 0, &err) == 0 && mem.source == QUERY_IN_MEMORY);
+    CHECK(query_model_open(&map, path, 1, &err) == 0 && map.source == QUERY_MAPPED);
+    char qtext[4096];
+    size_t len = (size_t)snprintf(qtext, sizeof qtext, ": s\n");
+    for (int i = 0; i < 60; i++)
+        len += (size_t)snprintf(qtext + len, sizeof qtext - len, "w%d W%d w%d w%d\n",
+                                (i * 5) % V, (i * 11 + 3) % 7 == 6 ? (i * 11) % V : (i * 11 + 1) % V,
+                                (i * 13 + 2) % V, (i * 17 + 4) % V);
+    struct eval_questions qs;
+    eval_questions_init(&qs);
+    CHECK(eval_questions_parse(&qs, qtext, len, "q", &err) == 0);
+    for (int method = 0; method < 2; method++) {
+        struct eval_analogy_result a, b;
+        memset(&a, 0, sizeof a);
+        memset(&b, 0, sizeof b);
+        struct eval_analogy_options opt = {250, method ? EVAL_3COSMUL : EVAL_3COSADD, 2, 32};
+        CHECK(eval_analogy(&mem, &qs, &opt, &a, &err) == 0);
+        CHECK(eval_analogy(&map, &qs, &opt, &b, &err) == 0);
+        CHECK(a.total == b.total && a.correct == b.correct && a.skipped == b.skipped);
+        CHECK(a.total > 0);
+        if (a.predicted && b.predicted)
+            CHECK(memcmp(a.predicted, b.predicted, qs.n * sizeof *a.predicted) == 0);
+        eval_analogy_result_release(&a);
+        eval_analogy_result_release(&b);
+    }
+    const char pairs[] = "w0 w1 1\nw2 w3 2\nw4 w5 3\nw7 w8 2.5\nw9 nothere 1\n";
+    struct eval_pairs ps;
+    eval_pairs_init(&ps);
+    CHECK(eval_pairs_parse(&ps, pairs, sizeof pairs - 1, "p", &err) == 0);
+    struct eval_similarity_result sa, sb;
+    CHECK(eval_similarity(&mem, &ps, 0, &sa, &err) == 0);
+    CHECK(eval_similarity(&map, &ps, 0, &sb, &err) == 0);
+    CHECK(sa.pairs == 4 && sb.pairs == 4 && sa.skipped == 1);
+    CHECK(sa.spearman == sb.spearman && sa.pearson == sb.pearson);
+    query_model_release(&map);
+    query_model_release(&mem);
+
+    /* Row 3 (w3) gets a NaN in the file: the mapped search names it. */
+    FILE *f = fopen(path, "r+b");
+    CHECK(f != NULL);
+    if (f) {
+        long off = 0;
+        char head[64];
+        CHECK(fgets(head, sizeof head, f) != NULL);
+        off = (long)strlen(head);
+        for (int r = 0; r < 3; r++)
+            off += (long)strlen(words[r]) + 1 + 4 * D + 1;
+        off += (long)strlen(words[3]) + 1;
+        const unsigned char nan_bytes[4] = {0x00, 0x00, 0xc0, 0x7f};
+        CHECK(fseek(f, off, SEEK_SET) == 0 && fwrite(nan_bytes, 1, 4, f) == 4);
+        fclose(f);
+        CHECK(query_model_open(&map, path, 1, &err) == 0);
+        struct eval_analogy_result c;
+        memset(&c, 0, sizeof c);
+        struct eval_analogy_options opt = {0, EVAL_3COSADD, 2, 32};
+        CHECK(eval_analogy(&map, &qs, &opt, &c, &err) == W2V_EFORMAT);
+        CHECK(strstr(err.message, "'w3'") != NULL && c.predicted == NULL);
+        CHECK(eval_similarity(&map, &ps, 0, &sa, &err) == W2V_EFORMAT);
+        query_model_release(&map);
+    }
+    eval_pairs_release(&ps);
+    eval_questions_release(&qs);
+    unlink(path);
 }
 
 int main(void)
 {
-    TEST_RUN(test_rank_ties);
-    TEST_RUN(test_spearman_hand);
-    TEST_RUN(test_pearson);
     TEST_RUN(test_vocab_fold);
-    TEST_RUN(test_questions_parse);
-    TEST_RUN(test_pairs_parse);
     TEST_RUN(test_analogy_planted);
     TEST_RUN(test_analogy_excludes_variants);
     TEST_RUN(test_analogy_brute_force);
     TEST_RUN(test_similarity);
+    TEST_RUN(test_eval_mapped);
     return TEST_REPORT("test_eval");
 }

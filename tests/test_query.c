@@ -66,7 +66,7 @@ static void test_heap_matches_sort(void)
     }
     CHECK(all_ok);
     struct query_heap h;
-    CHECK(query_heap_init(&h, 0) == W2V_EINVAL);
+    CHECK(query_heap_init(&h, 0) == W2V_EUSAGE);
     query_heap_release(&h);
 }
 
@@ -249,7 +249,7 @@ static void test_topk_brute_force(void)
     CHECK(batch_same);
     struct query_options bad = {0, 0, 1};
     struct w2v_err err = {0};
-    CHECK(query_topk(&m, reqs, 1, &bad, &hits[0][0], nh, &err) == W2V_EINVAL);
+    CHECK(query_topk(&m, reqs, 1, &bad, &hits[0][0], nh, &err) == W2V_EUSAGE);
     /* k larger than the candidates: all of them, sorted. */
     struct query_options all_opt = {K, 4, 2};
     CHECK(query_topk(&m, reqs, 1, &all_opt, &hits[0][0], nh, NULL) == 0);

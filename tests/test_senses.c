@@ -195,8 +195,14 @@ static void test_file_round_trip(void)
     CHECK(vectors_find(&f.ctx, "rare") >= 0);
     CHECK(memcmp(f.ctx.data + 3 * D, global + 4 * D, D * sizeof(float)) == 0);
     CHECK(memcmp(f.ctx.data, mean, D * sizeof(float)) == 0); /* </s> holds the mean */
-    CHECK(senses_check_plain(&f.vec, path, &err) == W2V_EFORMAT);
-    CHECK(senses_check_plain(&f.ctx, path, &err) == 0);
+    struct query_model qm;
+    CHECK(query_model_open(&qm, path, 1, &err) == 0);
+    CHECK(senses_check_plain(&qm, path, &err) == W2V_EFORMAT);
+    CHECK(strstr(err.message, "main vectors") != NULL);
+    query_model_release(&qm);
+    CHECK(query_model_open(&qm, ctx_path, 0, &err) == 0);
+    CHECK(senses_check_plain(&qm, ctx_path, &err) == 0);
+    query_model_release(&qm);
     /* The centred context: the rows' average minus the mean. */
     int64_t crow[2] = {1, 3};
     float cctx[D];

@@ -696,11 +696,32 @@ static void test_thread_streams(void)
         for (int j = i + 1; j < T; j++)
             distinct &= first[i] != first[j];
     CHECK(distinct);
-    /* The slices tile the stream, each starting at a sentence. */
-    CHECK(th[0].lo == 0 && th[T - 1].hi == 12);
-    for (int i = 1; i < T; i++)
-        CHECK(th[i].lo == th[i - 1].hi && ids[th[i].lo - 1] == 0);
+    /* The chunks the threads take tile the stream, each starting at a
+     * sentence. */
+    int64_t n_chunks = train_chunks(T, 12), prev_hi = 0;
+    CHECK(n_chunks == T);
+    for (int64_t k = 0; k < n_chunks; k++) {
+        int64_t lo, hi;
+        train_slice_raw(12, (int)n_chunks, (int)k, &lo, &hi);
+        lo = train_align_start(ids, 12, lo);
+        hi = train_align_start(ids, 12, hi);
+        CHECK(lo == prev_hi && (lo == 0 || ids[lo - 1] == 0));
+        prev_hi = hi;
+    }
+    CHECK(prev_hi == 12);
     train_release(&tr);
+}
+
+/* One thread takes an epoch as one chunk (the order of old); several
+ * threads take many chunks, at least one each, none tiny unless needed. */
+static void test_chunks(void)
+{
+    CHECK(train_chunks(1, 5) == 1);
+    CHECK(train_chunks(1, INT64_C(1) << 40) == 1);
+    CHECK(train_chunks(2, 10000000) == 2 * W2V_CHUNKS_PER_THREAD);
+    CHECK(train_chunks(2, 3 * W2V_MIN_CHUNK) == 3);
+    CHECK(train_chunks(4, 100) == 4);
+    CHECK(train_chunks(16, INT64_C(1) << 40) == 16 * W2V_CHUNKS_PER_THREAD);
 }
 
 /* Too large a rate is caught within moments, not after the last epoch:
@@ -788,6 +809,7 @@ int main(void)
     TEST_RUN(test_schedule);
     TEST_RUN(test_defaults);
     TEST_RUN(test_thread_streams);
+    TEST_RUN(test_chunks);
     TEST_RUN(test_beyond_2_31);
     TEST_RUN(test_align_start);
     TEST_RUN(test_sigmoid_table);

@@ -5,7 +5,9 @@
 #include <sys/stat.h>
 
 #include "test.h"
+#include "w2v/query.h"
 #include "w2v/vectors.h"
+#include "vectors_scan.h" /* vectors_strtof */
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 static uint64_t rng_next(void)
@@ -624,6 +626,56 @@ static void test_strtof(void)
     CHECK(ok);
 }
 
+/* limit: the first rows only, in both formats, read and mapped; the rows
+ * after them are not looked at (a broken tail is fine), the header still
+ * is. */
+static void test_limit(void)
+{
+    char path[256];
+    test_tmp_path(path, sizeof path, "limit.bin");
+    const char *words[] = {"a", "b", "c", "d"};
+    const float vals[] = {1, 2, 3, 4, 5, 6, 7, 8};
+    struct w2v_err err = {0};
+    for (int f = 0; f < 2; f++) {
+        CHECK(vectors_write(path, f ? VECTORS_TEXT : VECTORS_BINARY, 4, 2, words, vals, 2,
+                            &err) == 0);
+        /* Spoil the last row: "d" becomes a second "a" (a duplicate). */
+        FILE *fp = fopen(path, "r+b");
+        CHECK(fp != NULL);
+        if (!fp)
+            continue;
+        char buf[256];
+        size_t n = fread(buf, 1, sizeof buf, fp);
+        char *d = memchr(buf + 4, 'd', n - 4);
+        CHECK(d != NULL);
+        if (d) {
+            CHECK(fseek(fp, (long)(d - buf), SEEK_SET) == 0 && fputc('a', fp) == 'a');
+        }
+        fclose(fp);
+        struct vectors v;
+        CHECK(vectors_read(&v, path, &err) == W2V_EFORMAT);
+        CHECK(vectors_read_limit(&v, path, 3, &err) == 0 && v.rows == 3);
+        CHECK(vectors_find(&v, "c") == 2 && v.data[5] == 6);
+        vectors_release(&v);
+        CHECK(vectors_read_limit(&v, path, 4, &err) == W2V_EFORMAT);
+        CHECK(vectors_read_limit(&v, path, 0, &err) == W2V_EFORMAT); /* 0: all */
+        struct vectors_map m;
+        int rc = vectors_map_open_limit(&m, path, 2, &err);
+        CHECK(rc == (f ? 1 : 0)); /* text is read, not mapped */
+        if (rc == 0) {
+            CHECK(m.rows == 2 && vectors_map_find(&m, "b") == 1);
+            CHECK(vectors_map_find(&m, "c") == -1);
+            vectors_map_release(&m);
+            CHECK(vectors_map_open(&m, path, &err) == W2V_EFORMAT);
+        }
+        struct query_model qm;
+        CHECK(query_model_open_limit(&qm, path, 1, 1, &err) == 0 && qm.rows == 1);
+        CHECK(query_model_find(&qm, "a") == 0 && query_model_find(&qm, "b") == -1);
+        query_model_release(&qm);
+    }
+    unlink(path);
+}
+
 int main(void)
 {
     TEST_RUN(test_binary_round_trip);
@@ -635,5 +687,6 @@ int main(void)
     TEST_RUN(test_index_many);
     TEST_RUN(test_map);
     TEST_RUN(test_strtof);
+    TEST_RUN(test_limit);
     return TEST_REPORT("test_vectors");
 }

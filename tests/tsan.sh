@@ -95,6 +95,10 @@ run "nearest (in memory)" no "$W2V" nearest cbow-ns.bin w3 -k 5 --threads 2 --no
 run "analogy" no "$W2V" analogy skipgram-hs.bin w1 w2 w3 -k 3 --threads 2
 run "eval-analogy" no "$W2V" eval-analogy skipgram-ns.bin questions.txt --threads 2 --restrict 100000
 run "eval-similarity" no "$W2V" eval-similarity cbow-hs.bin pairs.txt
+# Walks: 3 threads over blocks of 512 start nodes (1,500 nodes: every
+# thread gets a block), node2vec steps reading the shared graph.
+awk 'BEGIN { srand(5); for (e = 0; e < 6000; e++) print "n" int(rand() * 1500), "n" int(rand() * 1500) }' >graph.txt
+run "walks" no "$W2V" walks graph.txt -o walks.txt --walks 2 --length 10 --p 0.5 --q 2 --threads 3 --quiet
 
 echo "tsan: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -20,7 +20,8 @@ enum cli_type {
     CLI_INT64,  /* int64_t*, range [min, max] */
     CLI_DOUBLE, /* double*, finite, range [min, max] */
     CLI_STRING, /* const char**, pointing into argv */
-    CLI_CUSTOM  /* parse(target, value, why, cap) decides */
+    CLI_CUSTOM, /* parse(target, value, why, cap) decides */
+    CLI_LIST    /* CLI_CUSTOM that may be given again: parse collects each */
 };
 
 struct cli_option {
@@ -57,7 +58,20 @@ enum cli_parse_result {
 enum cli_parse_result cli_parse(const struct cli_usage *u, int argc, char **argv,
                                 int *n_positional);
 
-/* Print the command's usage and options to out. */
+/* The option of opts that an unknown arg[0..len) (dashes included) most
+ * likely meant: the same name spelled otherwise (-dim, --min_count), the
+ * name gensim or fastText gives the setting (--vector-size, -epoch), or a
+ * near typo (--dimm); NULL when none is close. Thread-safe. */
+const struct cli_option *cli_suggest(const struct cli_option *opts, const char *arg, size_t len);
+
+/* One range for the same setting in every command: the option tables use
+ * these, and --help prints the range from the table. */
+#define W2V_MAX_THREADS 1024
+#define CLI_OPTION_THREADS(target, help) \
+    {"threads", "threads", 0, CLI_INT, (target), "N", (help), 1, W2V_MAX_THREADS, NULL}
+
+/* Print the command's usage and options to out; a number's range is shown
+ * after its help line. */
 void cli_print_help(FILE *out, const struct cli_usage *u);
 
 /* Print "w2v: error: <fmt>" as one line on stderr. Returns W2V_EXIT_FAILURE. */
@@ -75,14 +89,23 @@ int cli_usage_error(const struct cli_usage *u, const char *fmt, ...)
 #endif
     ;
 
-/* Report a library failure once and map it to an exit code: W2V_EINVAL is
- * a usage problem (2), everything else a failure (1). */
+/* Flush stdout at the end of a command that printed its answer there: 0,
+ * or W2V_EXIT_FAILURE after one error line when the output could not be
+ * written (a full disk, a closed pipe). */
+int cli_finish_stdout(void);
+
+/* Report a library failure once and map it to an exit code: W2V_EUSAGE is
+ * a usage problem (2), everything else (bad data included) a failure (1). */
 int cli_report(const struct w2v_err *err, int status);
 
 /* Whole-string number parsing: 0 on success, non-zero when s is empty, has
  * trailing characters, overflows, is not finite, or is out of [min, max]. */
 int cli_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
 int cli_parse_double(const char *s, double min, double max, double *out);
+
+/* CLI_CUSTOM parser of --method for eval-analogy and analogy: "3cosadd"
+ * or "3cosmul" into the enum eval_method at target. */
+int cli_parse_eval_method(void *target, const char *value, char *why, size_t why_cap);
 
 /* The subcommands (one src/cmd_*.c each). argv[0] is the command name. */
 int cmd_train(int argc, char **argv);
@@ -92,6 +115,10 @@ int cmd_similarity(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_eval_analogy(int argc, char **argv);
 int cmd_eval_similarity(int argc, char **argv);
+int cmd_doesnt_match(int argc, char **argv);
+int cmd_map(int argc, char **argv);
+int cmd_walks(int argc, char **argv);
+int cmd_eval_links(int argc, char **argv);
 int cmd_senses(int argc, char **argv);       /* cmd_senses.c */
 int cmd_disambiguate(int argc, char **argv); /* cmd_senses.c */
 

@@ -7,9 +7,14 @@
  * the same word, the first row (the most frequent, vector files being
  * frequency-ordered) stands for it.
  *
- * Files are parsed into structs first (no vectors needed), then evaluated
- * against a struct vectors, so each half can be tested alone. Nothing here
- * prints. */
+ * Files are parsed into structs first (no vectors needed, eval_parse.c),
+ * then evaluated against a struct query_model (read or mapped: the query
+ * engine's unit rows, eval.c), so each half can be tested alone; the
+ * statistics are in eval_stats.c. Nothing here prints. *
+ * Thread safety, unless a prototype says otherwise: functions that take a
+ * const struct may run concurrently on it; those that take a non-const one
+ * need the caller to serialise calls on that struct (distinct structs are
+ * independent). */
 #ifndef W2V_EVAL_H
 #define W2V_EVAL_H
 
@@ -17,17 +22,17 @@
 #include <stdint.h>
 
 #include "w2v/common.h"
-#include "w2v/vectors.h"
+#include "w2v/query.h"
 
 /* ---- case-folded lookup ------------------------------------------------ */
 
-/* An index over the first `rows` rows of a struct vectors keyed by the
+/* An index over the first `rows` rows of a query model keyed by the
  * ASCII-lower-cased word. Every row belongs to the class of its folded
  * spelling; the class is named by its head, the first row with that
  * spelling. */
 struct eval_vocab {
-    const struct vectors *vec; /* borrowed */
-    int64_t rows;              /* rows indexed: min(restrict, vec->rows) */
+    const struct query_model *model; /* borrowed */
+    int64_t rows;              /* rows indexed: min(restrict, model->rows) */
     int64_t *head;             /* [rows] class head of each row */
     int64_t *next;             /* [rows] next row of the same class, or -1 */
     int64_t *slots;            /* hash of heads, -1 empty */
@@ -37,9 +42,10 @@ struct eval_vocab {
 void eval_vocab_init(struct eval_vocab *ev);
 void eval_vocab_release(struct eval_vocab *ev); /* safe on zeroed/released */
 
-/* Index the first min(restrict_rows, v->rows) rows (restrict_rows <= 0:
- * all). v must outlive ev. Returns 0, W2V_ENOMEM or W2V_EOVERFLOW. */
-int eval_vocab_build(struct eval_vocab *ev, const struct vectors *v, int64_t restrict_rows,
+/* Index the first min(restrict_rows, m->rows) rows (restrict_rows <= 0:
+ * all). m must outlive ev. Returns 0, W2V_ENOMEM or W2V_EOVERFLOW (ev is
+ * then released). Not thread-safe on one ev. */
+int eval_vocab_build(struct eval_vocab *ev, const struct query_model *m, int64_t restrict_rows,
                      struct w2v_err *err);
 
 /* Class head of word (folded), or -1 when no indexed row folds to it.
@@ -84,7 +90,7 @@ int eval_questions_read(struct eval_questions *qs, const char *path, struct w2v_
 enum eval_method { EVAL_3COSADD = 0, EVAL_3COSMUL = 1 };
 
 #define EVAL_DEFAULT_RESTRICT 30000
-#define EVAL_3COSMUL_EPSILON 0.001f
+#define EVAL_3COSMUL_EPSILON QUERY_3COSMUL_EPSILON /* query.h has the formula */
 
 struct eval_analogy_options {
     int64_t restrict_rows;   /* search and accept the first N rows; <= 0: all */
@@ -124,9 +130,11 @@ void eval_analogy_result_release(struct eval_analogy_result *r); /* safe on zero
  * folds to d. Zero rows have cosine 0 with everything. The result does not
  * depend on the thread count. res must be zeroed or released; qs must
  * outlive it (section names are borrowed). A thread that cannot be
- * started only costs speed. Returns 0, W2V_ENOMEM or W2V_EOVERFLOW; on
- * failure res is left released. Thread-safe for distinct res. */
-int eval_analogy(const struct vectors *v, const struct eval_questions *qs,
+ * started only costs speed. Returns 0, W2V_ENOMEM, W2V_EOVERFLOW or
+ * W2V_EFORMAT (a mapped row holds a non-finite value; err names it); on
+ * failure res is left released. Thread-safe for distinct res (m is only
+ * read). */
+int eval_analogy(const struct query_model *m, const struct eval_questions *qs,
                  const struct eval_analogy_options *opt, struct eval_analogy_result *res,
                  struct w2v_err *err);
 
@@ -163,6 +171,31 @@ int eval_pairs_parse(struct eval_pairs *ps, const char *text, size_t len, const 
  * for an empty file. */
 int eval_pairs_read(struct eval_pairs *ps, const char *path, struct w2v_err *err);
 
+#define EVAL_MAX_COLUMN 1000
+
+/* Where a pair is on a line. delimiter: 0 splits at runs of blanks (the
+ * default); any other byte but '\n' splits at each occurrence, fields
+ * trimmed of blanks ("a, b,3" has fields a, b and 3). w1, w2, score: the
+ * 1-based columns of the two words and the number; all 0 is the default,
+ * columns 1, 2, 3 and exactly three fields; otherwise three distinct
+ * columns in [1, EVAL_MAX_COLUMN] and a line needs at least the last of
+ * them (other fields are ignored: SimLex-999 is --columns 1,2,4). */
+struct eval_pairs_format {
+    char delimiter;
+    int w1, w2, score;
+};
+
+/* 0 when fmt (NULL: the default) is usable, else W2V_EUSAGE. Thread-safe. */
+int eval_pairs_format_check(const struct eval_pairs_format *fmt);
+
+/* eval_pairs_parse / eval_pairs_read with a format (NULL: the default;
+ * the plain functions are these with NULL). A bad format is W2V_EUSAGE. */
+int eval_pairs_parse_format(struct eval_pairs *ps, const char *text, size_t len,
+                            const char *name, const struct eval_pairs_format *fmt,
+                            struct w2v_err *err);
+int eval_pairs_read_format(struct eval_pairs *ps, const char *path,
+                           const struct eval_pairs_format *fmt, struct w2v_err *err);
+
 struct eval_similarity_result {
     double spearman;   /* NaN when undefined (fewer than 2 pairs, or constant) */
     double pearson;    /* likewise */
@@ -170,12 +203,14 @@ struct eval_similarity_result {
     int64_t skipped;   /* pairs with an unknown word */
 };
 
-/* Correlate the cosine of each pair's (case-folded) rows among the first
- * restrict_rows rows (<= 0: all) with its score. Returns 0, W2V_ENOMEM,
- * W2V_EOVERFLOW, or W2V_EEMPTY (err says so) when no pair has both words
- * known — the result is still filled (pairs 0, NaN scores). */
-int eval_similarity(const struct vectors *v, const struct eval_pairs *ps, int64_t restrict_rows,
-                    struct eval_similarity_result *res, struct w2v_err *err);
+/* Correlate the cosine (query_similarity) of each pair's (case-folded) rows
+ * among the first restrict_rows rows (<= 0: all) with its score. Returns 0,
+ * W2V_ENOMEM, W2V_EOVERFLOW, W2V_EFORMAT (a mapped row is not finite), or
+ * W2V_EEMPTY (err says so) when no pair has both words known — the result
+ * is still filled (pairs 0, NaN scores). Thread-safe for distinct res. */
+int eval_similarity(const struct query_model *m, const struct eval_pairs *ps,
+                    int64_t restrict_rows, struct eval_similarity_result *res,
+                    struct w2v_err *err);
 
 /* ---- statistics ------------------------------------------------------------ */
 

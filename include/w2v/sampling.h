@@ -53,6 +53,14 @@ static inline float rng_uniform(struct rng *r)
     return (float)(rng_next(r) >> 40) * (1.0f / 16777216.0f);
 }
 
+/* Uniform double in [0, 1): the top 53 bits, exactly representable. For
+ * draws where 24 bits are too coarse (a point in a row of running weight
+ * sums; a pick among more than 2^24 items). */
+static inline double rng_double(struct rng *r)
+{
+    return (double)(rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
+}
+
 /* The negative-sampling distribution P(w) ∝ count[w]^exponent as an alias
  * table: one uniform bucket pick plus one comparison per draw, O(V) memory
  * (8 bytes per word). Words with count 0 are never drawn. */

@@ -47,6 +47,7 @@
 #include <stdint.h>
 
 #include "w2v/common.h"
+#include "w2v/query.h"
 #include "w2v/vectors.h"
 
 #define W2V_SENSES_MAX 64              /* largest K accepted */
@@ -181,9 +182,10 @@ void senses_file_context(const struct senses_file *f, const int64_t *ctx_rows, i
 int senses_file_pick(const struct senses_file *f, const int64_t *rows, int n, const float *ctx);
 
 /* For commands that need one vector per word: W2V_EFORMAT (err says to
- * give the main vectors) when every row of v is named WORD#N, i.e. v is a
- * senses file; 0 otherwise. Pure. */
-int senses_check_plain(const struct vectors *v, const char *path, struct w2v_err *err);
+ * give the main vectors) when every row of m is named WORD#N, i.e. m is a
+ * senses file; 0 otherwise (at once for a plain file, whose first row is
+ * not such a name). Thread-safe. */
+int senses_check_plain(const struct query_model *m, const char *path, struct w2v_err *err);
 
 /* Whether a word names a sense row: ends in '#' and a number >= 1 without
  * leading zeros. Pure. */

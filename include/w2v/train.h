@@ -4,11 +4,15 @@
  * run will need. The shared state, the threads and the kernels are internal
  * (src/train_state.h).
  *
- * Threads. Each of opt.threads threads trains a contiguous slice of the id
- * stream (see corpus.h) for every epoch, with its own random stream (seed,
- * thread id). The model matrices are shared and updated without locks
- * (Hogwild, Recht et al. 2011): that is the only intended data race. With
- * one thread and one seed the result is the same bits every run.
+ * Threads. The opt.threads threads take the id stream (see corpus.h) in
+ * chunks from one shared counter, epoch after epoch, each with its own
+ * random stream (seed, thread id). The model matrices are shared and
+ * updated without locks (Hogwild, Recht et al. 2011): that is the only
+ * intended data race. With several threads the batched kernel trains
+ * private copies of the few hundred hottest rows and adds their changes to
+ * the shared rows every few thousand words (src/hotrows.h), so cores do not
+ * pass those rows' cache lines back and forth on every window. With one
+ * thread and one seed the result is the same bits every run.
  *
  * Kernels. A kernel trains one sentence (at most 1000 ids after
  * subsampling, the original's cap) with per-thread buffers of its own:
@@ -24,6 +28,7 @@
  *                                         distinct words of the corpus (--max-vocab bounds it)
  *   + ~40 V (+ 5 V log2 V with --hs)      counts, keep-probabilities, alias table, Huffman paths
  *   + T (8 S + 4 KB)                      per-thread buffers
+ *   + T 8 S (256 + 1024 [ns] + 64 [hs])   hot-row copies, only with T > 1
  * e.g. corpus10m (V 44,877, N 9.8M, L 0.42M) with D 100 and NS: about 110 MB.
  * No table grows with the corpus but the id stream; none is fixed-size. */
 #ifndef W2V_TRAIN_H

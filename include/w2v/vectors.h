@@ -5,7 +5,11 @@
  * gensim writes none — both are read). Text: "V D\n" then "word v1 ... vD\n"
  * with single spaces. The reader detects the format, checks V and D against
  * overflow and against the file's real size before allocating, and rejects
- * truncation, non-finite values, wrong value counts and duplicate words. */
+ * truncation, non-finite values, wrong value counts and duplicate words. *
+ * Thread safety, unless a prototype says otherwise: functions that take a
+ * const struct may run concurrently on it; those that take a non-const one
+ * need the caller to serialise calls on that struct (distinct structs are
+ * independent). */
 #ifndef W2V_VECTORS_H
 #define W2V_VECTORS_H
 
@@ -38,10 +42,17 @@ struct vectors {
 void vectors_init(struct vectors *v);
 void vectors_release(struct vectors *v); /* safe on zeroed/released */
 
-/* Read a vector file of either format. Returns 0 or W2V_EIO (cannot open,
- * read error), W2V_EFORMAT (err names the problem and line/word), W2V_ENOMEM,
- * W2V_EOVERFLOW (header sizes impossible), W2V_EEMPTY (empty file). */
+/* Read a vector file of either format into v (v owns all it holds until
+ * vectors_release; on failure v is left released). Returns 0 or W2V_EIO
+ * (cannot open, read error), W2V_EFORMAT (err names the problem and
+ * line/word), W2V_ENOMEM, W2V_EOVERFLOW (header sizes impossible),
+ * W2V_EEMPTY (empty file). */
 int vectors_read(struct vectors *v, const char *path, struct w2v_err *err);
+
+/* vectors_read of the first limit rows only (gensim's limit=; limit <= 0:
+ * all). The header is checked as a whole; the rows after the first limit
+ * are neither read nor checked. Same returns. */
+int vectors_read_limit(struct vectors *v, const char *path, int64_t limit, struct w2v_err *err);
 
 /* Row of word, or -1 (also when no index was built). Thread-safe for
  * readers. */
@@ -51,10 +62,6 @@ int64_t vectors_find(const struct vectors *v, const char *word);
  * W2V_ENOMEM/W2V_EOVERFLOW, or W2V_EFORMAT naming a duplicate word. For
  * callers that fill a struct vectors themselves; vectors_read does it. */
 int vectors_index(struct vectors *v, struct w2v_err *err);
-
-/* Hash of a word's bytes as used by the index (FNV-1a, 64-bit). Exposed so
- * other indexes over the same words (a memory-mapped model) agree. */
-uint64_t vectors_hash(const char *s, size_t len);
 
 /* Write rows words/vectors to path in format, through a temporary file in
  * the same directory renamed into place when complete; on failure the
@@ -69,11 +76,6 @@ uint64_t vectors_hash(const char *s, size_t len);
 int vectors_write(const char *path, enum vectors_format format, int64_t rows, int32_t dim,
                   const char *const *words, const float *data, size_t stride,
                   struct w2v_err *err);
-
-/* strtof for the text format: same result and end pointer as strtof in the
- * C locale, several times faster for plain decimals (it falls back to
- * strtof for anything else). Exposed for tests. Thread-safe. */
-float vectors_strtof(const char *s, char **end);
 
 /* A binary vector file mapped read-only for queries: only the word index is
  * built (one walk over the words, which are checked as vectors_read checks
@@ -98,12 +100,18 @@ struct vectors_map {
  * vectors_read's (err filled). Not thread-safe on one struct. */
 int vectors_map_open(struct vectors_map *m, const char *path, struct w2v_err *err);
 
+/* vectors_map_open of the first limit rows only (limit <= 0: all), as
+ * vectors_read_limit. */
+int vectors_map_open_limit(struct vectors_map *m, const char *path, int64_t limit,
+                           struct w2v_err *err);
+
 void vectors_map_release(struct vectors_map *m); /* safe on zeroed/released */
 
 /* Row of word, or -1. Thread-safe. */
 int64_t vectors_map_find(const struct vectors_map *m, const char *word);
 
-/* Row's word inside the mapping (not NUL-terminated) and its length. */
+/* Row's word inside the mapping (not NUL-terminated; valid while m is
+ * mapped) and its length. Thread-safe. */
 const char *vectors_map_word(const struct vectors_map *m, int64_t row, size_t *len);
 
 /* Row's D little-endian floats inside the mapping (unaligned: read them

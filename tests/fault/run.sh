@@ -23,21 +23,32 @@ awk 'BEGIN { srand(7); for (l = 0; l < 300; l++) { s = ""; for (w = 0; w < 12; w
     { echo "fault: the clean senses run failed"; echo "0 passed, 1 failed"; exit 1; }
 printf ': s\nw1 w2 w3 w4\n' >questions.txt
 printf 'w1 w2 1.0\nw3 w4 2.0\nw5 w6 3.0\n' >pairs.txt
+# The corpus through a pipe (the scenario table splits on '|').
+printf 'cat corpus.txt | "$W2V" train - "$@"\n' >stdin-train.sh
+awk 'BEGIN { srand(3); for (e = 0; e < 120; e++) print "w" int(rand() * 40), "w" int(rand() * 40), 1 + e % 3 }' >graph.txt
+printf 'w1 w2\nw3 w4\nw5 w6\n' >held.txt
 
 # scenario name | command (run by sh -c) | output file that must not be left partial ('-' none)
 scenarios='train|"$W2V" train corpus.txt -o out.bin --dim 16 --epochs 1 --min-count 1 --threads 1 --quiet --seed 1|out.bin
+train-stdin|sh stdin-train.sh -o out.bin --dim 8 --epochs 1 --min-count 1 --threads 1 --quiet --seed 1|out.bin
 train-text|"$W2V" train corpus.txt -o out.txt --text --dim 8 --epochs 1 --min-count 1 --threads 1 --quiet --save-vocab vocab.txt|out.txt
 nearest|"$W2V" nearest base.bin w1 w2 -k 5|-
 analogy|"$W2V" analogy base.bin w1 w2 w3 -k 3|-
 convert|"$W2V" convert base.bin out.txt --text|out.txt
 eval-analogy|"$W2V" eval-analogy base.bin questions.txt --threads 1|-
 eval-similarity|"$W2V" eval-similarity base.bin pairs.txt|-
+nearest-minus|"$W2V" nearest base.bin w1 w2 --minus w3 -k 5|-
+analogy-3cosmul|"$W2V" analogy base.bin w1 w2 w3 -k 3 --method 3cosmul|-
+doesnt-match|"$W2V" doesnt-match base.bin w1 w2 w3 w4 --json|-
+map|"$W2V" map base.bin w1 w2 -k 8 -o out.svg|out.svg
+walks|"$W2V" walks graph.txt -o out.txt --weighted --walks 2 --length 6 --p 0.5 --threads 2 --quiet|out.txt
+eval-links|"$W2V" eval-links base.bin held.txt --exclude graph.txt|-
 train-senses|"$W2V" train corpus.txt -o vec.bin --model skipgram --senses 2 --senses-output out.bin --dim 16 --epochs 2 --min-count 1 --threads 1 --quiet --seed 1|out.bin
 senses|"$W2V" senses senses.bin w1 w2 -k 3|-
 disambiguate|"$W2V" disambiguate senses.bin "w1 w2 w3 w4"|-'
 
 check_run() { # kind n scenario cmd out
-    rm -f out.bin out.bin.ctx vec.bin out.txt vocab.txt err
+    rm -f out.bin out.bin.ctx vec.bin out.txt out.svg vocab.txt err
     W2V_FAULT_COUNTS= env "W2V_FAULT_$1=$2" sh -c "$4" >/dev/null 2>err
     status=$?
     bad=""

@@ -94,4 +94,26 @@ static inline int fuzz_one_line(const char *msg)
     return msg[0] != '\0' && !strchr(msg, '\n') && !strchr(msg, '\r');
 }
 
+#ifdef W2V_QUERY_H
+/* A query model over a copy of v (its rows normalised in the copy), so a
+ * harness can evaluate on the model and check against v's raw rows. Aborts
+ * on out of memory: harness inputs are small. */
+static inline void fuzz_model_copy(const struct vectors *v, struct query_model *m)
+{
+    struct vectors c;
+    vectors_init(&c);
+    c.rows = v->rows;
+    c.dim = v->dim;
+    c.words = w2v_calloc((size_t)v->rows, sizeof *c.words);
+    c.data = w2v_aligned_alloc((size_t)v->rows * (size_t)v->dim * sizeof(float));
+    if (!c.words || !c.data)
+        abort();
+    for (int64_t r = 0; r < v->rows; r++)
+        if (!(c.words[r] = w2v_strndup(v->words[r], strlen(v->words[r]))))
+            abort();
+    memcpy(c.data, v->data, (size_t)v->rows * (size_t)v->dim * sizeof(float));
+    query_model_from_vectors(m, &c);
+}
+#endif
+
 #endif

@@ -16,6 +16,7 @@
 #include <float.h>
 #include <math.h>
 
+#include "w2v/query.h"
 #include "fuzz.h"
 #include "w2v/eval.h"
 
@@ -279,13 +280,15 @@ FUZZ_NO_COVERAGE static int constant(const long double *x, size_t n)
     return 1;
 }
 
-FUZZ_NO_COVERAGE static void check_similarity(const struct vectors *v, const struct eval_pairs *ps, uint64_t h)
+FUZZ_NO_COVERAGE static void check_similarity_on(const struct vectors *v,
+                                                 const struct query_model *m,
+                                                 const struct eval_pairs *ps, uint64_t h)
 {
     int64_t restrict_rows = (h >> 57) & 1 ? 1 + (int64_t)((h >> 32) % (uint64_t)v->rows) : 0;
     const int64_t nrows = restrict_rows > 0 ? restrict_rows : v->rows;
     struct eval_similarity_result res;
     struct w2v_err err = {0};
-    int rc = eval_similarity(v, ps, restrict_rows, &res, &err);
+    int rc = eval_similarity(m, ps, restrict_rows, &res, &err);
 
     long double gold[MAX_REF_PAIRS], model[MAX_REF_PAIRS];
     int64_t ra[MAX_REF_PAIRS], rb[MAX_REF_PAIRS];
@@ -298,8 +301,15 @@ FUZZ_NO_COVERAGE static void check_similarity(const struct vectors *v, const str
         known++;
         if (n < MAX_REF_PAIRS) {
             gold[n] = ps->p[i].score;
-            model[n] = ref_cosine(v->data + (size_t)a * (size_t)v->dim,
-                                  v->data + (size_t)b * (size_t)v->dim, v->dim);
+            /* The statistics are checked on the cosines eval uses (the
+             * query engine's float cosines), and those against the
+             * long-double cosine of the raw rows. */
+            float cos = 0;
+            FUZZ_ASSERT(query_similarity(m, a, b, &cos, &err) == 0);
+            long double ref = ref_cosine(v->data + (size_t)a * (size_t)v->dim,
+                                         v->data + (size_t)b * (size_t)v->dim, v->dim);
+            FUZZ_ASSERT(fabsl((long double)cos - ref) < 1e-5L);
+            model[n] = cos;
             ra[n] = a < b ? a : b;
             rb[n] = a < b ? b : a;
             n++;
@@ -360,6 +370,16 @@ FUZZ_NO_COVERAGE static void check_similarity(const struct vectors *v, const str
     long double r = ref_pearson(gold, model, n);
     if (ghi - glo >= 1e-6L * gmax && hi - lo >= 1e-6L)
         FUZZ_ASSERT(!isnan(res.pearson) && fabsl((long double)res.pearson - r) < 1e-6L);
+}
+
+/* eval_similarity on a query model over a copy of v (v keeps the raw rows
+ * for the reference). */
+FUZZ_NO_COVERAGE static void check_similarity(const struct vectors *v, const struct eval_pairs *ps, uint64_t h)
+{
+    struct query_model m;
+    fuzz_model_copy(v, &m);
+    check_similarity_on(v, &m, ps, h);
+    query_model_release(&m);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -16,6 +16,7 @@
  *    folds to d, and two threads over small blocks give the same answer. */
 #include <math.h>
 
+#include "w2v/query.h"
 #include "fuzz.h"
 #include "w2v/eval.h"
 
@@ -274,7 +275,9 @@ FUZZ_NO_COVERAGE static void check_analogy(const struct vectors *v, const struct
     const int64_t n = opt.restrict_rows > 0 ? opt.restrict_rows : v->rows;
     struct eval_analogy_result res = {0};
     struct w2v_err err = {0};
-    FUZZ_ASSERT(eval_analogy(v, qs, &opt, &res, &err) == 0);
+    struct query_model m;
+    fuzz_model_copy(v, &m);
+    FUZZ_ASSERT(eval_analogy(&m, qs, &opt, &res, &err) == 0);
     FUZZ_ASSERT(res.rows_used == n && res.n_sections == qs->n_sections);
 
     int64_t heads[MAX_MODEL_ROWS];
@@ -357,12 +360,13 @@ FUZZ_NO_COVERAGE static void check_analogy(const struct vectors *v, const struct
         struct eval_analogy_result two = {0};
         opt.threads = 2;
         opt.block = 16;
-        FUZZ_ASSERT(eval_analogy(v, qs, &opt, &two, &err) == 0);
+        FUZZ_ASSERT(eval_analogy(&m, qs, &opt, &two, &err) == 0);
         FUZZ_ASSERT(two.correct == res.correct && two.total == res.total);
         FUZZ_ASSERT(memcmp(two.predicted, res.predicted, qs->n * sizeof *res.predicted) == 0);
         eval_analogy_result_release(&two);
     }
     eval_analogy_result_release(&res);
+    query_model_release(&m);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -295,6 +295,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         query_model_release(&qm);
     }
 
+    if (rc == 0 && v.rows >= 2) {
+        /* --limit: a prefix of an accepted file reads (and maps) as the
+         * first rows of the whole, bit for bit. */
+        const int64_t lim = 1 + (int64_t)(h % (uint64_t)(v.rows - 1));
+        struct vectors lv;
+        FUZZ_ASSERT(vectors_read_limit(&lv, path, lim, &merr) == 0 && lv.rows == lim);
+        FUZZ_ASSERT(lv.dim == v.dim && lv.format == v.format);
+        for (int64_t r = 0; r < lim; r++)
+            FUZZ_ASSERT(strcmp(lv.words[r], v.words[r]) == 0 && vectors_find(&lv, v.words[r]) == r);
+        FUZZ_ASSERT(memcmp(lv.data, v.data, (size_t)lim * (size_t)v.dim * sizeof(float)) == 0);
+        vectors_release(&lv);
+        struct vectors_map lm;
+        int lrc = vectors_map_open_limit(&lm, path, lim, &merr);
+        FUZZ_ASSERT(lrc == (v.format == VECTORS_TEXT ? 1 : 0));
+        if (lrc == 0)
+            FUZZ_ASSERT(lm.rows == lim && vectors_map_find(&lm, v.words[lim - 1]) == lim - 1);
+        vectors_map_release(&lm);
+    }
+
     if (rc == 0) {
         check_round_trip(&v, VECTORS_BINARY, copy);
         check_round_trip(&v, VECTORS_TEXT, copy);

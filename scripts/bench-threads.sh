@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# bench-threads.sh — how w2v's training speed grows with threads.
+#
+# For each configuration and thread count, trains on one corpus, taking turns
+# (repeat by repeat, every configuration, thread count and binary in the same
+# round, so a change in the machine's load hits them all alike), and prints a
+# markdown table of medians: the training phase (w2v's "trained ... in N s"
+# line, which leaves out counting and encoding), its words/s, the speed-up
+# over one thread and the efficiency per thread, and the end-to-end wall time.
+# With --quality it also trains --seeds seeds at 1 thread and at the largest
+# thread count and reports analogy accuracy and WS353 Spearman (mean and
+# min-max), so a speed-up that costs accuracy shows.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+
+usage() {
+    cat <<EOF
+usage: scripts/bench-threads.sh [OPTIONS]
+
+  --corpus FILE        corpus, gzip or plain (default: ROOT/../shared/data/corpus10m.txt.gz)
+  --threads LIST       thread counts, comma-separated (default: 1,2,4,8,16,... up to nproc)
+  --configs LIST       sg-ns,cbow-ns,sg-hs,cbow-hs (default: all four)
+  --repeats N          runs per cell, the table shows the median (default: 3)
+  --epochs N           epochs per run (default: 2)
+  --sample X           subsampling threshold (default: 1e-4)
+  --bin LIST           w2v binaries to compare side by side, comma-separated
+                       (default: ROOT/w2v); the table names each by its path
+  --quality            also: analogy + WS353 at 1 thread and at the largest count
+  --seeds N            seeds for --quality (default: 3)
+  --quality-epochs N   epochs for the --quality runs (default: 5)
+  --out DIR            where vectors and logs go (default: ROOT/work/bench-threads)
+  -h, --help           this text
+EOF
+}
+
+die() { printf 'bench-threads.sh: error: %s\n' "$*" >&2; exit 1; }
+
+CORPUS_SRC=$ROOT/../shared/data/corpus10m.txt.gz
+EVAL_DIR=$ROOT/../shared/data/eval
+NPROC=$(nproc)
+THREADS=
+CONFIGS=sg-ns,cbow-ns,sg-hs,cbow-hs
+REPEATS=3 EPOCHS=2 SAMPLE=1e-4
+BINS=$ROOT/w2v
+QUALITY=0 SEEDS=3 QEPOCHS=5
+OUT=$ROOT/work/bench-threads
+
+while (($#)); do
+    case $1 in
+        --corpus) CORPUS_SRC=$2; shift ;;
+        --threads) THREADS=$2; shift ;;
+        --configs) CONFIGS=$2; shift ;;
+        --repeats) REPEATS=$2; shift ;;
+        --epochs) EPOCHS=$2; shift ;;
+        --sample) SAMPLE=$2; shift ;;
+        --bin) BINS=$2; shift ;;
+        --quality) QUALITY=1 ;;
+        --seeds) SEEDS=$2; shift ;;
+        --quality-epochs) QEPOCHS=$2; shift ;;
+        --out) OUT=$2; shift ;;
+        -h|--help) usage; exit 0 ;;
+        *) usage >&2; die "unknown option '$1'" ;;
+    esac
+    shift
+done
+for n in "$REPEATS" "$EPOCHS" "$SEEDS" "$QEPOCHS"; do
+    [[ $n =~ ^[1-9][0-9]*$ ]] || die "'$n' is not a positive whole number"
+done
+if [[ -z $THREADS ]]; then
+    THREADS=1
+    for ((t = 2; t <= NPROC; t *= 2)); do THREADS+=",$t"; done
+    ((NPROC & (NPROC - 1))) && THREADS+=",$NPROC"
+fi
+IFS=, read -r -a TLIST <<<"$THREADS"
+IFS=, read -r -a CLIST <<<"$CONFIGS"
+IFS=, read -r -a BLIST <<<"$BINS"
+for b in "${BLIST[@]}"; do [[ -x $b ]] || die "no executable '$b' (run make first)"; done
+[[ -f $CORPUS_SRC ]] || die "no corpus '$CORPUS_SRC'"
+
+mkdir -p "$OUT"
+CORPUS=$OUT/corpus.txt
+if [[ $CORPUS_SRC == *.gz ]]; then
+    [[ -s $CORPUS && $CORPUS -nt $CORPUS_SRC ]] || zcat "$CORPUS_SRC" >"$CORPUS"
+else
+    CORPUS=$CORPUS_SRC
+fi
+
+config_args() {
+    case $1 in
+        sg-ns) echo "--model skipgram --negative 5" ;;
+        cbow-ns) echo "--model cbow --negative 5" ;;
+        sg-hs) echo "--model skipgram --hs --negative 0" ;;
+        cbow-hs) echo "--model cbow --hs --negative 0" ;;
+        *) die "unknown configuration '$1'" ;;
+    esac
+}
+
+# run BIN CONFIG THREADS EPOCHS SEED OUTFILE -> "train_s words_per_s wall_s"
+run() {
+    local bin=$1 cfg=$2 t=$3 ep=$4 seed=$5 vec=$6 log t0 t1 line
+    log=$OUT/last.log
+    t0=$(date +%s.%N)
+    # shellcheck disable=SC2046
+    "$bin" train "$CORPUS" -o "$vec" $(config_args "$cfg") --dim 100 --window 5 \
+        --sample "$SAMPLE" --epochs "$ep" --threads "$t" --seed "$seed" 2>"$log" ||
+        die "training failed: $(tail -1 "$log")"
+    t1=$(date +%s.%N)
+    line=$(grep ' trained ' "$log" | tail -1)
+    [[ -n $line ]] || die "no 'trained' line from $bin"
+    local secs wps words
+    # The line's seconds have one decimal; words / (words/s) has more.
+    words=$(sed -n 's/.* trained \([0-9]*\) words.*/\1/p' <<<"$line")
+    wps=$(sed -n 's/.* s, \([0-9]*\) words\/s.*/\1/p' <<<"$line")
+    secs=$(awk -v n="$words" -v r="$wps" 'BEGIN { printf "%.3f", (r > 0 ? n / r : 0) }')
+    echo "$secs $wps $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')"
+}
+
+# median and min-max of the numbers on stdin
+stats() { sort -g | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%s %s %s\n", m, v[1], v[NR] }'; }
+
+RAW=$OUT/raw.tsv
+: >"$RAW"
+echo "bench-threads.sh: start $(date -u +%FT%TZ), $(uptime)" >&2
+for ((r = 1; r <= REPEATS; r++)); do
+    for cfg in "${CLIST[@]}"; do
+        for t in "${TLIST[@]}"; do
+            for b in "${BLIST[@]}"; do
+                read -r secs wps wall < <(run "$b" "$cfg" "$t" "$EPOCHS" "$r" "$OUT/v.bin")
+                printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$b" "$cfg" "$t" "$secs" "$wps" "$wall" >>"$RAW"
+                printf 'bench-threads.sh: round %d %s %s t=%s: %s s, %s words/s, wall %s s\n' \
+                    "$r" "$(basename "$b")" "$cfg" "$t" "$secs" "$wps" "$wall" >&2
+            done
+        done
+    done
+done
+echo "bench-threads.sh: end $(date -u +%FT%TZ), $(uptime)" >&2
+
+echo
+echo "corpus $(basename "$CORPUS_SRC"), dim 100, window 5, sample $SAMPLE, $EPOCHS epochs;" \
+    "median of $REPEATS (min-max); $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo
+echo "| binary | config | threads | train s | words/s | speed-up | efficiency | end-to-end s |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|"
+for b in "${BLIST[@]}"; do
+    for cfg in "${CLIST[@]}"; do
+        base=
+        for t in "${TLIST[@]}"; do
+            read -r sm smin smax < <(awk -F'\t' -v b="$b" -v c="$cfg" -v t="$t" '$1 == b && $2 == c && $3 == t { print $4 }' "$RAW" | stats)
+            read -r wm _ _ < <(awk -F'\t' -v b="$b" -v c="$cfg" -v t="$t" '$1 == b && $2 == c && $3 == t { print $5 }' "$RAW" | stats)
+            read -r em emin emax < <(awk -F'\t' -v b="$b" -v c="$cfg" -v t="$t" '$1 == b && $2 == c && $3 == t { print $6 }' "$RAW" | stats)
+            [[ -z $base ]] && base=$wm
+            awk -v b="$b" -v c="$cfg" -v t="$t" -v sm="$sm" -v smin="$smin" -v smax="$smax" \
+                -v wm="$wm" -v base="$base" -v em="$em" -v emin="$emin" -v emax="$emax" 'BEGIN {
+                su = wm / base
+                printf "| %s | %s | %d | %.2f (%.2f-%.2f) | %.0f | %.2fx | %.0f%% | %.2f (%.2f-%.2f) |\n",
+                    b, c, t, sm, smin, smax, wm, su, 100 * su / (t / '"${TLIST[0]}"'), em, emin, emax }'
+        done
+    done
+done
+
+((QUALITY)) || exit 0
+[[ -f $EVAL_DIR/questions-words.txt && -f $EVAL_DIR/wordsim353.tsv ]] || die "no eval files in $EVAL_DIR"
+TMAX=${TLIST[${#TLIST[@]}-1]}
+QRAW=$OUT/quality.tsv
+: >"$QRAW"
+for ((s = 1; s <= SEEDS; s++)); do
+    for cfg in "${CLIST[@]}"; do
+        for t in 1 "$TMAX"; do
+            for b in "${BLIST[@]}"; do
+                run "$b" "$cfg" "$t" "$QEPOCHS" "$s" "$OUT/q.bin" >/dev/null
+                acc=$("$b" eval-analogy "$OUT/q.bin" "$EVAL_DIR/questions-words.txt" --json |
+                    sed -n 's/^{"accuracy": *\([0-9.]*\).*/\1/p')
+                rho=$("$b" eval-similarity "$OUT/q.bin" "$EVAL_DIR/wordsim353.tsv" --json |
+                    sed -n 's/.*"spearman": *\([-0-9.]*\).*/\1/p')
+                printf '%s\t%s\t%s\t%s\t%s\n' "$b" "$cfg" "$t" "$acc" "$rho" >>"$QRAW"
+                printf 'bench-threads.sh: quality seed %d %s %s t=%s: analogy %s, ws353 %s\n' \
+                    "$s" "$(basename "$b")" "$cfg" "$t" "$acc" "$rho" >&2
+            done
+        done
+    done
+done
+echo
+echo "quality: $QEPOCHS epochs, $SEEDS seeds; mean (min-max)"
+echo
+echo "| binary | config | threads | analogy | WS353 |"
+echo "|---|---|---:|---:|---:|"
+for b in "${BLIST[@]}"; do
+    for cfg in "${CLIST[@]}"; do
+        for t in 1 "$TMAX"; do
+            awk -F'\t' -v b="$b" -v c="$cfg" -v t="$t" '$1 == b && $2 == c && $3 == t {
+                n++; a += $4; r += $5
+                if (n == 1 || $4 < amin) amin = $4; if (n == 1 || $4 > amax) amax = $4
+                if (n == 1 || $5 < rmin) rmin = $5; if (n == 1 || $5 > rmax) rmax = $5 }
+                END { printf "| %s | %s | %d | %.3f (%.3f-%.3f) | %.3f (%.3f-%.3f) |\n",
+                      b, c, t, a / n, amin, amax, r / n, rmin, rmax }' "$QRAW"
+        done
+    done
+done

@@ -1,0 +1,25 @@
+/* cmd_model.h — internal to the commands: opening a vector file for the
+ * query and eval commands, with the one SIGBUS guard for mapped files. */
+#ifndef W2V_CMD_MODEL_H
+#define W2V_CMD_MODEL_H
+
+#include <stdint.h>
+
+#include "w2v/query.h"
+#include "w2v/cli.h"
+
+/* The --limit option of every command that reads a vector file for
+ * queries: gensim's limit=, the first N vectors only. */
+#define CMD_LIMIT_OPTION(target)                                                         \
+    {"limit", NULL, 0, CLI_INT64, &(target), "N",                                        \
+     "read only the first N vectors of the file (gensim's limit=; default all)", 1, 9e18, \
+     NULL}
+
+/* Open path as a query model (mapped when allow_map and the file is
+ * binary; only the first limit rows when limit > 0) and, for the rest of
+ * the process, turn a SIGBUS (the mapped file shrank under us) into the
+ * usual one-line error and exit 1. Returns 0, or the exit code after
+ * reporting the failure (cli_report). Not thread-safe: call once at start. */
+int cmd_open_model(struct query_model *m, const char *path, int allow_map, int64_t limit);
+
+#endif
