@@ -29,6 +29,8 @@
  *   + ~40 V (+ 5 V log2 V with --hs)      counts, keep-probabilities, alias table, Huffman paths
  *   + T (8 S + 4 KB)                      per-thread buffers
  *   + T 8 S (256 + 1024 [ns] + 64 [hs])   hot-row copies, only with T > 1
+ *   + (8 S + 12) K Vs                     --senses K over Vs words: sense rows, centres, counts
+ *   + 4 S (V + Vs K)                      ... and the .ctx copy while writing (senses.h)
  * e.g. corpus10m (V 44,877, N 9.8M, L 0.42M) with D 100 and NS: about 110 MB.
  * No table grows with the corpus but the id stream; none is fixed-size. */
 #ifndef W2V_TRAIN_H
