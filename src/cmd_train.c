@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common_internal.h"
+#include "w2v/classes.h"
 #include "w2v/cli.h"
 #include "w2v/corpus.h"
 #include "w2v/files.h"
@@ -182,6 +184,7 @@ struct train_cmd {
     struct train_options opt;  /* the options table writes straight into these */
     const char *corpus, *output, *save_vocab, *read_vocab, *senses_output;
     int64_t min_count, max_vocab;
+    int64_t classes;           /* > 0: write K word classes instead of the vectors */
     int text, progress, quiet, debug, force;
 
     struct files_corpus fc;    /* the corpus as read: a stream is spooled once */
@@ -236,6 +239,7 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
         {"binary", "binary", 0, CLI_CUSTOM, &c->text, "0|1", "1: binary output (default), 0: --text", 0, 0, parse_binary01},
         {"save-vocab", "save-vocab", 0, CLI_STRING, &c->save_vocab, "FILE", "write the vocabulary (word count per line) to FILE", 0, 0, NULL},
         {"read-vocab", "read-vocab", 0, CLI_STRING, &c->read_vocab, "FILE", "take the vocabulary from FILE instead of counting the corpus", 0, 0, NULL},
+        {"classes", "classes", 0, CLI_INT64, &c->classes, "K", "write K word classes (spherical k-means of the vectors, 'word class' lines) instead of the vectors (default 0: vectors)", 0, 1e9, NULL},
         {"kernel", NULL, 0, CLI_CUSTOM, &o->kernel, "NAME", "training kernel: batched (default) or reference", 0, 0, parse_kernel},
         {"force", NULL, 0, CLI_FLAG, &c->force, NULL, "replace a read-only OUT (its mode is kept)", 0, 0, NULL},
         {"progress", NULL, 0, CLI_FLAG, &c->progress, NULL, "show progress even when stderr is not a terminal (a whole line every 5 s)", 0, 0, NULL},
@@ -274,8 +278,7 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
     if (c->debug == 0)
         c->quiet = 1;
     if (o->threads == 0) {
-        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        o->threads = cpus < 1 ? 1 : cpus > W2V_MAX_THREADS ? W2V_MAX_THREADS : (int)cpus;
+        o->threads = w2v_cpu_count(W2V_MAX_THREADS);
     }
     if (!(o->alpha > 0))
         o->alpha = train_default_alpha(o->arch);
@@ -423,6 +426,43 @@ static int step_train(struct train_cmd *c)
     return 0;
 }
 
+/* --classes K needs K words at least: known once they are counted, before
+ * any training. */
+static int step_check_classes(struct train_cmd *c)
+{
+    if (c->classes > c->vocab.size)
+        return w2v_fail(&c->err, W2V_EUSAGE,
+                        "--classes %lld is more than the %ld words of the vocabulary",
+                        (long long)c->classes, (long)c->vocab.size);
+    return 0;
+}
+
+/* --classes K: the original's -classes, as spherical k-means of the
+ * trained vectors (classes.h), seeded from --seed, on the training threads;
+ * the output is the class file. */
+static int write_classes(struct train_cmd *c, const char *const *words)
+{
+    const struct model *m = train_model(c->tr);
+    int32_t *cls = w2v_calloc((size_t)c->vocab.size, sizeof *cls);
+    if (!cls)
+        return w2v_fail(&c->err, W2V_ENOMEM, "out of memory for the word classes");
+    struct classes_options co;
+    classes_options_default(&co);
+    co.k = (int32_t)c->classes;
+    co.seed = c->opt.seed;
+    co.threads = c->opt.threads;
+    struct classes_stats st;
+    int status = classes_kmeans(m->syn0, c->vocab.size, c->opt.dim, m->stride, &co, cls, &st,
+                                &c->err);
+    if (status == 0)
+        status = classes_write(c->output, words, c->vocab.size, cls, &c->err);
+    if (status == 0 && !c->quiet)
+        fprintf(stderr, "w2v: wrote %s (%ld words in %d classes, %d rounds, mean cosine %.4f)\n",
+                c->output, (long)c->vocab.size, co.k, st.iterations, st.mean_cosine);
+    w2v_free(cls);
+    return status;
+}
+
 /* The vectors. A signal from here on lets the write finish: the file
  * appears whole (temporary + rename) and the run ends normally. */
 static int step_write(struct train_cmd *c)
@@ -434,6 +474,11 @@ static int step_write(struct train_cmd *c)
     }
     for (int32_t i = 0; i < c->vocab.size; i++)
         words[i] = c->vocab.entries[i].word;
+    if (c->classes > 0) {
+        int rc = write_classes(c, words);
+        w2v_free(words);
+        return rc;
+    }
     const struct model *m = train_model(c->tr);
     int status = vectors_write(c->output, c->text ? VECTORS_TEXT : VECTORS_BINARY, c->vocab.size,
                                c->opt.dim, words, m->syn0, m->stride, &c->err);
@@ -491,6 +536,8 @@ int cmd_train(int argc, char **argv)
         if (c.save_vocab)
             status = vocab_save(&c.vocab, c.save_vocab, &c.err);
     }
+    if (status == 0)
+        status = step_check_classes(&c);
     if (status == 0)
         status = step_check_memory(&c);
     if (status == 0)

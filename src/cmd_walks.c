@@ -99,8 +99,7 @@ int cmd_walks(int argc, char **argv)
     if (!output)
         return cli_usage_error(&usage, "no output file given (-o OUT, '-' for stdout)");
     if (threads == 0) {
-        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = cpus < 1 ? 1 : cpus > 1024 ? 1024 : (int)cpus;
+        threads = w2v_cpu_count(1024);
     }
     o.threads = threads;
     o.seed = (uint64_t)seed;

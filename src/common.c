@@ -314,10 +314,10 @@ int w2v_host_is_little_endian(void)
     return first == 1;
 }
 
-int w2v_online_cpus(void)
+int w2v_cpu_count(int max)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : (n > INT32_MAX ? INT32_MAX : (int)n);
+    return n < 1 || max < 1 ? 1 : n > max ? max : (int)n;
 }
 
 /* Length of the valid UTF-8 sequence at s[0..n), or 0 when it is not one. */

@@ -49,9 +49,9 @@ uint64_t w2v_fnv1a(const void *s, size_t len);
  * Thread-safe. */
 int w2v_host_is_little_endian(void);
 
-/* Online processors, at least 1 (callers cap it to their own limits).
- * Thread-safe. */
-int w2v_online_cpus(void);
+/* Online processors, clamped to [1, max]: the default thread count of
+ * every command. Thread-safe. */
+int w2v_cpu_count(int max);
 
 /* Run fn(arg, i) for every i in [0, n): i = 0 on the calling thread, the
  * others on threads of their own, and return when all are done. A thread

@@ -503,7 +503,7 @@ static int search(struct analogy_job *job, const struct eval_analogy_options *op
                   const struct eval_questions *qs, struct eval_analogy_result *res,
                   struct w2v_err *err)
 {
-    int want = opt->threads > 0 ? opt->threads : w2v_online_cpus();
+    int want = opt->threads > 0 ? opt->threads : w2v_cpu_count(1024);
     if (want > 64)
         want = 64;
     if ((int64_t)want > job->n_blocks)

@@ -23,6 +23,8 @@ static const struct command commands[] = {
     {"eval-similarity", cmd_eval_similarity, "Spearman/Pearson on a word-pair file"},
     {"walks", cmd_walks, "random walks over a graph (DeepWalk, node2vec) as a corpus"},
     {"eval-links", cmd_eval_links, "link-prediction ROC AUC of vectors on held-out edges"},
+    {"phrases", cmd_phrases, "join frequent word pairs with '_' (word2phrase)"},
+    {"classes", cmd_classes, "cluster word vectors into K classes (spherical k-means)"},
     {"senses", cmd_senses, "the senses of a word (train --senses) with shares and neighbours"},
     {"disambiguate", cmd_disambiguate, "each word of a sentence with the sense its context picks"},
 };

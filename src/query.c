@@ -659,7 +659,7 @@ int query_topk(const struct query_model *m, const struct query_request *reqs, si
 
     /* An explicit thread count is honoured (tests rely on it); the automatic
      * one gives each thread enough work to pay for starting it. */
-    int threads = opt->threads > 0 ? opt->threads : w2v_online_cpus();
+    int threads = opt->threads > 0 ? opt->threads : w2v_cpu_count(1024);
     if (threads > MAX_THREADS)
         threads = MAX_THREADS;
     int64_t work = hi * (int64_t)m->dim * (int64_t)(n_req < 64 ? n_req : 64);

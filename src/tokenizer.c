@@ -231,6 +231,7 @@ int tokenizer_next(struct tokenizer *t, char word[W2V_MAX_WORD_BYTES + 1], size_
                 t->buf_off = off + 1;
                 memcpy(word, W2V_EOS, sizeof W2V_EOS);
                 *len = sizeof W2V_EOS - 1;
+                t->newline = 1;
                 t->pos = t->buf_base + (int64_t)t->buf_off;
                 return 1;
             }
@@ -262,6 +263,7 @@ int tokenizer_next(struct tokenizer *t, char word[W2V_MAX_WORD_BYTES + 1], size_
         t->buf_off = off;
     }
 emit:
+    t->newline = 0;
     word[n] = '\0';
     *len = n;
     t->pos = t->buf_base + (int64_t)t->buf_off;

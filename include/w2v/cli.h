@@ -119,6 +119,8 @@ int cmd_doesnt_match(int argc, char **argv);
 int cmd_map(int argc, char **argv);
 int cmd_walks(int argc, char **argv);
 int cmd_eval_links(int argc, char **argv);
+int cmd_phrases(int argc, char **argv);
+int cmd_classes(int argc, char **argv);
 int cmd_senses(int argc, char **argv);       /* cmd_senses.c */
 int cmd_disambiguate(int argc, char **argv); /* cmd_senses.c */
 

@@ -38,6 +38,9 @@ struct tokenizer {
     int64_t buf_base;   /* file offset of buf[0] */
     int skipping;       /* inside a word that is not returned (cut, or begun before start) */
     char *name;         /* owned copy of the path for messages, NULL for a stream */
+    /* Read-only for callers: 1 when the last word returned stood for a line
+     * end, 0 for a real word (a literal "</s>" in the text included). */
+    int newline;
 };
 
 /* Open path and position at byte `start`; words belong to the range where

@@ -21,6 +21,7 @@ awk 'BEGIN { srand(7); for (l = 0; l < 300; l++) { s = ""; for (w = 0; w < 12; w
 "$W2V" train corpus.txt -o sbase.bin --model skipgram --senses 2 --senses-output senses.bin --dim 16 \
     --epochs 2 --min-count 1 --threads 1 --quiet --seed 1 >/dev/null 2>&1 ||
     { echo "fault: the clean senses run failed"; echo "0 passed, 1 failed"; exit 1; }
+head -n 8 corpus.txt >small.txt
 printf ': s\nw1 w2 w3 w4\n' >questions.txt
 printf 'w1 w2 1.0\nw3 w4 2.0\nw5 w6 3.0\n' >pairs.txt
 # The corpus through a pipe (the scenario table splits on '|').
@@ -43,6 +44,8 @@ doesnt-match|"$W2V" doesnt-match base.bin w1 w2 w3 w4 --json|-
 map|"$W2V" map base.bin w1 w2 -k 8 -o out.svg|out.svg
 walks|"$W2V" walks graph.txt -o out.txt --weighted --walks 2 --length 6 --p 0.5 --threads 2 --quiet|out.txt
 eval-links|"$W2V" eval-links base.bin held.txt --exclude graph.txt|-
+phrases|"$W2V" phrases small.txt -o out.txt --min-count 2 --threshold 1,1 --quiet|out.txt
+classes|"$W2V" classes base.bin -k 4 -o out.txt --threads 1 --quiet|out.txt
 train-senses|"$W2V" train corpus.txt -o vec.bin --model skipgram --senses 2 --senses-output out.bin --dim 16 --epochs 2 --min-count 1 --threads 1 --quiet --seed 1|out.bin
 senses|"$W2V" senses senses.bin w1 w2 -k 3|-
 disambiguate|"$W2V" disambiguate senses.bin "w1 w2 w3 w4"|-'
