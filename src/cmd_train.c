@@ -288,6 +288,9 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
         return cli_usage_error(&usage, "--senses-output needs --senses K");
     if (c->senses_output && strcmp(c->senses_output, c->output) == 0)
         return cli_usage_error(&usage, "--senses-output must differ from the output file");
+    if (o->senses > 0 && c->classes > 0)
+        return cli_usage_error(&usage, "--senses and --classes cannot be combined (--classes "
+                               "writes classes instead of the vectors)");
     /* --senses runs the senses kernel: the batched one plus the sense pass. */
     if (o->senses > 0 && strcmp(o->kernel, "batched") == 0)
         o->kernel = "senses";

@@ -92,6 +92,7 @@ expect_error 2 "--senses-output equal to -o" -- train "$TMP/planted.txt" -o "$TM
 expect_error 2 "--senses-threshold out of range" -- train "$TMP/planted.txt" -o "$TMP/x.bin" $PLAIN --senses 3 --senses-output "$TMP/s.bin" --senses-threshold 2
 expect_error 2 "--senses with the reference kernel" -- train "$TMP/planted.txt" -o "$TMP/x.bin" $PLAIN --kernel reference --senses 3 --senses-output "$TMP/s.bin"
 expect_error 2 "the senses kernel without --senses" -- train "$TMP/planted.txt" -o "$TMP/x.bin" $PLAIN --kernel senses
+expect_error 2 "--senses with --classes" -- train "$TMP/planted.txt" -o "$TMP/x.bin" $PLAIN --senses 3 --senses-output "$TMP/s.bin" --classes 2
 check "no output after usage errors" test ! -e "$TMP/x.bin" -a ! -e "$TMP/s.bin"
 expect_error 1 "senses on plain vectors" -- senses "$TMP/vec.bin" bank
 grep -q 'not a senses file' "$TMP/err" && pass || fail "plain vectors: $(cat "$TMP/err")"
