@@ -17,6 +17,7 @@
 #include "w2v/eval.h"
 
 #include "common_internal.h"
+#include "kernels.h"
 
 #include <math.h>
 #include <stdatomic.h>
@@ -134,20 +135,6 @@ int64_t eval_vocab_find(const struct eval_vocab *ev, const char *word)
     return ev->slots[vocab_slot(ev, word, strlen(word))];
 }
 
-/* The hot loops below are plain C that any target vectorises. On x86-64
- * GCC also builds x86-64-v3 (AVX2+FMA) and x86-64-v4 (AVX-512) versions and
- * the loader picks one for the running CPU (ifunc), as simd.c does. All
- * threads use the same version, so results are deterministic on a machine
- * and independent of the thread count; under the build's -ffp-contract=fast
- * the FMA versions may differ from the portable one in the last bits of a
- * cosine, which can only matter for a near-tie. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__GLIBC__) && \
-    !defined(W2V_NO_CLONES)
-#define W2V_HOT __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
-#else
-#define W2V_HOT
-#endif
-
 /* ---- analogy ------------------------------------------------------------------------- */
 
 void eval_analogy_result_release(struct eval_analogy_result *r)
@@ -248,59 +235,6 @@ struct analogy_worker {
     struct w2v_err err;
 };
 
-/* s[u][j] = sum_k wq[u][k] * t[k][j] for u < U, j < nb (nb a multiple of
- * 16).  s: [U, ld], t: [dim, ld], wq: [U, dim], all row-major.
- * A 4 x 16 tile of s is accumulated over k as rank-1 updates, so no loop is
- * a reduction and gcc vectorises the l loop without reassociating anything:
- * each s[u][j] is summed over k in order, the same whichever block or
- * thread computes it. The tile shape matters to gcc 12: 4 x 16 and 2 x 32
- * vectorise well, 4 x 8 or 2 x 16 are turned into slow shuffles. */
-W2V_HOT static void block_cosines(float *restrict s, const float *restrict t,
-                                  const float *restrict wq, size_t n_words, int32_t dim,
-                                  size_t nb, size_t ld)
-{
-    const size_t d = (size_t)dim;
-    size_t u = 0;
-    for (; u + 4 <= n_words; u += 4) {
-        const float *restrict q0 = wq + u * d;
-        const float *restrict q1 = q0 + d;
-        const float *restrict q2 = q1 + d;
-        const float *restrict q3 = q2 + d;
-        for (size_t j0 = 0; j0 < nb; j0 += 16) {
-            float c0[16] = {0}, c1[16] = {0}, c2[16] = {0}, c3[16] = {0};
-            for (size_t k = 0; k < d; k++) {
-                const float *restrict tk = t + k * ld + j0;
-                const float a0 = q0[k], a1 = q1[k], a2 = q2[k], a3 = q3[k];
-                for (int l = 0; l < 16; l++) {
-                    c0[l] += a0 * tk[l];
-                    c1[l] += a1 * tk[l];
-                    c2[l] += a2 * tk[l];
-                    c3[l] += a3 * tk[l];
-                }
-            }
-            float *restrict o = s + u * ld + j0;
-            for (int l = 0; l < 16; l++) {
-                o[l] = c0[l];
-                o[ld + (size_t)l] = c1[l];
-                o[2 * ld + (size_t)l] = c2[l];
-                o[3 * ld + (size_t)l] = c3[l];
-            }
-        }
-    }
-    for (; u < n_words; u++) {
-        const float *restrict q = wq + u * d;
-        float *restrict su = s + u * ld;
-        for (size_t j = 0; j < nb; j++)
-            su[j] = 0.0f;
-        for (size_t k = 0; k < d; k++) {
-            const float a = q[k];
-            const float *restrict tk = t + k * ld;
-            for (size_t j = 0; j < nb; j++)
-                su[j] += a * tk[j];
-        }
-    }
-}
-
 /* The two scores, as one expression each so that the filter below and the
  * exact scan compute bit-identical values. sa/sb/sc are cosines with a/b/c
  * (for 3CosMul already shifted to [0,1]). */
@@ -312,9 +246,11 @@ static inline float score_mul(float sa, float sb, float sc)
 
 /* Whether any of the nb scores beats thr. A flag rather than a maximum:
  * an OR of comparisons vectorises without -ffast-math, a float max
- * reduction does not. [nb] rows each. */
-W2V_HOT static int any_above_add(const float *restrict sa, const float *restrict sb,
-                                 const float *restrict sc, size_t nb, float thr)
+ * reduction does not. [nb] rows each. These two stay beside the scores
+ * (query.h's 3CosMul) rather than in the kernels module, which includes
+ * nothing above it; W2V_CLONES is the kernels' dispatch macro. */
+W2V_CLONES static int any_above_add(const float *restrict sa, const float *restrict sb,
+                                    const float *restrict sc, size_t nb, float thr)
 {
     int any = 0;
     for (size_t j = 0; j < nb; j++)
@@ -322,8 +258,8 @@ W2V_HOT static int any_above_add(const float *restrict sa, const float *restrict
     return any;
 }
 
-W2V_HOT static int any_above_mul(const float *restrict sa, const float *restrict sb,
-                                 const float *restrict sc, size_t nb, float thr)
+W2V_CLONES static int any_above_mul(const float *restrict sa, const float *restrict sb,
+                                    const float *restrict sc, size_t nb, float thr)
 {
     int any = 0;
     for (size_t j = 0; j < nb; j++)
@@ -406,7 +342,7 @@ static void analogy_work(void *arg, int i)
             atomic_store(&job->next_block, job->n_blocks);
             return;
         }
-        block_cosines(w->s, w->t, job->wq, job->n_words, job->dim, nbt, ld);
+        kernels_block_cosines(w->s, w->t, job->wq, job->n_words, job->dim, nbt, ld);
         if (job->method == EVAL_3COSMUL) {
             /* Shift cosines to [0,1] once per block, not once per question. */
             for (size_t u = 0; u < job->n_words; u++) {

@@ -94,8 +94,7 @@ static size_t batch_buf_bytes(const struct train_options *o, int32_t max_code)
     size_t window2 = 2 * (size_t)(o->window > 0 ? o->window : 1);
     size_t negs = (size_t)BATCH_RING * (size_t)(o->negative > 0 ? o->negative : 1);
     size_t outs = max_out(o, max_code);
-    size_t stride = ((size_t)o->dim + W2V_MODEL_ROW_ALIGN - 1) / W2V_MODEL_ROW_ALIGN *
-                    W2V_MODEL_ROW_ALIGN;
+    size_t stride = model_stride(o->dim);
     size_t hot = o->threads > 1 ? (size_t)BATCH_HOT_IN + (o->negative > 0 ? BATCH_HOT_OUT : 0) +
                                       (o->hs ? BATCH_HOT_HS : 0)
                                 : 0;
@@ -293,114 +292,105 @@ static inline void prefetch_path(const struct trainer *tr, const struct batch_bu
         prefetch_row(hot_rows_peek(&bb->hot_hs, hf->points[off + b]), n);
 }
 
+/* Before a sentence's first centre word: the negatives and Huffman paths
+ * of the first BATCH_AHEAD centres, and the first context rows. */
+static inline void sentence_start(struct train_thread *t, struct batch_buf *bb,
+                                  const int32_t *sen, int32_t len)
+{
+    const struct trainer *tr = t->tr;
+    for (int32_t c = 0; c < len && c < BATCH_AHEAD; c++) {
+        if (tr->opt.negative > 0)
+            draw_negatives(t, bb, c, sen[c]);
+        if (tr->opt.hs)
+            prefetch_path(tr, bb, sen[c]);
+    }
+    for (int32_t j = 0; j < len && j < BATCH_AHEAD + tr->opt.window; j++)
+        prefetch_row(hot_rows_peek(&bb->hot_in, sen[j]), tr->model.stride);
+}
+
+/* Centre word i's inputs: first the look-ahead for centre i + BATCH_AHEAD
+ * (its negatives, path and a context row), then the window draw (in this
+ * order: it fixes the stream of random numbers); the window's context rows
+ * go to bb->in. Returns their number. */
+static inline int window_inputs(struct train_thread *t, struct batch_buf *bb, const int32_t *sen,
+                                int32_t len, int32_t i)
+{
+    const struct trainer *tr = t->tr;
+    const int W = tr->opt.window;
+    if (i + BATCH_AHEAD < len) {
+        if (tr->opt.negative > 0)
+            draw_negatives(t, bb, i + BATCH_AHEAD, sen[i + BATCH_AHEAD]);
+        if (tr->opt.hs)
+            prefetch_path(tr, bb, sen[i + BATCH_AHEAD]);
+        if (i + BATCH_AHEAD + W < len)
+            prefetch_row(hot_rows_peek(&bb->hot_in, sen[i + BATCH_AHEAD + W]), tr->model.stride);
+    }
+    int win = sampling_window(&t->rng, W);
+    int32_t a = i > win ? i - win : 0;
+    int32_t b = len - 1 - i > win ? i + win : len - 1;
+    int B = 0;
+    for (int32_t j = a; j <= b; j++)
+        if (j != i)
+            bb->in[B++] = hot_rows_get(&bb->hot_in, sen[j]);
+    return B;
+}
+
 /* Skip-gram: inputs = the window's context rows, outputs = the centre
- * word's path (HS) and/or the centre word with shared negatives (NS). */
+ * word's path (HS) and/or the centre word with shared negatives (NS), in
+ * groups of W2V_BATCH_GROUP. */
 static void sentence_sg(struct train_thread *t, const int32_t *sen, int32_t len)
 {
     const struct trainer *tr = t->tr;
     struct batch_buf *bb = t->buf;
     const size_t n = tr->model.stride;
-    const int W = tr->opt.window;
-    const int ns = tr->opt.negative > 0, hs = tr->opt.hs;
-
-    for (int32_t c = 0; c < len && c < BATCH_AHEAD; c++) {
-        if (ns)
-            draw_negatives(t, bb, c, sen[c]);
-        if (hs)
-            prefetch_path(tr, bb, sen[c]);
-    }
-    for (int32_t j = 0; j < len && j < BATCH_AHEAD + W; j++)
-        prefetch_row(hot_rows_peek(&bb->hot_in, sen[j]), n);
-
+    const int G = W2V_BATCH_GROUP;
+    sentence_start(t, bb, sen, len);
     for (int32_t i = 0; i < len; i++) {
-        const int32_t word = sen[i];
-        if (i + BATCH_AHEAD < len) {
-            if (ns)
-                draw_negatives(t, bb, i + BATCH_AHEAD, sen[i + BATCH_AHEAD]);
-            if (hs)
-                prefetch_path(tr, bb, sen[i + BATCH_AHEAD]);
-            if (i + BATCH_AHEAD + W < len)
-                prefetch_row(hot_rows_peek(&bb->hot_in, sen[i + BATCH_AHEAD + W]), n);
-        }
-        int win = sampling_window(&t->rng, W);
-        int32_t a = i > win ? i - win : 0;
-        int32_t b = len - 1 - i > win ? i + win : len - 1;
-        int B = 0;
-        for (int32_t j = a; j <= b; j++)
-            if (j != i)
-                bb->in[B++] = hot_rows_get(&bb->hot_in, sen[j]);
+        int B = window_inputs(t, bb, sen, len, i);
         if (B == 0)
             continue;
-        if (hs) {
-            int M = hs_outputs(tr, bb, word);
-            for (int p = 0; p < M; p += W2V_BATCH_GROUP)
+        if (tr->opt.hs) {
+            int M = hs_outputs(tr, bb, sen[i]);
+            for (int p = 0; p < M; p += G)
                 kernels_block_sg(bb->in, B, bb->out + p, bb->label + p, bb->mult + p,
-                               M - p < W2V_BATCH_GROUP ? M - p : W2V_BATCH_GROUP, n, t->alpha, 1,
-                               bb->scratch);
+                                 M - p < G ? M - p : G, n, t->alpha, 1, bb->scratch);
         }
-        if (ns) {
-            int M = ns_outputs(tr, bb, i, word);
-            for (int p = 0; p < M; p += W2V_BATCH_GROUP)
+        if (tr->opt.negative > 0) {
+            int M = ns_outputs(tr, bb, i, sen[i]);
+            for (int p = 0; p < M; p += G)
                 kernels_block_sg(bb->in, B, bb->out + p, bb->label + p, bb->mult + p,
-                               M - p < W2V_BATCH_GROUP ? M - p : W2V_BATCH_GROUP, n, t->alpha, 0,
-                               bb->scratch);
+                                 M - p < G ? M - p : G, n, t->alpha, 0, bb->scratch);
         }
     }
 }
 
 /* CBOW: the context mean (or sum) in bb->h is the one input; the centre
- * word's outputs as for skip-gram; every context row gets the gradient. */
+ * word's outputs as for skip-gram, in groups of W2V_BATCH_GROUP_CBOW;
+ * every context row gets the gradient. */
 static void sentence_cbow(struct train_thread *t, const int32_t *sen, int32_t len)
 {
     const struct trainer *tr = t->tr;
     struct batch_buf *bb = t->buf;
     const size_t n = tr->model.stride;
-    const int W = tr->opt.window;
-    const int ns = tr->opt.negative > 0, hs = tr->opt.hs;
+    const int G = W2V_BATCH_GROUP_CBOW;
     float *h = bb->h;
-
-    for (int32_t c = 0; c < len && c < BATCH_AHEAD; c++) {
-        if (ns)
-            draw_negatives(t, bb, c, sen[c]);
-        if (hs)
-            prefetch_path(tr, bb, sen[c]);
-    }
-    for (int32_t j = 0; j < len && j < BATCH_AHEAD + W; j++)
-        prefetch_row(hot_rows_peek(&bb->hot_in, sen[j]), n);
-
+    sentence_start(t, bb, sen, len);
     for (int32_t i = 0; i < len; i++) {
-        const int32_t word = sen[i];
-        if (i + BATCH_AHEAD < len) {
-            if (ns)
-                draw_negatives(t, bb, i + BATCH_AHEAD, sen[i + BATCH_AHEAD]);
-            if (hs)
-                prefetch_path(tr, bb, sen[i + BATCH_AHEAD]);
-            if (i + BATCH_AHEAD + W < len)
-                prefetch_row(hot_rows_peek(&bb->hot_in, sen[i + BATCH_AHEAD + W]), n);
-        }
-        int win = sampling_window(&t->rng, W);
-        int32_t a = i > win ? i - win : 0;
-        int32_t b = len - 1 - i > win ? i + win : len - 1;
-        int C = 0;
-        for (int32_t j = a; j <= b; j++)
-            if (j != i)
-                bb->in[C++] = hot_rows_get(&bb->hot_in, sen[j]);
+        int C = window_inputs(t, bb, sen, len, i);
         if (C == 0)
             continue;
         kernels_mean(h, bb->in, C, n, tr->opt.cbow_sum ? 1.0f : 1.0f / (float)C);
-        if (hs) {
-            int M = hs_outputs(tr, bb, word);
-            for (int p = 0; p < M; p += W2V_BATCH_GROUP_CBOW)
+        if (tr->opt.hs) {
+            int M = hs_outputs(tr, bb, sen[i]);
+            for (int p = 0; p < M; p += G)
                 kernels_block_cbow(h, bb->in, C, bb->out + p, bb->label + p, bb->mult + p,
-                                 M - p < W2V_BATCH_GROUP_CBOW ? M - p : W2V_BATCH_GROUP_CBOW, n,
-                                 t->alpha, 1);
+                                   M - p < G ? M - p : G, n, t->alpha, 1);
         }
-        if (ns) {
-            int M = ns_outputs(tr, bb, i, word);
-            for (int p = 0; p < M; p += W2V_BATCH_GROUP_CBOW)
+        if (tr->opt.negative > 0) {
+            int M = ns_outputs(tr, bb, i, sen[i]);
+            for (int p = 0; p < M; p += G)
                 kernels_block_cbow(h, bb->in, C, bb->out + p, bb->label + p, bb->mult + p,
-                                 M - p < W2V_BATCH_GROUP_CBOW ? M - p : W2V_BATCH_GROUP_CBOW, n,
-                                 t->alpha, 0);
+                                   M - p < G ? M - p : G, n, t->alpha, 0);
         }
     }
 }

@@ -192,8 +192,7 @@ static int ref_thread_init(struct train_thread *t)
 static size_t ref_thread_bytes(const struct train_options *o, int64_t vocab_size)
 {
     (void)vocab_size;
-    size_t stride = ((size_t)o->dim + W2V_MODEL_ROW_ALIGN - 1) / W2V_MODEL_ROW_ALIGN *
-                    W2V_MODEL_ROW_ALIGN;
+    size_t stride = model_stride(o->dim);
     return sizeof(struct ref_buf) + 2 * stride * sizeof(float) +
            2 * (size_t)o->window * sizeof(int32_t);
 }

@@ -74,8 +74,7 @@ static size_t max_out(const struct train_options *o)
 
 static size_t senses_thread_bytes(const struct train_options *o, int64_t vocab_size)
 {
-    size_t stride = ((size_t)(o->dim > 0 ? o->dim : 1) + W2V_MODEL_ROW_ALIGN - 1) /
-                    W2V_MODEL_ROW_ALIGN * W2V_MODEL_ROW_ALIGN;
+    size_t stride = model_stride(o->dim);
     return kernel_batch.thread_bytes(o, vocab_size) + sizeof(struct senses_buf) +
            2 * stride * sizeof(float) + (max_out(o) + 16) * (2 * sizeof(float *) + 3 * sizeof(float)) +
            SENSES_RING * (size_t)(o->negative > 0 ? o->negative : 1) * sizeof(int32_t);

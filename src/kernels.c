@@ -1,6 +1,8 @@
-/* kernels.c — the out-of-line row kernels: the vectorised logistic
- * function and the block steps of the batched (HogBatch) kernel, and the
- * context mean (see kernels.h).
+/* kernels.c — the out-of-line row kernels (see kernels.h): for training,
+ * the vectorised logistic function, the block steps of the batched
+ * (HogBatch) kernel and the context mean; for queries, dot products and
+ * normalisation of rows of any length; for evaluation, the block of
+ * cosines of the analogy search.
  *
  * The two block steps are the hot loops of training. Each is specialised
  * for a fixed number of output rows M (1..W2V_BATCH_GROUP) so that gcc keeps
@@ -10,6 +12,7 @@
  * loop runs whole 16-float vectors. */
 #include "kernels.h"
 
+#include <math.h>
 #include <string.h>
 
 #if defined(__GNUC__)
@@ -381,5 +384,292 @@ void kernels_step_frozen(float *v, float *const *out, const float *label, const 
             e += scratch[m] * row_load16(out[m] + i);
         f32x16 x = row_load16(v + i) + e;
         row_store16(v + i, &x);
+    }
+}
+
+/* ---- query rows: any length, any alignment ----------------------------------
+ *
+ * Every dot product and sum of squares here has LANES independent partial
+ * sums (lane j takes the elements i = j mod LANES), folded pairwise at the
+ * end. That fixed order needs no -ffast-math to use SIMD and makes the
+ * kernels agree bit for bit: kernels_dot_2x2 with kernels_dot_any (identical expressions,
+ * so whatever FMA contraction the compiler applies, it applies to both),
+ * mapped rows with rows in memory, batches with single queries. With GNU C
+ * the lanes are one 8-float vector (gcc's own vectoriser interleaves the
+ * 2x2 kernel badly); elsewhere plain loops compute the same values.
+ *
+ * The three kernels are out of line and, on x86-64 with gcc, cloned for
+ * x86-64-v3 (AVX2+FMA) and -v4; the loader picks one clone for the whole
+ * process, so every caller (normalisation, query vectors, scans,
+ * similarity) gets the same bits on one machine.
+ * A call per row costs nothing next to a 300-float row. */
+#define LANES 8
+
+static inline float fold_lanes(float *acc)
+{
+    for (size_t w = LANES / 2; w > 0; w /= 2)
+        for (size_t j = 0; j < w; j++)
+            acc[j] += acc[j + w];
+    return acc[0];
+}
+
+#if defined(__GNUC__)
+typedef float v8f __attribute__((vector_size(32)));
+#endif
+
+static inline float load_f32(const unsigned char *p)
+{
+    float f;
+    memcpy(&f, p, sizeof f);
+    return f;
+}
+
+/* q: [n], x: [n] -> q . x */
+W2V_CLONES
+float kernels_dot_any(const float *restrict q, const float *restrict x, size_t n)
+{
+    float acc[LANES] = {0};
+    size_t i = 0;
+#if defined(__GNUC__)
+    v8f s = {0};
+    for (; i + LANES <= n; i += LANES) {
+        v8f a, b;
+        memcpy(&a, q + i, sizeof a);
+        memcpy(&b, x + i, sizeof b);
+        s += a * b;
+    }
+    memcpy(acc, &s, sizeof s);
+#else
+    for (; i + LANES <= n; i += LANES)
+        for (size_t j = 0; j < LANES; j++)
+            acc[j] += q[i + j] * x[i + j];
+#endif
+    for (size_t j = 0; i < n; i++, j++)
+        acc[j] += q[i] * x[i];
+    return fold_lanes(acc);
+}
+
+/* Two queries against two rows: q0, q1, x0, x1: [n]; out = {q0.x0, q0.x1,
+ * q1.x0, q1.x1}, each equal to kernels_dot_any's. Each load serves two products,
+ * which is what limits a batch of queries once the rows are in cache. */
+W2V_CLONES
+void kernels_dot_2x2(const float *restrict q0, const float *restrict q1,
+                    const float *restrict x0, const float *restrict x1, size_t n, float out[4])
+{
+    float a00[LANES] = {0}, a01[LANES] = {0}, a10[LANES] = {0}, a11[LANES] = {0};
+    size_t i = 0;
+#if defined(__GNUC__)
+    v8f s00 = {0}, s01 = {0}, s10 = {0}, s11 = {0};
+    for (; i + LANES <= n; i += LANES) {
+        v8f u0, u1, y0, y1;
+        memcpy(&u0, q0 + i, sizeof u0);
+        memcpy(&u1, q1 + i, sizeof u1);
+        memcpy(&y0, x0 + i, sizeof y0);
+        memcpy(&y1, x1 + i, sizeof y1);
+        s00 += u0 * y0;
+        s01 += u0 * y1;
+        s10 += u1 * y0;
+        s11 += u1 * y1;
+    }
+    memcpy(a00, &s00, sizeof s00);
+    memcpy(a01, &s01, sizeof s01);
+    memcpy(a10, &s10, sizeof s10);
+    memcpy(a11, &s11, sizeof s11);
+#else
+    for (; i + LANES <= n; i += LANES)
+        for (size_t j = 0; j < LANES; j++) {
+            a00[j] += q0[i + j] * x0[i + j];
+            a01[j] += q0[i + j] * x1[i + j];
+            a10[j] += q1[i + j] * x0[i + j];
+            a11[j] += q1[i + j] * x1[i + j];
+        }
+#endif
+    for (size_t j = 0; i < n; i++, j++) {
+        a00[j] += q0[i] * x0[i];
+        a01[j] += q0[i] * x1[i];
+        a10[j] += q1[i] * x0[i];
+        a11[j] += q1[i] * x1[i];
+    }
+    out[0] = fold_lanes(a00);
+    out[1] = fold_lanes(a01);
+    out[2] = fold_lanes(a10);
+    out[3] = fold_lanes(a11);
+}
+
+/* Four queries against two rows: q[0..4): [n] each, x0, x1: [n];
+ * out[2 * k + j] = q[k] . xj, each equal to kernels_dot_any's. Eight independent
+ * accumulators keep two FMA units busy despite their latency. */
+W2V_CLONES
+void kernels_dot_4x2(const float *const q[4], const float *restrict x0,
+                    const float *restrict x1, size_t n, float out[8])
+{
+    float acc[8][LANES] = {{0}};
+    const float *restrict q0 = q[0], *restrict q1 = q[1], *restrict q2 = q[2],
+                          *restrict q3 = q[3];
+    size_t i = 0;
+#if defined(__GNUC__)
+    v8f s[8] = {{0}};
+    for (; i + LANES <= n; i += LANES) {
+        v8f u0, u1, u2, u3, y0, y1;
+        memcpy(&y0, x0 + i, sizeof y0);
+        memcpy(&y1, x1 + i, sizeof y1);
+        memcpy(&u0, q0 + i, sizeof u0);
+        memcpy(&u1, q1 + i, sizeof u1);
+        memcpy(&u2, q2 + i, sizeof u2);
+        memcpy(&u3, q3 + i, sizeof u3);
+        s[0] += u0 * y0;
+        s[1] += u0 * y1;
+        s[2] += u1 * y0;
+        s[3] += u1 * y1;
+        s[4] += u2 * y0;
+        s[5] += u2 * y1;
+        s[6] += u3 * y0;
+        s[7] += u3 * y1;
+    }
+    for (int k = 0; k < 8; k++)
+        memcpy(acc[k], &s[k], sizeof s[k]);
+#else
+    for (; i + LANES <= n; i += LANES)
+        for (size_t j = 0; j < LANES; j++) {
+            acc[0][j] += q0[i + j] * x0[i + j];
+            acc[1][j] += q0[i + j] * x1[i + j];
+            acc[2][j] += q1[i + j] * x0[i + j];
+            acc[3][j] += q1[i + j] * x1[i + j];
+            acc[4][j] += q2[i + j] * x0[i + j];
+            acc[5][j] += q2[i + j] * x1[i + j];
+            acc[6][j] += q3[i + j] * x0[i + j];
+            acc[7][j] += q3[i + j] * x1[i + j];
+        }
+#endif
+    for (size_t j = 0; i < n; i++, j++) {
+        acc[0][j] += q0[i] * x0[i];
+        acc[1][j] += q0[i] * x1[i];
+        acc[2][j] += q1[i] * x0[i];
+        acc[3][j] += q1[i] * x1[i];
+        acc[4][j] += q2[i] * x0[i];
+        acc[5][j] += q2[i] * x1[i];
+        acc[6][j] += q3[i] * x0[i];
+        acc[7][j] += q3[i] * x1[i];
+    }
+    for (int k = 0; k < 8; k++)
+        out[k] = fold_lanes(acc[k]);
+}
+
+/* src: [n] host-order floats at any alignment (a mapped row, or a float
+ * array seen as bytes) -> sum of squares, in kernels_dot_any's lane order. */
+static inline float sumsq_bytes(const unsigned char *src, size_t n)
+{
+    float acc[LANES] = {0};
+    size_t i = 0;
+#if defined(__GNUC__)
+    v8f s = {0};
+    for (; i + LANES <= n; i += LANES) {
+        v8f a;
+        memcpy(&a, src + 4 * i, sizeof a);
+        s += a * a;
+    }
+    memcpy(acc, &s, sizeof s);
+#else
+    for (; i + LANES <= n; i += LANES)
+        for (size_t j = 0; j < LANES; j++) {
+            float v = load_f32(src + 4 * (i + j));
+            acc[j] += v * v;
+        }
+#endif
+    for (size_t j = 0; i < n; i++, j++) {
+        float v = load_f32(src + 4 * i);
+        acc[j] += v * v;
+    }
+    return fold_lanes(acc);
+}
+
+/* x[0..n) = src / |src|, src: [n] host-order floats at any alignment (may
+ * be x itself); a zero row stays zero. Every path (rows read into memory,
+ * mapped rows during a scan, query vectors) goes through here, so a model
+ * gives the same scores mapped or read. The float sum is exact enough in
+ * [1e-30, 1e30]; outside it (denormals, huge values, zeros) the norm is
+ * taken in double, which cannot overflow for float input. Returns 0, or -1
+ * when src holds a NaN or an infinity (x is then unspecified). */
+W2V_CLONES
+int kernels_unit_row_from(float *x, const unsigned char *src, size_t n)
+{
+    float ss = sumsq_bytes(src, n);
+    if (ss >= 1e-30f && ss <= 1e30f) {
+        float inv = 1.0f / sqrtf(ss);
+        for (size_t i = 0; i < n; i++)
+            x[i] = load_f32(src + 4 * i) * inv;
+        return 0;
+    }
+    memmove(x, src, n * sizeof *x);
+    double dss = 0;
+    for (size_t i = 0; i < n; i++)
+        dss += (double)x[i] * (double)x[i];
+    if (!isfinite(dss))
+        return -1;
+    if (dss == 0)
+        return 0;
+    double inv = 1.0 / sqrt(dss);
+    for (size_t i = 0; i < n; i++)
+        x[i] = (float)(x[i] * inv);
+    return 0;
+}
+
+/* ---- analogy search blocks (eval) ------------------------------------------
+ *
+ * All threads use the same clone, so results are deterministic on a machine
+ * and independent of the thread count; under the build's -ffp-contract=fast
+ * the FMA clones may differ from the portable one in the last bits of a
+ * cosine, which can only matter for a near-tie. */
+
+/* s[u][j] = sum_k wq[u][k] * t[k][j] for u < U, j < nb (nb a multiple of
+ * 16).  s: [U, ld], t: [dim, ld], wq: [U, dim], all row-major.
+ * A 4 x 16 tile of s is accumulated over k as rank-1 updates, so no loop is
+ * a reduction and gcc vectorises the l loop without reassociating anything:
+ * each s[u][j] is summed over k in order, the same whichever block or
+ * thread computes it. The tile shape matters to gcc 12: 4 x 16 and 2 x 32
+ * vectorise well, 4 x 8 or 2 x 16 are turned into slow shuffles. */
+W2V_CLONES
+void kernels_block_cosines(float *restrict s, const float *restrict t, const float *restrict wq,
+                           size_t n_words, int32_t dim, size_t nb, size_t ld)
+{
+    const size_t d = (size_t)dim;
+    size_t u = 0;
+    for (; u + 4 <= n_words; u += 4) {
+        const float *restrict q0 = wq + u * d;
+        const float *restrict q1 = q0 + d;
+        const float *restrict q2 = q1 + d;
+        const float *restrict q3 = q2 + d;
+        for (size_t j0 = 0; j0 < nb; j0 += 16) {
+            float c0[16] = {0}, c1[16] = {0}, c2[16] = {0}, c3[16] = {0};
+            for (size_t k = 0; k < d; k++) {
+                const float *restrict tk = t + k * ld + j0;
+                const float a0 = q0[k], a1 = q1[k], a2 = q2[k], a3 = q3[k];
+                for (int l = 0; l < 16; l++) {
+                    c0[l] += a0 * tk[l];
+                    c1[l] += a1 * tk[l];
+                    c2[l] += a2 * tk[l];
+                    c3[l] += a3 * tk[l];
+                }
+            }
+            float *restrict o = s + u * ld + j0;
+            for (int l = 0; l < 16; l++) {
+                o[l] = c0[l];
+                o[ld + (size_t)l] = c1[l];
+                o[2 * ld + (size_t)l] = c2[l];
+                o[3 * ld + (size_t)l] = c3[l];
+            }
+        }
+    }
+    for (; u < n_words; u++) {
+        const float *restrict q = wq + u * d;
+        float *restrict su = s + u * ld;
+        for (size_t j = 0; j < nb; j++)
+            su[j] = 0.0f;
+        for (size_t k = 0; k < d; k++) {
+            const float a = q[k];
+            const float *restrict tk = t + k * ld;
+            for (size_t j = 0; j < nb; j++)
+                su[j] += a * tk[j];
+        }
     }
 }

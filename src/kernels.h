@@ -1,7 +1,9 @@
 /* kernels.h — the only row arithmetic of w2v (internal header): dot, axpy,
  * scale and zero over padded rows, the block steps of the batched kernel
- * with their vectorised logistic function, the context mean, and the one
- * clone/dispatch macro.
+ * with their vectorised logistic function and the context mean (training);
+ * dot products and normalisation of rows of any length and alignment
+ * (queries); the block of cosines of the analogy search (evaluation); and
+ * the one clone/dispatch macro.
  *
  * Dispatch. Out-of-line kernels marked W2V_CLONES are compiled three times
  * by GCC's target_clones (portable x86-64, AVX2+FMA, AVX-512); the loader
@@ -26,8 +28,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(W2V_NO_CLONES)
-/* GCC resolves these through an ifunc at load time. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__GLIBC__) && \
+    !defined(W2V_NO_CLONES)
+/* GCC resolves these through an ifunc (glibc) at load time. */
 #define W2V_CLONES __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
 #else
 #define W2V_CLONES
@@ -129,5 +132,40 @@ void kernels_step_frozen(float *v, float *const *out, const float *label, const 
 /* h = (sum of the C >= 1 rows) * scale.   rows: [C][n]; h: [n], n a
  * multiple of 16. Hogwild: the rows are shared model rows. */
 void kernels_mean(float *h, float *const *rows, int C, size_t n, float scale);
+
+/* ---- query rows: any length, any alignment ----------------------------------
+ * Eight lanes of partial sums (lane j takes the elements i = j mod 8),
+ * folded pairwise: all four functions add in that one order, so a score is
+ * the same bits whichever computes it (batched or single query, mapped or
+ * read rows). A second dot product beside kernels_dot on purpose: the
+ * training rows are padded to 16 floats and summed in 16 lanes, and either
+ * order changed would change results (trained files, query scores). */
+
+/* q . x for any n.   q, x: [n] */
+float kernels_dot_any(const float *q, const float *x, size_t n);
+
+/* Two queries against two rows: out = {q0.x0, q0.x1, q1.x0, q1.x1}, each
+ * equal to kernels_dot_any's.   q0, q1, x0, x1: [n] */
+void kernels_dot_2x2(const float *q0, const float *q1, const float *x0, const float *x1,
+                     size_t n, float out[4]);
+
+/* Four queries against two rows: out[2 * k + j] = q[k] . xj, each equal to
+ * kernels_dot_any's.   q[0..4): [n] each; x0, x1: [n] */
+void kernels_dot_4x2(const float *const q[4], const float *x0, const float *x1, size_t n,
+                     float out[8]);
+
+/* x[0..n) = src / |src|, src: [n] host-order floats at any alignment (a
+ * mapped row, or x itself); a zero row stays zero. Returns 0, or -1 when
+ * src holds a NaN or an infinity (x is then unspecified). */
+int kernels_unit_row_from(float *x, const unsigned char *src, size_t n);
+
+/* ---- analogy search blocks (eval) -------------------------------------------- */
+
+/* s[u][j] = sum_k wq[u][k] * t[k][j] for u < n_words, j < nb (nb a
+ * multiple of 16), each summed over k in order (the same whichever block
+ * or thread computes it).   s: [n_words, ld], t: [dim, ld], wq: [n_words,
+ * dim], all row-major. */
+void kernels_block_cosines(float *s, const float *t, const float *wq, size_t n_words,
+                           int32_t dim, size_t nb, size_t ld);
 
 #endif

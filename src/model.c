@@ -6,7 +6,7 @@
 
 #include "w2v/sampling.h"
 
-static size_t model_stride(int64_t dim)
+size_t model_stride(int64_t dim)
 {
     return ((size_t)dim + W2V_MODEL_ROW_ALIGN - 1) / W2V_MODEL_ROW_ALIGN * W2V_MODEL_ROW_ALIGN;
 }

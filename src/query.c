@@ -3,6 +3,7 @@
 #include "w2v/query.h"
 
 #include "common_internal.h"
+#include "kernels.h"
 
 #include <math.h>
 #include <string.h>
@@ -85,239 +86,14 @@ size_t query_heap_sort(struct query_heap *h)
 
 /* ---- kernels ------------------------------------------------------------ */
 
-/* Every dot product and sum of squares here has LANES independent partial
- * sums (lane j takes the elements i = j mod LANES), folded pairwise at the
- * end. That fixed order needs no -ffast-math to use SIMD and makes the
- * kernels agree bit for bit: dot_2x2 with dot_f32 (identical expressions,
- * so whatever FMA contraction the compiler applies, it applies to both),
- * mapped rows with rows in memory, batches with single queries. With GNU C
- * the lanes are one 8-float vector (gcc's own vectoriser interleaves the
- * 2x2 kernel badly); elsewhere plain loops compute the same values.
- *
- * The three kernels are out of line and, on x86-64 with gcc, cloned for
- * x86-64-v3 (AVX2+FMA) and -v4; the loader picks one clone for the whole
- * process, so every caller (normalisation, query vectors, scans,
- * similarity) gets the same bits on one machine, as the simd module does.
- * A call per row costs nothing next to a 300-float row. */
-#define LANES 8
+/* The dot products and the normalisation are the kernels module's
+ * (src/kernels.h). */
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(W2V_NO_CLONES)
-#define QUERY_CLONES __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
-#else
-#define QUERY_CLONES
-#endif
-
-static inline float fold_lanes(float *acc)
+/* x: [n] -> x / |x| in place (see kernels_unit_row_from). */
+static int unit_row(float *x, size_t n)
 {
-    for (size_t w = LANES / 2; w > 0; w /= 2)
-        for (size_t j = 0; j < w; j++)
-            acc[j] += acc[j + w];
-    return acc[0];
+    return kernels_unit_row_from(x, (const unsigned char *)x, n);
 }
-
-#if defined(__GNUC__)
-typedef float v8f __attribute__((vector_size(32)));
-#endif
-
-static inline float load_f32(const unsigned char *p)
-{
-    float f;
-    memcpy(&f, p, sizeof f);
-    return f;
-}
-
-/* q: [n], x: [n] -> q . x */
-QUERY_CLONES
-static float dot_f32(const float *restrict q, const float *restrict x, size_t n)
-{
-    float acc[LANES] = {0};
-    size_t i = 0;
-#if defined(__GNUC__)
-    v8f s = {0};
-    for (; i + LANES <= n; i += LANES) {
-        v8f a, b;
-        memcpy(&a, q + i, sizeof a);
-        memcpy(&b, x + i, sizeof b);
-        s += a * b;
-    }
-    memcpy(acc, &s, sizeof s);
-#else
-    for (; i + LANES <= n; i += LANES)
-        for (size_t j = 0; j < LANES; j++)
-            acc[j] += q[i + j] * x[i + j];
-#endif
-    for (size_t j = 0; i < n; i++, j++)
-        acc[j] += q[i] * x[i];
-    return fold_lanes(acc);
-}
-
-/* Two queries against two rows: q0, q1, x0, x1: [n]; out = {q0.x0, q0.x1,
- * q1.x0, q1.x1}, each equal to dot_f32's. Each load serves two products,
- * which is what limits a batch of queries once the rows are in cache. */
-QUERY_CLONES
-static void dot_2x2(const float *restrict q0, const float *restrict q1,
-                    const float *restrict x0, const float *restrict x1, size_t n, float out[4])
-{
-    float a00[LANES] = {0}, a01[LANES] = {0}, a10[LANES] = {0}, a11[LANES] = {0};
-    size_t i = 0;
-#if defined(__GNUC__)
-    v8f s00 = {0}, s01 = {0}, s10 = {0}, s11 = {0};
-    for (; i + LANES <= n; i += LANES) {
-        v8f u0, u1, y0, y1;
-        memcpy(&u0, q0 + i, sizeof u0);
-        memcpy(&u1, q1 + i, sizeof u1);
-        memcpy(&y0, x0 + i, sizeof y0);
-        memcpy(&y1, x1 + i, sizeof y1);
-        s00 += u0 * y0;
-        s01 += u0 * y1;
-        s10 += u1 * y0;
-        s11 += u1 * y1;
-    }
-    memcpy(a00, &s00, sizeof s00);
-    memcpy(a01, &s01, sizeof s01);
-    memcpy(a10, &s10, sizeof s10);
-    memcpy(a11, &s11, sizeof s11);
-#else
-    for (; i + LANES <= n; i += LANES)
-        for (size_t j = 0; j < LANES; j++) {
-            a00[j] += q0[i + j] * x0[i + j];
-            a01[j] += q0[i + j] * x1[i + j];
-            a10[j] += q1[i + j] * x0[i + j];
-            a11[j] += q1[i + j] * x1[i + j];
-        }
-#endif
-    for (size_t j = 0; i < n; i++, j++) {
-        a00[j] += q0[i] * x0[i];
-        a01[j] += q0[i] * x1[i];
-        a10[j] += q1[i] * x0[i];
-        a11[j] += q1[i] * x1[i];
-    }
-    out[0] = fold_lanes(a00);
-    out[1] = fold_lanes(a01);
-    out[2] = fold_lanes(a10);
-    out[3] = fold_lanes(a11);
-}
-
-/* Four queries against two rows: q[0..4): [n] each, x0, x1: [n];
- * out[2 * k + j] = q[k] . xj, each equal to dot_f32's. Eight independent
- * accumulators keep two FMA units busy despite their latency. */
-QUERY_CLONES
-static void dot_4x2(const float *const q[4], const float *restrict x0,
-                    const float *restrict x1, size_t n, float out[8])
-{
-    float acc[8][LANES] = {{0}};
-    const float *restrict q0 = q[0], *restrict q1 = q[1], *restrict q2 = q[2],
-                          *restrict q3 = q[3];
-    size_t i = 0;
-#if defined(__GNUC__)
-    v8f s[8] = {{0}};
-    for (; i + LANES <= n; i += LANES) {
-        v8f u0, u1, u2, u3, y0, y1;
-        memcpy(&y0, x0 + i, sizeof y0);
-        memcpy(&y1, x1 + i, sizeof y1);
-        memcpy(&u0, q0 + i, sizeof u0);
-        memcpy(&u1, q1 + i, sizeof u1);
-        memcpy(&u2, q2 + i, sizeof u2);
-        memcpy(&u3, q3 + i, sizeof u3);
-        s[0] += u0 * y0;
-        s[1] += u0 * y1;
-        s[2] += u1 * y0;
-        s[3] += u1 * y1;
-        s[4] += u2 * y0;
-        s[5] += u2 * y1;
-        s[6] += u3 * y0;
-        s[7] += u3 * y1;
-    }
-    for (int k = 0; k < 8; k++)
-        memcpy(acc[k], &s[k], sizeof s[k]);
-#else
-    for (; i + LANES <= n; i += LANES)
-        for (size_t j = 0; j < LANES; j++) {
-            acc[0][j] += q0[i + j] * x0[i + j];
-            acc[1][j] += q0[i + j] * x1[i + j];
-            acc[2][j] += q1[i + j] * x0[i + j];
-            acc[3][j] += q1[i + j] * x1[i + j];
-            acc[4][j] += q2[i + j] * x0[i + j];
-            acc[5][j] += q2[i + j] * x1[i + j];
-            acc[6][j] += q3[i + j] * x0[i + j];
-            acc[7][j] += q3[i + j] * x1[i + j];
-        }
-#endif
-    for (size_t j = 0; i < n; i++, j++) {
-        acc[0][j] += q0[i] * x0[i];
-        acc[1][j] += q0[i] * x1[i];
-        acc[2][j] += q1[i] * x0[i];
-        acc[3][j] += q1[i] * x1[i];
-        acc[4][j] += q2[i] * x0[i];
-        acc[5][j] += q2[i] * x1[i];
-        acc[6][j] += q3[i] * x0[i];
-        acc[7][j] += q3[i] * x1[i];
-    }
-    for (int k = 0; k < 8; k++)
-        out[k] = fold_lanes(acc[k]);
-}
-
-/* src: [n] host-order floats at any alignment (a mapped row, or a float
- * array seen as bytes) -> sum of squares, in dot_f32's lane order. */
-static inline float sumsq_bytes(const unsigned char *src, size_t n)
-{
-    float acc[LANES] = {0};
-    size_t i = 0;
-#if defined(__GNUC__)
-    v8f s = {0};
-    for (; i + LANES <= n; i += LANES) {
-        v8f a;
-        memcpy(&a, src + 4 * i, sizeof a);
-        s += a * a;
-    }
-    memcpy(acc, &s, sizeof s);
-#else
-    for (; i + LANES <= n; i += LANES)
-        for (size_t j = 0; j < LANES; j++) {
-            float v = load_f32(src + 4 * (i + j));
-            acc[j] += v * v;
-        }
-#endif
-    for (size_t j = 0; i < n; i++, j++) {
-        float v = load_f32(src + 4 * i);
-        acc[j] += v * v;
-    }
-    return fold_lanes(acc);
-}
-
-/* x[0..n) = src / |src|, src: [n] host-order floats at any alignment (may
- * be x itself); a zero row stays zero. Every path (rows read into memory,
- * mapped rows during a scan, query vectors) goes through here, so a model
- * gives the same scores mapped or read. The float sum is exact enough in
- * [1e-30, 1e30]; outside it (denormals, huge values, zeros) the norm is
- * taken in double, which cannot overflow for float input. Returns 0, or -1
- * when src holds a NaN or an infinity (x is then unspecified). */
-QUERY_CLONES
-static int unit_row_from(float *x, const unsigned char *src, size_t n)
-{
-    float ss = sumsq_bytes(src, n);
-    if (ss >= 1e-30f && ss <= 1e30f) {
-        float inv = 1.0f / sqrtf(ss);
-        for (size_t i = 0; i < n; i++)
-            x[i] = load_f32(src + 4 * i) * inv;
-        return 0;
-    }
-    memmove(x, src, n * sizeof *x);
-    double dss = 0;
-    for (size_t i = 0; i < n; i++)
-        dss += (double)x[i] * (double)x[i];
-    if (!isfinite(dss))
-        return -1;
-    if (dss == 0)
-        return 0;
-    double inv = 1.0 / sqrt(dss);
-    for (size_t i = 0; i < n; i++)
-        x[i] = (float)(x[i] * inv);
-    return 0;
-}
-
-/* x: [n] -> x / |x| in place (see unit_row_from). */
-static int unit_row(float *x, size_t n) { return unit_row_from(x, (const unsigned char *)x, n); }
 
 /* ---- model -------------------------------------------------------------- */
 
@@ -487,7 +263,7 @@ int query_similarity(const struct query_model *m, int64_t r1, int64_t r2, float 
     if (rc == 0)
         rc = query_model_unit(m, r2, u + dim, err);
     if (rc == 0) {
-        float s = dot_f32(u, u + dim, dim);
+        float s = kernels_dot_any(u, u + dim, dim);
         /* Rounding can push |cos| of parallel unit vectors just past 1. */
         *out = s > 1.0f ? 1.0f : (s < -1.0f ? -1.0f : s);
     }
@@ -538,7 +314,7 @@ static void score_rows(struct scan_job *job, int64_t r, const float *x0, const f
         for (; i + 4 <= nq; i += 4) {
             const float *qs[4] = {q[i].vec, q[i + 1].vec, q[i + 2].vec, q[i + 3].vec};
             float s[8];
-            dot_4x2(qs, x0, x1, dim, s);
+            kernels_dot_4x2(qs, x0, x1, dim, s);
             for (size_t k = 0; k < 4; k++) {
                 offer(&h[i + k], &q[i + k], r, s[2 * k]);
                 offer(&h[i + k], &q[i + k], r + 1, s[2 * k + 1]);
@@ -546,20 +322,20 @@ static void score_rows(struct scan_job *job, int64_t r, const float *x0, const f
         }
         for (; i + 2 <= nq; i += 2) {
             float s[4];
-            dot_2x2(q[i].vec, q[i + 1].vec, x0, x1, dim, s);
+            kernels_dot_2x2(q[i].vec, q[i + 1].vec, x0, x1, dim, s);
             offer(&h[i], &q[i], r, s[0]);
             offer(&h[i], &q[i], r + 1, s[1]);
             offer(&h[i + 1], &q[i + 1], r, s[2]);
             offer(&h[i + 1], &q[i + 1], r + 1, s[3]);
         }
         for (; i < nq; i++) {
-            offer(&h[i], &q[i], r, dot_f32(q[i].vec, x0, dim));
-            offer(&h[i], &q[i], r + 1, dot_f32(q[i].vec, x1, dim));
+            offer(&h[i], &q[i], r, kernels_dot_any(q[i].vec, x0, dim));
+            offer(&h[i], &q[i], r + 1, kernels_dot_any(q[i].vec, x1, dim));
         }
         return;
     }
     for (; i < nq; i++)
-        offer(&h[i], &q[i], r, dot_f32(q[i].vec, x0, dim));
+        offer(&h[i], &q[i], r, kernels_dot_any(q[i].vec, x0, dim));
 }
 
 static void scan_memory(struct scan_job *job)
@@ -609,7 +385,7 @@ static void scan_mapped(struct scan_job *job)
             float *xk = x + (size_t)k * dim;
             int bad;
             if (little_endian) {
-                bad = unit_row_from(xk, vectors_map_bytes(map, r + k), dim);
+                bad = kernels_unit_row_from(xk, vectors_map_bytes(map, r + k), dim);
             } else {
                 vectors_map_row(map, r + k, xk);
                 bad = unit_row(xk, dim);
@@ -730,6 +506,9 @@ done:
 
 /* The toolkit (src/query_toolkit.c) scores and normalises with the
  * search's own kernels. */
-float query_dot(const float *a, const float *b, size_t n) { return dot_f32(a, b, n); }
+float query_dot(const float *a, const float *b, size_t n)
+{
+    return kernels_dot_any(a, b, n);
+}
 
 int query_normalize(float *x, size_t n) { return unit_row(x, n) == 0 ? 0 : W2V_EFORMAT; }

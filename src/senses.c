@@ -17,26 +17,12 @@
  * update there changes a centre's direction by a hair. They go through
  * kernels_dot and kernels_axpy, which tests/tsan.supp names. */
 
-static size_t padded(size_t d)
-{
-    return (d + W2V_MODEL_ROW_ALIGN - 1) / W2V_MODEL_ROW_ALIGN * W2V_MODEL_ROW_ALIGN;
-}
-
-/* Dot product in double over the unpadded rows of a vector file (any n). */
-static double file_dot(const float *a, const float *b, size_t n)
-{
-    double sum = 0.0;
-    for (size_t i = 0; i < n; i++)
-        sum += (double)a[i] * (double)b[i];
-    return sum;
-}
-
 int senses_bytes(int64_t n_words, int max_senses, int32_t dim, size_t *out)
 {
     size_t rows, row_bytes, mats, small, total;
     if (n_words < 0 || max_senses < 0 || dim < 0 ||
         w2v_size_mul((size_t)n_words, (size_t)max_senses, &rows) != 0 ||
-        w2v_size_mul(padded((size_t)dim), 2 * sizeof(float), &row_bytes) != 0 ||
+        w2v_size_mul(model_stride(dim), 2 * sizeof(float), &row_bytes) != 0 ||
         w2v_size_mul(rows, row_bytes, &mats) != 0 ||
         w2v_size_mul(rows + (size_t)n_words, sizeof(int64_t), &small) != 0 ||
         w2v_size_add(mats, small, &total) != 0)
@@ -77,7 +63,7 @@ int senses_init(struct senses *s, int32_t n_words, int max_senses, int32_t dim, 
     s->n_words = n_words;
     s->max_senses = max_senses;
     s->dim = dim;
-    s->stride = padded((size_t)dim);
+    s->stride = model_stride(dim);
     s->threshold = (float)threshold;
     rows = (size_t)n_words * (size_t)max_senses;
     bytes = rows * s->stride * sizeof(float); /* checked by senses_bytes */
@@ -458,7 +444,7 @@ int senses_file_lookup(const struct senses_file *f, const char *word, int64_t *r
 int64_t senses_file_count(const struct senses_file *f, int64_t row)
 {
     const float *c = f->ctx.data + (size_t)(f->n_global + row) * (size_t)f->ctx.dim;
-    return (int64_t)llround(sqrt(file_dot(c, c, (size_t)f->ctx.dim)));
+    return (int64_t)llround(sqrt((double)kernels_dot_any(c, c, (size_t)f->ctx.dim)));
 }
 
 void senses_file_context(const struct senses_file *f, const int64_t *ctx_rows, int n, float *out)
@@ -480,15 +466,15 @@ void senses_file_context(const struct senses_file *f, const int64_t *ctx_rows, i
 int senses_file_pick(const struct senses_file *f, const int64_t *rows, int n, const float *ctx)
 {
     const size_t D = (size_t)f->ctx.dim;
-    const double ctx_norm = sqrt(file_dot(ctx, ctx, D));
+    const double ctx_norm = sqrt((double)kernels_dot_any(ctx, ctx, D));
     int best = 0;
     double best_sim = -2.0;
     if (!(ctx_norm > 0.0))
         return 0;
     for (int i = 0; i < n; i++) {
         const float *c = f->ctx.data + (size_t)(f->n_global + rows[i]) * D;
-        double cc = file_dot(c, c, D);
-        double sim = cc > 0.0 ? file_dot(c, ctx, D) / (sqrt(cc) * ctx_norm) : 0.0;
+        double cc = (double)kernels_dot_any(c, c, D);
+        double sim = cc > 0.0 ? (double)kernels_dot_any(c, ctx, D) / (sqrt(cc) * ctx_norm) : 0.0;
         if (sim > best_sim) {
             best_sim = sim;
             best = i;

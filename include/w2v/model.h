@@ -38,6 +38,10 @@ int model_init(struct model *m, int32_t rows, int32_t dim, int hs, int ns, uint6
 /* Free the matrices. Safe on a zeroed or released struct. */
 void model_release(struct model *m);
 
+/* Floats per row for dim live ones: dim rounded up to W2V_MODEL_ROW_ALIGN.
+ * dim >= 0. Pure. */
+size_t model_stride(int64_t dim);
+
 /* Row r of a matrix: [stride] floats, of which the first dim are live. */
 static inline float *model_row(float *matrix, size_t stride, int64_t r)
 {
