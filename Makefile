@@ -89,6 +89,15 @@ build/fault/obj/fault_wrap.o: tests/fault/wrap.c
 	mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
+# Several processes or machines (issue 14): w2v built with mpicc and
+# -DW2V_MPI in build/mpi (src/dist.c averages the ranks' models); the
+# default build needs no MPI. Debian: apt-get install openmpi-bin libopenmpi-dev.
+# tests/e2e_mpi.sh runs 2 ranks with it (skipped when mpirun is absent).
+MPICC ?= mpicc
+.PHONY: mpi
+mpi:
+	$(MAKE) --no-print-directory BUILD=build/mpi CC=$(MPICC) CFLAGS="-O3 -g -DW2V_MPI" build/mpi/w2v
+
 demo: w2v
 	sh scripts/demo.sh
 

@@ -24,7 +24,9 @@ corpus:
 
 what to run:
   --tools LIST         comma list of w2v,gensim,fasttext (default: all three)
-  --configs LIST       comma list of sg-ns,cbow-ns,sg-hs,cbow-hs (default: all four)
+  --configs LIST       comma list of sg-ns,cbow-ns,sg-hs,cbow-hs (default: all four),
+                       or sg-sub,cbow-sub: NS with subword n-grams (w2v --subwords against
+                       fastText's own n-grams; gensim skipped), minn/maxn/bucket below
   --repeats N          runs of each tool and config (default: 3)
 
 training settings (the same for every tool):
@@ -37,6 +39,8 @@ training settings (the same for every tool):
   --threads N          training threads (default: 2)
   --w2v-args "ARGS"    extra arguments for 'w2v train' only, split on spaces
                        (e.g. "--kernel reference"); recorded in the table
+  --minn N, --maxn N   -sub configs: n-gram lengths in characters (default: 3, 6)
+  --bucket N           -sub configs: n-gram hash buckets (default: 2000000)
   --lr X               starting learning rate for every tool (default: each tool's own:
                        w2v 0.025 skip-gram / 0.05 CBOW, gensim 0.025, fastText 0.05)
 
@@ -61,6 +65,7 @@ TOOLS=w2v,gensim,fasttext
 CONFIGS="sg-ns,cbow-ns,sg-hs,cbow-hs"
 REPEATS=3
 DIM=100 WINDOW=5 NEGATIVE=5 SAMPLE=1e-4 MIN_COUNT=5 EPOCHS=5 THREADS=2
+MINN=3 MAXN=6 BUCKET=2000000
 LR=
 W2V_ARGS=
 RESTRICT=30000
@@ -82,7 +87,7 @@ while (( $# )); do
         --keep-vectors) KEEP_VECTORS=1; shift; continue ;;
         --dry-run) DRY_RUN=1; shift; continue ;;
         --corpus|--data-dir|--tools|--configs|--repeats|--dim|--window|--negative|--sample|\
-        --min-count|--epochs|--threads|--lr|--restrict|--w2v-args)
+        --min-count|--epochs|--threads|--lr|--restrict|--w2v-args|--minn|--maxn|--bucket)
             (( $# >= 2 )) || { usage >&2; die "option '$opt' needs a value"; }
             val=$2; shift 2 ;;
         *) usage >&2; die "unknown option '$opt'" ;;
@@ -101,6 +106,9 @@ while (( $# )); do
         --epochs) is_pos "$val" || die "--epochs wants a positive integer, not '$val'"; EPOCHS=$val ;;
         --threads) is_pos "$val" || die "--threads wants a positive integer, not '$val'"; THREADS=$val ;;
         --w2v-args) W2V_ARGS=$val ;;
+        --minn) is_pos "$val" || die "--minn wants a positive integer, not '$val'"; MINN=$val ;;
+        --maxn) is_pos "$val" || die "--maxn wants a positive integer, not '$val'"; MAXN=$val ;;
+        --bucket) is_pos "$val" || die "--bucket wants a positive integer, not '$val'"; BUCKET=$val ;;
         --lr) is_num "$val" || die "--lr wants a number, not '$val'"; LR=$val ;;
         --restrict) is_pos "$val" || die "--restrict wants a positive integer, not '$val'"; RESTRICT=$val ;;
     esac
@@ -113,9 +121,9 @@ for t in ${TOOLS//,/ }; do
 done
 for t in w2v gensim fasttext; do [[ ,$TOOLS, == *,$t,* ]] && want_tool+=("$t"); done
 for c in ${CONFIGS//,/ }; do
-    case $c in sg-ns|cbow-ns|sg-hs|cbow-hs) ;; *) die "unknown config '$c' (sg-ns, cbow-ns, sg-hs, cbow-hs)" ;; esac
+    case $c in sg-ns|cbow-ns|sg-hs|cbow-hs|sg-sub|cbow-sub) ;; *) die "unknown config '$c' (sg-ns, cbow-ns, sg-hs, cbow-hs, sg-sub, cbow-sub)" ;; esac
 done
-for c in sg-ns cbow-ns sg-hs cbow-hs; do [[ ,$CONFIGS, == *,$c,* ]] && want_config+=("$c"); done
+for c in sg-ns cbow-ns sg-hs cbow-hs sg-sub cbow-sub; do [[ ,$CONFIGS, == *,$c,* ]] && want_config+=("$c"); done
 (( ${#want_tool[@]} )) || die "--tools selects nothing"
 (( ${#want_config[@]} )) || die "--configs selects nothing"
 
@@ -225,7 +233,8 @@ fi
 # ---------------------------------------------------------------- commands
 # train_cmd TOOL CONFIG OUTBASE: sets CMD (array) and OUT (the vector file it writes).
 train_cmd() {
-    local tool=$1 config=$2 base=$3 neg=$NEGATIVE hs=0 sg=1
+    local tool=$1 config=$2 base=$3 neg=$NEGATIVE hs=0 sg=1 sub=0
+    [[ $config == *-sub ]] && sub=1
     [[ $config == *-hs ]] && { neg=0; hs=1; }
     [[ $config == cbow-* ]] && sg=0
     case $tool in
@@ -236,6 +245,7 @@ train_cmd() {
             CMD+=(--dim "$DIM" --window "$WINDOW" --sample "$SAMPLE" --min-count "$MIN_COUNT"
                   --epochs "$EPOCHS" --threads "$THREADS" --quiet)
             [[ -z $LR ]] || CMD+=(--alpha "$LR")
+            ((sub)) && CMD+=(--subwords --minn "$MINN" --maxn "$MAXN" --bucket "$BUCKET")
             if [[ -n $W2V_ARGS ]]; then
                 local extra
                 read -r -a extra <<<"$W2V_ARGS"
@@ -254,7 +264,8 @@ train_cmd() {
             CMD=(fasttext "$( ((sg)) && echo skipgram || echo cbow)" -input "$CORPUS" -output "$base"
                  -dim "$DIM" -ws "$WINDOW" -neg "$neg" -loss "$( ((hs)) && echo hs || echo ns)"
                  -t "$SAMPLE" -minCount "$MIN_COUNT" -epoch "$EPOCHS" -thread "$THREADS"
-                 -minn 0 -maxn 0 -verbose 0)
+                 -verbose 0)
+            if ((sub)); then CMD+=(-minn "$MINN" -maxn "$MAXN" -bucket "$BUCKET"); else CMD+=(-minn 0 -maxn 0); fi
             [[ -z $LR ]] || CMD+=(-lr "$LR")
             ;;
     esac
@@ -265,6 +276,7 @@ quote() { local s; printf -v s '%q ' "$@"; printf '%s' "${s% }"; }
 if (( DRY_RUN )); then
     for c in "${want_config[@]}"; do
         for t in "${want_tool[@]}"; do
+            [[ $t == gensim && $c == *-sub ]] && continue
             train_cmd "$t" "$c" "OUTDIR/$c-$t"
             printf '%s\n' "$(quote /usr/bin/time -f '%e %U %S %M' -o TIMEFILE "${CMD[@]}")"
         done
@@ -308,6 +320,8 @@ failures=0
 for (( rep = 1; rep <= REPEATS; rep++ )); do
     for config in "${want_config[@]}"; do
         for tool in "${tools[@]}"; do
+            # gensim's Word2Vec has no subwords (its FastText class is another program).
+            [[ $tool == gensim && $config == *-sub ]] && continue
             id=r$rep-$config-$tool
             train_cmd "$tool" "$config" "$RUN_DIR/vectors/$id"
             log=$RUN_DIR/logs/$id.log

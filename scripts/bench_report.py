@@ -14,12 +14,14 @@ import statistics
 import sys
 
 TOOL_ORDER = ["w2v", "gensim", "fasttext"]
-CONFIG_ORDER = ["sg-ns", "cbow-ns", "sg-hs", "cbow-hs"]
+CONFIG_ORDER = ["sg-ns", "cbow-ns", "sg-hs", "cbow-hs", "sg-sub", "cbow-sub"]
 CONFIG_NAMES = {
     "sg-ns": "skip-gram + NS",
     "cbow-ns": "CBOW + NS",
     "sg-hs": "skip-gram + HS",
     "cbow-hs": "CBOW + HS",
+    "sg-sub": "skip-gram + NS + subwords",
+    "cbow-sub": "CBOW + NS + subwords",
 }
 
 

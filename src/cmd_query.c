@@ -17,6 +17,7 @@
 
 #include "w2v/cli.h"
 #include "w2v/eval.h"
+#include "cmd_subword.h"
 #include "w2v/files.h"
 #include "w2v/query.h"
 #include "w2v/vectors.h"
@@ -39,7 +40,15 @@ struct query_cli {
     char *minus[MAX_QUERY_WORDS];          /* nearest --minus WORD..., from argv */
     size_t n_minus;
     int64_t minus_rows[MAX_QUERY_WORDS];   /* their rows, once the model is open */
+    struct subword_lookup *sub; /* VEC is a subword model: unseen words' fallback, or NULL */
 };
+
+/* Unseen words of a subword model get vectors, except for 3CosMul, whose
+ * scores come from rows of the model. */
+static struct subword_lookup *fallback(const struct query_cli *o)
+{
+    return o->method == EVAL_3COSMUL ? NULL : o->sub;
+}
 
 #define QUERY_OPTIONS(o)                                                                      \
     {"top", NULL, 'k', CLI_INT, &(o).k, "N", "number of results (default 10)", 1, MAX_K, NULL}, \
@@ -90,17 +99,26 @@ static void print_hits(const struct query_model *m, const struct query_hit *hits
 
 /* ---- shared plumbing ---------------------------------------------------- */
 
-static int open_model(struct query_model *m, const char *path, const struct query_cli *o)
+/* A subword model (cmd_subword.h) or a vector file (cmd_model.h). */
+static int open_model(struct query_model *m, const char *path, struct query_cli *o)
 {
+    int rc = subword_lookup_open(&o->sub, m, path);
+    if (rc != 0 || o->sub)
+        return rc;
     return cmd_open_model(m, path, !o->no_map, o->limit);
 }
 
 /* Look up words; on an unknown word write why (for cli_error) and return
  * -1. */
 static int lookup_words(const struct query_model *m, const char *path, char **words, size_t n,
-                        int64_t *rows, char *why, size_t cap)
+                        int64_t *rows, char *why, size_t cap, struct subword_lookup *sub)
 {
     for (size_t i = 0; i < n; i++) {
+        if (sub) {
+            if (subword_lookup_find(sub, m, words[i], &rows[i], why, cap) != 0)
+                return -1;
+            continue;
+        }
         rows[i] = query_model_find(m, words[i]);
         if (rows[i] < 0) {
             snprintf(why, cap, "'%.200s' is not in the vocabulary of '%.200s'", words[i], path);
@@ -145,10 +163,13 @@ static int build_vector(const struct query_model *m, enum query_kind kind,
                         const struct query_cli *o, struct pending *p, struct w2v_err *err)
 {
     if (kind == KIND_ANALOGY)
-        return query_vector_analogy(m, p->rows[0], p->rows[1], p->rows[2], p->vec, err);
+        return fallback(o) ? subword_lookup_vector(o->sub, m, 1, p->rows, 3, 0, p->vec, err)
+                           : query_vector_analogy(m, p->rows[0], p->rows[1], p->rows[2], p->vec, err);
     const size_t n_pos = p->n_rows;
     memcpy(p->rows + n_pos, o->minus_rows, o->n_minus * sizeof *p->rows);
     p->n_rows += o->n_minus;
+    if (fallback(o))
+        return subword_lookup_vector(o->sub, m, 0, p->rows, n_pos, o->n_minus, p->vec, err);
     return query_vector_mix(m, p->rows, n_pos, p->rows + n_pos, o->n_minus, p->vec, err);
 }
 
@@ -376,7 +397,7 @@ static int run_stdin(const struct query_model *m, const char *path, const struct
                      MAX_QUERY_WORDS);
             continue;
         }
-        if (lookup_words(m, path, words, nw, p->rows, p->error, sizeof p->error) != 0) {
+        if (lookup_words(m, path, words, nw, p->rows, p->error, sizeof p->error, fallback(o)) != 0) {
             any_failed = 1;
             continue;
         }
@@ -458,13 +479,15 @@ static int run_query(int argc, char **argv, enum query_kind kind)
     if (status != 0)
         return status;
     char why[480];
-    if (lookup_words(&m, path, o.minus, o.n_minus, o.minus_rows, why, sizeof why) != 0) {
+    if (lookup_words(&m, path, o.minus, o.n_minus, o.minus_rows, why, sizeof why, fallback(&o)) != 0) {
         query_model_release(&m);
+        subword_lookup_free(o.sub, 0);
         return cli_error("%s", why);
     }
     if (nw == 0) {
         status = run_stdin(&m, path, &o, kind);
         query_model_release(&m);
+        subword_lookup_free(o.sub, status == W2V_EXIT_OK);
         return status;
     }
     struct pending p = {0};
@@ -473,7 +496,7 @@ static int run_query(int argc, char **argv, enum query_kind kind)
         status = cli_error("out of memory");
         goto done;
     }
-    if (lookup_words(&m, path, argv + 1, nw, p.rows, why, sizeof why) != 0) {
+    if (lookup_words(&m, path, argv + 1, nw, p.rows, why, sizeof why, fallback(&o)) != 0) {
         status = cli_error("%s", why);
         goto done;
     }
@@ -489,6 +512,7 @@ static int run_query(int argc, char **argv, enum query_kind kind)
 done:
     w2v_free(p.vec);
     query_model_release(&m);
+    subword_lookup_free(o.sub, status == W2V_EXIT_OK);
     return status;
 }
 
@@ -499,16 +523,17 @@ int cmd_analogy(int argc, char **argv) { return run_query(argc, argv, KIND_ANALO
 /* One similarity record: the score, or (blank or failed line) an empty
  * line / null. Returns 0, or -1 after reporting why the pair failed. */
 static int similarity_record(const struct query_model *m, const char *path, char **words,
-                             size_t nw, int json, int in_order)
+                             size_t nw, int json, int in_order, struct subword_lookup *sub)
 {
     char why[480] = "";
     int64_t rows[2];
     float s = 0.0f;
     if (nw != 0 && nw != 2)
         snprintf(why, sizeof why, "a similarity query needs 2 words (W1 W2), got %zu", nw);
-    else if (nw == 2 && lookup_words(m, path, words, 2, rows, why, sizeof why) == 0) {
+    else if (nw == 2 && lookup_words(m, path, words, 2, rows, why, sizeof why, sub) == 0) {
         struct w2v_err err = {0};
-        if (query_similarity(m, rows[0], rows[1], &s, &err) < 0)
+        if ((sub ? subword_lookup_similarity(sub, m, rows[0], rows[1], &s, &err)
+                 : query_similarity(m, rows[0], rows[1], &s, &err)) < 0)
             snprintf(why, sizeof why, "%.400s", err.message);
     }
     if (why[0]) {
@@ -564,7 +589,7 @@ int cmd_similarity(int argc, char **argv)
     if (status != 0)
         return status;
     if (npos == 3) {
-        status = similarity_record(&m, argv[0], argv + 1, 2, json, 0) == 0 ? W2V_EXIT_OK
+        status = similarity_record(&m, argv[0], argv + 1, 2, json, 0, o.sub) == 0 ? W2V_EXIT_OK
                                                                             : W2V_EXIT_FAILURE;
     } else {
         const int tty = interactive();
@@ -590,7 +615,7 @@ int cmd_similarity(int argc, char **argv)
                 join_words(words, nw > 3 ? 3 : nw, echo, sizeof echo);
                 printf("query: %s\n", echo);
             }
-            if (similarity_record(&m, argv[0], words, nw, json, 1) != 0)
+            if (similarity_record(&m, argv[0], words, nw, json, 1, o.sub) != 0)
                 any_failed = 1;
             /* Answered before the next line is awaited: a script can
              * drive this line by line. */
@@ -604,6 +629,7 @@ int cmd_similarity(int argc, char **argv)
     if (fflush(stdout) != 0 || ferror(stdout))
         status = cli_error("cannot write: %s", strerror(errno));
     query_model_release(&m);
+    subword_lookup_free(o.sub, status == W2V_EXIT_OK);
     return status;
 }
 

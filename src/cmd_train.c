@@ -15,7 +15,10 @@
 #include "w2v/classes.h"
 #include "w2v/cli.h"
 #include "w2v/corpus.h"
+#include "w2v/dist.h"
 #include "w2v/files.h"
+#include "w2v/ngram.h"
+#include "w2v/subword.h"
 #include "w2v/senses.h"
 #include "w2v/tokenizer.h"
 #include "w2v/train.h"
@@ -87,6 +90,46 @@ static int parse_kernel(void *target, const char *value, char *why, size_t cap)
     return -1;
 }
 
+/* --max-memory BYTES, with an optional K, M, G or T (powers of 1024). */
+static int parse_bytes(void *target, const char *value, char *why, size_t cap)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(value, &end);
+    double unit = 1;
+    switch (*end) {
+    case 'k': case 'K': unit = 1024.0; end++; break;
+    case 'm': case 'M': unit = 1024.0 * 1024; end++; break;
+    case 'g': case 'G': unit = 1024.0 * 1024 * 1024; end++; break;
+    case 't': case 'T': unit = 1024.0 * 1024 * 1024 * 1024; end++; break;
+    default: break;
+    }
+    if (end == value || *end != '\0' || errno != 0 || !(v > 0) || v * unit > 9e18) {
+        snprintf(why, cap, "expected a positive size in bytes (K, M, G, T allowed), not '%s'",
+                 value);
+        return -1;
+    }
+    *(int64_t *)target = (int64_t)(v * unit);
+    return 0;
+}
+
+/* Half the memory the kernel says is available (MemAvailable in
+ * /proc/meminfo): room for the model and the page cache beside the ids.
+ * 0 (no bound) when it cannot be read. */
+static int64_t default_max_memory(void)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    char line[256];
+    long long kb = 0;
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "MemAvailable: %lld kB", &kb) == 1)
+            break;
+    fclose(f);
+    return kb > 0 ? (int64_t)kb * 1024 / 2 : 0;
+}
+
 /* "1.5 GB" style, for messages. */
 static void format_bytes(char *buf, size_t cap, double bytes)
 {
@@ -152,6 +195,11 @@ struct monitor_state {
     double last_draw;   /* elapsed seconds at the last draw */
     int drawn;
     struct train_progress last; /* the latest snapshot: the final counts at the end */
+    /* Several ranks (make mpi): each report is also an averaging round. */
+    struct dist *dist;
+    struct trainer *const *tr;
+    int dist_status;            /* 0, or dist_round's error (in *dist_err) */
+    struct w2v_err *dist_err;
 };
 
 /* Called by train_run from the main thread: draws the progress line a few
@@ -176,22 +224,31 @@ static int train_monitor(void *ctx, const struct train_progress *p)
         m->last_draw = p->elapsed;
         m->drawn = 1;
     }
-    return train_signal != 0;
+    if (m->dist && m->dist->size > 1 && !p->finished && m->dist_status == 0) {
+        int all_done;
+        m->dist_status = dist_round(m->dist, (struct model *)train_model(*m->tr), 0, 0,
+                                    &all_done, m->dist_err);
+    }
+    return train_signal != 0 || m->dist_status != 0;
 }
 
 /* One `w2v train` run: the settings, then what the steps build. */
 struct train_cmd {
     struct train_options opt;  /* the options table writes straight into these */
     const char *corpus, *output, *save_vocab, *read_vocab, *senses_output;
-    int64_t min_count, max_vocab;
+    int64_t min_count, max_vocab, max_memory;
     int64_t classes;           /* > 0: write K word classes instead of the vectors */
     int text, progress, quiet, debug, force;
+    int subwords, minn, maxn, bucket; /* --subwords and its n-gram settings */
+    const char *subword_model;
 
     struct files_corpus fc;    /* the corpus as read: a stream is spooled once */
     struct vocab vocab;
     struct corpus ids;
     struct trainer *tr;
+    struct subword_state sw;   /* --subwords: the n-gram rows */
     struct monitor_state mon;
+    struct dist dist;          /* the ranks of an MPI run (one without make mpi) */
     struct w2v_err err;
     double t0;                 /* start, for the timing messages */
 };
@@ -214,6 +271,9 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
      * exhaust memory. */
     c->max_vocab = 21000000;
     c->debug = -1;
+    c->minn = SUBWORD_DEFAULT_MINN;
+    c->maxn = SUBWORD_DEFAULT_MAXN;
+    c->bucket = SUBWORD_DEFAULT_BUCKET;
     const char *train_opt = NULL;
 
     const struct cli_option options[] = {
@@ -232,6 +292,7 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
         {"epochs", "iter", 0, CLI_INT, &o->epochs, "N", "passes over the corpus (default 5)", 1, 1000000, NULL},
         {"min-count", "min-count", 0, CLI_INT64, &c->min_count, "N", "drop words seen fewer than N times (default 5)", 1, 9e18, NULL},
         {"max-vocab", NULL, 0, CLI_INT64, &c->max_vocab, "N", "prune rare words while counting beyond N distinct words (default 21000000; 0: no limit)", 0, 2e9, NULL},
+        {"max-memory", NULL, 0, CLI_CUSTOM, &c->max_memory, "BYTES", "memory for the model and the corpus's word ids (4 bytes a word; K, M, G suffixes): ids beyond it go to a temporary file beside OUT (default: half the available memory)", 0, 0, parse_bytes},
         CLI_OPTION_THREADS(&o->threads, "training threads (default: online CPUs)"),
         /* uint64_t through int64_t: the same object representation */
         {"seed", NULL, 0, CLI_INT64, &o->seed, "N", "random seed; with --threads 1 the output is reproducible (default 1)", 0, 9e18, NULL},
@@ -240,7 +301,12 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
         {"save-vocab", "save-vocab", 0, CLI_STRING, &c->save_vocab, "FILE", "write the vocabulary (word count per line) to FILE", 0, 0, NULL},
         {"read-vocab", "read-vocab", 0, CLI_STRING, &c->read_vocab, "FILE", "take the vocabulary from FILE instead of counting the corpus", 0, 0, NULL},
         {"classes", "classes", 0, CLI_INT64, &c->classes, "K", "write K word classes (spherical k-means of the vectors, 'word class' lines) instead of the vectors (default 0: vectors)", 0, 1e9, NULL},
-        {"kernel", NULL, 0, CLI_CUSTOM, &o->kernel, "NAME", "training kernel: batched (default) or reference", 0, 0, parse_kernel},
+        {"subwords", NULL, 0, CLI_FLAG, &c->subwords, NULL, "learn character n-gram vectors too (fastText's scheme): a word's vector is the mean of its own and its n-grams' (the subword kernel)", 0, 0, NULL},
+        {"minn", NULL, 0, CLI_INT, &c->minn, "N", "--subwords: shortest n-gram, in characters (default 3)", 1, NGRAM_MAX_N, NULL},
+        {"maxn", NULL, 0, CLI_INT, &c->maxn, "N", "--subwords: longest n-gram, in characters (default 6)", 1, NGRAM_MAX_N, NULL},
+        {"bucket", NULL, 0, CLI_INT, &c->bucket, "N", "--subwords: n-grams are hashed into N buckets (default 2000000)", 1, NGRAM_MAX_BUCKET, NULL},
+        {"subword-model", NULL, 0, CLI_STRING, &c->subword_model, "FILE", "--subwords: also write the model with its n-gram vectors to FILE, for vectors of unseen words (w2v vector, nearest, ...)", 0, 0, NULL},
+        {"kernel", NULL, 0, CLI_CUSTOM, &o->kernel, "NAME", "training kernel: batched (default) or reference (subword: --subwords)", 0, 0, parse_kernel},
         {"force", NULL, 0, CLI_FLAG, &c->force, NULL, "replace a read-only OUT (its mode is kept)", 0, 0, NULL},
         {"progress", NULL, 0, CLI_FLAG, &c->progress, NULL, "show progress even when stderr is not a terminal (a whole line every 5 s)", 0, 0, NULL},
         {"kernel", NULL, 0, CLI_CUSTOM, &o->kernel, "NAME", "training kernel: batched (default) or reference (--senses picks senses)", 0, 0, parse_kernel},
@@ -277,6 +343,17 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
         return cli_usage_error(&usage, "no output file given (-o OUT)");
     if (c->debug == 0)
         c->quiet = 1;
+    /* --subwords is the subword kernel, and --kernel subword means it. */
+    if (strcmp(o->kernel, "subword") == 0)
+        c->subwords = 1;
+    if (c->subwords)
+        o->kernel = "subword";
+    if (c->subword_model && !c->subwords)
+        return cli_usage_error(&usage, "--subword-model needs --subwords");
+    if (c->subword_model && c->classes > 0)
+        return cli_usage_error(&usage, "--subword-model and --classes exclude each other");
+    if (c->subwords && c->minn > c->maxn)
+        return cli_usage_error(&usage, "--minn %d is more than --maxn %d", c->minn, c->maxn);
     if (o->threads == 0) {
         o->threads = w2v_cpu_count(W2V_MAX_THREADS);
     }
@@ -301,15 +378,17 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
     const struct files_use uses[] = {{c->corpus, FILES_INPUT, "the corpus"},
                                      {c->read_vocab, FILES_INPUT, "--read-vocab"},
                                      {c->output, FILES_OUTPUT, "the output"},
-                                     {c->save_vocab, FILES_OUTPUT, "--save-vocab"}};
-    int status = files_check(uses, 4, c->force, &c->err);
+                                     {c->save_vocab, FILES_OUTPUT, "--save-vocab"},
+                                     {c->subword_model, FILES_OUTPUT, "--subword-model"}};
+    int status = files_check(uses, 5, c->force, &c->err);
     if (status != 0)
         return cli_report(&c->err, status);
     return -1;
 }
 
-/* The corpus must be text; a stream is copied once, so it can be read
- * twice (count, encode). */
+/* The corpus must be text; a stream is copied once, so that threads can
+ * read ranges of it (and --read-vocab or a pruning count can read it
+ * again). */
 static int step_open_corpus(struct train_cmd *c)
 {
     c->mon.lines = !isatty(STDERR_FILENO);
@@ -327,21 +406,40 @@ static int step_check_outputs(struct train_cmd *c)
         return STEP_PRINTED;
     if (c->save_vocab && check_writable_dir(c->save_vocab) != 0)
         return STEP_PRINTED;
+    if (c->subword_model && check_writable_dir(c->subword_model) != 0)
+        return STEP_PRINTED;
     if (c->senses_output && check_writable_dir(c->senses_output) != 0)
         return STEP_PRINTED;
     return 0;
 }
 
-/* The vocabulary: counted from the corpus, or read from --read-vocab. */
+/* The vocabulary: read from --read-vocab, or counted from the corpus in
+ * one pass over the text by the training threads, which also encodes it
+ * (corpus_build_file: the same ids and stream as counting, then encoding). */
 static int step_count(struct train_cmd *c)
 {
     if (c->read_vocab)
         return vocab_load(&c->vocab, c->read_vocab, c->min_count, &c->err);
     struct vocab_options vo = {c->min_count, c->max_vocab};
-    int64_t cut = 0;
-    int status = vocab_build_from_file(&c->vocab, c->fc.path, &vo, &cut, &c->err);
+    struct corpus_build_options bo = {c->opt.threads, c->max_memory, 0, c->output};
+    struct corpus_build_info info;
+    size_t none, mega;
+    if (bo.max_memory == 0)
+        bo.max_memory = default_max_memory();
+    /* The model's share of --max-memory, per vocabulary word. */
+    if (train_memory_bytes(&c->opt, 0, &none) == 0 &&
+        train_memory_bytes(&c->opt, 1 << 20, &mega) == 0 && mega > none)
+        bo.model_bytes_per_word = (int64_t)((mega - none) >> 20);
+    int status = corpus_build_file(&c->ids, &c->vocab, c->fc.path, &vo, &bo, &info, &c->err);
     if (status != 0)
         return status;
+    if (info.spilled_bytes > 0 && !c->quiet) {
+        char size[32];
+        format_bytes(size, sizeof size, (double)info.spilled_bytes);
+        fprintf(stderr, "w2v: the word ids (%s) exceed --max-memory: read from a temporary "
+                        "file beside '%s'\n", size, c->output);
+    }
+    int64_t cut = info.words_cut;
     if (cut > 0 && !c->quiet)
         fprintf(stderr, "w2v: %lld over-long words were cut to %d bytes\n", (long long)cut,
                 W2V_MAX_WORD_BYTES);
@@ -384,11 +482,12 @@ static int step_check_memory(const struct train_cmd *c)
     return STEP_PRINTED;
 }
 
-/* The corpus as a stream of word ids. */
+/* The corpus as a stream of word ids (step_count made it already unless
+ * the vocabulary came from --read-vocab). */
 static int step_encode(struct train_cmd *c)
 {
-    int status = corpus_encode_file(&c->ids, &c->vocab, c->fc.path,
-                                    c->read_vocab ? 0 : c->vocab.total_words, &c->err);
+    int status = c->read_vocab ? corpus_encode_file(&c->ids, &c->vocab, c->fc.path, 0, &c->err)
+                               : 0;
     if (status != 0)
         return status;
     if (train_signal)
@@ -397,6 +496,42 @@ static int step_encode(struct train_cmd *c)
         fprintf(stderr, "w2v: %ld words in the vocabulary, %lld words to train per epoch (%.1f s)\n",
                 (long)c->vocab.size, (long long)c->ids.words, now_seconds() - c->t0);
     return 0;
+}
+
+/* The vocabulary's words in id order (the vocab owns them); NULL when out
+ * of memory. Free the array with w2v_free. */
+static const char **vocab_words(const struct vocab *v)
+{
+    const char **words = w2v_calloc((size_t)v->size, sizeof *words);
+    for (int32_t i = 0; words && i < v->size; i++)
+        words[i] = v->entries[i].word;
+    return words;
+}
+
+/* --subwords: the n-gram rows of the vocabulary, handed to the trainer. */
+static int step_subwords(struct train_cmd *c)
+{
+    /* dist_round averages the model's matrices across ranks, not these rows. */
+    if (c->dist.size > 1) {
+        cli_error("--subwords cannot train across MPI ranks yet (its n-gram rows are not "
+                  "synchronised)");
+        return STEP_PRINTED;
+    }
+    const char **words = vocab_words(&c->vocab);
+    if (!words) {
+        cli_error("out of memory");
+        return STEP_PRINTED;
+    }
+    int status = subword_init(&c->sw, words, c->vocab.size, c->minn, c->maxn,
+                              (uint32_t)c->bucket, c->opt.dim, train_model(c->tr)->stride,
+                              c->opt.seed, &c->err);
+    w2v_free(words);
+    if (status == 0)
+        status = subword_attach(c->tr, &c->sw, &c->err);
+    if (status == 0 && !c->quiet)
+        fprintf(stderr, "w2v: --subwords: %ld n-gram rows (of %d buckets) for %lld n-grams\n",
+                (long)c->sw.n_grams, c->bucket, (long long)c->sw.start[c->vocab.size]);
+    return status;
 }
 
 /* Train, with the progress line; the final counts come from the monitor's
@@ -410,11 +545,26 @@ static int step_train(struct train_cmd *c)
     }
     for (int32_t i = 0; i < c->vocab.size; i++)
         counts[i] = c->vocab.entries[i].count;
-    int status = train_init(&c->tr, &c->opt, counts, c->vocab.size, c->ids.ids, c->ids.n, &c->err);
+    int64_t lo, hi; /* this rank's slice of the stream: all of it for one rank */
+    dist_slice(&c->dist, c->ids.ids, c->ids.n, &lo, &hi);
+    int status = train_init(&c->tr, &c->opt, counts, c->vocab.size, c->ids.ids + lo, hi - lo,
+                            &c->err);
     w2v_free(counts);
+    if (status == 0 && c->subwords)
+        status = step_subwords(c);
     if (status != 0)
         return status;
+    c->mon.dist = &c->dist;
+    c->mon.tr = &c->tr;
+    c->mon.dist_err = &c->err;
     status = train_run(c->tr, train_monitor, &c->mon, &c->err);
+    if (c->mon.dist_status != 0)
+        return c->mon.dist_status;
+    /* Ranks that finish early keep averaging (collectives pair up in order)
+     * until all are done; the last round averages every row. */
+    for (int all_done = 0; status == 0 && c->dist.size > 1 && !all_done;)
+        status = dist_round(&c->dist, (struct model *)train_model(c->tr), 1, 1, &all_done,
+                            &c->err);
     /* A signal after the last monitor call still counts: write nothing. */
     if ((status == W2V_EINTR || status == 0) && train_signal)
         return STEP_INTERRUPTED;
@@ -470,33 +620,46 @@ static int write_classes(struct train_cmd *c, const char *const *words)
  * appears whole (temporary + rename) and the run ends normally. */
 static int step_write(struct train_cmd *c)
 {
-    const char **words = w2v_calloc((size_t)c->vocab.size, sizeof *words);
+    if (c->dist.rank != 0) /* the models are equal after the last round: one writer */
+        return 0;
+    const char **words = vocab_words(&c->vocab);
     if (!words) {
         cli_error("out of memory");
         return STEP_PRINTED;
     }
-    for (int32_t i = 0; i < c->vocab.size; i++)
-        words[i] = c->vocab.entries[i].word;
-    if (c->classes > 0) {
-        int rc = write_classes(c, words);
-        w2v_free(words);
-        return rc;
-    }
     const struct model *m = train_model(c->tr);
-    int status = vectors_write(c->output, c->text ? VECTORS_TEXT : VECTORS_BINARY, c->vocab.size,
-                               c->opt.dim, words, m->syn0, m->stride, &c->err);
+    int status = 0;
+    if (c->subwords) /* each word's row becomes its composed vector */
+        subword_compose(&c->sw, m->syn0);
+    if (c->classes > 0) {
+        status = write_classes(c, words);
+        w2v_free(words);
+        return status;
+    }
+    /* The subword model first: when the vectors file then fails, the model
+     * is removed again, so a failed run leaves neither. */
+    if (c->subword_model)
+        status = subword_save(&c->sw, c->subword_model, words, m->syn0, &c->err);
+    if (status == 0) {
+        status = vectors_write(c->output, c->text ? VECTORS_TEXT : VECTORS_BINARY,
+                               c->vocab.size, c->opt.dim, words, m->syn0, m->stride, &c->err);
+        if (status != 0 && c->subword_model)
+            unlink(c->subword_model);
+    }
+    const struct senses *s = train_senses(c->tr);
+    if (status == 0 && s) /* beside the vectors, each file whole or not at all */
+        status = senses_write(s, c->senses_output, c->text ? VECTORS_TEXT : VECTORS_BINARY,
+                              words, c->vocab.size, m->syn0, m->stride, &c->err);
+    w2v_free(words);
     if (status == 0 && !c->quiet)
         fprintf(stderr, "w2v: wrote %s (%ld x %d, %s)\n", c->output, (long)c->vocab.size,
                 c->opt.dim, c->text ? "text" : "binary");
-    const struct senses *s = train_senses(c->tr);
-    if (status == 0 && s) {
-        status = senses_write(s, c->senses_output, c->text ? VECTORS_TEXT : VECTORS_BINARY, words,
-                              c->vocab.size, m->syn0, m->stride, &c->err);
-        if (status == 0 && !c->quiet)
-            fprintf(stderr, "w2v: wrote %s and %s%s (senses of the %ld most frequent words)\n",
-                    c->senses_output, c->senses_output, W2V_SENSES_CTX_SUFFIX, (long)s->n_words);
-    }
-    w2v_free(words);
+    if (status == 0 && !c->quiet && c->subword_model)
+        fprintf(stderr, "w2v: wrote %s (%ld words, %ld n-gram rows)\n", c->subword_model,
+                (long)c->vocab.size, (long)c->sw.n_grams);
+    if (status == 0 && !c->quiet && s)
+        fprintf(stderr, "w2v: wrote %s and %s%s (senses of the %ld most frequent words)\n",
+                c->senses_output, c->senses_output, W2V_SENSES_CTX_SUFFIX, (long)s->n_words);
     return status;
 }
 
@@ -528,6 +691,12 @@ int cmd_train(int argc, char **argv)
     vocab_init(&c.vocab);
     corpus_init(&c.ids);
     c.t0 = now_seconds();
+    if (dist_init(&c.dist, &argc, &argv, &c.err) != 0)
+        return cli_report(&c.err, W2V_EIO);
+    if (c.dist.rank != 0) { /* rank 0 speaks and writes */
+        c.quiet = 1;
+        c.save_vocab = NULL;
+    }
 
     int status = step_check_outputs(&c);
     if (status == 0)
@@ -550,10 +719,13 @@ int cmd_train(int argc, char **argv)
     if (status == 0)
         status = step_write(&c);
     code = train_cmd_exit(&c, status);
+    dist_exit(&c.dist, code); /* a failed rank ends them all: nobody waits forever */
 
     train_release(&c.tr);
     files_corpus_release(&c.fc);
+    subword_release(&c.sw);
     corpus_release(&c.ids);
     vocab_release(&c.vocab);
+    dist_release(&c.dist);
     return code;
 }

@@ -249,9 +249,9 @@ int files_is_stream(const char *path)
     return S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || S_ISCHR(st.st_mode);
 }
 
-/* Read up to cap bytes, fewer only at end of input. -1 on error. */
-static ssize_t read_full(int fd, unsigned char *buf, size_t cap)
+ssize_t files_read_full(int fd, void *buf_, size_t cap)
 {
+    unsigned char *buf = buf_;
     size_t got = 0;
     while (got < cap) {
         ssize_t r = read(fd, buf + got, cap - got);
@@ -266,12 +266,15 @@ static ssize_t read_full(int fd, unsigned char *buf, size_t cap)
     return (ssize_t)got;
 }
 
-static int write_full(int fd, const unsigned char *buf, size_t n)
+int files_write_full(int fd, const void *buf_, size_t n)
 {
+    const unsigned char *buf = buf_;
     while (n > 0) {
         ssize_t w = write(fd, buf, n);
         if (w < 0 && errno == EINTR)
             continue;
+        if (w == 0)
+            errno = ENOSPC;
         if (w <= 0)
             return -1;
         buf += w;
@@ -301,7 +304,7 @@ static int anonymous_file(const char *dir)
     return fd2;
 }
 
-static int spool_file(const char *beside, char *shown, size_t cap)
+int files_temp_beside(const char *beside, char *shown, size_t cap)
 {
     char dir[4096];
     const char *slash = beside ? strrchr(beside, '/') : NULL;
@@ -349,7 +352,7 @@ int files_corpus_open(struct files_corpus *c, const char *path, const char *besi
         rc = w2v_fail(err, W2V_ENOMEM, "out of memory reading '%s'", name);
         goto done;
     }
-    ssize_t got = read_full(in, buf, FILES_SNIFF_BYTES);
+    ssize_t got = files_read_full(in, buf, FILES_SNIFF_BYTES);
     if (got < 0) {
         rc = w2v_fail_errno(err, "cannot read '%s'", name);
         goto done;
@@ -357,19 +360,19 @@ int files_corpus_open(struct files_corpus *c, const char *path, const char *besi
     if ((rc = files_sniff_corpus(buf, (size_t)got, name, beside, err)) != 0 || !stream)
         goto done;
     char where[4096];
-    c->fd = spool_file(beside, where, sizeof where);
+    c->fd = files_temp_beside(beside, where, sizeof where);
     if (c->fd < 0) {
         rc = w2v_fail_errno(err, "cannot create a temporary copy of '%s' in '%s'", name, where);
         goto done;
     }
     c->owns_fd = 1;
     while (got > 0) {
-        if (write_full(c->fd, buf, (size_t)got) != 0) {
+        if (files_write_full(c->fd, buf, (size_t)got) != 0) {
             rc = w2v_fail_errno(err, "cannot copy '%s' to a temporary file in '%s'", name, where);
             goto done;
         }
         c->spooled += got;
-        got = read_full(in, buf, chunk);
+        got = files_read_full(in, buf, chunk);
         if (got < 0) {
             rc = w2v_fail_errno(err, "cannot read '%s'", name);
             goto done;

@@ -347,6 +347,17 @@ void kernels_mean(float *h, float *const *rows, int C, size_t n, float scale)
     }
 }
 
+/* rows[c] += x.   rows: [C][n]; x: [n] */
+W2V_CLONES
+void kernels_add_rows(float *const *rows, int C, const float *x, size_t n)
+{
+    for (int c = 0; c < C; c++)
+        for (size_t i = 0; i < n; i += 16) {
+            f32x16 y = row_load16(rows[c] + i) + load16(x + i);
+            row_store16(rows[c] + i, &y);
+        }
+}
+
 /* Scores of one group of M <= W2V_BATCH_GROUP read-only outputs against v,
  * turned into gradients in g[0..M) (+16 floats of room). */
 INLINE void frozen_group(const float *v, float *const *out, const float *label,

@@ -133,6 +133,12 @@ void kernels_step_frozen(float *v, float *const *out, const float *label, const 
  * multiple of 16. Hogwild: the rows are shared model rows. */
 void kernels_mean(float *h, float *const *rows, int C, size_t n, float scale);
 
+/* rows[c] += x for each of the C rows (a row listed twice gets x twice):
+ * one input gradient added to many input rows (the subword kernel's).
+ * rows: [C][n]; x: [n], n a multiple of 16, not one of the rows. Hogwild:
+ * the rows are shared model rows. */
+void kernels_add_rows(float *const *rows, int C, const float *x, size_t n);
+
 /* ---- query rows: any length, any alignment ----------------------------------
  * Eight lanes of partial sums (lane j takes the elements i = j mod 8),
  * folded pairwise: all four functions add in that one order, so a score is

@@ -78,10 +78,11 @@ int train_options_check(const struct train_options *o, struct w2v_err *err)
 
 /* The kernels, one file each (train_state.h says what each provides). The
  * first entries are the order --help and errors list them in. */
-extern const struct train_kernel kernel_ref, kernel_batch, kernel_senses;
+extern const struct train_kernel kernel_ref, kernel_batch, kernel_subword, kernel_senses;
 static const struct train_kernel *const train_kernels[] = {
     &kernel_ref,
     &kernel_batch,
+    &kernel_subword, /* needs subword_attach (subword.h): --subwords */
     &kernel_senses,
 };
 #define N_KERNELS (int)(sizeof train_kernels / sizeof train_kernels[0])

@@ -26,6 +26,7 @@
 #define W2V_MIN_ALPHA_FRACTION 1e-4 /* alpha decays to alpha0 * this */
 
 struct train_kernel;
+struct subword_state;
 
 /* The shared training state. The id stream is borrowed; everything else is
  * owned and freed by train_release. After train_init every field but the
@@ -42,6 +43,7 @@ struct trainer {
     float *keep;                 /* [V] subsampling keep-probabilities */
     struct huffman huffman;      /* over ids 1..V-1 as codes 0..V-2 (hs only) */
     float sigmoid[W2V_SIGMOID_TABLE + 1]; /* σ at the table's grid points */
+    struct subword_state *subwords; /* borrowed: the subword kernel's n-gram rows, or NULL */
     struct senses senses;        /* opt.senses > 0: the sense table (kernel "senses") */
 
     /* Shared, written by every thread: kept apart from the read-only

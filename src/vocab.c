@@ -273,7 +273,7 @@ static void vocab_prune(struct vocab *v)
     vocab_rehash(v);
 }
 
-int vocab_add(struct vocab *v, const char *word, size_t len, int64_t count)
+int32_t vocab_add_id(struct vocab *v, const char *word, size_t len, int64_t count)
 {
     if (count < 0)
         return W2V_EINVAL;
@@ -289,11 +289,16 @@ int vocab_add(struct vocab *v, const char *word, size_t len, int64_t count)
                 if (v->entries[id].count > INT64_MAX - count)
                     return W2V_EOVERFLOW;
                 v->entries[id].count += count;
-                return 0;
+                return id;
             }
         }
     }
-    int32_t id = vocab_insert(v, word, len, h, count);
+    return vocab_insert(v, word, len, h, count);
+}
+
+int vocab_add(struct vocab *v, const char *word, size_t len, int64_t count)
+{
+    int32_t id = vocab_add_id(v, word, len, count);
     if (id < 0)
         return id;
     if (v->max_size > 0 && v->size > v->max_size)
@@ -355,6 +360,19 @@ int vocab_finalize(struct vocab *v, int64_t min_count)
     return v->size > 1 ? 0 : W2V_EEMPTY;
 }
 
+int vocab_finalize_counted(struct vocab *v, int64_t min_count, const char *path,
+                           struct w2v_err *err)
+{
+    int rc = vocab_finalize(v, min_count);
+    if (rc == W2V_EEMPTY)
+        return w2v_fail(err, rc, "no word in '%s' occurs at least %lld times (--min-count)", path,
+                        (long long)min_count);
+    if (rc != 0)
+        return w2v_fail(err, rc, "cannot build the vocabulary of '%s': %s", path,
+                        w2v_strerror(rc));
+    return 0;
+}
+
 int vocab_build_from_file(struct vocab *v, const char *path, const struct vocab_options *opt,
                           int64_t *words_cut, struct w2v_err *err)
 {
@@ -378,16 +396,8 @@ int vocab_build_from_file(struct vocab *v, const char *path, const struct vocab_
     if (words_cut)
         *words_cut = t.words_cut;
     tokenizer_release(&t);
-    rc = vocab_finalize(v, min_count);
-    if (rc == W2V_EEMPTY) {
-        w2v_fail(err, rc, "no word in '%s' occurs at least %lld times (--min-count)", path,
-                 (long long)min_count);
+    if ((rc = vocab_finalize_counted(v, min_count, path, err)) != 0)
         goto fail;
-    }
-    if (rc != 0) {
-        w2v_fail(err, rc, "cannot build the vocabulary of '%s': %s", path, w2v_strerror(rc));
-        goto fail;
-    }
     return 0;
 fail:
     tokenizer_release(&t);

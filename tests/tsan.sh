@@ -74,6 +74,13 @@ for model in cbow skipgram; do
     done
 done
 done
+# The subword kernel: n-gram rows shared by every thread too.
+for model in cbow skipgram; do
+    run "train $model --subwords" yes "$W2V" train corpus.txt -o "sub-$model.bin" --model "$model" \
+        --subwords --bucket 5000 --subword-model "sub-$model.sw" --dim 16 --epochs 1 --min-count 1 \
+        --threads 2 --quiet --seed 3
+done
+run "nearest (subword model)" no "$W2V" nearest sub-skipgram.sw w1 w1x -k 5 --threads 2
 # Both losses at once: the two output matrices in one pass.
 run "train cbow ns+hs" yes "$W2V" train corpus.txt -o both.bin --model cbow --hs --negative 3 \
     --dim 16 --epochs 1 --min-count 1 --threads 2 --quiet

@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "w2v/common.h"
 
@@ -80,5 +81,21 @@ void files_corpus_message(const struct files_corpus *c, struct w2v_err *err);
 /* Close the spooled copy (its space is freed then). Safe on a zeroed or
  * already-released struct. */
 void files_corpus_release(struct files_corpus *c);
+
+/* An anonymous read-write file (O_TMPFILE, or created and unlinked at
+ * once, so that no exit path, a signal's included, can leave it behind)
+ * in the directory of beside (a path; NULL: "."), else in $TMPDIR or /tmp
+ * when that directory refuses. shown[0..cap) receives the directory used,
+ * for messages. Returns the descriptor (close-on-exec where O_TMPFILE
+ * works), or -1 with errno set. Thread-safe. */
+int files_temp_beside(const char *beside, char *shown, size_t cap);
+
+/* Read up to cap bytes from fd, fewer only at end of input (EINTR
+ * retried). Returns the bytes read, or -1 with errno set. */
+ssize_t files_read_full(int fd, void *buf, size_t cap);
+
+/* Write all n bytes to fd (EINTR retried). Returns 0, or -1 with errno
+ * set (ENOSPC on a full disk: a write of 0 bytes reads as ENOSPC too). */
+int files_write_full(int fd, const void *buf, size_t n);
 
 #endif

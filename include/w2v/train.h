@@ -9,7 +9,7 @@
  * random stream (seed, thread id). The model matrices are shared and
  * updated without locks (Hogwild, Recht et al. 2011): that is the only
  * intended data race. With several threads the batched kernel trains
- * private copies of the few hundred hottest rows and adds their changes to
+ * private copies of the few thousand hottest rows and adds their changes to
  * the shared rows every few thousand words (src/hotrows.h), so cores do not
  * pass those rows' cache lines back and forth on every window. With one
  * thread and one seed the result is the same bits every run.
@@ -28,7 +28,7 @@
  *                                         distinct words of the corpus (--max-vocab bounds it)
  *   + ~40 V (+ 5 V log2 V with --hs)      counts, keep-probabilities, alias table, Huffman paths
  *   + T (8 S + 4 KB)                      per-thread buffers
- *   + T 8 S (256 + 1024 [ns] + 64 [hs])   hot-row copies, only with T > 1
+ *   + T 8 S (2048 + 4096 [ns] + 1024 [hs])   hot-row copies, only with T > 1
  *   + (8 S + 12) K Vs                     --senses K over Vs words: sense rows, centres, counts
  *   + 4 S (V + Vs K)                      ... and the .ctx copy while writing (senses.h)
  * e.g. corpus10m (V 44,877, N 9.8M, L 0.42M) with D 100 and NS: about 110 MB.

@@ -56,6 +56,12 @@ int32_t vocab_find(const struct vocab *v, const char *word, size_t len);
  * vocab_finalize. Not thread-safe. */
 int vocab_add(struct vocab *v, const char *word, size_t len, int64_t count);
 
+/* vocab_add without pruning: returns the word's id (>= 0; ids are given in
+ * order of first insertion and stay stable until vocab_finalize, since
+ * nothing is pruned here whatever max_size says) or the same negative codes
+ * as vocab_add. For scans that record provisional ids. Not thread-safe. */
+int32_t vocab_add_id(struct vocab *v, const char *word, size_t len, int64_t count);
+
 /* Drop words with count < min_count (</s> kept, and moved to id 0; added with
  * count 0 when the corpus had no newline), sort the rest by descending count
  * then bytes (unsigned), rebuild the hash, set total_words.
@@ -63,6 +69,12 @@ int vocab_add(struct vocab *v, const char *word, size_t len, int64_t count);
  * W2V_EEMPTY when no word besides </s> is left (the vocabulary is then still
  * valid, holding only </s>). Not thread-safe. */
 int vocab_finalize(struct vocab *v, int64_t min_count);
+
+/* vocab_finalize for a vocabulary counted from the corpus at path, with
+ * err filled in the words a user reads (path only names it). Returns what
+ * vocab_finalize returns. Not thread-safe. */
+int vocab_finalize_counted(struct vocab *v, int64_t min_count, const char *path,
+                           struct w2v_err *err);
 
 /* Scan a corpus file and build a finalized vocabulary into v, which is
  * initialised here (any previous content must have been released). opt may

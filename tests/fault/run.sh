@@ -22,6 +22,9 @@ awk 'BEGIN { srand(7); for (l = 0; l < 300; l++) { s = ""; for (w = 0; w < 12; w
     --epochs 2 --min-count 1 --threads 1 --quiet --seed 1 >/dev/null 2>&1 ||
     { echo "fault: the clean senses run failed"; echo "0 passed, 1 failed"; exit 1; }
 head -n 8 corpus.txt >small.txt
+"$W2V" train corpus.txt -o base-sub.bin --subwords --bucket 1000 --subword-model base.sw --dim 8 --epochs 1 \
+    --min-count 1 --threads 1 --quiet --seed 1 >/dev/null 2>&1 ||
+    { echo "fault: the clean subword training run failed"; echo "0 passed, 1 failed"; exit 1; }
 printf ': s\nw1 w2 w3 w4\n' >questions.txt
 printf 'w1 w2 1.0\nw3 w4 2.0\nw5 w6 3.0\n' >pairs.txt
 # The corpus through a pipe (the scenario table splits on '|').
@@ -32,6 +35,7 @@ printf 'w1 w2\nw3 w4\nw5 w6\n' >held.txt
 # scenario name | command (run by sh -c) | output file that must not be left partial ('-' none)
 scenarios='train|"$W2V" train corpus.txt -o out.bin --dim 16 --epochs 1 --min-count 1 --threads 1 --quiet --seed 1|out.bin
 train-stdin|sh stdin-train.sh -o out.bin --dim 8 --epochs 1 --min-count 1 --threads 1 --quiet --seed 1|out.bin
+train-spill|"$W2V" train corpus.txt -o out.bin --dim 8 --epochs 1 --min-count 1 --threads 1 --quiet --seed 1 --max-memory 1K|out.bin
 train-text|"$W2V" train corpus.txt -o out.txt --text --dim 8 --epochs 1 --min-count 1 --threads 1 --quiet --save-vocab vocab.txt|out.txt
 nearest|"$W2V" nearest base.bin w1 w2 -k 5|-
 analogy|"$W2V" analogy base.bin w1 w2 w3 -k 3|-
@@ -46,6 +50,9 @@ walks|"$W2V" walks graph.txt -o out.txt --weighted --walks 2 --length 6 --p 0.5 
 eval-links|"$W2V" eval-links base.bin held.txt --exclude graph.txt|-
 phrases|"$W2V" phrases small.txt -o out.txt --min-count 2 --threshold 1,1 --quiet|out.txt
 classes|"$W2V" classes base.bin -k 4 -o out.txt --threads 1 --quiet|out.txt
+train-subwords|"$W2V" train corpus.txt -o out.bin --subwords --bucket 1000 --subword-model out.txt --dim 8 --epochs 1 --min-count 1 --threads 1 --quiet|out.txt
+vector|"$W2V" vector base.sw w1 w1zz|-
+nearest-subword|"$W2V" nearest base.sw w1zz w2 -k 3|-
 train-senses|"$W2V" train corpus.txt -o vec.bin --model skipgram --senses 2 --senses-output out.bin --dim 16 --epochs 2 --min-count 1 --threads 1 --quiet --seed 1|out.bin
 senses|"$W2V" senses senses.bin w1 w2 -k 3|-
 disambiguate|"$W2V" disambiguate senses.bin "w1 w2 w3 w4"|-'

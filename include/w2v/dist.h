@@ -1,0 +1,62 @@
+/* dist.h — training on several processes or machines (MPI ranks), in the
+ * scheme of Intel's pWord2Vec (Ji et al. 2016): every rank reads the whole
+ * corpus (the same vocabulary and id stream), trains its own slice of the
+ * stream with its threads, and the ranks average their models now and
+ * then with MPI_Allreduce: the most frequent words' rows (which every
+ * window touches) every round, all rows every DIST_FULL_EVERY rounds and
+ * at the end. Rank 0 writes the output.
+ *
+ * Compiled in by `make mpi` (-DW2V_MPI, with mpicc); in the default build
+ * every function is the single-process case (rank 0 of 1) and the program
+ * needs no MPI library. */
+#ifndef W2V_DIST_H
+#define W2V_DIST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "w2v/common.h"
+#include "w2v/model.h"
+
+/* Rows averaged every round: the most frequent words (ids are in
+ * frequency order), whose rows drift apart fastest. */
+#define DIST_HOT_ROWS 2048
+/* One round in this many averages every row. */
+#define DIST_FULL_EVERY 10
+
+struct dist {
+    int rank, size;     /* this process's rank and the number of ranks */
+    int64_t rounds;     /* averaging rounds done (the same count on every rank) */
+    float *snap, *avg;  /* [rows * stride] the rows as sent, and their average */
+    size_t cap;         /* floats in each buffer */
+    int started;        /* this module called MPI_Init */
+};
+
+/* Join the ranks (MPI_Init, threads funnelled through the main thread).
+ * Without MPI: rank 0 of 1. Returns 0 or W2V_EIO with err filled. */
+int dist_init(struct dist *d, int *argc, char ***argv, struct w2v_err *err);
+
+/* After a failed run (code != 0) with several ranks: abort them all
+ * (MPI_Abort), since the others would wait in the next round forever.
+ * Returns only when code is 0 or there is one rank. */
+void dist_exit(struct dist *d, int code);
+
+/* Free the buffers and leave (MPI_Finalize). Safe after a failed init. */
+void dist_release(struct dist *d);
+
+/* This rank's slice [*lo, *hi) of a stream of n ids: equal parts, each
+ * moved to start after a sentence end (0) so no sentence is split. Pure. */
+void dist_slice(const struct dist *d, const int32_t *ids, int64_t n, int64_t *lo, int64_t *hi);
+
+/* One averaging round over the model (called by every rank in turn, from
+ * the thread that called dist_init, while the training threads run): each
+ * matrix's hot rows, or all rows every DIST_FULL_EVERY rounds or when full
+ * is set. Updates the training threads made during the round are kept:
+ * a row becomes row + (average - row as sent). done says this rank has
+ * finished training; *all_done receives whether every rank has. Returns 0,
+ * W2V_ENOMEM or W2V_EIO (an MPI error) with err filled. Without MPI:
+ * nothing to average, *all_done = done. */
+int dist_round(struct dist *d, struct model *m, int done, int full, int *all_done,
+               struct w2v_err *err);
+
+#endif

@@ -1,0 +1,381 @@
+/* cmd_vector.c — `w2v vector MODEL [WORD...]`: print words' vectors.
+ *
+ * MODEL is a subword model (--subword-model of `w2v train`), which has a
+ * vector for any word whose n-grams it knows, or a plain vector file
+ * (binary or text), which has one for its own words only. Each vector is
+ * printed as a line of the word2vec text format, "word v1 ... vD", values
+ * with %.9g (they read back to the same floats). Without words, words are
+ * read from stdin, separated by whitespace, and answered line by line.
+ *
+ * Also the query commands' fallback for unseen words (cmd_subword.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd_subword.h"
+#include "w2v/cli.h"
+#include "w2v/subword_model.h"
+#include "w2v/vectors.h"
+
+/* Words answered from their n-grams, said once, at the end of a run that
+ * succeeded (a failed run prints its one error line and nothing else). */
+struct unseen_note {
+    char first[128];   /* the first such word (cut if longer) */
+    size_t used, total; /* its n-grams found in the model, and all of them */
+    int64_t count;     /* how many words, the first included */
+};
+
+static void unseen_add(struct unseen_note *u, const char *word, size_t used, size_t total)
+{
+    if (u->count++ == 0) {
+        snprintf(u->first, sizeof u->first, "%s", word);
+        u->used = used;
+        u->total = total;
+    }
+}
+
+static void unseen_print(const struct unseen_note *u, const char *path)
+{
+    if (u->count == 0)
+        return;
+    fprintf(stderr,
+            "w2v: '%s' is not in the vocabulary of '%s': its vector is the mean of %zu of its "
+            "%zu n-grams",
+            u->first, path, u->used, u->total);
+    if (u->count > 1)
+        fprintf(stderr, " (so are those of %lld other unseen word%s)", (long long)u->count - 1,
+                u->count > 2 ? "s" : "");
+    fputc('\n', stderr);
+}
+
+/* Where the vectors come from: one of the three is open. */
+struct vector_source {
+    const char *path;
+    int is_subword;             /* sub is open */
+    int is_mapped;              /* map is open (a binary vector file) */
+    struct subword_model sub;
+    struct vectors_map map;
+    struct vectors mem;         /* a text vector file, read */
+    struct unseen_note unseen;
+};
+
+static int source_open(struct vector_source *s, const char *path)
+{
+    struct w2v_err err = {0};
+    memset(s, 0, sizeof *s);
+    s->path = path;
+    int rc = subword_model_open(&s->sub, path, &err);
+    if (rc == 0) {
+        s->is_subword = 1;
+        return 0;
+    }
+    if (rc < 0)
+        return cli_report(&err, rc);
+    rc = vectors_map_open(&s->map, path, &err);
+    if (rc == 0) {
+        s->is_mapped = 1;
+        return 0;
+    }
+    if (rc < 0)
+        return cli_report(&err, rc);
+    rc = vectors_read(&s->mem, path, &err);
+    return rc < 0 ? cli_report(&err, rc) : 0;
+}
+
+static void source_release(struct vector_source *s)
+{
+    subword_model_release(&s->sub);
+    vectors_map_release(&s->map);
+    vectors_release(&s->mem);
+}
+
+static int32_t source_dim(const struct vector_source *s)
+{
+    return s->is_subword ? s->sub.dim : s->is_mapped ? s->map.dim : s->mem.dim;
+}
+
+/* word's vector into out; on failure print the error and return 1. */
+static int source_vector(struct vector_source *s, const char *word, float *out)
+{
+    if (s->is_subword) {
+        struct w2v_err err = {0};
+        size_t used = 0, total = 0;
+        int rc = subword_model_vector(&s->sub, word, out, &used, &total, &err);
+        if (rc == W2V_ENOTFOUND)
+            return cli_error("'%s' is not in the vocabulary of '%s', and none of its %zu n-grams is",
+                             word, s->path, total);
+        if (rc < 0)
+            return cli_report(&err, rc);
+        if (used > 0)
+            unseen_add(&s->unseen, word, used, total);
+        return 0;
+    }
+    int64_t row = s->is_mapped ? vectors_map_find(&s->map, word) : vectors_find(&s->mem, word);
+    if (row < 0)
+        return cli_error("'%s' is not in the vocabulary of '%s'", word, s->path);
+    if (s->is_mapped)
+        vectors_map_row(&s->map, row, out);
+    else
+        memcpy(out, s->mem.data + (size_t)row * (size_t)s->mem.dim,
+               (size_t)s->mem.dim * sizeof *out);
+    return 0;
+}
+
+static void print_vector(const char *word, const float *v, int32_t dim)
+{
+    fputs(word, stdout);
+    for (int32_t j = 0; j < dim; j++)
+        printf(" %.9g", (double)v[j]);
+    putchar('\n');
+}
+
+static int flush_stdout(void)
+{
+    if (fflush(stdout) != 0 || ferror(stdout))
+        return cli_error("cannot write the vectors: %s", strerror(errno));
+    return 0;
+}
+
+/* Words from stdin, whitespace-separated; each line answered before the
+ * next is read, so a script can drive it. */
+static int run_stdin(struct vector_source *s, float *vec)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    int status = W2V_EXIT_OK;
+    const int32_t dim = source_dim(s);
+    for (;;) {
+        errno = 0;
+        ssize_t got = getline(&line, &cap, stdin);
+        if (got < 0) {
+            if (ferror(stdin))
+                status = cli_error("cannot read words from stdin: %s", strerror(errno));
+            break;
+        }
+        for (char *w = strtok(line, " \t\r\n\v\f"); w; w = strtok(NULL, " \t\r\n\v\f")) {
+            if (source_vector(s, w, vec) != 0)
+                status = W2V_EXIT_FAILURE;
+            else
+                print_vector(w, vec, dim);
+        }
+        if (flush_stdout() != 0) {
+            status = W2V_EXIT_FAILURE;
+            break;
+        }
+    }
+    free(line); /* getline's buffer comes from malloc */
+    return status;
+}
+
+int cmd_vector(int argc, char **argv)
+{
+    const struct cli_option options[] = {{0}};
+    static const struct cli_usage usage_tmpl = {
+        "vector", "MODEL [WORD...]",
+        "Print the vector of each WORD as a line of the word2vec text format\n"
+        "('word v1 ... vD'). MODEL is a subword model (train --subword-model),\n"
+        "which gives a vector to any word, seen in training or not, from its\n"
+        "character n-grams; or a vector file, which knows its own words only.\n"
+        "Without words, read words from stdin (whitespace-separated) and answer\n"
+        "each line. An unknown word prints an error; the exit status is then 1.",
+        NULL};
+    struct cli_usage usage = usage_tmpl;
+    usage.options = options;
+    int npos;
+    enum cli_parse_result pr = cli_parse(&usage, argc, argv, &npos);
+    if (pr != CLI_PARSED)
+        return pr == CLI_HELP_SHOWN ? W2V_EXIT_OK : W2V_EXIT_USAGE;
+    if (npos < 1)
+        return cli_usage_error(&usage, "missing the model MODEL");
+    struct vector_source s;
+    int status = source_open(&s, argv[0]);
+    if (status != 0)
+        return status;
+    const size_t dim = (size_t)source_dim(&s);
+    const size_t nw = (size_t)npos - 1;
+    float *vecs = w2v_calloc(nw ? nw : 1, dim * sizeof *vecs);
+    if (!vecs) {
+        status = cli_error("out of memory");
+    } else if (nw == 0) {
+        status = run_stdin(&s, vecs);
+    } else {
+        /* All words first: an unknown word prints no partial answer. */
+        for (size_t i = 0; i < nw && status == 0; i++)
+            status = source_vector(&s, argv[1 + i], vecs + i * dim);
+        for (size_t i = 0; i < nw && status == 0; i++)
+            print_vector(argv[1 + i], vecs + i * dim, (int32_t)dim);
+        if (status == 0)
+            status = flush_stdout();
+    }
+    w2v_free(vecs);
+    if (status == W2V_EXIT_OK)
+        unseen_print(&s.unseen, s.path);
+    source_release(&s);
+    return status;
+}
+
+/* ---- the query commands' fallback (cmd_subword.h) ------------------------ */
+
+struct subword_lookup {
+    struct subword_model sm;
+    const char *path;
+    struct unseen_note unseen;
+    float *oov;        /* [cap, dim] composed vectors of unseen words */
+    size_t n_oov, cap;
+};
+
+void subword_lookup_free(struct subword_lookup *l, int succeeded)
+{
+    if (!l)
+        return;
+    if (succeeded)
+        unseen_print(&l->unseen, l->path);
+    subword_model_release(&l->sm);
+    w2v_free(l->oov);
+    w2v_free(l);
+}
+
+int subword_lookup_open(struct subword_lookup **out, struct query_model *m, const char *path)
+{
+    struct w2v_err err = {0};
+    struct vectors v;
+    *out = NULL;
+    struct subword_lookup *l = w2v_calloc(1, sizeof *l);
+    if (!l)
+        return cli_error("out of memory");
+    l->path = path;
+    int rc = subword_model_open(&l->sm, path, &err);
+    if (rc == 1) { /* a vector file */
+        w2v_free(l);
+        return 0;
+    }
+    if (rc == 0)
+        rc = subword_model_to_vectors(&l->sm, &v, &err);
+    if (rc < 0) {
+        subword_lookup_free(l, 0);
+        return cli_report(&err, rc);
+    }
+    query_model_from_vectors(m, &v); /* rows are finite: cannot fail */
+    *out = l;
+    return 0;
+}
+
+int subword_lookup_find(struct subword_lookup *l, const struct query_model *m, const char *word,
+                        int64_t *row, char *why, size_t cap)
+{
+    struct w2v_err err = {0};
+    *row = query_model_find(m, word);
+    if (*row >= 0)
+        return 0;
+    const size_t dim = (size_t)m->dim;
+    if (l->n_oov == l->cap) {
+        size_t more = l->cap ? 2 * l->cap : 16, bytes;
+        float *grown;
+        if (w2v_size_mul(more, dim * sizeof *grown, &bytes) != 0 ||
+            !(grown = w2v_realloc(l->oov, bytes)))
+            return snprintf(why, cap, "out of memory"), -1;
+        l->oov = grown;
+        l->cap = more;
+    }
+    size_t used = 0, total = 0;
+    int rc = subword_model_vector(&l->sm, word, l->oov + l->n_oov * dim, &used, &total, &err);
+    if (rc == W2V_ENOTFOUND)
+        return snprintf(why, cap,
+                        "'%.200s' is not in the vocabulary of '%.200s', and none of its %zu "
+                        "n-grams is",
+                        word, l->path, total),
+               -1;
+    if (rc < 0)
+        return snprintf(why, cap, "%.400s", err.message), -1;
+    unseen_add(&l->unseen, word, used, total);
+    *row = -2 - (int64_t)l->n_oov++;
+    return 0;
+}
+
+/* The query words' vectors as a small model of their own (rows 0..n-1),
+ * so the query module's own arithmetic answers: its unit vectors for rows
+ * of m, the composed vectors for pseudo-rows (normalised by
+ * query_model_from_vectors). Words are "0", "1", ...: unique. */
+static int small_model(const struct subword_lookup *l, const struct query_model *m,
+                       const int64_t *rows, size_t n, struct query_model *small,
+                       struct w2v_err *err)
+{
+    const size_t dim = (size_t)m->dim;
+    struct vectors v;
+    int rc;
+    vectors_init(&v);
+    v.rows = (int64_t)n;
+    v.dim = m->dim;
+    v.data = w2v_aligned_alloc(n * dim * sizeof *v.data);
+    v.words = w2v_calloc(n, sizeof *v.words);
+    v.word_pool = w2v_malloc(n * 24);
+    if (!v.data || !v.words || !v.word_pool) {
+        rc = w2v_fail(err, W2V_ENOMEM, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < n; i++) {
+        v.words[i] = v.word_pool + 24 * i;
+        snprintf(v.words[i], 24, "%zu", i);
+        float *x = v.data + i * dim;
+        if (rows[i] >= 0) {
+            rc = query_model_unit(m, rows[i], x, err);
+            if (rc < 0)
+                goto fail;
+        } else {
+            memcpy(x, l->oov + (size_t)(-2 - rows[i]) * dim, dim * sizeof *x);
+        }
+    }
+    rc = vectors_index(&v, err);
+    if (rc < 0)
+        goto fail;
+    query_model_from_vectors(small, &v);
+    return 0;
+fail:
+    vectors_release(&v);
+    return rc;
+}
+
+int subword_lookup_vector(const struct subword_lookup *l, const struct query_model *m,
+                          int analogy, const int64_t *rows, size_t n_pos, size_t n_neg,
+                          float *out, struct w2v_err *err)
+{
+    const size_t n = n_pos + n_neg;
+    int any_oov = 0;
+    for (size_t i = 0; i < n; i++)
+        any_oov |= rows[i] < 0;
+    if (!any_oov)
+        return analogy ? query_vector_analogy(m, rows[0], rows[1], rows[2], out, err)
+                       : query_vector_mix(m, rows, n_pos, rows + n_pos, n_neg, out, err);
+    struct query_model small;
+    int rc = small_model(l, m, rows, n, &small, err);
+    if (rc < 0)
+        return rc;
+    int64_t *idx = w2v_malloc(n * sizeof *idx);
+    if (!idx) {
+        query_model_release(&small);
+        return w2v_fail(err, W2V_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++)
+        idx[i] = (int64_t)i;
+    rc = analogy ? query_vector_analogy(&small, 0, 1, 2, out, err)
+                 : query_vector_mix(&small, idx, n_pos, idx + n_pos, n_neg, out, err);
+    w2v_free(idx);
+    query_model_release(&small);
+    return rc;
+}
+
+int subword_lookup_similarity(const struct subword_lookup *l, const struct query_model *m,
+                              int64_t r1, int64_t r2, float *out, struct w2v_err *err)
+{
+    if (r1 >= 0 && r2 >= 0)
+        return query_similarity(m, r1, r2, out, err);
+    const int64_t rows[2] = {r1, r2};
+    struct query_model small;
+    int rc = small_model(l, m, rows, 2, &small, err);
+    if (rc < 0)
+        return rc;
+    rc = query_similarity(&small, 0, 1, out, err);
+    query_model_release(&small);
+    return rc;
+}

@@ -1,0 +1,146 @@
+/* dist.c — model averaging across MPI ranks (see dist.h). Without W2V_MPI
+ * only the single-process case is compiled. */
+#include "w2v/dist.h"
+
+#include <string.h>
+
+#ifdef W2V_MPI
+#include <mpi.h>
+#endif
+
+void dist_slice(const struct dist *d, const int32_t *ids, int64_t n, int64_t *lo, int64_t *hi)
+{
+    int64_t at[2];
+    for (int k = 0; k < 2; k++) {
+        int r = d->rank + k;
+        int64_t p = r >= d->size ? n : n / d->size * r + n % d->size * r / d->size;
+        while (p > 0 && p < n && ids[p - 1] != 0) /* to the next sentence start */
+            p++;
+        at[k] = p;
+    }
+    *lo = at[0];
+    *hi = at[1];
+}
+
+#ifndef W2V_MPI
+
+int dist_init(struct dist *d, int *argc, char ***argv, struct w2v_err *err)
+{
+    (void)argc;
+    (void)argv;
+    (void)err;
+    memset(d, 0, sizeof *d);
+    d->size = 1;
+    return 0;
+}
+
+void dist_release(struct dist *d) { memset(d, 0, sizeof *d); }
+
+void dist_exit(struct dist *d, int code)
+{
+    (void)d;
+    (void)code;
+}
+
+int dist_round(struct dist *d, struct model *m, int done, int full, int *all_done,
+               struct w2v_err *err)
+{
+    (void)m;
+    (void)full;
+    (void)err;
+    d->rounds++;
+    *all_done = done;
+    return 0;
+}
+
+#else
+
+int dist_init(struct dist *d, int *argc, char ***argv, struct w2v_err *err)
+{
+    int inited = 0, provided = 0;
+    memset(d, 0, sizeof *d);
+    d->size = 1;
+    MPI_Initialized(&inited);
+    if (!inited) {
+        if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
+            return w2v_fail(err, W2V_EIO, "cannot start MPI");
+        d->started = 1;
+    }
+    MPI_Comm_rank(MPI_COMM_WORLD, &d->rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &d->size);
+    return 0;
+}
+
+void dist_release(struct dist *d)
+{
+    w2v_free(d->snap);
+    w2v_free(d->avg);
+    if (d->started)
+        MPI_Finalize();
+    memset(d, 0, sizeof *d);
+}
+
+void dist_exit(struct dist *d, int code)
+{
+    if (code != 0 && d->size > 1)
+        MPI_Abort(MPI_COMM_WORLD, code);
+}
+
+/* Average rows [0, rows) of one matrix ([V, stride]) across the ranks. */
+static int dist_average(struct dist *d, float *matrix, size_t floats, struct w2v_err *err)
+{
+    if (floats > d->cap) {
+        w2v_free(d->snap);
+        w2v_free(d->avg);
+        d->snap = w2v_malloc(floats * sizeof *d->snap);
+        d->avg = w2v_malloc(floats * sizeof *d->avg);
+        d->cap = d->snap && d->avg ? floats : 0;
+        if (!d->cap)
+            return w2v_fail(err, W2V_ENOMEM, "out of memory for averaging the model");
+    }
+    /* Hogwild: the training threads write these rows meanwhile; what they
+     * add between the copy and the write-back is kept by adding the
+     * average's difference from the copy instead of storing the average. */
+    memcpy(d->snap, matrix, floats * sizeof *matrix);
+    for (size_t at = 0; at < floats;) {
+        int k = floats - at > (size_t)1 << 30 ? 1 << 30 : (int)(floats - at);
+        if (MPI_Allreduce(d->snap + at, d->avg + at, k, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD) !=
+            MPI_SUCCESS)
+            return w2v_fail(err, W2V_EIO, "averaging the model across the ranks failed");
+        at += (size_t)k;
+    }
+    const float inv = 1.0f / (float)d->size;
+    for (size_t i = 0; i < floats; i++)
+        matrix[i] += d->avg[i] * inv - d->snap[i];
+    return 0;
+}
+
+int dist_round(struct dist *d, struct model *m, int done, int full, int *all_done,
+               struct w2v_err *err)
+{
+    int mine = done != 0, sum = 0;
+    if (MPI_Allreduce(&mine, &sum, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS)
+        return w2v_fail(err, W2V_EIO, "averaging the model across the ranks failed");
+    *all_done = sum == d->size;
+    if (d->size == 1)
+        return 0;
+    d->rounds++;
+    int64_t rows = full || *all_done || d->rounds % DIST_FULL_EVERY == 0 ? m->rows
+                   : m->rows < DIST_HOT_ROWS                             ? m->rows
+                                                                         : DIST_HOT_ROWS;
+    size_t floats = (size_t)rows * m->stride;
+    /* Word rows: the frequent words come first. HS inner nodes (0..V-2):
+     * the root is V-2 and parents follow children, so the nodes every word
+     * passes through are the last ones. */
+    size_t hs_at = (size_t)(m->rows - 1 > rows ? m->rows - 1 - rows : 0) * m->stride;
+    float *mats[3] = {m->syn0, m->syn1 ? m->syn1 + hs_at : NULL, m->syn1neg};
+    for (int i = 0; i < 3; i++)
+        if (mats[i]) {
+            int status = dist_average(d, mats[i], floats, err);
+            if (status != 0)
+                return status;
+        }
+    return 0;
+}
+
+#endif

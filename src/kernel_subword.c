@@ -1,0 +1,274 @@
+/* kernel_subword.c — the subword kernel (`train --subwords`, kernel
+ * "subword"); the scheme is described in include/w2v/subword.h.
+ *
+ * Every step is kernels_block_cbow with the input's mean as the hidden row
+ * h and ONE scratch row e as its only "context" row, so e collects the
+ * input gradient of all the window's steps; e is then added once to each
+ * input row (the word's own row and its n-gram rows) instead of after every
+ * step. The outputs of one step are distinct rows: the targets with their
+ * negatives (a repeated one counts twice, one equal to a target is
+ * skipped), or one Huffman path. All row arithmetic is the kernels
+ * module's. */
+#include "train_state.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "w2v/subword.h"
+
+#ifndef SUBWORD_PREFETCH /* -DSUBWORD_PREFETCH=0 turns it off (to measure it) */
+#define SUBWORD_PREFETCH 1
+#endif
+
+struct subword_buf {
+    float *h;        /* [stride] the input: mean of the input rows */
+    float *e;        /* [stride] the input's gradient, summed over the window */
+    float **in;      /* [max_in] the input rows of the current centre word */
+    float **out;     /* [max_out] output rows of one step list */
+    int32_t *out_id; /* [max_out] their ids (to merge repeated ones) */
+    float *label;    /* [max_out] */
+    float *mult;     /* [max_out] */
+};
+
+/* Output rows of one list: skip-gram's NS list holds 2 * window targets
+ * and K negatives; CBOW's the centre word and K; HS one path. */
+static size_t max_out(const struct train_options *o, int32_t max_code)
+{
+    size_t targets = o->arch == TRAIN_CBOW ? 1 : 2 * (size_t)o->window;
+    size_t ns = o->negative > 0 ? targets + (size_t)o->negative : 0;
+    size_t hs = o->hs ? (size_t)max_code : 0;
+    size_t m = ns > hs ? ns : hs;
+    return m > 0 ? m : 1;
+}
+
+/* Input rows of one step: a word's row and its n-gram rows, for every
+ * context word in CBOW. */
+static size_t max_in(const struct train_options *o, int32_t max_rows)
+{
+    size_t per_word = (size_t)max_rows + 1;
+    return o->arch == TRAIN_CBOW ? 2 * (size_t)o->window * per_word : per_word;
+}
+
+static void subword_thread_release(struct train_thread *t)
+{
+    struct subword_buf *b = t->buf;
+    if (!b)
+        return;
+    w2v_aligned_free(b->h);
+    w2v_aligned_free(b->e);
+    w2v_free(b->in);
+    w2v_free(b->out);
+    w2v_free(b->out_id);
+    w2v_free(b->label);
+    w2v_free(b->mult);
+    w2v_free(b);
+    t->buf = NULL;
+}
+
+static int subword_thread_init(struct train_thread *t)
+{
+    const struct trainer *tr = t->tr;
+    const struct subword_state *s = tr->subwords;
+    if (!s)
+        return W2V_EINVAL; /* subword_attach was not called */
+    const size_t row_bytes = tr->model.stride * sizeof(float);
+    const size_t in = max_in(&tr->opt, s->max_rows);
+    const size_t outs = max_out(&tr->opt, tr->opt.hs ? tr->huffman.max_length : 0);
+    struct subword_buf *b = w2v_calloc(1, sizeof *b);
+    t->buf = b;
+    if (!b)
+        return W2V_ENOMEM;
+    b->h = w2v_aligned_alloc(row_bytes);
+    b->e = w2v_aligned_alloc(row_bytes);
+    b->in = w2v_calloc(in, sizeof *b->in);
+    b->out = w2v_calloc(outs, sizeof *b->out);
+    b->out_id = w2v_calloc(outs, sizeof *b->out_id);
+    b->label = w2v_calloc(outs, sizeof *b->label);
+    b->mult = w2v_calloc(outs, sizeof *b->mult);
+    if (!b->h || !b->e || !b->in || !b->out || !b->out_id || !b->label || !b->mult) {
+        subword_thread_release(t);
+        return W2V_ENOMEM;
+    }
+    /* Zero padding past dim is what lets the block steps run whole rows. */
+    memset(b->h, 0, row_bytes);
+    memset(b->e, 0, row_bytes);
+    return 0;
+}
+
+/* The n-gram table is not known from the options alone: this counts the
+ * buffers for words of up to 30 n-gram rows (the pointer array is the only
+ * part that grows with them). The n-gram rows themselves, 4·S·G bytes, are
+ * not the trainer's and not in train_memory_bytes. */
+static size_t subword_thread_bytes(const struct train_options *o, int64_t vocab_size)
+{
+    size_t stride = model_stride(o->dim);
+    /* The longest Huffman code is below 2 log2(V) + 8 for any real counts. */
+    size_t outs = max_out(o, o->hs ? (int32_t)log2((double)vocab_size) * 2 + 8 : 0);
+    return sizeof(struct subword_buf) + 2 * stride * sizeof(float) +
+           max_in(o, 30) * sizeof(float *) +
+           outs * (sizeof(float *) + sizeof(int32_t) + 2 * sizeof(float));
+}
+
+/* Append word w's input rows (its syn0 row, then its n-gram rows) to in[]
+ * from index n; returns the new count. */
+static inline int add_word_rows(const struct trainer *tr, const struct subword_state *s,
+                                float **in, int n, int32_t w)
+{
+    const size_t stride = tr->model.stride;
+    // syn0: [V, stride]; grams: [G, stride]
+    in[n++] = model_row(tr->model.syn0, stride, w);
+    for (int64_t k = s->start[w]; k < s->start[w + 1]; k++)
+        in[n++] = s->grams + (size_t)s->rows[k] * stride;
+    return n;
+}
+
+/* Ask for word w's input rows before they are needed. */
+static inline void prefetch_word(const struct trainer *tr, const struct subword_state *s,
+                                 int32_t w)
+{
+    const size_t stride = tr->model.stride;
+    __builtin_prefetch(model_row(tr->model.syn0, stride, w), 1, 3);
+    for (int64_t k = s->start[w]; k < s->start[w + 1]; k++)
+        for (size_t i = 0; i < stride; i += 16)
+            __builtin_prefetch(s->grams + (size_t)s->rows[k] * stride + i, 1, 3);
+}
+
+/* Add output row `id` of syn1neg with label and weight to the list
+ * b->out[0..*M), merging it into an entry with the same id: the same label
+ * adds its weight; a negative equal to a target is dropped (fastText skips
+ * a negative equal to its target; here any target of the window), so the
+ * rows of one list are distinct. */
+static inline void ns_add(const struct trainer *tr, struct subword_buf *b, int *M, int32_t id,
+                          float label, float weight)
+{
+    int q = 0;
+    while (q < *M && b->out_id[q] != id)
+        q++;
+    if (q < *M) {
+        if (b->label[q] == label)
+            b->mult[q] += weight;
+        return;
+    }
+    b->out[q] = model_row(tr->model.syn1neg, tr->model.stride, id);
+    b->out_id[q] = id;
+    b->label[q] = label;
+    b->mult[q] = weight;
+    (*M)++;
+}
+
+/* Steps of outputs b->out[0..M) against h, W2V_BATCH_GROUP_CBOW at a time;
+ * b->e collects the input gradient. */
+static void steps(struct train_thread *t, struct subword_buf *b, int M, int clip)
+{
+    float *const ctx[1] = {b->e};
+    for (int p = 0; p < M; p += W2V_BATCH_GROUP_CBOW)
+        kernels_block_cbow(b->h, ctx, 1, b->out + p, b->label + p, b->mult + p,
+                           M - p < W2V_BATCH_GROUP_CBOW ? M - p : W2V_BATCH_GROUP_CBOW,
+                           t->tr->model.stride, t->alpha, clip);
+}
+
+/* HS for target `word`: its Huffman path (one list per target: paths
+ * share nodes with other labels). */
+static void hs_target(struct train_thread *t, struct subword_buf *b, int32_t word)
+{
+    const struct trainer *tr = t->tr;
+    const struct huffman *hf = &tr->huffman;
+    const int64_t off = hf->offset[word - 1]; /* the tree leaves out </s> */
+    const int32_t len = hf->length[word - 1];
+    for (int32_t k = 0; k < len; k++) {
+        b->out[k] = model_row(tr->model.syn1, tr->model.stride, hf->points[off + k]);
+        b->label[k] = 1.0f - (float)hf->code_bits[off + k];
+        b->mult[k] = 1.0f;
+    }
+    steps(t, b, len, 1);
+}
+
+/* NS for the targets sen[lo..hi] but centre (skip-gram: the window's
+ * context words; CBOW: lo == hi == the centre word), all against the one
+ * input h: the targets, then K negatives shared by the window, each
+ * standing for the T targets' draws (weight T: with one input, the same
+ * expected update as K negatives per target, as the batched kernel's
+ * window-shared negatives), in one list. */
+static void ns_targets(struct train_thread *t, struct subword_buf *b, const int32_t *sen,
+                       int32_t lo, int32_t hi, int32_t centre)
+{
+    const struct trainer *tr = t->tr;
+    int M = 0, T = 0;
+    for (int32_t j = lo; j <= hi; j++)
+        if (j != centre) {
+            ns_add(tr, b, &M, sen[j], 1.0f, 1.0f);
+            T++;
+        }
+    for (int k = 0; k < tr->opt.negative; k++)
+        ns_add(tr, b, &M, alias_sample(&tr->negatives, &t->rng), 0.0f, (float)T);
+    steps(t, b, M, 0);
+}
+
+static void subword_sentence(struct train_thread *t, const int32_t *sen, int32_t len)
+{
+    const struct trainer *tr = t->tr;
+    const struct subword_state *s = tr->subwords;
+    struct subword_buf *b = t->buf;
+    const size_t n = tr->model.stride;
+    const int W = tr->opt.window;
+    const int cbow = tr->opt.arch == TRAIN_CBOW;
+    if (!cbow && len > 0 && SUBWORD_PREFETCH)
+        prefetch_word(tr, s, sen[0]);
+    for (int32_t i = 0; i < len; i++) {
+        /* Skip-gram's next input rows are a few random n-gram rows: ask
+         * for them a centre word ahead. */
+        if (!cbow && i + 1 < len && SUBWORD_PREFETCH)
+            prefetch_word(tr, s, sen[i + 1]);
+        int win = sampling_window(&t->rng, W);
+        int32_t lo = i > win ? i - win : 0;
+        int32_t hi = len - 1 - i > win ? i + win : len - 1;
+        if (lo == hi)
+            continue; /* no context */
+        int C = 0;
+        if (cbow) {
+            for (int32_t j = lo; j <= hi; j++)
+                if (j != i)
+                    C = add_word_rows(tr, s, b->in, C, sen[j]);
+        } else {
+            C = add_word_rows(tr, s, b->in, 0, sen[i]);
+        }
+        kernels_mean(b->h, b->in, C, n, cbow && tr->opt.cbow_sum ? 1.0f : 1.0f / (float)C);
+        kernels_zero(b->e, n);
+        if (tr->opt.hs) {
+            if (cbow) {
+                hs_target(t, b, sen[i]);
+            } else {
+                for (int32_t j = lo; j <= hi; j++)
+                    if (j != i)
+                        hs_target(t, b, sen[j]);
+            }
+        }
+        if (tr->opt.negative > 0) {
+            if (cbow)
+                ns_targets(t, b, sen, i, i, -1);
+            else
+                ns_targets(t, b, sen, lo, hi, i);
+        }
+        /* Hogwild: the input rows are shared model rows, the gradient is
+         * the thread's own; a row listed twice gets it twice, as fastText
+         * adds it once per occurrence. */
+        kernels_add_rows(b->in, C, b->e, n);
+    }
+}
+
+const struct train_kernel kernel_subword = {
+    "subword", subword_thread_init, subword_sentence, subword_thread_release,
+    subword_thread_bytes, NULL,
+};
+
+/* ---- attaching the n-gram rows (subword.h) --------------------------------- */
+
+int subword_attach(struct trainer *tr, struct subword_state *s, struct w2v_err *err)
+{
+    if (tr->kernel != &kernel_subword)
+        return w2v_fail(err, W2V_EINVAL, "n-gram rows need the subword kernel");
+    if (s->dim != tr->model.dim || s->stride != tr->model.stride || s->n_words != tr->vocab_size)
+        return w2v_fail(err, W2V_EINVAL, "the n-gram rows do not match the model");
+    tr->subwords = s;
+    return 0;
+}
