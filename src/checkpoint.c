@@ -228,7 +228,7 @@ static int read_header(struct checkpoint *ck, const unsigned char *h, struct w2v
         if (strcmp(train_kernel_name(i), kernel) == 0)
             o->kernel = train_kernel_name(i);
     /* The subword kernel's n-gram rows are not in a checkpoint. */
-    if (!o->kernel || strcmp(o->kernel, "subword") == 0)
+    if (!o->kernel || strcmp(o->kernel, "subword") == 0 || strcmp(o->kernel, "senses") == 0)
         return bad(ck, err, "unknown kernel");
     o->arch = field_i32(h, 32) == 1 ? TRAIN_SKIPGRAM : TRAIN_CBOW;
     o->dim = field_i32(h, 36);

@@ -22,6 +22,7 @@
 #include "w2v/files.h"
 #include "w2v/ngram.h"
 #include "w2v/subword.h"
+#include "w2v/senses.h"
 #include "w2v/tokenizer.h"
 #include "w2v/train.h"
 #include "w2v/vectors.h"
@@ -305,7 +306,8 @@ static int train_monitor(void *ctx, const struct train_progress *p)
 /* One `w2v train` run: the settings, then what the steps build. */
 struct train_cmd {
     struct train_options opt;  /* the options table writes straight into these */
-    const char *corpus, *output, *save_vocab, *read_vocab, *log_json, *init;
+    const char *corpus, *output, *save_vocab, *read_vocab, *log_json, *init,
+        *senses_output;
     int dim_given;             /* --dim was given (else --init's, or 100) */
     const char *checkpoint, *resume;
     double checkpoint_every;   /* minutes; 0: only on SIGINT/SIGTERM */
@@ -397,6 +399,12 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
         {"kernel", NULL, 0, CLI_CUSTOM, &o->kernel, "NAME", "training kernel: batched (default) or reference (subword: --subwords)", 0, 0, parse_kernel},
         {"force", NULL, 0, CLI_FLAG, &c->force, NULL, "replace a read-only OUT (its mode is kept)", 0, 0, NULL},
         {"progress", NULL, 0, CLI_FLAG, &c->progress, NULL, "show progress even when stderr is not a terminal (a whole line every 5 s)", 0, 0, NULL},
+        {"kernel", NULL, 0, CLI_CUSTOM, &o->kernel, "NAME", "training kernel: batched (default) or reference (--senses picks senses)", 0, 0, parse_kernel},
+        {"senses", NULL, 0, CLI_INT, &o->senses, "K", "also learn up to K sense vectors per frequent word (skip-gram with NS; needs --senses-output)", 1, W2V_SENSES_MAX, NULL},
+        {"senses-output", NULL, 0, CLI_STRING, &c->senses_output, "FILE", "write the sense vectors (rows WORD#1..WORD#n) to FILE and their context centres to FILE.ctx", 0, 0, NULL},
+        {"senses-vocab", NULL, 0, CLI_INT, &o->senses_vocab, "N", "the N most frequent words get senses (default 30000)", 1, 2e9, NULL},
+        {"senses-threshold", NULL, 0, CLI_DOUBLE, &o->senses_threshold, "L", "open a new sense when a context's best cosine to the sense centres is below L (default -0.1)", -1, 1, NULL},
+        {"progress", NULL, 0, CLI_FLAG, &c->progress, NULL, "show the progress line even when stderr is not a terminal", 0, 0, NULL},
         {"quiet", NULL, 'q', CLI_FLAG, &c->quiet, NULL, "print nothing but errors", 0, 0, NULL},
         {"debug", "debug", 0, CLI_INT, &c->debug, "N", "the original's verbosity: 0 is --quiet", 0, 10, NULL},
         {0},
@@ -445,6 +453,10 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
     c->dim_given = o->dim != 0;
     if (!c->dim_given)
         o->dim = 100;
+    if (o->senses > 0 && c->checkpoint)
+        return cli_usage_error(&usage, "--senses cannot be combined with --%s yet (the sense "
+                                       "vectors are not in a checkpoint)",
+                               c->resume ? "resume" : "checkpoint");
     if (c->subwords && (c->checkpoint || c->init))
         return cli_usage_error(&usage, "--subwords cannot be combined with --%s yet (the n-gram "
                                        "rows are in neither file)",
@@ -454,6 +466,18 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
     }
     if (!(o->alpha > 0))
         o->alpha = train_default_alpha(o->arch);
+    if (o->senses > 0 && !c->senses_output)
+        return cli_usage_error(&usage, "--senses needs --senses-output FILE for the sense vectors");
+    if (c->senses_output && o->senses == 0)
+        return cli_usage_error(&usage, "--senses-output needs --senses K");
+    if (c->senses_output && strcmp(c->senses_output, c->output) == 0)
+        return cli_usage_error(&usage, "--senses-output must differ from the output file");
+    if (o->senses > 0 && c->classes > 0)
+        return cli_usage_error(&usage, "--senses and --classes cannot be combined (--classes "
+                               "writes classes instead of the vectors)");
+    /* --senses runs the senses kernel: the batched one plus the sense pass. */
+    if (o->senses > 0 && strcmp(o->kernel, "batched") == 0)
+        o->kernel = "senses";
     if (train_options_check(o, &c->err) != 0)
         return cli_usage_error(&usage, "%s", c->err.message);
     /* No output may be an input or another output (exit 2), nor read-only
@@ -495,6 +519,8 @@ static int step_check_outputs(struct train_cmd *c)
     if (c->save_vocab && check_writable_dir(c->save_vocab) != 0)
         return STEP_PRINTED;
     if (c->subword_model && check_writable_dir(c->subword_model) != 0)
+        return STEP_PRINTED;
+    if (c->senses_output && check_writable_dir(c->senses_output) != 0)
         return STEP_PRINTED;
     if (c->checkpoint && check_writable_dir(c->checkpoint) != 0)
         return STEP_PRINTED;
@@ -860,6 +886,10 @@ static int step_write(struct train_cmd *c)
         if (status != 0 && c->subword_model)
             unlink(c->subword_model);
     }
+    const struct senses *s = train_senses(c->tr);
+    if (status == 0 && s) /* beside the vectors, each file whole or not at all */
+        status = senses_write(s, c->senses_output, c->text ? VECTORS_TEXT : VECTORS_BINARY,
+                              words, c->vocab.size, m->syn0, m->stride, &c->err);
     w2v_free(words);
     if (status == 0 && !c->quiet)
         fprintf(stderr, "w2v: wrote %s (%ld x %d, %s)\n", c->output, (long)c->vocab.size,
@@ -867,6 +897,9 @@ static int step_write(struct train_cmd *c)
     if (status == 0 && !c->quiet && c->subword_model)
         fprintf(stderr, "w2v: wrote %s (%ld words, %ld n-gram rows)\n", c->subword_model,
                 (long)c->vocab.size, (long)c->sw.n_grams);
+    if (status == 0 && !c->quiet && s)
+        fprintf(stderr, "w2v: wrote %s and %s%s (senses of the %ld most frequent words)\n",
+                c->senses_output, c->senses_output, W2V_SENSES_CTX_SUFFIX, (long)s->n_words);
     return status;
 }
 

@@ -358,6 +358,46 @@ void kernels_add_rows(float *const *rows, int C, const float *x, size_t n)
         }
 }
 
+/* Scores of one group of M <= W2V_BATCH_GROUP read-only outputs against v,
+ * turned into gradients in g[0..M) (+16 floats of room). */
+INLINE void frozen_group(const float *v, float *const *out, const float *label,
+                         const float *mult, const int M, size_t n, float alpha, float *g)
+{
+    const f32x16 lab = lanes_from(label, M), am = lanes_from(mult, M) * alpha;
+    f32x16 w;
+    scores_fixed(v, out, M, n, &w);
+    grad_lanes(&w, &lab, &am, 0);
+    store16(g, &w);
+}
+
+#define FROZEN_CASE(K)                                                                 \
+    case K:                                                                            \
+        frozen_group(v, out + p, label + p, mult + p, K, n, alpha, scratch + p);       \
+        break
+
+W2V_CLONES
+void kernels_step_frozen(float *v, float *const *out, const float *label, const float *mult,
+                         int M, size_t n, float alpha, float *scratch)
+{
+    for (int p = 0; p < M; p += W2V_BATCH_GROUP) {
+        switch (M - p < W2V_BATCH_GROUP ? M - p : W2V_BATCH_GROUP) {
+        FROZEN_CASE(1); FROZEN_CASE(2); FROZEN_CASE(3); FROZEN_CASE(4);
+        FROZEN_CASE(5); FROZEN_CASE(6); FROZEN_CASE(7); FROZEN_CASE(8);
+        default: break;
+        }
+    }
+    /* Per 16 floats: every output's share, then one store. Hogwild: v may
+     * be stepped by another thread meanwhile, the outputs updated by the
+     * other kernels' steps. */
+    for (size_t i = 0; i < n; i += 16) {
+        f32x16 e = {0};
+        for (int m = 0; m < M; m++)
+            e += scratch[m] * row_load16(out[m] + i);
+        f32x16 x = row_load16(v + i) + e;
+        row_store16(v + i, &x);
+    }
+}
+
 /* ---- query rows: any length, any alignment ----------------------------------
  *
  * Every dot product and sum of squares here has LANES independent partial

@@ -118,6 +118,17 @@ void kernels_block_cbow(const float *h, float *const *ctx, int C, float *const *
                         const float *label, const float *mult, int M, size_t n, float alpha,
                         int clip);
 
+/* One skip-gram step of a single input row v [n] against M >= 1 output
+ * rows that are only read (the sense pass, kernel_senses.c: the senses
+ * learn in the global model's output space without moving it):
+ *   g[m] = alpha * mult[m] * (label[m] - σ(v · out_m))     v += Σ_m g[m] out_m
+ * with every score taken from v as it was before the step (σ as in the
+ * block steps, no clipping). Output rows may repeat. n a multiple of 16;
+ * scratch holds M + 16 floats. Hogwild: v and the outputs may be updated by
+ * other threads meanwhile (tolerated). */
+void kernels_step_frozen(float *v, float *const *out, const float *label, const float *mult,
+                         int M, size_t n, float alpha, float *scratch);
+
 /* h = (sum of the C >= 1 rows) * scale.   rows: [C][n]; h: [n], n a
  * multiple of 16. Hogwild: the rows are shared model rows. */
 void kernels_mean(float *h, float *const *rows, int C, size_t n, float scale);

@@ -26,6 +26,8 @@ static const struct command commands[] = {
     {"phrases", cmd_phrases, "join frequent word pairs with '_' (word2phrase)"},
     {"classes", cmd_classes, "cluster word vectors into K classes (spherical k-means)"},
     {"vector", cmd_vector, "print the vector of any word (unseen ones from a subword model)"},
+    {"senses", cmd_senses, "the senses of a word (train --senses) with shares and neighbours"},
+    {"disambiguate", cmd_disambiguate, "each word of a sentence with the sense its context picks"},
 };
 
 static void print_commands(FILE *out)

@@ -29,6 +29,9 @@ void train_options_default(struct train_options *o)
     o->epochs = 5;
     o->threads = 1;
     o->seed = 1;
+    o->senses = 0;
+    o->senses_vocab = W2V_SENSES_DEFAULT_VOCAB;
+    o->senses_threshold = W2V_SENSES_DEFAULT_THRESHOLD;
 }
 
 int train_options_check(const struct train_options *o, struct w2v_err *err)
@@ -50,16 +53,37 @@ int train_options_check(const struct train_options *o, struct w2v_err *err)
         return w2v_fail(err, W2V_EINVAL, "the sample threshold must be 0 or more");
     if (!isfinite(o->ns_exponent))
         return w2v_fail(err, W2V_EINVAL, "the negative-sampling exponent must be finite");
+    int senses_kernel = strcmp(o->kernel, "senses") == 0;
+    if (o->senses != 0 || senses_kernel) {
+        if (o->senses == 0)
+            return w2v_fail(err, W2V_EINVAL, "the senses kernel needs --senses K");
+        if (o->senses < 1 || o->senses > W2V_SENSES_MAX)
+            return w2v_fail(err, W2V_EINVAL, "--senses takes 1 to %d senses per word, not %d",
+                            W2V_SENSES_MAX, o->senses);
+        if (!senses_kernel)
+            return w2v_fail(err, W2V_EINVAL, "--senses trains with the senses kernel (the "
+                            "batched one plus senses), not --kernel %s", o->kernel);
+        if (o->arch != TRAIN_SKIPGRAM)
+            return w2v_fail(err, W2V_EINVAL, "--senses needs --model skipgram");
+        if (o->negative < 1)
+            return w2v_fail(err, W2V_EINVAL,
+                            "--senses needs negative sampling (--negative 1 or more)");
+        if (o->senses_vocab < 1)
+            return w2v_fail(err, W2V_EINVAL, "--senses-vocab must be at least 1");
+        if (!(o->senses_threshold >= -1.0 && o->senses_threshold <= 1.0))
+            return w2v_fail(err, W2V_EINVAL, "--senses-threshold is a cosine in [-1, 1]");
+    }
     return 0;
 }
 
 /* The kernels, one file each (train_state.h says what each provides). The
  * first entries are the order --help and errors list them in. */
-extern const struct train_kernel kernel_ref, kernel_batch, kernel_subword;
+extern const struct train_kernel kernel_ref, kernel_batch, kernel_subword, kernel_senses;
 static const struct train_kernel *const train_kernels[] = {
     &kernel_ref,
     &kernel_batch,
     &kernel_subword, /* needs subword_attach (subword.h): --subwords */
+    &kernel_senses,
 };
 #define N_KERNELS (int)(sizeof train_kernels / sizeof train_kernels[0])
 
@@ -292,6 +316,13 @@ int train_memory_bytes(const struct train_options *opt, int64_t vocab_size, size
         return W2V_EOVERFLOW;
     size_t per_thread = sizeof(struct train_thread) + W2V_MAX_SENTENCE * sizeof(int32_t) +
                         kernel->thread_bytes(opt, vocab_size);
+    if (opt->senses > 0) {
+        size_t table;
+        int64_t n = opt->senses_vocab < vocab_size - 1 ? opt->senses_vocab : vocab_size - 1;
+        if (senses_bytes(n > 0 ? n : 1, opt->senses, opt->dim, &table) != 0 ||
+            w2v_size_add(total, table, &total) != 0)
+            return W2V_EOVERFLOW;
+    }
     if (w2v_size_mul((size_t)vocab_size, per_word, &per_word) != 0 ||
         w2v_size_add(total, per_word, &total) != 0 ||
         w2v_size_mul((size_t)opt->threads, per_thread, &threads_bytes) != 0 ||
@@ -398,6 +429,14 @@ int train_init(struct trainer **out, const struct train_options *opt, const int6
     for (int i = 0; i <= W2V_SIGMOID_TABLE; i++) {
         double x = ((double)i / W2V_SIGMOID_TABLE * 2.0 - 1.0) * W2V_SIGMOID_MAX;
         tr->sigmoid[i] = (float)(1.0 / (1.0 + exp(-x)));
+    }
+    if (opt->senses > 0) {
+        int32_t n = opt->senses_vocab < vocab_size - 1 ? opt->senses_vocab : vocab_size - 1;
+        status = senses_init(&tr->senses, n, opt->senses, opt->dim, opt->senses_threshold, err);
+        if (status == 0)
+            status = senses_set_weights(&tr->senses, counts, tr->keep, vocab_size, err);
+        if (status != 0)
+            goto fail;
     }
     w2v_free(neg_counts);
     *out = tr;
@@ -590,6 +629,11 @@ const struct model *train_model(const struct trainer *tr)
     return &tr->model;
 }
 
+const struct senses *train_senses(const struct trainer *tr)
+{
+    return tr->opt.senses > 0 ? &tr->senses : NULL;
+}
+
 void train_release(struct trainer **trp)
 {
     struct trainer *tr = *trp;
@@ -598,6 +642,7 @@ void train_release(struct trainer **trp)
     model_release(&tr->model);
     alias_release(&tr->negatives);
     huffman_release(&tr->huffman);
+    senses_release(&tr->senses);
     w2v_free(tr->keep);
     w2v_free(tr->resume);
     w2v_aligned_free(tr);

@@ -18,6 +18,7 @@
 #include "w2v/huffman.h"
 #include "w2v/model.h"
 #include "w2v/sampling.h"
+#include "w2v/senses.h"
 #include "w2v/train.h"
 
 #define W2V_MAX_SENTENCE 1000      /* longer sentences are split (the original's cap) */
@@ -71,6 +72,7 @@ struct trainer {
     struct huffman huffman;      /* over ids 1..V-1 as codes 0..V-2 (hs only) */
     float sigmoid[W2V_SIGMOID_TABLE + 1]; /* σ at the table's grid points */
     struct subword_state *subwords; /* borrowed: the subword kernel's n-gram rows, or NULL */
+    struct senses senses;        /* opt.senses > 0: the sense table (kernel "senses") */
 
     /* Shared, written by every thread: kept apart from the read-only
      * fields above so their updates do not evict those cache lines. */

@@ -668,7 +668,8 @@ static void test_parse(void)
     /* The table: names in --help's order, each found by its name. */
     CHECK(strcmp(train_kernel_name(0), "reference") == 0);
     CHECK(strcmp(train_kernel_name(1), "batched") == 0);
-    CHECK(strcmp(train_kernel_name(2), "subword") == 0 && train_kernel_name(3) == NULL);
+    CHECK(strcmp(train_kernel_name(2), "subword") == 0);
+    CHECK(strcmp(train_kernel_name(3), "senses") == 0 && train_kernel_name(4) == NULL);
     CHECK(train_kernel_find("batched") && train_kernel_find("batched")->train_sentence);
     CHECK(train_kernel_find("turbo") == NULL && train_kernel_find(NULL) == NULL);
     struct train_options o;

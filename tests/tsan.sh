@@ -85,6 +85,12 @@ run "nearest (subword model)" no "$W2V" nearest sub-skipgram.sw w1 w1x -k 5 --th
 run "train cbow ns+hs" yes "$W2V" train corpus.txt -o both.bin --model cbow --hs --negative 3 \
     --dim 16 --epochs 1 --min-count 1 --threads 2 --quiet
 
+# The senses kernel: the batched step, then the sense pass (centres and
+# sense rows shared without locks, counts atomic, a new sense claimed by
+# compare-and-swap); epochs past the warm-up so the pass runs.
+run "train skipgram senses" yes "$W2V" train corpus.txt -o senses-vec.bin --model skipgram \
+    --senses 3 --senses-output senses.bin --dim 16 --epochs 3 --min-count 1 --threads 2 --quiet --seed 3
+
 # SIGINT while both threads train: the handler, the stop flag, the joins.
 want=130 interrupt_after=1 run "train interrupted" no "$W2V" train corpus.txt -o stopped.bin \
     --dim 16 --epochs 100000 --min-count 1 --threads 2 --quiet

@@ -122,5 +122,7 @@ int cmd_eval_links(int argc, char **argv);
 int cmd_phrases(int argc, char **argv);
 int cmd_classes(int argc, char **argv);
 int cmd_vector(int argc, char **argv);
+int cmd_senses(int argc, char **argv);       /* cmd_senses.c */
+int cmd_disambiguate(int argc, char **argv); /* cmd_senses.c */
 
 #endif

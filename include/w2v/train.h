@@ -17,8 +17,9 @@
  * Kernels. A kernel trains one sentence (at most 1000 ids after
  * subsampling, the original's cap) with per-thread buffers of its own:
  * "reference" updates pair by pair like the original, "batched" (the
- * default) is the HogBatch scheme (src/kernel_batch.c). Each is one file
- * and one entry of the table in src/train.c.
+ * default) is the HogBatch scheme (src/kernel_batch.c), "senses" is the
+ * batched kernel plus the sense vectors of opt.senses (src/kernel_senses.c,
+ * senses.h). Each is one file and one entry of the table in src/train.c.
  *
  * Peak memory of `w2v train`, in bytes, with S = D rounded up to 16:
  *     4 S V (1 + [hs] + [negative > 0])   the matrices (model.h)
@@ -28,6 +29,8 @@
  *   + ~40 V (+ 5 V log2 V with --hs)      counts, keep-probabilities, alias table, Huffman paths
  *   + T (8 S + 4 KB)                      per-thread buffers
  *   + T 8 S (2048 + 4096 [ns] + 1024 [hs])   hot-row copies, only with T > 1
+ *   + (8 S + 12) K Vs                     --senses K over Vs words: sense rows, centres, counts
+ *   + 4 S (V + Vs K)                      ... and the .ctx copy while writing (senses.h)
  * e.g. corpus10m (V 44,877, N 9.8M, L 0.42M) with D 100 and NS: about 110 MB.
  * No table grows with the corpus but the id stream; none is fixed-size. */
 #ifndef W2V_TRAIN_H
@@ -55,6 +58,9 @@ struct train_options {
     int epochs;               /* 5 */
     int threads;              /* 1 here; the CLI defaults to the online CPUs */
     uint64_t seed;            /* 1 */
+    int senses;               /* K sense vectors per word (kernel "senses"); 0 off */
+    int32_t senses_vocab;     /* the most frequent words that get senses (30000) */
+    double senses_threshold;  /* λ: a new sense opens below this cosine (-0.1) */
 };
 
 /* The original's starting rate: 0.05 for CBOW, 0.025 for skip-gram. Pure. */
@@ -142,6 +148,12 @@ int train_set_input(struct trainer *tr, int32_t id, const float *vec);
 /* The matrices (syn0 is the word vectors), owned by tr: valid until
  * train_release; read them after train_run has returned. */
 const struct model *train_model(const struct trainer *tr);
+
+struct senses;
+
+/* The sense table of a run with opt.senses > 0 (senses.h), owned by tr:
+ * valid until train_release; NULL when senses are off. */
+const struct senses *train_senses(const struct trainer *tr);
 
 /* Free the trainer and everything it owns, and set *tr to NULL. Safe on a
  * NULL *tr (an already-released trainer). */

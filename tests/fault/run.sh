@@ -18,6 +18,9 @@ cd "$TMP" || exit 1
 awk 'BEGIN { srand(7); for (l = 0; l < 300; l++) { s = ""; for (w = 0; w < 12; w++) s = s " w" int(rand() * 40); print s } }' >corpus.txt
 "$W2V" train corpus.txt -o base.bin --dim 16 --epochs 1 --min-count 1 --threads 1 --quiet --seed 1 >/dev/null 2>&1 ||
     { echo "fault: the clean training run failed"; echo "0 passed, 1 failed"; exit 1; }
+"$W2V" train corpus.txt -o sbase.bin --model skipgram --senses 2 --senses-output senses.bin --dim 16 \
+    --epochs 2 --min-count 1 --threads 1 --quiet --seed 1 >/dev/null 2>&1 ||
+    { echo "fault: the clean senses run failed"; echo "0 passed, 1 failed"; exit 1; }
 head -n 8 corpus.txt >small.txt
 "$W2V" train corpus.txt -o base-sub.bin --subwords --bucket 1000 --subword-model base.sw --dim 8 --epochs 1 \
     --min-count 1 --threads 1 --quiet --seed 1 >/dev/null 2>&1 ||
@@ -56,10 +59,13 @@ classes|"$W2V" classes base.bin -k 4 -o out.txt --threads 1 --quiet|out.txt
 train-resume|"$W2V" train corpus.txt -o out.bin --resume run.ck --checkpoint out.ck --quiet|out.bin
 train-subwords|"$W2V" train corpus.txt -o out.bin --subwords --bucket 1000 --subword-model out.txt --dim 8 --epochs 1 --min-count 1 --threads 1 --quiet|out.txt
 vector|"$W2V" vector base.sw w1 w1zz|-
-nearest-subword|"$W2V" nearest base.sw w1zz w2 -k 3|-'
+nearest-subword|"$W2V" nearest base.sw w1zz w2 -k 3|-
+train-senses|"$W2V" train corpus.txt -o vec.bin --model skipgram --senses 2 --senses-output out.bin --dim 16 --epochs 2 --min-count 1 --threads 1 --quiet --seed 1|out.bin
+senses|"$W2V" senses senses.bin w1 w2 -k 3|-
+disambiguate|"$W2V" disambiguate senses.bin "w1 w2 w3 w4"|-'
 
 check_run() { # kind n scenario cmd out
-    rm -f out.bin out.txt out.svg vocab.txt err
+    rm -f out.bin out.bin.ctx vec.bin out.txt out.svg vocab.txt err
     W2V_FAULT_COUNTS= env "W2V_FAULT_$1=$2" sh -c "$4" >/dev/null 2>err
     status=$?
     bad=""
