@@ -96,7 +96,7 @@ build/fault/obj/fault_wrap.o: tests/fault/wrap.c
 MPICC ?= mpicc
 .PHONY: mpi
 mpi:
-	$(MAKE) --no-print-directory BUILD=build/mpi CC=$(MPICC) CFLAGS="-O3 -g -DW2V_MPI" build/mpi/w2v
+	$(MAKE) --no-print-directory BUILD=build/mpi CC=$(MPICC) CFLAGS="-O3 -g -DW2V_MPI" LDFLAGS= EXTRA_OBJ= build/mpi/w2v
 
 demo: w2v
 	sh scripts/demo.sh
