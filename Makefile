@@ -163,7 +163,7 @@ fuzz: fuzz-build
 
 -include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d $(BUILD)/fuzz/*.d $(FUZZ_BUILD)/obj/*.d)
 
-# ---- ThreadSanitizer (tests/tsan.sh, suppressions in tests/tsan.supp) -------
+# ---- ThreadSanitizer (tests/tsan/run.sh, suppressions in tests/tsan/tsan.supp) -------
 # w2v built with -fsanitize=thread in build/tsan; the trainer (2 threads, the
 # four model x loss combinations) and the threaded readers run on a small
 # corpus; the only races allowed are the documented Hogwild updates.
@@ -177,4 +177,4 @@ TSAN_FLAGS  = -O1 -g -fno-omit-frame-pointer -fsanitize=thread
 tsan:
 	$(MAKE) --no-print-directory BUILD=build/tsan CC=$(TSAN_CC) \
 	  CFLAGS="$(TSAN_FLAGS) -DW2V_NO_CLONES" LDFLAGS="$(TSAN_FLAGS)" build/tsan/w2v
-	sh tests/tsan.sh build/tsan/w2v
+	sh tests/tsan/run.sh build/tsan/w2v

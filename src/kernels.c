@@ -42,14 +42,14 @@ INLINE void store16(float *p, const f32x16 *v)
 
 /* Every access to a row of the shared matrices goes through these two:
  * Hogwild, other threads read and write the same rows without locks (the
- * original word2vec's scheme; see kernels.h). tests/tsan.supp names them, so
+ * original word2vec's scheme; see kernels.h). tests/tsan/tsan.supp names them, so
  * they access memory themselves (a memcpy call would be the innermost frame
  * in an unoptimised build): through a vector type that may alias floats. */
 typedef float f32x16_row __attribute__((vector_size(64), aligned(4), may_alias));
 
 /* ThreadSanitizer does not instrument 64-byte accesses: under it, the rows
  * are read and written float by float so that it sees the Hogwild races
- * (tests/tsan.sh insists on seeing them). */
+ * (tests/tsan/run.sh insists on seeing them). */
 #if defined(__SANITIZE_THREAD__)
 #define W2V_TSAN 1
 #elif defined(__has_feature)

@@ -21,7 +21,7 @@
  * as such. The model rows they update are shared by the training threads
  * without locks (Hogwild, Recht et al. 2011, as the original word2vec): the
  * only intended data race, marked "Hogwild:" where it happens and named in
- * tests/tsan.supp (kernels_dot, kernels_axpy, row_load16, row_store16). */
+ * tests/tsan/tsan.supp (kernels_dot, kernels_axpy, row_load16, row_store16). */
 #ifndef W2V_KERNELS_H
 #define W2V_KERNELS_H
 

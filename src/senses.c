@@ -15,7 +15,7 @@
  * the sense rows without locks, as the model matrices are (train.h): two
  * threads seldom assign the same word at the same moment, and a lost float
  * update there changes a centre's direction by a hair. They go through
- * kernels_dot and kernels_axpy, which tests/tsan.supp names. */
+ * kernels_dot and kernels_axpy, which tests/tsan/tsan.supp names. */
 
 int senses_bytes(int64_t n_words, int max_senses, int32_t dim, size_t *out)
 {

@@ -4,10 +4,10 @@
 # corpus, then the threaded readers (nearest/analogy scans, analogy
 # evaluation) with 2 threads. The only races allowed are the Hogwild
 # updates of the model matrices, suppressed by function name in
-# tests/tsan.supp; any other report fails the run. Each training run must
+# tests/tsan/tsan.supp; any other report fails the run. Each training run must
 # also have matched a suppression: TSan does see the Hogwild races, so a
 # clean run is not clean for want of looking.
-W2V=${1:?usage: tsan.sh path/to/tsan/w2v}
+W2V=${1:?usage: tests/tsan/run.sh path/to/tsan/w2v}
 W2V=$(cd "$(dirname "$W2V")" && pwd)/$(basename "$W2V")
 SUPP=$(cd "$(dirname "$0")" && pwd)/tsan.supp
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/w2v-tsan.XXXXXX")
