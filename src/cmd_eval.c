@@ -140,13 +140,10 @@ int cmd_eval_analogy(int argc, char **argv)
         "four words are skipped with a warning naming the first; a question before any\n"
         "section line is an error.",
         options};
-    int n = 0;
-    enum cli_parse_result pr = cli_parse(&usage, argc, argv, &n);
-    if (pr != CLI_PARSED)
-        return pr == CLI_HELP_SHOWN ? W2V_EXIT_OK : W2V_EXIT_USAGE;
-    if (n != 2)
-        return cli_usage_error(&usage, n < 2 ? "expected a vector file and a questions file"
-                                             : "too many arguments");
+    int ex = cli_parse_exact(&usage, argc, argv, 2,
+                             "expected a vector file and a questions file");
+    if (ex >= 0)
+        return ex;
 
     struct query_model m = {0};
     struct eval_questions qs;
@@ -271,13 +268,10 @@ int cmd_eval_similarity(int argc, char **argv)
         "not 'word word number' are skipped with a warning naming the first. --delimiter and\n"
         "--columns read other layouts: SimLex-999 is --delimiter tab --columns 1,2,4.",
         options};
-    int n = 0;
-    enum cli_parse_result pr = cli_parse(&usage, argc, argv, &n);
-    if (pr != CLI_PARSED)
-        return pr == CLI_HELP_SHOWN ? W2V_EXIT_OK : W2V_EXIT_USAGE;
-    if (n != 2)
-        return cli_usage_error(&usage, n < 2 ? "expected a vector file and a pairs file"
-                                             : "too many arguments");
+    int ex = cli_parse_exact(&usage, argc, argv, 2,
+                             "expected a vector file and a pairs file");
+    if (ex >= 0)
+        return ex;
 
     struct query_model m = {0};
     struct eval_pairs ps;

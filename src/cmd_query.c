@@ -462,9 +462,9 @@ static int run_query(int argc, char **argv, enum query_kind kind)
         kind == KIND_NEAREST ? "VEC [WORD...] [options]" : "VEC [A B C] [options]",
         kind == KIND_NEAREST ? nearest_desc : analogy_desc, options};
     int npos;
-    enum cli_parse_result pr = cli_parse(&usage, argc, argv, &npos);
-    if (pr != CLI_PARSED)
-        return pr == CLI_HELP_SHOWN ? W2V_EXIT_OK : W2V_EXIT_USAGE;
+    int ex = cli_parse_command(&usage, argc, argv, &npos);
+    if (ex >= 0)
+        return ex;
     if (npos < 1)
         return cli_usage_error(&usage, "missing the vector file VEC");
     size_t nw = (size_t)npos - 1;
@@ -577,9 +577,9 @@ int cmd_similarity(int argc, char **argv)
     struct cli_usage usage = usage_tmpl;
     usage.options = options;
     int npos;
-    enum cli_parse_result pr = cli_parse(&usage, argc, argv, &npos);
-    if (pr != CLI_PARSED)
-        return pr == CLI_HELP_SHOWN ? W2V_EXIT_OK : W2V_EXIT_USAGE;
+    int ex = cli_parse_command(&usage, argc, argv, &npos);
+    if (ex >= 0)
+        return ex;
     if (npos != 3 && npos != 1)
         return cli_usage_error(&usage, "similarity takes VEC W1 W2, or VEC and pairs on stdin "
                                        "(%d arguments given)", npos);
@@ -650,9 +650,9 @@ int cmd_convert(int argc, char **argv)
     struct cli_usage usage = usage_tmpl;
     usage.options = options;
     int npos;
-    enum cli_parse_result pr = cli_parse(&usage, argc, argv, &npos);
-    if (pr != CLI_PARSED)
-        return pr == CLI_HELP_SHOWN ? W2V_EXIT_OK : W2V_EXIT_USAGE;
+    int ex = cli_parse_command(&usage, argc, argv, &npos);
+    if (ex >= 0)
+        return ex;
     if (npos != 2)
         return cli_usage_error(&usage, "convert takes IN OUT (%d arguments given)", npos);
     if (to_binary && to_text)

@@ -183,9 +183,9 @@ int cmd_vector(int argc, char **argv)
     struct cli_usage usage = usage_tmpl;
     usage.options = options;
     int npos;
-    enum cli_parse_result pr = cli_parse(&usage, argc, argv, &npos);
-    if (pr != CLI_PARSED)
-        return pr == CLI_HELP_SHOWN ? W2V_EXIT_OK : W2V_EXIT_USAGE;
+    int ex = cli_parse_command(&usage, argc, argv, &npos);
+    if (ex >= 0)
+        return ex;
     if (npos < 1)
         return cli_usage_error(&usage, "missing the model MODEL");
     struct vector_source s;
