@@ -9,7 +9,6 @@
 #include "w2v/cli.h"
 #include "w2v/eval.h"
 #include "w2v/query.h"
-#include "w2v/senses.h"
 
 #include "cmd_model.h"
 #include "common_internal.h"
@@ -157,12 +156,8 @@ int cmd_eval_analogy(int argc, char **argv)
         rc = cli_report(&err, st);
         goto done;
     }
-    if ((rc = cmd_open_model(&m, argv[0], 1, limit)) != 0)
+    if ((rc = cmd_open_plain_model(&m, argv[0], limit)) != 0)
         goto done;
-    if ((st = senses_check_plain(&m, argv[0], &err)) != 0) {
-        rc = cli_report(&err, st);
-        goto done;
-    }
     warn_malformed(argv[1], qs.malformed, qs.first_malformed_line,
                    "expected ': section' or four words");
     struct eval_analogy_options opt = {restrict_rows, method, threads, 0};
@@ -284,12 +279,8 @@ int cmd_eval_similarity(int argc, char **argv)
         rc = cli_report(&err, st);
         goto done;
     }
-    if ((rc = cmd_open_model(&m, argv[0], 1, limit)) != 0)
+    if ((rc = cmd_open_plain_model(&m, argv[0], limit)) != 0)
         goto done;
-    if ((st = senses_check_plain(&m, argv[0], &err)) != 0) {
-        rc = cli_report(&err, st);
-        goto done;
-    }
     warn_malformed(argv[1], ps.malformed, ps.first_malformed_line,
                    "expected 'word1 word2 score'");
     st = eval_similarity(&m, &ps, restrict_rows, &res, &err);
