@@ -462,11 +462,9 @@ static int run_query(int argc, char **argv, enum query_kind kind)
         kind == KIND_NEAREST ? "VEC [WORD...] [options]" : "VEC [A B C] [options]",
         kind == KIND_NEAREST ? nearest_desc : analogy_desc, options};
     int npos;
-    int ex = cli_parse_command(&usage, argc, argv, &npos);
+    int ex = cli_parse_min(&usage, argc, argv, 1, "missing the vector file VEC", &npos);
     if (ex >= 0)
         return ex;
-    if (npos < 1)
-        return cli_usage_error(&usage, "missing the vector file VEC");
     size_t nw = (size_t)npos - 1;
     if (kind == KIND_ANALOGY && nw != 0 && nw != 3)
         return cli_usage_error(&usage, "analogy takes 3 words (A B C), got %zu", nw);

@@ -27,11 +27,9 @@ static int finish(void)
  * argv[0]), or the exit code (help shown, usage error printed). */
 static int parse_args(const struct cli_usage *u, int argc, char **argv, int *npos)
 {
-    int ex = cli_parse_command(u, argc, argv, npos);
+    int ex = cli_parse_min(u, argc, argv, 1, "no senses file given", npos);
     if (ex >= 0)
         return ex;
-    if (*npos < 1)
-        return cli_usage_error(u, "no senses file given");
     return -1;
 }
 

@@ -183,11 +183,9 @@ int cmd_vector(int argc, char **argv)
     struct cli_usage usage = usage_tmpl;
     usage.options = options;
     int npos;
-    int ex = cli_parse_command(&usage, argc, argv, &npos);
+    int ex = cli_parse_min(&usage, argc, argv, 1, "missing the model MODEL", &npos);
     if (ex >= 0)
         return ex;
-    if (npos < 1)
-        return cli_usage_error(&usage, "missing the model MODEL");
     struct vector_source s;
     int status = source_open(&s, argv[0]);
     if (status != 0)

@@ -63,6 +63,12 @@ enum cli_parse_result cli_parse(const struct cli_usage *u, int argc, char **argv
  * after --help, W2V_EXIT_USAGE after the error line cli_parse printed. */
 int cli_parse_command(const struct cli_usage *u, int argc, char **argv, int *n_positional);
 
+/* cli_parse_command for a command taking at least `min` positionals:
+ * fewer is a usage error naming `missing`. Returns -1 to go on (their
+ * count in *n_positional), else the exit code. */
+int cli_parse_min(const struct cli_usage *u, int argc, char **argv, int min, const char *missing,
+                  int *n_positional);
+
 /* cli_parse_command for a command taking exactly `want` positionals:
  * fewer is a usage error naming `missing`, more one saying "too many
  * arguments". Returns -1 to go on, else the exit code. */
