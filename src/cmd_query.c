@@ -565,15 +565,13 @@ int cmd_similarity(int argc, char **argv)
          "read a binary file into memory instead of mapping it", 0, 1, NULL},
         CMD_LIMIT_OPTION(limit),
         {0}};
-    static const struct cli_usage usage_tmpl = {
+    const struct cli_usage usage = {
         "similarity", "VEC [W1 W2] [options]",
         "Print the cosine similarity of W1 and W2 (%.6f). Without words, read\n"
         "'W1 W2' pairs from stdin, one per line, and print one line for each: the\n"
         "score, or an empty line (--json: null) for a blank line or a pair that\n"
         "failed, whose error goes to stderr; the exit status is then 1.",
-        NULL};
-    struct cli_usage usage = usage_tmpl;
-    usage.options = options;
+        options};
     int npos;
     int ex = cli_parse_command(&usage, argc, argv, &npos);
     if (ex >= 0)
@@ -639,14 +637,12 @@ int cmd_convert(int argc, char **argv)
         {"binary", NULL, 0, CLI_FLAG, &to_binary, NULL, "write the binary format", 0, 1, NULL},
         {"text", NULL, 0, CLI_FLAG, &to_text, NULL, "write the text format", 0, 1, NULL},
         {0}};
-    static const struct cli_usage usage_tmpl = {
+    const struct cli_usage usage = {
         "convert", "IN OUT [--binary|--text]",
         "Convert a vector file between the word2vec binary and text formats\n"
         "(default: to the format IN is not in). OUT is written through a\n"
         "temporary file and renamed into place, so IN may equal OUT.",
-        NULL};
-    struct cli_usage usage = usage_tmpl;
-    usage.options = options;
+        options};
     int npos;
     int ex = cli_parse_command(&usage, argc, argv, &npos);
     if (ex >= 0)
