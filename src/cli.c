@@ -398,3 +398,34 @@ int cli_finish_stdout(void)
         return cli_error("cannot write the output: %s", strerror(errno ? errno : EIO));
     return W2V_EXIT_OK;
 }
+
+int cli_parse_command(const struct cli_usage *u, int argc, char **argv, int *n_positional)
+{
+    enum cli_parse_result pr = cli_parse(u, argc, argv, n_positional);
+    if (pr == CLI_PARSED)
+        return -1;
+    return pr == CLI_HELP_SHOWN ? W2V_EXIT_OK : W2V_EXIT_USAGE;
+}
+
+int cli_parse_min(const struct cli_usage *u, int argc, char **argv, int min, const char *missing,
+                  int *n_positional)
+{
+    int ex = cli_parse_command(u, argc, argv, n_positional);
+    if (ex >= 0)
+        return ex;
+    if (*n_positional < min)
+        return cli_usage_error(u, "%s", missing);
+    return -1;
+}
+
+int cli_parse_exact(const struct cli_usage *u, int argc, char **argv, int want,
+                    const char *missing)
+{
+    int n = 0;
+    int ex = cli_parse_min(u, argc, argv, want, missing, &n);
+    if (ex >= 0)
+        return ex;
+    if (n > want)
+        return cli_usage_error(u, "too many arguments");
+    return -1;
+}

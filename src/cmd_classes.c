@@ -32,9 +32,9 @@ int cmd_classes(int argc, char **argv)
         "stderr gives the mean cosine of the words to their class centre.",
         options};
     int npos = 0;
-    enum cli_parse_result r = cli_parse(&usage, argc, argv, &npos);
-    if (r != CLI_PARSED)
-        return r == CLI_HELP_SHOWN ? W2V_EXIT_OK : W2V_EXIT_USAGE;
+    int ex = cli_parse_command(&usage, argc, argv, &npos);
+    if (ex >= 0)
+        return ex;
     if (npos != 1)
         return cli_usage_error(&usage, npos == 0 ? "no vector file given" : "unexpected argument '%s'",
                                npos == 0 ? "" : argv[1]);

@@ -9,7 +9,6 @@
 #include "w2v/cli.h"
 #include "w2v/eval.h"
 #include "w2v/query.h"
-#include "w2v/senses.h"
 
 #include "cmd_model.h"
 #include "common_internal.h"
@@ -140,13 +139,10 @@ int cmd_eval_analogy(int argc, char **argv)
         "four words are skipped with a warning naming the first; a question before any\n"
         "section line is an error.",
         options};
-    int n = 0;
-    enum cli_parse_result pr = cli_parse(&usage, argc, argv, &n);
-    if (pr != CLI_PARSED)
-        return pr == CLI_HELP_SHOWN ? W2V_EXIT_OK : W2V_EXIT_USAGE;
-    if (n != 2)
-        return cli_usage_error(&usage, n < 2 ? "expected a vector file and a questions file"
-                                             : "too many arguments");
+    int ex = cli_parse_exact(&usage, argc, argv, 2,
+                             "expected a vector file and a questions file");
+    if (ex >= 0)
+        return ex;
 
     struct query_model m = {0};
     struct eval_questions qs;
@@ -160,12 +156,8 @@ int cmd_eval_analogy(int argc, char **argv)
         rc = cli_report(&err, st);
         goto done;
     }
-    if ((rc = cmd_open_model(&m, argv[0], 1, limit)) != 0)
+    if ((rc = cmd_open_plain_model(&m, argv[0], limit)) != 0)
         goto done;
-    if ((st = senses_check_plain(&m, argv[0], &err)) != 0) {
-        rc = cli_report(&err, st);
-        goto done;
-    }
     warn_malformed(argv[1], qs.malformed, qs.first_malformed_line,
                    "expected ': section' or four words");
     struct eval_analogy_options opt = {restrict_rows, method, threads, 0};
@@ -271,13 +263,10 @@ int cmd_eval_similarity(int argc, char **argv)
         "not 'word word number' are skipped with a warning naming the first. --delimiter and\n"
         "--columns read other layouts: SimLex-999 is --delimiter tab --columns 1,2,4.",
         options};
-    int n = 0;
-    enum cli_parse_result pr = cli_parse(&usage, argc, argv, &n);
-    if (pr != CLI_PARSED)
-        return pr == CLI_HELP_SHOWN ? W2V_EXIT_OK : W2V_EXIT_USAGE;
-    if (n != 2)
-        return cli_usage_error(&usage, n < 2 ? "expected a vector file and a pairs file"
-                                             : "too many arguments");
+    int ex = cli_parse_exact(&usage, argc, argv, 2,
+                             "expected a vector file and a pairs file");
+    if (ex >= 0)
+        return ex;
 
     struct query_model m = {0};
     struct eval_pairs ps;
@@ -290,12 +279,8 @@ int cmd_eval_similarity(int argc, char **argv)
         rc = cli_report(&err, st);
         goto done;
     }
-    if ((rc = cmd_open_model(&m, argv[0], 1, limit)) != 0)
+    if ((rc = cmd_open_plain_model(&m, argv[0], limit)) != 0)
         goto done;
-    if ((st = senses_check_plain(&m, argv[0], &err)) != 0) {
-        rc = cli_report(&err, st);
-        goto done;
-    }
     warn_malformed(argv[1], ps.malformed, ps.first_malformed_line,
                    "expected 'word1 word2 score'");
     st = eval_similarity(&m, &ps, restrict_rows, &res, &err);

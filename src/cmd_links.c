@@ -30,13 +30,10 @@ int cmd_eval_links(int argc, char **argv)
         "edge scores above a non-edge, ties counting half: 0.5 is chance, 1 perfect. Edges\n"
         "with a node missing from VEC are skipped and counted.",
         options};
-    int n = 0;
-    enum cli_parse_result pr = cli_parse(&usage, argc, argv, &n);
-    if (pr != CLI_PARSED)
-        return pr == CLI_HELP_SHOWN ? W2V_EXIT_OK : W2V_EXIT_USAGE;
-    if (n != 2)
-        return cli_usage_error(&usage, n < 2 ? "expected a vector file and a held-out edge file"
-                                             : "too many arguments");
+    int ex = cli_parse_exact(&usage, argc, argv, 2,
+                             "expected a vector file and a held-out edge file");
+    if (ex >= 0)
+        return ex;
     struct query_model m;
     struct graph held, excl;
     struct links_result res;

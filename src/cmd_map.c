@@ -101,9 +101,9 @@ int cmd_map(int argc, char **argv)
         "file is written whole or not at all.",
         options};
     int npos;
-    enum cli_parse_result pr = cli_parse(&usage, argc, argv, &npos);
-    if (pr != CLI_PARSED)
-        return pr == CLI_HELP_SHOWN ? W2V_EXIT_OK : W2V_EXIT_USAGE;
+    int ex = cli_parse_command(&usage, argc, argv, &npos);
+    if (ex >= 0)
+        return ex;
     if (npos < 2)
         return cli_usage_error(&usage, "map takes VEC WORD [EXTRA...] (%d arguments given)", npos);
     if (npos - 2 > MAP_MAX_EXTRA)

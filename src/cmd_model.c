@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "w2v/cli.h"
+#include "w2v/senses.h"
 
 /* A mapped file that another process truncates turns our next read of the
  * lost pages into SIGBUS. Rather than die by a signal, say what happened in
@@ -39,4 +40,14 @@ int cmd_open_model(struct query_model *m, const char *path, int allow_map, int64
     sigemptyset(&sa.sa_mask);
     sigaction(SIGBUS, &sa, NULL);
     return 0;
+}
+
+int cmd_open_plain_model(struct query_model *m, const char *path, int64_t limit)
+{
+    int rc = cmd_open_model(m, path, 1, limit);
+    if (rc != 0)
+        return rc;
+    struct w2v_err err = {0};
+    int st = senses_check_plain(m, path, &err);
+    return st != 0 ? cli_report(&err, st) : 0;
 }

@@ -22,4 +22,9 @@
  * reporting the failure (cli_report). Not thread-safe: call once at start. */
 int cmd_open_model(struct query_model *m, const char *path, int allow_map, int64_t limit);
 
+/* cmd_open_model (mapping allowed) for a command that wants plain word
+ * vectors: a senses file (rows named word#N) is refused with the usual
+ * error. Returns 0, or the exit code after reporting. Not thread-safe. */
+int cmd_open_plain_model(struct query_model *m, const char *path, int64_t limit);
+
 #endif

@@ -85,9 +85,9 @@ int cmd_phrases(int argc, char **argv)
         "written through a temporary file renamed into place when complete.",
         options};
     int npos = 0;
-    enum cli_parse_result r = cli_parse(&usage, argc, argv, &npos);
-    if (r != CLI_PARSED)
-        return r == CLI_HELP_SHOWN ? W2V_EXIT_OK : W2V_EXIT_USAGE;
+    int ex = cli_parse_command(&usage, argc, argv, &npos);
+    if (ex >= 0)
+        return ex;
     if (npos > 1)
         return cli_usage_error(&usage, "unexpected argument '%s'", argv[1]);
     if (npos == 1 && train_opt)

@@ -462,11 +462,9 @@ static int run_query(int argc, char **argv, enum query_kind kind)
         kind == KIND_NEAREST ? "VEC [WORD...] [options]" : "VEC [A B C] [options]",
         kind == KIND_NEAREST ? nearest_desc : analogy_desc, options};
     int npos;
-    enum cli_parse_result pr = cli_parse(&usage, argc, argv, &npos);
-    if (pr != CLI_PARSED)
-        return pr == CLI_HELP_SHOWN ? W2V_EXIT_OK : W2V_EXIT_USAGE;
-    if (npos < 1)
-        return cli_usage_error(&usage, "missing the vector file VEC");
+    int ex = cli_parse_min(&usage, argc, argv, 1, "missing the vector file VEC", &npos);
+    if (ex >= 0)
+        return ex;
     size_t nw = (size_t)npos - 1;
     if (kind == KIND_ANALOGY && nw != 0 && nw != 3)
         return cli_usage_error(&usage, "analogy takes 3 words (A B C), got %zu", nw);
@@ -567,19 +565,17 @@ int cmd_similarity(int argc, char **argv)
          "read a binary file into memory instead of mapping it", 0, 1, NULL},
         CMD_LIMIT_OPTION(limit),
         {0}};
-    static const struct cli_usage usage_tmpl = {
+    const struct cli_usage usage = {
         "similarity", "VEC [W1 W2] [options]",
         "Print the cosine similarity of W1 and W2 (%.6f). Without words, read\n"
         "'W1 W2' pairs from stdin, one per line, and print one line for each: the\n"
         "score, or an empty line (--json: null) for a blank line or a pair that\n"
         "failed, whose error goes to stderr; the exit status is then 1.",
-        NULL};
-    struct cli_usage usage = usage_tmpl;
-    usage.options = options;
+        options};
     int npos;
-    enum cli_parse_result pr = cli_parse(&usage, argc, argv, &npos);
-    if (pr != CLI_PARSED)
-        return pr == CLI_HELP_SHOWN ? W2V_EXIT_OK : W2V_EXIT_USAGE;
+    int ex = cli_parse_command(&usage, argc, argv, &npos);
+    if (ex >= 0)
+        return ex;
     if (npos != 3 && npos != 1)
         return cli_usage_error(&usage, "similarity takes VEC W1 W2, or VEC and pairs on stdin "
                                        "(%d arguments given)", npos);
@@ -641,18 +637,16 @@ int cmd_convert(int argc, char **argv)
         {"binary", NULL, 0, CLI_FLAG, &to_binary, NULL, "write the binary format", 0, 1, NULL},
         {"text", NULL, 0, CLI_FLAG, &to_text, NULL, "write the text format", 0, 1, NULL},
         {0}};
-    static const struct cli_usage usage_tmpl = {
+    const struct cli_usage usage = {
         "convert", "IN OUT [--binary|--text]",
         "Convert a vector file between the word2vec binary and text formats\n"
         "(default: to the format IN is not in). OUT is written through a\n"
         "temporary file and renamed into place, so IN may equal OUT.",
-        NULL};
-    struct cli_usage usage = usage_tmpl;
-    usage.options = options;
+        options};
     int npos;
-    enum cli_parse_result pr = cli_parse(&usage, argc, argv, &npos);
-    if (pr != CLI_PARSED)
-        return pr == CLI_HELP_SHOWN ? W2V_EXIT_OK : W2V_EXIT_USAGE;
+    int ex = cli_parse_command(&usage, argc, argv, &npos);
+    if (ex >= 0)
+        return ex;
     if (npos != 2)
         return cli_usage_error(&usage, "convert takes IN OUT (%d arguments given)", npos);
     if (to_binary && to_text)

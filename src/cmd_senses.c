@@ -27,11 +27,9 @@ static int finish(void)
  * argv[0]), or the exit code (help shown, usage error printed). */
 static int parse_args(const struct cli_usage *u, int argc, char **argv, int *npos)
 {
-    enum cli_parse_result r = cli_parse(u, argc, argv, npos);
-    if (r != CLI_PARSED)
-        return r == CLI_HELP_SHOWN ? W2V_EXIT_OK : W2V_EXIT_USAGE;
-    if (*npos < 1)
-        return cli_usage_error(u, "no senses file given");
+    int ex = cli_parse_min(u, argc, argv, 1, "no senses file given", npos);
+    if (ex >= 0)
+        return ex;
     return -1;
 }
 

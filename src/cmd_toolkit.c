@@ -154,11 +154,9 @@ int cmd_doesnt_match(int argc, char **argv)
         "and the exit status is then 1.",
         options};
     int npos;
-    enum cli_parse_result pr = cli_parse(&usage, argc, argv, &npos);
-    if (pr != CLI_PARSED)
-        return pr == CLI_HELP_SHOWN ? W2V_EXIT_OK : W2V_EXIT_USAGE;
-    if (npos < 1)
-        return cli_usage_error(&usage, "missing the vector file VEC");
+    int ex = cli_parse_min(&usage, argc, argv, 1, "missing the vector file VEC", &npos);
+    if (ex >= 0)
+        return ex;
     if (npos == 2)
         return cli_usage_error(&usage, "doesnt-match needs at least 2 words, got 1");
     const char *path = argv[0];

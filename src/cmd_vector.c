@@ -171,7 +171,7 @@ static int run_stdin(struct vector_source *s, float *vec)
 int cmd_vector(int argc, char **argv)
 {
     const struct cli_option options[] = {{0}};
-    static const struct cli_usage usage_tmpl = {
+    const struct cli_usage usage = {
         "vector", "MODEL [WORD...]",
         "Print the vector of each WORD as a line of the word2vec text format\n"
         "('word v1 ... vD'). MODEL is a subword model (train --subword-model),\n"
@@ -179,15 +179,11 @@ int cmd_vector(int argc, char **argv)
         "character n-grams; or a vector file, which knows its own words only.\n"
         "Without words, read words from stdin (whitespace-separated) and answer\n"
         "each line. An unknown word prints an error; the exit status is then 1.",
-        NULL};
-    struct cli_usage usage = usage_tmpl;
-    usage.options = options;
+        options};
     int npos;
-    enum cli_parse_result pr = cli_parse(&usage, argc, argv, &npos);
-    if (pr != CLI_PARSED)
-        return pr == CLI_HELP_SHOWN ? W2V_EXIT_OK : W2V_EXIT_USAGE;
-    if (npos < 1)
-        return cli_usage_error(&usage, "missing the model MODEL");
+    int ex = cli_parse_min(&usage, argc, argv, 1, "missing the model MODEL", &npos);
+    if (ex >= 0)
+        return ex;
     struct vector_source s;
     int status = source_open(&s, argv[0]);
     if (status != 0)

@@ -90,12 +90,9 @@ int cmd_walks(int argc, char **argv)
         "shuffled order; a walk ends early at a node with no edge out (an isolated node's\n"
         "walk is the node alone). The output is the same for any --threads.",
         options};
-    int n = 0;
-    enum cli_parse_result pr = cli_parse(&usage, argc, argv, &n);
-    if (pr != CLI_PARSED)
-        return pr == CLI_HELP_SHOWN ? W2V_EXIT_OK : W2V_EXIT_USAGE;
-    if (n != 1)
-        return cli_usage_error(&usage, n < 1 ? "expected a graph file" : "too many arguments");
+    int ex = cli_parse_exact(&usage, argc, argv, 1, "expected a graph file");
+    if (ex >= 0)
+        return ex;
     if (!output)
         return cli_usage_error(&usage, "no output file given (-o OUT, '-' for stdout)");
     if (threads == 0) {

@@ -55,6 +55,23 @@ fail:
     return err ? err->status : W2V_EIO;
 }
 
+/* A whole file read into memory, and its name quoted for messages. */
+struct text_file {
+    char *buf; /* w2v_malloc'd, NULL when the read failed */
+    size_t len;
+    char name[300]; /* "'path'" */
+};
+
+/* Read path whole into t: 0, or a negative W2V_E* code (t->buf NULL, so
+ * w2v_free(t->buf) is always right). The caller frees t->buf. */
+static int text_file_read(struct text_file *t, const char *path, struct w2v_err *err)
+{
+    t->buf = NULL;
+    t->len = 0;
+    snprintf(t->name, sizeof t->name, "'%s'", path);
+    return read_whole(path, &t->buf, &t->len, err);
+}
+
 static inline int is_blank(char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
@@ -222,15 +239,11 @@ fail:
 
 int eval_questions_read(struct eval_questions *qs, const char *path, struct w2v_err *err)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    char name[300];
-    int status = read_whole(path, &buf, &len, err);
-    if (status != 0)
-        return status;
-    snprintf(name, sizeof name, "'%s'", path);
-    status = eval_questions_parse(qs, buf, len, name, err);
-    w2v_free(buf);
+    struct text_file t;
+    int status = text_file_read(&t, path, err);
+    if (status == 0)
+        status = eval_questions_parse(qs, t.buf, t.len, t.name, err);
+    w2v_free(t.buf);
     return status;
 }
 
@@ -380,14 +393,10 @@ int eval_pairs_read(struct eval_pairs *ps, const char *path, struct w2v_err *err
 int eval_pairs_read_format(struct eval_pairs *ps, const char *path,
                            const struct eval_pairs_format *fmt, struct w2v_err *err)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    char name[300];
-    int status = read_whole(path, &buf, &len, err);
-    if (status != 0)
-        return status;
-    snprintf(name, sizeof name, "'%s'", path);
-    status = eval_pairs_parse_format(ps, buf, len, name, fmt, err);
-    w2v_free(buf);
+    struct text_file t;
+    int status = text_file_read(&t, path, err);
+    if (status == 0)
+        status = eval_pairs_parse_format(ps, t.buf, t.len, t.name, fmt, err);
+    w2v_free(t.buf);
     return status;
 }

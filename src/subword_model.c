@@ -353,13 +353,9 @@ int subword_model_open(struct subword_model *m, const char *path, struct w2v_err
         return w2v_fail(err, W2V_EFORMAT, "'%s' is truncated: %lld bytes, not even a header",
                         path, (long long)file_size);
     }
-    void *base = mmap(NULL, (size_t)file_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    int map_errno = errno;
-    close(fd); /* the mapping keeps the file */
-    if (base == MAP_FAILED) {
-        errno = map_errno;
-        return w2v_fail_errno(err, "cannot map '%s'", path);
-    }
+    void *base;
+    if ((rc = vectors_map_fd(fd, (size_t)file_size, path, &base, err)) != 0)
+        return rc;
     m->base = base;
     m->size = (size_t)file_size;
     rc = check_header(m, path, m->base, &words_bytes, err);

@@ -3,7 +3,6 @@
  * word index; the floats stay in the file. */
 #include "vectors_scan.h"
 
-#include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -111,13 +110,9 @@ int vectors_map_open_limit(struct vectors_map *m, const char *path, int64_t limi
         close(fd);
         return 1; /* cannot map it whole: let the reader try */
     }
-    void *base = mmap(NULL, (size_t)file_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    int map_errno = errno;
-    close(fd); /* the mapping keeps the file */
-    if (base == MAP_FAILED) {
-        errno = map_errno;
-        return w2v_fail_errno(err, "cannot map '%s'", path);
-    }
+    void *base;
+    if ((rc = vectors_map_fd(fd, (size_t)file_size, path, &base, err)) != 0)
+        return rc;
     m->base = base;
     m->size = (size_t)file_size;
     struct vectors_prologue pro = {0};

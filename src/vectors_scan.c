@@ -6,9 +6,11 @@
  * anything is allocated, so a header claiming 10^12 words fails at once. */
 #include "vectors_scan.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,6 +38,19 @@ int vectors_open_regular(const char *path, int64_t *size, struct w2v_err *err)
     }
     close(fd);
     return rc;
+}
+
+int vectors_map_fd(int fd, size_t size, const char *path, void **base, struct w2v_err *err)
+{
+    void *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    int map_errno = errno;
+    close(fd); /* the mapping keeps the file */
+    if (p == MAP_FAILED) {
+        errno = map_errno;
+        return w2v_fail_errno(err, "cannot map '%s'", path);
+    }
+    *base = p;
+    return 0;
 }
 
 /* Parse a decimal without sign into *out; 0 or -1 (empty, not digits,

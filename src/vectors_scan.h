@@ -56,6 +56,11 @@ float vectors_strtof(const char *s, char **end);
  * W2V_EEMPTY with err filled. */
 int vectors_open_regular(const char *path, int64_t *size, struct w2v_err *err);
 
+/* Map size bytes of fd (from vectors_open_regular) read-only and private,
+ * closing fd either way (the mapping keeps the file). Returns 0 with *base
+ * set (the caller's to munmap), or W2V_EIO with err filled. */
+int vectors_map_fd(int fd, size_t size, const char *path, void **base, struct w2v_err *err);
+
 /* What the first bytes of a file say: sizes, where the rows start, format. */
 struct vectors_prologue {
     int64_t rows, dim;

@@ -58,6 +58,23 @@ enum cli_parse_result {
 enum cli_parse_result cli_parse(const struct cli_usage *u, int argc, char **argv,
                                 int *n_positional);
 
+/* cli_parse as a command uses it: returns -1 when the command goes on
+ * (positionals in argv[0..*n_positional)), else its exit code: W2V_EXIT_OK
+ * after --help, W2V_EXIT_USAGE after the error line cli_parse printed. */
+int cli_parse_command(const struct cli_usage *u, int argc, char **argv, int *n_positional);
+
+/* cli_parse_command for a command taking at least `min` positionals:
+ * fewer is a usage error naming `missing`. Returns -1 to go on (their
+ * count in *n_positional), else the exit code. */
+int cli_parse_min(const struct cli_usage *u, int argc, char **argv, int min, const char *missing,
+                  int *n_positional);
+
+/* cli_parse_command for a command taking exactly `want` positionals:
+ * fewer is a usage error naming `missing`, more one saying "too many
+ * arguments". Returns -1 to go on, else the exit code. */
+int cli_parse_exact(const struct cli_usage *u, int argc, char **argv, int want,
+                    const char *missing);
+
 /* The option of opts that an unknown arg[0..len) (dashes included) most
  * likely meant: the same name spelled otherwise (-dim, --min_count), the
  * name gensim or fastText gives the setting (--vector-size, -epoch), or a
