@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "test.h"
+#include "test_rand.h"
 #include "w2v/eval.h"
 #include "w2v/vectors.h"
 
@@ -11,19 +12,6 @@
 
 /* A deterministic generator (splitmix64), so failures reproduce. */
 static uint64_t rng_state = 42;
-static uint64_t rng_next(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-static double rng_uniform(void) { return (double)(rng_next() >> 11) / 9007199254740992.0; }
-static double rng_normal(void)
-{
-    double u = rng_uniform(), v = rng_uniform();
-    return sqrt(-2.0 * log(u + 1e-300)) * cos(6.283185307179586 * v);
-}
 
 /* Build a struct vectors in memory: rows words, dim floats each (data may be
  * NULL for zeros). Returns 0 on success. */
@@ -195,10 +183,10 @@ static void test_analogy_brute_force(void)
     static double e1[23][D], e2[29][D];
     for (int i = 0; i < 23; i++)
         for (int k = 0; k < D; k++)
-            e1[i][k] = rng_normal();
+            e1[i][k] = test_normal(&rng_state);
     for (int i = 0; i < 29; i++)
         for (int k = 0; k < D; k++)
-            e2[i][k] = rng_normal();
+            e2[i][k] = test_normal(&rng_state);
     for (int r = 0; r < V; r++) {
         /* Every 50th row is an upper-case spelling of an earlier word. */
         if (r % 50 == 49)
@@ -208,7 +196,7 @@ static void test_analogy_brute_force(void)
         words[r] = names[r];
         double norm = 0;
         for (int k = 0; k < D; k++) {
-            double x = e1[r % 23][k] + e2[(r / 23) % 29][k] + 0.7 * rng_normal();
+            double x = e1[r % 23][k] + e2[(r / 23) % 29][k] + 0.7 * test_normal(&rng_state);
             data[r * D + k] = (float)(x * (1 + r % 3));
             norm += (double)data[r * D + k] * data[r * D + k];
         }
@@ -230,8 +218,8 @@ static void test_analogy_brute_force(void)
                                     (i / 100) % 2 ? "gram" : "sem", i / 100);
         int ok;
         do {
-            int x1 = (int)(rng_next() % 23), x2 = (int)(rng_next() % 23);
-            int y1 = (int)(rng_next() % 29), y2 = (int)(rng_next() % 29);
+            int x1 = (int)(test_splitmix(&rng_state) % 23), x2 = (int)(test_splitmix(&rng_state) % 23);
+            int y1 = (int)(test_splitmix(&rng_state) % 29), y2 = (int)(test_splitmix(&rng_state) % 29);
             qrow[i][0] = x1 + 23 * y1;
             qrow[i][1] = x1 + 23 * y2;
             qrow[i][2] = x2 + 23 * y1;
@@ -403,7 +391,7 @@ static void test_eval_mapped(void)
         snprintf(names[r], sizeof names[r], r % 7 == 6 ? "W%d" : "w%d", r % 7 == 6 ? r - 3 : r);
         words[r] = names[r];
         for (int k = 0; k < D; k++)
-            data[r * D + k] = (float)rng_normal();
+            data[r * D + k] = (float)test_normal(&rng_state);
     }
     char path[256];
     test_tmp_path(path, sizeof path, "eval-map.bin");

@@ -3,25 +3,13 @@
 #include <stdint.h>
 
 #include "test.h"
+#include "test_rand.h"
 #include "w2v/eval.h"
 
 /* ---- helpers ------------------------------------------------------------------ */
 
 /* A deterministic generator (splitmix64), so failures reproduce. */
 static uint64_t rng_state = 42;
-static uint64_t rng_next(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-static double rng_uniform(void) { return (double)(rng_next() >> 11) / 9007199254740992.0; }
-static double rng_normal(void)
-{
-    double u = rng_uniform(), v = rng_uniform();
-    return sqrt(-2.0 * log(u + 1e-300)) * cos(6.283185307179586 * v);
-}
 
 /* Build a struct vectors in memory: rows words, dim floats each (data may be
  * NULL for zeros). Returns 0 on success. */
@@ -43,7 +31,7 @@ static void test_rank_ties(void)
     /* Property: ranks of any list sum to n(n+1)/2. */
     double big[200], rb[200], sum = 0;
     for (int i = 0; i < 200; i++)
-        big[i] = (double)(rng_next() % 17); /* many ties */
+        big[i] = (double)(test_splitmix(&rng_state) % 17); /* many ties */
     CHECK(eval_rank(big, 200, rb) == 0);
     for (int i = 0; i < 200; i++)
         sum += rb[i];
@@ -61,7 +49,7 @@ static void test_spearman_hand(void)
     /* Rank-based: any increasing map gives 1, a decreasing one -1. */
     double u[50], v[50], w[50];
     for (int i = 0; i < 50; i++) {
-        u[i] = rng_normal();
+        u[i] = test_normal(&rng_state);
         v[i] = exp(3 * u[i]);
         w[i] = -u[i] * u[i] * u[i];
     }
@@ -80,7 +68,7 @@ static void test_pearson(void)
     CHECK_NEAR(eval_pearson(x, y, 4), 11.0 / sqrt(130.0), 1e-12);
     double u[40], v[40];
     for (int i = 0; i < 40; i++) {
-        u[i] = rng_normal();
+        u[i] = test_normal(&rng_state);
         v[i] = 3 * u[i] + 2;
     }
     CHECK_NEAR(eval_pearson(u, v, 40), 1.0, 1e-12);

@@ -5,20 +5,9 @@
 
 #include "kernels.h"
 #include "test.h"
+#include "test_rand.h"
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
-static float rnd(void) /* uniform in [-1, 1) */
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return (float)((double)(rng_state >> 11) / 9007199254740992.0 * 2.0 - 1.0);
-}
-
-static double sigmoid(double x)
-{
-    return 1.0 / (1.0 + exp(-x));
-}
 
 /* ---- the reference kernel's loops ------------------------------------------ */
 
@@ -29,12 +18,12 @@ static void test_row_loops(void)
     for (size_t n = 16; n <= N; n += 16) {
         double want = 0;
         for (size_t i = 0; i < n; i++) {
-            a[i] = rnd();
-            b[i] = rnd();
-            y0[i] = y[i] = rnd();
+            a[i] = test_signed(&rng_state);
+            b[i] = test_signed(&rng_state);
+            y0[i] = y[i] = test_signed(&rng_state);
             want += (double)a[i] * b[i];
             for (int c = 0; c < 3; c++)
-                rows[c][i] = rnd();
+                rows[c][i] = test_signed(&rng_state);
         }
         CHECK_NEAR(kernels_dot(a, b, n), want, 1e-5);
         kernels_axpy(0.25f, a, y, n);
@@ -79,7 +68,7 @@ static void oracle_sg(double inrows[][MAXN], const int *in_id, int B, double out
             double s = 0;
             for (int i = 0; i < n; i++)
                 s += inrows[in_id[b]][i] * outrows[m][i];
-            g[b][m] = alpha * mult[m] * (label[m] - sigmoid(s));
+            g[b][m] = alpha * mult[m] * (label[m] - test_logistic(s));
             if (clip && !(s > -W2V_SIGMOID_MAX && s < W2V_SIGMOID_MAX))
                 g[b][m] = 0;
         }
@@ -118,10 +107,10 @@ static void test_block_sg(void)
                     memset(out_f, 0, sizeof out_f);
                     for (int r = 0; r < MAXB; r++)
                         for (int i = 0; i < live; i++)
-                            in_f[r][i] = rnd() * scale * 1.7f;
+                            in_f[r][i] = test_signed(&rng_state) * scale * 1.7f;
                     for (int m = 0; m < M; m++) {
                         for (int i = 0; i < live; i++)
-                            out_f[m][i] = rnd() * scale * 1.7f;
+                            out_f[m][i] = test_signed(&rng_state) * scale * 1.7f;
                         label[m] = m == 0 ? 1.0f : 0.0f;
                         mult[m] = (float)(1 + (m + B) % 3);
                     }
@@ -172,9 +161,9 @@ static void test_block_cbow(void)
             float label[W2V_BATCH_GROUP_CBOW], mult[W2V_BATCH_GROUP_CBOW];
             double ctx_d[C][MAXN], out_d[W2V_BATCH_GROUP_CBOW][MAXN], g[W2V_BATCH_GROUP_CBOW];
             for (int i = 0; i < (int)n; i++) {
-                h[i] = rnd() * 0.8f;
+                h[i] = test_signed(&rng_state) * 0.8f;
                 for (int c = 0; c < C; c++)
-                    ctx_d[c][i] = ctx_f[c][i] = rnd();
+                    ctx_d[c][i] = ctx_f[c][i] = test_signed(&rng_state);
             }
             float *ctx[C + 1], *out[W2V_BATCH_GROUP_CBOW];
             for (int c = 0; c < C; c++)
@@ -182,14 +171,14 @@ static void test_block_cbow(void)
             ctx[C] = ctx_f[1]; /* a context word twice: it gets e twice */
             for (int m = 0; m < M; m++) {
                 for (int i = 0; i < (int)n; i++)
-                    out_d[m][i] = out_f[m][i] = rnd() * 0.8f;
+                    out_d[m][i] = out_f[m][i] = test_signed(&rng_state) * 0.8f;
                 label[m] = m % 3 == 0 ? 1.0f : 0.0f;
                 mult[m] = m == 2 ? 2.0f : 1.0f;
                 out[m] = out_f[m];
                 double s = 0;
                 for (int i = 0; i < (int)n; i++)
                     s += (double)h[i] * out_d[m][i];
-                g[m] = 0.25 * mult[m] * (label[m] - sigmoid(s));
+                g[m] = 0.25 * mult[m] * (label[m] - test_logistic(s));
                 if (clip && fabs(s) >= W2V_SIGMOID_MAX)
                     g[m] = 0;
             }
@@ -249,7 +238,7 @@ static void test_sigmoid(void)
                 if (clip && fabs(S[m]) >= W2V_SIGMOID_MAX + 1e-3) {
                     clipped_ok &= got == 0.0;
                 } else if (!clip || fabs(S[m]) < W2V_SIGMOID_MAX - 1e-3) {
-                    worst = fmax(worst, fabs(got - sigmoid(S[m])));
+                    worst = fmax(worst, fabs(got - test_logistic(S[m])));
                     clipped_ok &= !clip || got != 0.0;
                 }
             }

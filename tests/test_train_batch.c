@@ -5,21 +5,10 @@
 #include <stdint.h>
 
 #include "test.h"
+#include "test_rand.h"
 #include "train_state.h"
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
-static float rnd(void) /* uniform in [-1, 1) */
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return (float)((double)(rng_state >> 11) / 9007199254740992.0 * 2.0 - 1.0);
-}
-
-static double sigmoid(double x)
-{
-    return 1.0 / (1.0 + exp(-x));
-}
 
 /* ---- one sentence, step by step -------------------------------------------- */
 
@@ -48,7 +37,7 @@ static double xgrad(double score, double label, double mult, double alpha, int c
 {
     if (clip && !(score > -W2V_SIGMOID_MAX && score < W2V_SIGMOID_MAX))
         return 0;
-    return alpha * mult * (label - sigmoid(score));
+    return alpha * mult * (label - test_logistic(score));
 }
 
 /* batch_block_sg's contract: scores from the rows before the step; each
@@ -216,12 +205,12 @@ static void sentence_exact(int arch, int hs, int negative, int cbow_sum)
     /* Rows of moderate size, so that every score matters. */
     for (int w = 0; w < XV; w++)
         for (int d = 0; d < XD; d++) {
-            tr->model.syn0[(size_t)w * s + d] = rnd() * 0.7f;
+            tr->model.syn0[(size_t)w * s + d] = test_signed(&rng_state) * 0.7f;
             x->syn0[w][d] = tr->model.syn0[(size_t)w * s + d];
             if (tr->model.syn1)
-                x->syn1[w][d] = tr->model.syn1[(size_t)w * s + d] = rnd() * 0.7f;
+                x->syn1[w][d] = tr->model.syn1[(size_t)w * s + d] = test_signed(&rng_state) * 0.7f;
             if (tr->model.syn1neg)
-                x->syn1neg[w][d] = tr->model.syn1neg[(size_t)w * s + d] = rnd() * 0.7f;
+                x->syn1neg[w][d] = tr->model.syn1neg[(size_t)w * s + d] = test_signed(&rng_state) * 0.7f;
         }
     const double before = x->syn0[1][0];
     xsentence(x, tr, ids, XLEN, (double)(float)o.alpha);
