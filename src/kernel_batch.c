@@ -92,17 +92,39 @@ static size_t max_out(const struct train_options *o, int32_t max_code)
     return m > 0 ? m : 1;
 }
 
-/* What batch_thread_init allocates for these options, with a longest
- * Huffman code of max_code (0 without --hs). */
-static size_t batch_buf_bytes(const struct train_options *o, int32_t max_code)
+static int32_t min32(int64_t a, int64_t b)
+{
+    return (int32_t)(a < b ? a : b);
+}
+
+/* Private row copies per thread (see hot_init): none with one thread; else
+ * BATCH_HOT_* of each matrix in use, at most an eighth of the V rows. */
+struct hot_counts {
+    int32_t in, out, hs;
+};
+
+static struct hot_counts hot_counts(const struct train_options *o, int64_t V)
+{
+    struct hot_counts c = {0, 0, 0};
+    if (o->threads <= 1)
+        return c;
+    const int64_t most = V / 8;
+    c.in = min32(BATCH_HOT_IN, most);
+    c.out = o->negative > 0 ? min32(BATCH_HOT_OUT, most) : 0;
+    c.hs = o->hs ? min32(min32(BATCH_HOT_HS, V - 2), most) : 0;
+    return c;
+}
+
+/* What batch_thread_init allocates for these options and V words, with a
+ * longest Huffman code of max_code (0 without --hs). */
+static size_t batch_buf_bytes(const struct train_options *o, int64_t V, int32_t max_code)
 {
     size_t window2 = 2 * (size_t)(o->window > 0 ? o->window : 1);
     size_t negs = (size_t)BATCH_RING * (size_t)(o->negative > 0 ? o->negative : 1);
     size_t outs = max_out(o, max_code);
     size_t stride = model_stride(o->dim);
-    size_t hot = o->threads > 1 ? (size_t)BATCH_HOT_IN + (o->negative > 0 ? BATCH_HOT_OUT : 0) +
-                                      (o->hs ? BATCH_HOT_HS : 0)
-                                : 0;
+    const struct hot_counts hc = hot_counts(o, V);
+    size_t hot = (size_t)hc.in + (size_t)hc.out + (size_t)hc.hs;
     return sizeof(struct batch_buf) + stride * sizeof(float) + negs * sizeof(int32_t) +
            (window2 * W2V_BATCH_GROUP + 16) * sizeof(float) + window2 * sizeof(float *) +
            outs * (sizeof(float *) + sizeof(int32_t) + 2 * sizeof(float)) +
@@ -129,11 +151,6 @@ static void batch_thread_release(struct train_thread *t)
     t->buf = NULL;
 }
 
-static int32_t min32(int64_t a, int64_t b)
-{
-    return (int32_t)(a < b ? a : b);
-}
-
 /* With several threads, private copies of the rows every thread writes
  * most (hotrows.h); with one there is nothing to bounce between cores, and
  * lookups pass straight through (the same bits as without copies). Ids are
@@ -146,20 +163,16 @@ static int32_t min32(int64_t a, int64_t b)
 static int hot_init(struct batch_buf *b, const struct trainer *tr)
 {
     const struct train_options *o = &tr->opt;
-    const int many = o->threads > 1;
     const size_t n = tr->model.stride;
     const int64_t V = tr->vocab_size;
-    const int64_t most = V / 8;
-    const int32_t hot_hs = many && o->hs ? min32(min32(BATCH_HOT_HS, V - 2), most) : 0;
+    const struct hot_counts hc = hot_counts(o, V);
     const int64_t per_thread = tr->words_per_epoch / o->threads;
     b->sync_words = per_thread / 256 < BATCH_SYNC_WORDS ? per_thread / 256 : BATCH_SYNC_WORDS;
-    int status = hot_rows_init(&b->hot_in, tr->model.syn0, n, 1,
-                               many ? min32(BATCH_HOT_IN, most) : 0);
+    int status = hot_rows_init(&b->hot_in, tr->model.syn0, n, 1, hc.in);
     if (status == 0 && o->negative > 0)
-        status = hot_rows_init(&b->hot_out, tr->model.syn1neg, n, 1,
-                               many ? min32(BATCH_HOT_OUT, most) : 0);
+        status = hot_rows_init(&b->hot_out, tr->model.syn1neg, n, 1, hc.out);
     if (status == 0 && o->hs)
-        status = hot_rows_init(&b->hot_hs, tr->model.syn1, n, (int32_t)(V - 2 - hot_hs), hot_hs);
+        status = hot_rows_init(&b->hot_hs, tr->model.syn1, n, (int32_t)(V - 2 - hc.hs), hc.hs);
     return status;
 }
 
@@ -207,7 +220,7 @@ static int batch_thread_init(struct train_thread *t)
 static size_t batch_thread_bytes(const struct train_options *o, int64_t vocab_size)
 {
     /* The longest Huffman code is below 2 log2(V) + 8 for any real counts. */
-    return batch_buf_bytes(o, o->hs ? (int32_t)log2((double)vocab_size) * 2 + 8 : 0);
+    return batch_buf_bytes(o, vocab_size, o->hs ? (int32_t)log2((double)vocab_size) * 2 + 8 : 0);
 }
 
 /* ---- sentences ----------------------------------------------------------- */
