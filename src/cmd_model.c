@@ -31,6 +31,8 @@ int cmd_open_model(struct query_model *m, const char *path, int allow_map, int64
     int rc = query_model_open_limit(m, path, allow_map, limit, &err);
     if (rc < 0)
         return cli_report(&err, rc);
+    if (err.message[0]) /* success with a note: a side index ignored as corrupt */
+        fprintf(stderr, "w2v: note: %s\n", err.message);
     int n = snprintf(bus_message, sizeof bus_message,
                      "w2v: error: '%.600s' changed size while it was being read\n", path);
     bus_message_len = n > 0 && (size_t)n < sizeof bus_message ? (size_t)n : 0;

@@ -28,6 +28,7 @@ static const struct command commands[] = {
     {"vector", cmd_vector, "print the vector of any word (unseen ones from a subword model)"},
     {"senses", cmd_senses, "the senses of a word (train --senses) with shares and neighbours"},
     {"disambiguate", cmd_disambiguate, "each word of a sentence with the sense its context picks"},
+    {"index", cmd_index, "save a binary model's word index beside it (MODEL.w2vi) for fast starts"},
 };
 
 static void print_commands(FILE *out)

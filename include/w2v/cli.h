@@ -141,5 +141,6 @@ int cmd_classes(int argc, char **argv);
 int cmd_vector(int argc, char **argv);
 int cmd_senses(int argc, char **argv);       /* cmd_senses.c */
 int cmd_disambiguate(int argc, char **argv); /* cmd_senses.c */
+int cmd_index(int argc, char **argv);
 
 #endif
