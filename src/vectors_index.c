@@ -227,7 +227,8 @@ int vectors_index_load(struct vectors_map *m, const struct vectors_fingerprint *
     int rc = 0;
     int64_t *row_off = NULL;
     uint64_t *slots = NULL;
-    int fd = open(index_path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO in the index's place must not hang the query. */
+    int fd = open(index_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return 0; /* none (or unreadable): build the index */
     struct stat st;
