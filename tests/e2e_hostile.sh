@@ -122,6 +122,22 @@ st=$?
 check "a file truncated while mapped: exit 1 (got $st)" [ "$st" -eq 1 ]
 check "... with one w2v: line" sh -c '[ "$(wc -l <"$1")" -eq 1 ] && grep -q "^w2v: " "$1"' sh "$TMP/shrink.err"
 expect_error 1 "vectors: a missing file" -- nearest "$TMP/no-such.bin" a
+# w2v index refuses what the queries refuse, and writes nothing then.
+for f in "$V.cutword" "$V.cutvec" "$V.mixed" "$V.empty" "$C.random" "$V.hugeV"; do
+    expect_error 1 "index: $(basename "$f")" -- index "$f"
+    check "index: $(basename "$f"): no MODEL.w2vi" test ! -e "$f.w2vi"
+done
+# A hostile side index is passed over (a FIFO must not block the query).
+"$W2V" convert "$V.shrink.txt" "$V.side" --binary
+mkfifo "$V.side.w2vi"
+# side_ok DESCRIPTION: nearest on $V.side answers (its note, if any, dropped).
+side_ok() { check "$1" sh -c 'timeout 20 "$1" nearest "$2" w1 -k 3 2>/dev/null' sh "$W2V" "$V.side"; }
+side_ok "a FIFO as the side index: answered"
+rm -f "$V.side.w2vi"
+head -c 300000 /dev/urandom >"$V.side.w2vi"
+side_ok "random bytes as the side index: answered"
+printf 'W2VINDEX' >"$V.side.w2vi"
+side_ok "a bare magic as the side index: answered"
 expect_error 1 "vectors: an unknown word is named" -- nearest "$V.good" zebra
 check "... the message names it" grep -q "zebra" "$TMP/err"
 
