@@ -9,6 +9,8 @@
 # and reports the median:
 #   cat MODEL > /dev/null                   (how fast the bytes come)
 #   w2v nearest MODEL WORD -k 10            (a whole cold process)
+#   the same with MODEL.w2vi beside it      (w2v index; built once, timed)
+# (these three alternate, REPS rounds, so that a change of load hits all)
 #   gensim load_word2vec_format + most_similar (once; BENCH_GENSIM=0 skips)
 #   QUERIES words fed on stdin to one w2v nearest process (queries/s)
 # Environment: W2V (binary, default ./w2v), DIM (300), REPS (5), QUERIES
@@ -77,33 +79,53 @@ EOF
 
 now_ns() { date +%s%N; }
 
-# median_ms CMD...: run CMD REPS times (stdout to /dev/null), median in ms.
-median_ms() {
-    i=0
-    : >"$DIR/times"
-    while [ $i -lt "$REPS" ]; do
-        t0=$(now_ns)
-        "$@" >/dev/null
-        t1=$(now_ns)
-        echo $(((t1 - t0) / 1000000)) >>"$DIR/times"
-        i=$((i + 1))
-    done
-    sort -n "$DIR/times" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
-}
-
 catfile() { cat "$1"; }
 
-printf '%-22s %10s %12s %7s %12s %14s %10s\n' model "cat ms" "nearest ms" ratio "gensim s" "gensim q ms" "stdin q/s"
+# median FILE: the median of the numbers in FILE, one a line.
+median() { sort -n "$1" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+
+# time_ms OUTFILE CMD...: run CMD once (stdout to /dev/null), append its ms.
+time_ms() {
+    f=$1
+    shift
+    t0=$(now_ns)
+    "$@" >/dev/null
+    t1=$(now_ns)
+    echo $(((t1 - t0) / 1000000)) >>"$f"
+}
+
+printf '%-22s %8s %11s %6s %11s %6s %9s %9s %12s %10s\n' model "cat ms" "nearest ms" ratio \
+    "+w2vi ms" ratio "index ms" "gensim s" "gensim q ms" "stdin q/s"
 for rows in "$@"; do
     gen "$rows"
     model="$DIR/vec-${rows}x$DIM.bin"
     word=$(head -n 1 "$model.words")
     cat "$model" >/dev/null # warm the page cache
     cat "$model" >/dev/null
-    cat_ms=$(median_ms catfile "$model")
-    # shellcheck disable=SC2086
-    near_ms=$(median_ms "$W2V" nearest "$model" "$word" -k 10 $THREADS_OPT)
+    rm -f "$model.w2vi" "$DIR/index.ms"
+    time_ms "$DIR/index.ms" "$W2V" index "$model"
+    index_ms=$(cat "$DIR/index.ms")
+    mv "$model.w2vi" "$DIR/side.w2vi"
+    : >"$DIR/cat.ms"
+    : >"$DIR/near.ms"
+    : >"$DIR/side.ms"
+    i=0
+    while [ $i -lt "$REPS" ]; do
+        time_ms "$DIR/cat.ms" catfile "$model"
+        # shellcheck disable=SC2086
+        time_ms "$DIR/near.ms" "$W2V" nearest "$model" "$word" -k 10 $THREADS_OPT
+        mv "$DIR/side.w2vi" "$model.w2vi"
+        # shellcheck disable=SC2086
+        time_ms "$DIR/side.ms" "$W2V" nearest "$model" "$word" -k 10 $THREADS_OPT
+        mv "$model.w2vi" "$DIR/side.w2vi"
+        i=$((i + 1))
+    done
+    rm -f "$DIR/side.w2vi"
+    cat_ms=$(median "$DIR/cat.ms")
+    near_ms=$(median "$DIR/near.ms")
+    side_ms=$(median "$DIR/side.ms")
     ratio=$(awk -v a="$near_ms" -v b="$cat_ms" 'BEGIN { printf "%.2f", a / (b > 0 ? b : 1) }')
+    side_ratio=$(awk -v a="$side_ms" -v b="$cat_ms" 'BEGIN { printf "%.2f", a / (b > 0 ? b : 1) }')
     head -n "$QUERIES" "$model.words" >"$DIR/queries"
     nq=$(wc -l <"$DIR/queries")
     t0=$(now_ns)
@@ -128,7 +150,7 @@ EOF
         )
         g_load=${g_out%% *} g_query=${g_out#* }
     fi
-    printf '%-22s %10s %12s %7s %12s %14s %10s\n' "${rows}x$DIM" "$cat_ms" "$near_ms" "$ratio" \
-        "$g_load" "$g_query" "$qps"
+    printf '%-22s %8s %11s %6s %11s %6s %9s %9s %12s %10s\n' "${rows}x$DIM" "$cat_ms" "$near_ms" \
+        "$ratio" "$side_ms" "$side_ratio" "$index_ms" "$g_load" "$g_query" "$qps"
 done
 echo "(gensim q ms: first most_similar, which computes the norms / a second one)"
