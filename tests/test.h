@@ -61,4 +61,37 @@ static inline const char *test_tmp_path(char *buf, size_t cap, const char *leaf)
     return buf;
 }
 
+/* Write n bytes to path, or exit 1: no check after it could mean anything. */
+static inline void test_write_file(const char *path, const void *data, size_t n)
+{
+    FILE *fp = fopen(path, "wb");
+    if (!fp || (n && fwrite(data, 1, n, fp) != n) || fclose(fp) != 0) {
+        fprintf(stderr, "cannot write %s\n", path);
+        exit(1);
+    }
+}
+
+/* The whole file at path in a malloc'd buffer (the caller's to free) with
+ * a NUL after it, its size in *n; NULL when it cannot be read. */
+static inline unsigned char *test_slurp(const char *path, size_t *n)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    fseek(fp, 0, SEEK_END);
+    long sz = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    unsigned char *buf = sz >= 0 ? malloc((size_t)sz + 1) : NULL;
+    if (buf && fread(buf, 1, (size_t)sz, fp) != (size_t)sz) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(fp);
+    if (buf) {
+        buf[sz] = '\0';
+        *n = (size_t)sz;
+    }
+    return buf;
+}
+
 #endif

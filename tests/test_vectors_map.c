@@ -33,13 +33,6 @@ static void put(struct buf *b, const void *s, size_t n)
     b->n += n;
 }
 
-static void write_file(const char *path, const void *p, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f || fwrite(p, 1, n, f) != n || fclose(f) != 0)
-        fprintf(stderr, "cannot write %s\n", path);
-}
-
 /* A binary model of rows x dim in the original layout ('\n' after every
  * vector; after the last only when final_nl), or gensim's (newlines = 0).
  * Words are unique, 1-14 bytes, with bytes >= 0x80; vector bytes are
@@ -69,6 +62,15 @@ static void make_model(struct buf *b, int rows, int dim, int newlines, int final
         if (newlines && (r + 1 < rows || final_nl))
             put(b, "\n", 1);
     }
+}
+
+/* make_model written to a fresh scratch path named by leaf. */
+static void model_file(char *path, size_t cap, const char *leaf, struct buf *b, int rows,
+                       int dim, int newlines)
+{
+    test_tmp_path(path, cap, leaf);
+    make_model(b, rows, dim, newlines, 1, 0);
+    test_write_file(path, b->p, b->n);
 }
 
 /* Map path with threads ranges (no side index). */
@@ -117,7 +119,7 @@ static void test_parallel_same_as_serial(void)
             for (int layout = 0; layout < 4; layout++) {
                 /* layout: 0 original, 1 no final '\n', 2 gensim, 3 tricky */
                 make_model(&b, rows_list[ri], dims[di], layout != 2, layout != 1, layout == 3);
-                write_file(path, b.p, b.n);
+                test_write_file(path, b.p, b.n);
                 struct vectors_map serial, par;
                 struct w2v_err err = {0};
                 int rc0 = open_t(&serial, path, 1, NULL, &err);
@@ -152,10 +154,8 @@ static void test_parallel_same_as_serial(void)
 static void test_parallel_takes_effect(void)
 {
     char path[256];
-    test_tmp_path(path, sizeof path, "eff.bin");
     struct buf b = {0};
-    make_model(&b, 4000, 16, 1, 1, 0);
-    write_file(path, b.p, b.n);
+    model_file(path, sizeof path, "eff.bin", &b, 4000, 16, 1);
     struct vectors_map m;
     struct vectors_map_report rep;
     struct w2v_err err = {0};
@@ -163,12 +163,12 @@ static void test_parallel_takes_effect(void)
     vectors_map_release(&m);
     /* More ranges than records: empty ones fold into the range before. */
     make_model(&b, 3, 16, 1, 1, 0);
-    write_file(path, b.p, b.n);
+    test_write_file(path, b.p, b.n);
     CHECK(open_t(&m, path, 64, &rep, &err) == 0 && rep.ranges <= 3 && m.rows == 3);
     vectors_map_release(&m);
     /* gensim's layout is not guessed at all. */
     make_model(&b, 4000, 16, 0, 0, 0);
-    write_file(path, b.p, b.n);
+    test_write_file(path, b.p, b.n);
     CHECK(open_t(&m, path, 4, &rep, &err) == 0 && rep.fell_back && m.rows == 4000);
     vectors_map_release(&m);
     /* dim 1, every record "\nXY " + "\nab ": a false chain runs in step
@@ -183,7 +183,7 @@ static void test_parallel_takes_effect(void)
             put(&b, rec, 8);
     }
     put(&b, "\n", 1);
-    write_file(path, b.p, b.n);
+    test_write_file(path, b.p, b.n);
     int fell = 0, right = 1;
     for (int t = 2; t <= 12; t++) {
         if (open_t(&m, path, t, &rep, &err) != 0) {
@@ -206,9 +206,8 @@ static void test_parallel_takes_effect(void)
 static void test_parallel_same_errors(void)
 {
     char path[256];
-    test_tmp_path(path, sizeof path, "err.bin");
     struct buf b = {0};
-    make_model(&b, 300, 8, 1, 1, 0);
+    model_file(path, sizeof path, "err.bin", &b, 300, 8, 1);
     int same = 1, failed = 0;
     unsigned char *orig = malloc(b.n);
     memcpy(orig, b.p, b.n);
@@ -242,7 +241,7 @@ static void test_parallel_same_errors(void)
                 vectors_map_release(&m);
             }
         }
-        write_file(path, b.p, len);
+        test_write_file(path, b.p, len);
         struct vectors_map m;
         struct w2v_err e1 = {0}, e2 = {0};
         int r1 = open_t(&m, path, 1, NULL, &e1);
@@ -258,7 +257,7 @@ static void test_parallel_same_errors(void)
             }
         }
         if (variant == 34) { /* restore a good file for the duplicate cases */
-            write_file(path, orig, n);
+            test_write_file(path, orig, n);
         }
     }
     CHECK(same);
@@ -266,21 +265,6 @@ static void test_parallel_same_errors(void)
     free(orig);
     free(b.p);
     unlink(path);
-}
-
-/* Read a whole file into a malloc'd buffer. */
-static unsigned char *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *p = malloc(len > 0 ? (size_t)len : 1);
-    *n = fread(p, 1, (size_t)len, f);
-    fclose(f);
-    return p;
 }
 
 /* Open path with the side index allowed and check the index is the
@@ -302,11 +286,9 @@ static int side_state(const char *path, const struct vectors_map *serial, struct
 static void test_side_index(void)
 {
     char path[256], ipath[300];
-    test_tmp_path(path, sizeof path, "side.bin");
-    snprintf(ipath, sizeof ipath, "%s.w2vi", path);
     struct buf b = {0};
-    make_model(&b, 2000, 30, 1, 1, 0);
-    write_file(path, b.p, b.n);
+    model_file(path, sizeof path, "side.bin", &b, 2000, 30, 1);
+    snprintf(ipath, sizeof ipath, "%s.w2vi", path);
     struct vectors_map serial;
     struct vectors_map_report rep;
     struct w2v_err err = {0};
@@ -324,24 +306,24 @@ static void test_side_index(void)
     /* Corrupt anywhere (header, offsets, slots, the end) or truncated
      * anywhere: ignored with a note, and the walk gives the index. */
     size_t in = 0;
-    unsigned char *idx = slurp(ipath, &in);
+    unsigned char *idx = test_slurp(ipath, &in);
     int ignored = 1;
     size_t flips[] = {0, 9, 20, 60, 111, 112, 200, 112 + 8 * 1000, in - 8 * 100, in - 1};
     for (size_t k = 0; k < sizeof flips / sizeof *flips; k++) {
         idx[flips[k]] ^= 0x10;
-        write_file(ipath, idx, in);
+        test_write_file(ipath, idx, in);
         idx[flips[k]] ^= 0x10;
         if (side_state(path, &serial, &err) != -1 || !strstr(err.message, "not a valid index"))
             ignored = 0, fprintf(stderr, "  flip at %zu not caught\n", flips[k]);
     }
     size_t cuts[] = {0, 1, 50, 111, 112, 113, 5000, in - 1};
     for (size_t k = 0; k < sizeof cuts / sizeof *cuts; k++) {
-        write_file(ipath, idx, cuts[k]);
+        test_write_file(ipath, idx, cuts[k]);
         if (side_state(path, &serial, &err) != -1)
             ignored = 0, fprintf(stderr, "  cut at %zu not caught\n", cuts[k]);
     }
     CHECK(ignored);
-    write_file(ipath, idx, in);
+    test_write_file(ipath, idx, in);
     CHECK(side_state(path, &serial, &err) == 1);
 
     /* Stale: a different model of the same size with the same mtime (as cp
@@ -359,7 +341,7 @@ static void test_side_index(void)
     const size_t end11 = (size_t)serial.row_off[11] - 1; /* the ' ' after word 11 */
     memmove(b2.p + w10, b2.p + w10 + 1, end11 - w10 - 1);
     b2.p[end11 - 1] = 'Q';
-    write_file(path, b2.p, b2.n);
+    test_write_file(path, b2.p, b2.n);
     struct timespec times[2] = {st.st_atim, st.st_mtim};
     utimensat(AT_FDCWD, path, times, 0);
     struct vectors_map fresh;
@@ -367,7 +349,7 @@ static void test_side_index(void)
     CHECK(side_state(path, &fresh, &err) == 0 && err.message[0] == '\0');
     vectors_map_release(&fresh);
     /* Same content, another mtime: stale too. */
-    write_file(path, b.p, b.n);
+    test_write_file(path, b.p, b.n);
     CHECK(side_state(path, &serial, &err) == 0);
     vectors_map_release(&serial);
     free(idx);

@@ -112,6 +112,14 @@ run "nearest (in memory)" no "$W2V" nearest cbow-ns.bin w3 -k 5 --threads 2 --no
 run "analogy" no "$W2V" analogy skipgram-hs.bin w1 w2 w3 -k 3 --threads 2
 run "eval-analogy" no "$W2V" eval-analogy skipgram-ns.bin questions.txt --threads 2 --restrict 100000
 run "eval-similarity" no "$W2V" eval-similarity cbow-hs.bin pairs.txt
+# The word index of a model over 8 MB is walked in two byte ranges, the
+# hash slots claimed by compare-and-swap; then from a side index.
+awk 'BEGIN { srand(9); print 40000, 64; for (i = 0; i < 40000; i++) { s = "v" i
+        for (j = 0; j < 64; j++) s = s " " int(rand() * 200 - 100) / 100; print s } }' >big.txt
+"$W2V" convert big.txt big.bin --binary
+run "nearest (parallel index walk)" no "$W2V" nearest big.bin v7 v39999 -k 3 --threads 2
+run "index" no "$W2V" index big.bin
+run "nearest (side index)" no "$W2V" nearest big.bin v7 -k 3 --threads 2
 # Walks: 3 threads over blocks of 512 start nodes (1,500 nodes: every
 # thread gets a block), node2vec steps reading the shared graph.
 awk 'BEGIN { srand(5); for (e = 0; e < 6000; e++) print "n" int(rand() * 1500), "n" int(rand() * 1500) }' >graph.txt
