@@ -199,7 +199,16 @@ static int map_chain_ok(const unsigned char *b, size_t size, size_t q, int32_t d
 {
     for (int k = 0; k < MAP_CHAIN; k++) {
         struct vectors_record rec;
-        if (q >= size || b[q] != '\n' ||
+        if (q >= size || b[q] != '\n')
+            return k > 0 && vectors_check_tail(b + q, size - q, "", 0, NULL) == 0;
+        /* The word must end at a space before any other byte no word
+         * holds (the scanner would look for the space up to 64 KiB away:
+         * on hostile bytes, at every candidate). This stops at the next
+         * '\n', the next candidate, so guessing stays linear in bytes. */
+        size_t e = q + 1;
+        while (e < size && e - q <= W2V_MAX_FILE_WORD_BYTES && !vectors_word_forbidden(b[e]))
+            e++;
+        if (e >= size || b[e] != ' ' ||
             vectors_scan_record(b + q, size - q, 1, 1, dim, &rec) != VECTORS_SCAN_OK)
             return k > 0 && vectors_check_tail(b + q, size - q, "", 0, NULL) == 0;
         q += rec.end;
@@ -353,16 +362,28 @@ static int map_walk_parallel(struct vectors_map *m, int ranges, struct vectors_m
     if (vectors_scan_record(b + body, len, 1, 0, m->dim, &first) != VECTORS_SCAN_OK ||
         first.end >= len || b[body + first.end] != '\n')
         goto done;
-    size_t at = body;
-    for (int t = 0; t < ranges; t++) {
-        size_t from = body + (size_t)((double)len * t / ranges);
+    /* Range 0 starts at the first record; range t > 0 at the first record
+     * start guessed past its share's first byte. A record starts within
+     * one record's length of any byte: looking much further only costs
+     * time, and a range where no start is found is walked by the one
+     * before. */
+    const size_t window = (size_t)64 * ((size_t)m->dim * 4 + 64);
+    bd.r[0].start = body;
+    bd.r[0].stop = size;
+    bd.n = 1;
+    for (int t = 1; t < ranges; t++) {
+        size_t lo = body + (size_t)((double)len * t / ranges);
         size_t to = body + (size_t)((double)len * (t + 1) / ranges);
-        size_t g = t == 0 ? body : map_guess(b, size, from > at ? from : at + 1, to, m->dim);
-        if (g >= to)
-            continue; /* no record starts here: the range before walks it */
-        if (bd.n > 0)
-            bd.r[bd.n - 1].stop = g;
-        bd.r[bd.n].start = at = g;
+        if (lo <= bd.r[bd.n - 1].start)
+            lo = bd.r[bd.n - 1].start + 1;
+        if (lo >= to)
+            continue;
+        size_t hi = to - lo > window ? lo + window : to;
+        size_t g = map_guess(b, size, lo, hi, m->dim);
+        if (g >= hi)
+            continue;
+        bd.r[bd.n - 1].stop = g;
+        bd.r[bd.n].start = g;
         bd.r[bd.n].stop = size;
         bd.n++;
     }

@@ -267,6 +267,28 @@ static void test_parallel_same_errors(void)
     unlink(path);
 }
 
+/* Hostile bytes after a good first record: a '\n' every other byte and no
+ * space, so every byte pair is a candidate start whose word runs on. The
+ * guesses must stay linear (this took minutes when each candidate looked
+ * 64 KiB ahead for a space) and end in the serial walk's error. */
+static void test_parallel_hostile_guesses(void)
+{
+    char path[256];
+    test_tmp_path(path, sizeof path, "hostile.bin");
+    struct buf b = {0};
+    put(&b, "100 1\nw \x01\x02\x03\x04\n", 13);
+    for (int i = 0; i < 1 << 20; i++)
+        put(&b, "x\n", 2);
+    test_write_file(path, b.p, b.n);
+    struct vectors_map m;
+    struct w2v_err e1 = {0}, e2 = {0};
+    int r1 = open_t(&m, path, 1, NULL, &e1);
+    int r2 = open_t(&m, path, 8, NULL, &e2);
+    CHECK(r1 == W2V_EFORMAT && r2 == r1 && strcmp(e1.message, e2.message) == 0);
+    free(b.p);
+    unlink(path);
+}
+
 /* Open path with the side index allowed and check the index is the
  * serial walk's; returns what the report says of the side index (9 when
  * the open failed or the index differs). */
@@ -364,6 +386,7 @@ int main(void)
     TEST_RUN(test_parallel_same_as_serial);
     TEST_RUN(test_parallel_takes_effect);
     TEST_RUN(test_parallel_same_errors);
+    TEST_RUN(test_parallel_hostile_guesses);
     TEST_RUN(test_side_index);
     return TEST_REPORT("test_vectors_map");
 }
