@@ -192,6 +192,14 @@ struct map_build {
     atomic_int dup; /* a word seen twice: the serial walk names it */
 };
 
+/* A chain of k records ending at q is fine when it is the file's last:
+ * only whitespace after it, and little (a longer tail only costs a guess,
+ * never a byte scanned twice per candidate). */
+static int map_chain_end(const unsigned char *b, size_t size, size_t q, int k)
+{
+    return k > 0 && size - q <= 64 && vectors_check_tail(b + q, size - q, "", 0, NULL) == 0;
+}
+
 /* Is q the start of a record in the original layout ('\n' ending the
  * vector before, the word, ' ', 4D bytes), followed by MAP_CHAIN - 1 more
  * (or by nothing but the file's trailing whitespace)? */
@@ -200,7 +208,7 @@ static int map_chain_ok(const unsigned char *b, size_t size, size_t q, int32_t d
     for (int k = 0; k < MAP_CHAIN; k++) {
         struct vectors_record rec;
         if (q >= size || b[q] != '\n')
-            return k > 0 && vectors_check_tail(b + q, size - q, "", 0, NULL) == 0;
+            return map_chain_end(b, size, q, k);
         /* The word must end at a space before any other byte no word
          * holds (the scanner would look for the space up to 64 KiB away:
          * on hostile bytes, at every candidate). This stops at the next
@@ -210,7 +218,7 @@ static int map_chain_ok(const unsigned char *b, size_t size, size_t q, int32_t d
             e++;
         if (e >= size || b[e] != ' ' ||
             vectors_scan_record(b + q, size - q, 1, 1, dim, &rec) != VECTORS_SCAN_OK)
-            return k > 0 && vectors_check_tail(b + q, size - q, "", 0, NULL) == 0;
+            return map_chain_end(b, size, q, k);
         q += rec.end;
     }
     return 1;
