@@ -72,9 +72,11 @@ static inline void test_write_file(const char *path, const void *data, size_t n)
 }
 
 /* The whole file at path in a malloc'd buffer (the caller's to free) with
- * a NUL after it, its size in *n; NULL when it cannot be read. */
+ * a NUL after it, its size in *n; NULL (and *n = 0) when it cannot be
+ * read. */
 static inline unsigned char *test_slurp(const char *path, size_t *n)
 {
+    *n = 0;
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return NULL;

@@ -12,30 +12,6 @@
 
 static char path_buf[256], bad_buf[256];
 
-static void write_bytes(const char *path, const void *data, size_t n)
-{
-    FILE *fp = fopen(path, "wb");
-    if (!fp || (n && fwrite(data, 1, n, fp) != n))
-        exit(1);
-    fclose(fp);
-}
-
-static unsigned char *slurp(const char *path, size_t *n)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
-    fseek(fp, 0, SEEK_END);
-    long sz = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    unsigned char *buf = malloc((size_t)sz + 1);
-    if (!buf || fread(buf, 1, (size_t)sz, fp) != (size_t)sz)
-        exit(1);
-    fclose(fp);
-    *n = (size_t)sz;
-    return buf;
-}
-
 /* A small model: 3 words; the n-gram rows stored are the buckets that
  * "walk" reaches (minn 3, maxn 4), row j filled with j + 1. */
 static const char *const words[] = {"</s>", "walk", "\xc3\xa9t\xc3\xa9"};
@@ -129,7 +105,7 @@ static void test_round_trip(void)
 /* open fails with want and a one-line message, and leaves m zeroed. */
 static void expect_bad(const unsigned char *bytes, size_t n, int want)
 {
-    write_bytes(bad_buf, bytes, n);
+    test_write_file(bad_buf, bytes, n);
     struct subword_model m;
     struct w2v_err err = {0};
     int rc = subword_model_open(&m, bad_buf, &err);
@@ -155,7 +131,7 @@ static void test_hostile(void)
     struct w2v_err err = {0};
     CHECK(subword_model_write(path_buf, &d, &err) == 0);
     size_t n = 0;
-    unsigned char *good = slurp(path_buf, &n);
+    unsigned char *good = test_slurp(path_buf, &n);
     unsigned char *b = malloc(n + 64);
     CHECK(good && b && n % 4 == 0);
 
