@@ -38,6 +38,10 @@ printf 'w1 w2\nw3 w4\nw5 w6\n' >held.txt
     --seed 1 --checkpoint run.ck --checkpoint-every 0.001 >/dev/null 2>&1 && [ -s run.ck ] ||
     { echo "fault: the checkpointing run saved nothing"; echo "0 passed, 1 failed"; exit 1; }
 
+# A model with its side index, for queries through it.
+cp base.bin side.bin && "$W2V" index side.bin >/dev/null 2>&1 && [ -s side.bin.w2vi ] ||
+    { echo "fault: the clean index run failed"; echo "0 passed, 1 failed"; exit 1; }
+
 # scenario name | command (run by sh -c) | output file that must not be left partial ('-' none)
 scenarios='train|"$W2V" train corpus.txt -o out.bin --dim 16 --epochs 1 --min-count 1 --threads 1 --quiet --seed 1|out.bin
 train-stdin|sh stdin-train.sh -o out.bin --dim 8 --epochs 1 --min-count 1 --threads 1 --quiet --seed 1|out.bin
@@ -62,7 +66,9 @@ vector|"$W2V" vector base.sw w1 w1zz|-
 nearest-subword|"$W2V" nearest base.sw w1zz w2 -k 3|-
 train-senses|"$W2V" train corpus.txt -o vec.bin --model skipgram --senses 2 --senses-output out.bin --dim 16 --epochs 2 --min-count 1 --threads 1 --quiet --seed 1|out.bin
 senses|"$W2V" senses senses.bin w1 w2 -k 3|-
-disambiguate|"$W2V" disambiguate senses.bin "w1 w2 w3 w4"|-'
+disambiguate|"$W2V" disambiguate senses.bin "w1 w2 w3 w4"|-
+index|rm -f base.bin.w2vi; "$W2V" index base.bin|base.bin.w2vi
+nearest-side|"$W2V" nearest side.bin w1 w2 -k 5|-'
 
 check_run() { # kind n scenario cmd out
     rm -f out.bin out.bin.ctx vec.bin out.txt out.svg vocab.txt err
