@@ -80,6 +80,23 @@ links_auc() {
     "$W2V" eval-links "$1" "$2" --exclude "$3" --json | sed 's/.*"auc": \([0-9.]*\).*/\1/'
 }
 
+# planted_check LABEL VEC WALKS HELD TRAIN: the planted-partition property
+# of the node vectors VEC (nodes named bK_nI, scripts/sbm.sh): for 40 nodes
+# (the first names of the walks file WALKS), at least 80% of the 10 nearest
+# in their own block (chance: 1 in 4); eval-links AUC on the edges HELD out
+# of TRAIN at least 0.7, and at most 0.6 for the same vectors shuffled
+# among the nodes. Sets $same, $auc and $auc_shuf for the caller's report.
+planted_check() {
+    awk '{ print $1 }' "$3" | sort -u | head -n 40 >"$TMP/probe"
+    same=$(same_group_share "$2" "$TMP/probe" 10)
+    check "$1: same-block neighbours: $same% of the 10 nearest (chance 25%)" test "$same" -ge 80
+    auc=$(links_auc "$2" "$4" "$5")
+    shuffled_model "$2" "$TMP/shuffled.txt"
+    auc_shuf=$(links_auc "$TMP/shuffled.txt" "$4" "$5")
+    check "$1: AUC $auc >= 0.7" awk -v a="$auc" 'BEGIN { exit !(a >= 0.7) }'
+    check "$1: shuffled AUC $auc_shuf <= 0.6" awk -v a="$auc_shuf" 'BEGIN { exit !(a <= 0.6 && a > 0) }'
+}
+
 summary() {
     echo "$(basename "$0"): $PASSED passed, $FAILED failed"
     [ "$FAILED" -eq 0 ]

@@ -21,6 +21,16 @@ static void load(struct graph *g, const char *text, int directed)
     fclose(f);
 }
 
+/* Walk options: the defaults with these rounds and walk length. */
+static struct walks_options walk_opts(int64_t walks, int length)
+{
+    struct walks_options o;
+    walks_options_default(&o);
+    o.walks = walks;
+    o.length = length;
+    return o;
+}
+
 /* The stream's form (corpus.h): no leading or repeated end, an end last. */
 static int well_formed(const struct corpus *c)
 {
@@ -40,10 +50,7 @@ static void test_same_as_walks_text(void)
     struct graph g;
     graph_init(&g);
     load(&g, "a b\nb c\nc d\nd a\na c\ne f\nsolo\n", 0);
-    struct walks_options o;
-    walks_options_default(&o);
-    o.walks = 4;
-    o.length = 7;
+    struct walks_options o = walk_opts(4, 7);
     o.p = 0.5;
     o.q = 2.0;
     o.seed = 9;
@@ -97,10 +104,7 @@ static void test_min_count(void)
     struct graph g;
     graph_init(&g);
     load(&g, "a b\n", 1);
-    struct walks_options o;
-    walks_options_default(&o);
-    o.walks = 1;
-    o.length = 2;
+    struct walks_options o = walk_opts(1, 2);
     struct corpus c;
     struct vocab v;
     struct w2v_err err;
