@@ -574,6 +574,7 @@ static int step_graph(struct train_cmd *c)
                 (long long)g.n_edges, c->directed ? "directed" : "undirected",
                 c->weighted ? ", weighted" : "");
     c->walk.seed = c->opt.seed;
+    c->walk.threads = c->opt.threads;
     if (status == 0)
         status = graph_corpus_build(&c->ids, &c->vocab, &g, &c->walk, c->min_count, &c->err);
     if (status == 0 && !c->quiet)

@@ -8,31 +8,62 @@
 
 #include <string.h>
 
-/* Walk every round into c as node id + 1 (0 ends a walk), counting each
- * node's visits into visits[]; *n_walks gets the number of walks. */
-static int walk_all(struct corpus *c, const struct graph *g, const struct walks_options *o,
-                    int64_t *visits, int32_t *order, int32_t *path, int64_t *n_walks)
+/* One round's walks, made by several threads: walk j of the round's order
+ * goes to slots[j (length + 1) ...], its length to lens[j]. Each walk has
+ * its own random stream (walks_seed), so the walks do not depend on the
+ * number of parts. */
+struct walk_round {
+    const struct graph *g;
+    const struct walks_options *o;
+    const int32_t *order;  /* [n_nodes] the round's start nodes */
+    int32_t *slots;        /* [n_nodes][length + 1] */
+    int32_t *lens;         /* [n_nodes] */
+    int64_t round;
+    int parts;
+};
+
+static void walk_part(void *arg, int part)
 {
-    int status = 0;
-    *n_walks = 0;
-    for (int64_t round = 0; round < o->walks; round++) {
-        walks_round_order(order, g->n_nodes, o->seed, round);
-        for (int32_t i = 0; i < g->n_nodes; i++) {
-            struct rng r;
-            walks_seed(&r, o->seed, round, order[i], g->n_nodes);
-            int n = walks_one(g, order[i], o->length, o->p, o->q, &r, path);
-            for (int k = 0; k < n && status == 0; k++) {
-                visits[path[k]]++;
-                status = corpus_push(c, path[k] + 1);
-            }
-            if (status == 0)
-                status = corpus_push(c, 0);
-            if (status != 0)
-                return status;
-            (*n_walks)++;
-        }
+    const struct walk_round *w = arg;
+    const int64_t n = w->g->n_nodes, stride = (int64_t)w->o->length + 1;
+    for (int64_t j = n * part / w->parts; j < n * (part + 1) / w->parts; j++) {
+        struct rng r;
+        walks_seed(&r, w->o->seed, w->round, w->order[j], w->g->n_nodes);
+        w->lens[j] = walks_one(w->g, w->order[j], w->o->length, w->o->p, w->o->q, &r,
+                               w->slots + j * stride);
     }
-    return 0;
+}
+
+/* Walk every round into c (reserved for all of them at full length) as node
+ * id + 1, 0 ending each walk, counting each node's visits into visits[]:
+ * the threads fill the round's slots just past the stream's end, then the
+ * walks are packed down onto it in the round's order (a walk never moves
+ * forward, so the packing is in place). *n_walks gets the number of walks. */
+static void walk_all(struct corpus *c, const struct graph *g, const struct walks_options *o,
+                     int64_t *visits, int32_t *order, int32_t *lens, int64_t *n_walks)
+{
+    const int64_t stride = (int64_t)o->length + 1;
+    struct walk_round w = {g, o, order, NULL, lens, 0, o->threads < 1 ? 1 : o->threads};
+    if (w.parts > g->n_nodes)
+        w.parts = g->n_nodes;
+    *n_walks = 0;
+    for (w.round = 0; w.round < o->walks; w.round++) {
+        walks_round_order(order, g->n_nodes, o->seed, w.round);
+        w.slots = c->ids + c->n;
+        w2v_parallel(w.parts, walk_part, &w);
+        int64_t out = c->n;
+        for (int32_t j = 0; j < g->n_nodes; j++) {
+            const int32_t *walk = w.slots + j * stride;
+            for (int32_t k = 0; k < lens[j]; k++) {
+                visits[walk[k]]++;
+                c->ids[out++] = walk[k] + 1;
+            }
+            c->ids[out++] = 0;
+            c->words += lens[j];
+        }
+        c->n = out;
+        *n_walks += g->n_nodes;
+    }
 }
 
 /* The vocabulary of the walks: </s> once per walk, each node its visits. */
@@ -82,7 +113,7 @@ int graph_corpus_build(struct corpus *c, struct vocab *v, const struct graph *g,
                        const struct walks_options *o, int64_t min_count, struct w2v_err *err)
 {
     int64_t *visits = NULL;
-    int32_t *order = NULL, *path = NULL;
+    int32_t *order = NULL, *lens = NULL;
     int64_t n_walks = 0;
     int status;
     corpus_init(c);
@@ -103,14 +134,13 @@ int graph_corpus_build(struct corpus *c, struct vocab *v, const struct graph *g,
     }
     visits = w2v_calloc((size_t)g->n_nodes, sizeof *visits);
     order = w2v_malloc((size_t)g->n_nodes * sizeof *order);
-    path = w2v_malloc((size_t)o->length * sizeof *path);
-    if (!visits || !order || !path) {
+    lens = w2v_malloc((size_t)g->n_nodes * sizeof *lens);
+    if (!visits || !order || !lens) {
         status = w2v_fail(err, W2V_ENOMEM, "out of memory for the walks");
         goto fail;
     }
-    status = walk_all(c, g, o, visits, order, path, &n_walks);
-    if (status == 0)
-        status = count_nodes(v, g, visits, n_walks, min_count);
+    walk_all(c, g, o, visits, order, lens, &n_walks);
+    status = count_nodes(v, g, visits, n_walks, min_count);
     if (status == W2V_EEMPTY) {
         status = w2v_fail(err, status, "no node is visited --min-count %lld times",
                           (long long)min_count);
@@ -125,7 +155,7 @@ int graph_corpus_build(struct corpus *c, struct vocab *v, const struct graph *g,
 fail:
     w2v_free(visits);
     w2v_free(order);
-    w2v_free(path);
+    w2v_free(lens);
     if (status != 0) {
         corpus_release(c);
         vocab_release(v);

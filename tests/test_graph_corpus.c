@@ -93,6 +93,15 @@ static void test_same_as_walks_text(void)
     CHECK(same);
     CHECK(i == c.n);
     free(text);
+    /* Any number of threads: the same stream. */
+    struct corpus c3;
+    struct vocab v3;
+    o.threads = 3;
+    CHECK(graph_corpus_build(&c3, &v3, &g, &o, 1, &err) == 0);
+    CHECK(c3.n == c.n && memcmp(c3.ids, c.ids, (size_t)c.n * sizeof *c.ids) == 0);
+    CHECK(c3.words == c.words);
+    corpus_release(&c3);
+    vocab_release(&v3);
     corpus_release(&c);
     vocab_release(&v);
     graph_release(&g);

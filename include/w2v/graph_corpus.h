@@ -11,7 +11,7 @@
  *
  * Memory: the id stream, 4 bytes per visit plus 4 per walk, allocated once
  * for walks * nodes * (length + 1) ids (a walk that stops early at a dead
- * end leaves its share unused); 8 bytes per node while counting. */
+ * end leaves its share unused); 12 bytes per node while walking. */
 #ifndef W2V_GRAPH_CORPUS_H
 #define W2V_GRAPH_CORPUS_H
 
@@ -23,8 +23,8 @@
 #include "w2v/vocab.h"
 #include "w2v/walks.h"
 
-/* Walk g with o (o->threads is not used: the walks are made on the calling
- * thread) into c and v, both initialised here: v holds the nodes visited at
+/* Walk g with o (o->threads threads; the result is the same for any
+ * number) into c and v, both initialised here: v holds the nodes visited at
  * least min_count times, ids in the vocabulary's order (vocab.h), and c the
  * walks as ids, nodes below min_count dropped (c->dropped counts their
  * visits). Returns 0, or W2V_EINVAL (bad walk options, an empty graph),
