@@ -2,8 +2,9 @@
 # bench-graph.sh — graph embeddings end to end (issue 13): the reference
 # pipeline (node2vec walks in Python with networkx, as the reference
 # implementation makes them, then gensim skip-gram) against `w2v walks` +
-# `w2v train`, on one generated planted-partition graph, for p = q = 1
-# (DeepWalk) and p = 0.25, q = 4.
+# `w2v train`, and against the one command `w2v train --graph` (no walks
+# file), on one generated planted-partition graph, for p = q = 1 (DeepWalk)
+# and p = 0.25, q = 4.
 #
 # Measured per pipeline and (p, q): walk time, training time, the peak
 # resident set of each step (GNU time, /usr/bin/time -v), and link-prediction
@@ -124,6 +125,12 @@ for pq in "1 1" "0.25 4"; do
         --negative "$NEG" --epochs "$EPOCHS" --threads "$THREADS" --quiet
     ts="$T_S ($T_CPU)" tsum=$T_S tm=$T_MB
     echo "| w2v | $P | $Q | $ws | $wm | $ts | $tm | $(awk -v a="$wsum" -v b="$tsum" 'BEGIN { printf "%.2f", a + b }') | $(( wm > tm ? wm : tm )) | $(auc_of "$WORK/w2v-$tag.bin") |" >>"$RES"
+    # One command, no walks file: the walks go straight into the id stream.
+    timed "w2v-graph-$tag" "$W2V" train --graph "$G.train" -o "$WORK/w2v-graph-$tag.bin" \
+        --p "$P" --q "$Q" --walks "$WALKS" --length "$LENGTH" --seed 1 \
+        --model skipgram --dim "$DIM" --window "$WINDOW" \
+        --negative "$NEG" --epochs "$EPOCHS" --threads "$THREADS" --quiet
+    echo "| w2v train --graph | $P | $Q | - | - | - | - | $T_S | $T_MB | $(auc_of "$WORK/w2v-graph-$tag.bin") |" >>"$RES"
     (( SKIP_REF )) && continue
     note "reference (networkx + gensim), p $P q $Q"
     if (( REUSE_REF )) && [[ -s $WORK/ref-walks-$tag.txt && -s $WORK/ref-walks-$tag.time ]]; then
