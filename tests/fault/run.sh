@@ -53,6 +53,8 @@ analogy-3cosmul|"$W2V" analogy base.bin w1 w2 w3 -k 3 --method 3cosmul|-
 doesnt-match|"$W2V" doesnt-match base.bin w1 w2 w3 w4 --json|-
 map|"$W2V" map base.bin w1 w2 -k 8 -o out.svg|out.svg
 walks|"$W2V" walks graph.txt -o out.txt --weighted --walks 2 --length 6 --p 0.5 --threads 2 --quiet|out.txt
+train-graph|"$W2V" train --graph graph.txt -o out.bin --weighted --walks 2 --length 6 --p 0.5 --dim 8 --epochs 1 --threads 2 --quiet|out.bin
+train-line|"$W2V" train corpus.txt -o out.bin --context line --max-set 5 --dim 8 --epochs 1 --min-count 1 --threads 2 --quiet|out.bin
 eval-links|"$W2V" eval-links base.bin held.txt --exclude graph.txt|-
 phrases|"$W2V" phrases small.txt -o out.txt --min-count 2 --threshold 1,1 --quiet|out.txt
 classes|"$W2V" classes base.bin -k 4 -o out.txt --threads 1 --quiet|out.txt
