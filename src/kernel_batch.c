@@ -9,6 +9,8 @@
  * 2*window*(1+K) separate dot products.
  * CBOW: the mean (or sum) of the context rows is the one input row of the
  * same step; its gradient is added to every context row, as the original.
+ * --context line (item2vec): the inputs are the other items of the line
+ * instead of a window (set_inputs); everything else is the same.
  *
  * Differences from the reference kernel, all deliberate:
  * - a negative equal to the centre word is skipped (as the reference);
