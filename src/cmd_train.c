@@ -370,6 +370,7 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
     o->threads = 0; /* not given: the online CPUs */
     c->min_count = 0;  /* not given: 5, or 1 with --graph */
     o->sample = -1;    /* not given: 1e-3, or 0 with --graph */
+    o->batch_rows = -1; /* not given: the whole window, or 1 with --graph or --context line */
     walks_options_default(&c->walk);
     /* The original prunes at 0.7 of its 30M-slot table: generous for any real
      * corpus (~2 GB of table at most), yet a stream of random tokens cannot
@@ -400,6 +401,7 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
         {"dim", "size", 0, CLI_INT, &o->dim, "D", "vector dimensions (default 100)", 1, W2V_MAX_DIM, NULL},
         {"window", "window", 0, CLI_INT, &o->window, "N", "maximum context distance (default 5)", 1, 1000, NULL},
         {"context", NULL, 0, CLI_CUSTOM, &o->context_line, "window|line", "window (default): words within --window; line: every other word of the line (item2vec: a basket, a playlist, a table row)", 0, 0, parse_context},
+        {"batch-rows", NULL, 0, CLI_INT, &o->batch_rows, "N", "skip-gram, batched kernel: context rows per block step (default: the whole window; 1 with --graph and --context line, where whole blocks over-step: see README)", 0, W2V_MAX_SET, NULL},
         {"max-set", NULL, 0, CLI_INT, &o->max_set, "N", "--context line: a longer line gives each word N-1 of the others, drawn anew each epoch (default 100)", 2, W2V_MAX_SET, NULL},
         {"sample", "sample", 0, CLI_DOUBLE, &o->sample, "T", "subsampling threshold (default 1e-3; 0: off)", 0, 1, NULL},
         {"alpha", "alpha", 0, CLI_DOUBLE, &o->alpha, "A", "starting learning rate (default 0.05 cbow, 0.025 skipgram)", 1e-9, 10, NULL},
@@ -471,6 +473,10 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
         c->min_count = c->graph ? 1 : 5;
     if (o->sample < 0)
         o->sample = c->graph ? 0.0 : 1e-3;
+    /* Walks and sets put many contexts on the same few output rows: one
+     * context at a time there (kernel_batch.c, block_sg). */
+    if (o->batch_rows < 0)
+        o->batch_rows = c->graph || o->context_line ? 1 : 0;
     if (!c->output)
         return cli_usage_error(&usage, "no output file given (-o OUT)");
     if (c->debug == 0)

@@ -423,6 +423,28 @@ static inline int centre_inputs(struct train_thread *t, struct batch_buf *bb, co
     return window_inputs(t, bb, sen, len, i);
 }
 
+/* The skip-gram step of one centre word: its B input rows (bb->in) against
+ * its M output rows (bb->out), in groups of W2V_BATCH_GROUP outputs and of
+ * at most `rows` inputs (0: all B at once). Why a cap: a block adds the
+ * gradients of all its inputs to each output row at once, all taken from
+ * the rows as they were, where pair-by-pair SGD moves the row after each
+ * context and lets the next one see it; with many inputs on the same few
+ * output rows that is one step B times too long. On text with subsampling
+ * it does not show (analogy and WS353 as the reference kernel at windows
+ * 5 and 10), on random walks over a graph it does: link-prediction AUC .75
+ * with whole windows of 10, .79 with 4 rows, .81 with 2, .83 with 1 (the
+ * reference kernel's figure) — docs/BENCHMARKS.md. */
+static inline void block_sg(struct batch_buf *bb, int B, int M, size_t n, float alpha, int clip,
+                            int rows)
+{
+    const int G = W2V_BATCH_GROUP;
+    const int R = rows > 0 ? rows : B;
+    for (int q = 0; q < B; q += R)
+        for (int p = 0; p < M; p += G)
+            kernels_block_sg(bb->in + q, B - q < R ? B - q : R, bb->out + p, bb->label + p,
+                             bb->mult + p, M - p < G ? M - p : G, n, alpha, clip, bb->scratch);
+}
+
 /* Skip-gram: inputs = the window's context rows, outputs = the centre
  * word's path (HS) and/or the centre word with shared negatives (NS), in
  * groups of W2V_BATCH_GROUP. */
@@ -431,7 +453,6 @@ static void sentence_sg(struct train_thread *t, const int32_t *sen, int32_t len)
     const struct trainer *tr = t->tr;
     struct batch_buf *bb = t->buf;
     const size_t n = tr->model.stride;
-    const int G = W2V_BATCH_GROUP;
     sentence_start(t, bb, sen, len);
     for (int32_t i = 0; i < len; i++) {
         int B = centre_inputs(t, bb, sen, len, i);
@@ -446,17 +467,13 @@ static void sentence_sg(struct train_thread *t, const int32_t *sen, int32_t len)
             int M = hs_outputs(tr, bb, sen[i]);
             if (measure)
                 t->pending_loss += outputs_loss(bb->in + B / 2, 1, bb, M, n);
-            for (int p = 0; p < M; p += G)
-                kernels_block_sg(bb->in, B, bb->out + p, bb->label + p, bb->mult + p,
-                                 M - p < G ? M - p : G, n, t->alpha, 1, bb->scratch);
+            block_sg(bb, B, M, n, t->alpha, 1, tr->opt.batch_rows);
         }
         if (tr->opt.negative > 0) {
             int M = ns_outputs(tr, bb, i, sen[i]);
             if (measure)
                 t->pending_loss += outputs_loss(bb->in + B / 2, 1, bb, M, n);
-            for (int p = 0; p < M; p += G)
-                kernels_block_sg(bb->in, B, bb->out + p, bb->label + p, bb->mult + p,
-                                 M - p < G ? M - p : G, n, t->alpha, 0, bb->scratch);
+            block_sg(bb, B, M, n, t->alpha, 0, tr->opt.batch_rows);
         }
     }
 }

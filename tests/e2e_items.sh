@@ -100,9 +100,13 @@ G=$TMP/g.train
     --length 20 --p 0.25 --q 4 --threads 1 --seed 5 --quiet
 "$W2V" walks "$G" -o "$TMP/walks.txt" --walks 3 --length 20 --p 0.25 --q 4 --seed 5 --quiet
 "$W2V" train "$TMP/walks.txt" -o "$TMP/via.bin" --model skipgram --dim 16 --epochs 1 \
-    --min-count 1 --sample 0 --threads 1 --seed 5 --quiet
-check "--graph: the same bits as walks + train --min-count 1 --sample 0" \
+    --min-count 1 --sample 0 --batch-rows 1 --threads 1 --seed 5 --quiet
+check "--graph: the same bits as walks + train --min-count 1 --sample 0 --batch-rows 1" \
     cmp -s "$TMP/direct.bin" "$TMP/via.bin"
+"$W2V" train "$TMP/walks.txt" -o "$TMP/whole.bin" --model skipgram --dim 16 --epochs 1 \
+    --min-count 1 --sample 0 --threads 1 --seed 5 --quiet
+check "... and a walks file alone trains whole windows (--batch-rows 0, another result)" \
+    sh -c '! cmp -s "$1" "$2"' sh "$TMP/direct.bin" "$TMP/whole.bin"
 "$W2V" train --graph "$G" -o "$TMP/dw.bin" --model skipgram --dim 16 --epochs 1 --walks 3 \
     --length 20 --threads 1 --seed 5 --quiet
 check "--graph: --p/--q change the walks" sh -c '! cmp -s "$1" "$2"' sh "$TMP/dw.bin" \

@@ -67,6 +67,9 @@ struct train_options {
     int max_set;              /* context_line: a line of up to max_set kept tokens is one
                                * set; in a longer one each token gets max_set - 1 of the
                                * others (see kernel_batch.c); 2..W2V_MAX_SET, default 100 */
+    int batch_rows;           /* batched skip-gram: context rows per block step, 0 (default)
+                               * the whole window; 1 moves the output rows after each
+                               * context, as pair-by-pair SGD (see kernel_batch.c) */
 };
 
 /* The largest --max-set: the trainer's sentence cap (a longer line is cut
