@@ -50,6 +50,25 @@ static int fold_equal(const char *a, size_t alen, const char *b, size_t blen)
     return 1;
 }
 
+/* Empty slots (-1) for a hash of n keys kept at most half full, so probes
+ * stay short: *slots (the caller's to w2v_free), *n_slots a power of two.
+ * Returns 0, W2V_EOVERFLOW or W2V_ENOMEM. */
+static int slots_alloc(size_t n, int64_t **slots, size_t *n_slots)
+{
+    size_t k = 16;
+    while (k / 2 < n) {
+        if (k > SIZE_MAX / 4)
+            return W2V_EOVERFLOW;
+        k *= 2;
+    }
+    if (!(*slots = w2v_calloc(k, sizeof **slots)))
+        return W2V_ENOMEM;
+    for (size_t i = 0; i < k; i++)
+        (*slots)[i] = -1;
+    *n_slots = k;
+    return 0;
+}
+
 void eval_vocab_init(struct eval_vocab *ev) { memset(ev, 0, sizeof *ev); }
 
 void eval_vocab_release(struct eval_vocab *ev)
@@ -86,23 +105,15 @@ int eval_vocab_build(struct eval_vocab *ev, const struct query_model *m, int64_t
     eval_vocab_release(ev);
     ev->model = m;
     ev->rows = rows;
-    /* At most half full, so probes stay short. */
-    size_t n_slots = 16;
-    while (n_slots / 2 < (size_t)rows) {
-        if (n_slots > SIZE_MAX / 4)
-            return w2v_fail(err, W2V_EOVERFLOW, "vocabulary too large to index");
-        n_slots *= 2;
-    }
+    int rc = slots_alloc((size_t)rows, &ev->slots, &ev->n_slots);
+    if (rc == W2V_EOVERFLOW)
+        return w2v_fail(err, rc, "vocabulary too large to index");
     int64_t *tail = NULL;
     ev->head = w2v_calloc((size_t)rows, sizeof *ev->head);
     ev->next = w2v_calloc((size_t)rows, sizeof *ev->next);
-    ev->slots = w2v_calloc(n_slots, sizeof *ev->slots);
     tail = w2v_calloc((size_t)rows, sizeof *tail);
-    if (!ev->head || !ev->next || !ev->slots || !tail)
+    if (rc != 0 || !ev->head || !ev->next || !tail)
         goto nomem;
-    ev->n_slots = n_slots;
-    for (size_t i = 0; i < n_slots; i++)
-        ev->slots[i] = -1;
     for (int64_t r = 0; r < rows; r++) {
         size_t len;
         const char *w = query_model_word(m, r, &len);
@@ -171,19 +182,7 @@ static int oov_init(struct oov_table *t, const struct query_model *m, const stru
     t->m = m;
     t->hook = hook;
     t->full = full;
-    size_t n_slots = 16;
-    while (n_slots / 2 < max_words) {
-        if (n_slots > SIZE_MAX / 4)
-            return W2V_EOVERFLOW;
-        n_slots *= 2;
-    }
-    t->slots = w2v_calloc(n_slots, sizeof *t->slots);
-    if (!t->slots)
-        return W2V_ENOMEM;
-    t->n_slots = n_slots;
-    for (size_t i = 0; i < n_slots; i++)
-        t->slots[i] = -1;
-    return 0;
+    return slots_alloc(max_words, &t->slots, &t->n_slots);
 }
 
 static int oov_grow(struct oov_table *t)

@@ -39,6 +39,16 @@ fail:
     return -1;
 }
 
+/* Parse questions text q into qs, zero res. */
+static void questions_setup(struct eval_questions *qs, struct eval_analogy_result *res,
+                            const char *q, size_t len)
+{
+    struct w2v_err err = {0};
+    eval_questions_init(qs);
+    memset(res, 0, sizeof *res);
+    CHECK(eval_questions_parse(qs, q, len, "q", &err) == 0);
+}
+
 /* ---- case folding ------------------------------------------------------------ */
 
 static void test_vocab_fold(void)
@@ -106,9 +116,7 @@ static void test_analogy_planted(void)
     struct eval_questions qs;
     struct eval_analogy_result res;
     struct w2v_err err = {0};
-    eval_questions_init(&qs);
-    memset(&res, 0, sizeof res);
-    CHECK(eval_questions_parse(&qs, q, sizeof q - 1, "q", &err) == 0);
+    questions_setup(&qs, &res, q, sizeof q - 1);
     for (int m = 0; m < 2; m++) {
         struct eval_analogy_options opt = {0, m ? EVAL_3COSMUL : EVAL_3COSADD, 1, 0};
         CHECK(eval_analogy(&model, &qs, &opt, &res, &err) == 0);
@@ -149,9 +157,7 @@ static void test_analogy_excludes_variants(void)
     const char q[] = ": s\na b c d\n";
     struct eval_questions qs;
     struct eval_analogy_result res;
-    eval_questions_init(&qs);
-    memset(&res, 0, sizeof res);
-    CHECK(eval_questions_parse(&qs, q, sizeof q - 1, "q", NULL) == 0);
+    questions_setup(&qs, &res, q, sizeof q - 1);
     struct eval_analogy_options opt = {0, EVAL_3COSADD, 1, 0};
     CHECK(eval_analogy(&model, &qs, &opt, &res, NULL) == 0);
     CHECK(res.predicted[0] == 3);
@@ -419,9 +425,7 @@ static void test_analogy_oov(void)
     struct eval_questions qs;
     struct eval_analogy_result res;
     struct w2v_err err = {0};
-    eval_questions_init(&qs);
-    memset(&res, 0, sizeof res);
-    CHECK(eval_questions_parse(&qs, q, sizeof q - 1, "q", &err) == 0);
+    questions_setup(&qs, &res, q, sizeof q - 1);
     const struct eval_oov hook = {test_oov_vector, NULL};
     struct eval_analogy_options opt = {4, EVAL_3COSADD, 1, 0};
     /* Without: only the question whose four words are among the 4 rows. */
