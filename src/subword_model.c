@@ -358,7 +358,9 @@ int subword_model_open(struct subword_model *m, const char *path, struct w2v_err
      * mapped: a file whose header claims more than it holds is refused
      * here rather than faulting later. (One that shrinks after this check
      * still can: see subword_model.h.) */
-    if (pread(fd, h, sizeof h, 0) != (ssize_t)sizeof h) {
+    if ((got = pread(fd, h, sizeof h, 0)) != (ssize_t)sizeof h) {
+        if (got >= 0)
+            errno = EIO; /* it shrank since fstat: say something true */
         rc = w2v_fail_errno(err, "cannot read '%s'", path);
         goto fail;
     }
