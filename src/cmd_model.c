@@ -31,6 +31,12 @@ int cmd_open_model(struct query_model *m, const char *path, int allow_map, int64
     int rc = query_model_open_limit(m, path, allow_map, limit, &err);
     if (rc < 0)
         return cli_report(&err, rc);
+    cmd_guard_mapped(path);
+    return 0;
+}
+
+void cmd_guard_mapped(const char *path)
+{
     int n = snprintf(bus_message, sizeof bus_message,
                      "w2v: error: '%.600s' changed size while it was being read\n", path);
     bus_message_len = n > 0 && (size_t)n < sizeof bus_message ? (size_t)n : 0;
@@ -39,7 +45,6 @@ int cmd_open_model(struct query_model *m, const char *path, int allow_map, int64
     sa.sa_handler = on_sigbus;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGBUS, &sa, NULL);
-    return 0;
 }
 
 int cmd_open_plain_model(struct query_model *m, const char *path, int64_t limit)
