@@ -54,7 +54,7 @@ while [ $# -gt 0 ]; do
     --skip-ref) SKIP_REF=1; shift ;;
     --reuse-ref-walks) REUSE_REF=1; shift ;;
     --work) WORK=$2; shift 2 ;;
-    -h | --help) sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench-graph.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
