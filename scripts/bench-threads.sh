@@ -9,7 +9,11 @@
 # over one thread and the efficiency per thread, and the end-to-end wall time.
 # With --quality it also trains --seeds seeds at 1 thread and at the largest
 # thread count and reports analogy accuracy and WS353 Spearman (mean and
-# min-max), so a speed-up that costs accuracy shows.
+# min-max), so a speed-up that costs accuracy shows. With --ceiling it also
+# runs, in each round, as many independent one-thread processes at once as the
+# largest thread count (the first binary) and reports their summed words/s: what
+# the machine itself gives N separate jobs (shared caches, memory bandwidth, the
+# host's scheduling), against which the threads' speed-up can be read.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -26,6 +30,8 @@ usage: scripts/bench-threads.sh [OPTIONS]
   --sample X           subsampling threshold (default: 1e-4)
   --bin LIST           w2v binaries to compare side by side, comma-separated
                        (default: ROOT/w2v); the table names each by its path
+  --ceiling            also: N independent one-thread processes at once (N = the
+                       largest thread count), their summed words/s (the machine's ceiling)
   --quality            also: analogy + WS353 at 1 thread and at the largest count
   --seeds N            seeds for --quality (default: 3)
   --quality-epochs N   epochs for the --quality runs (default: 5)
@@ -43,7 +49,7 @@ THREADS=
 CONFIGS=sg-ns,cbow-ns,sg-hs,cbow-hs
 REPEATS=3 EPOCHS=2 SAMPLE=1e-4
 BINS=$ROOT/w2v
-QUALITY=0 SEEDS=3 QEPOCHS=5
+QUALITY=0 SEEDS=3 QEPOCHS=5 CEILING=0
 OUT=$ROOT/work/bench-threads
 
 while (($#)); do
@@ -56,6 +62,7 @@ while (($#)); do
         --sample) SAMPLE=$2; shift ;;
         --bin) BINS=$2; shift ;;
         --quality) QUALITY=1 ;;
+        --ceiling) CEILING=1 ;;
         --seeds) SEEDS=$2; shift ;;
         --quality-epochs) QEPOCHS=$2; shift ;;
         --out) OUT=$2; shift ;;
@@ -96,10 +103,9 @@ config_args() {
     esac
 }
 
-# run BIN CONFIG THREADS EPOCHS SEED OUTFILE -> "train_s words_per_s wall_s"
+# run BIN CONFIG THREADS EPOCHS SEED OUTFILE [LOG] -> "train_s words_per_s wall_s"
 run() {
-    local bin=$1 cfg=$2 t=$3 ep=$4 seed=$5 vec=$6 log t0 t1 line
-    log=$OUT/last.log
+    local bin=$1 cfg=$2 t=$3 ep=$4 seed=$5 vec=$6 log=${7:-$OUT/last.log} t0 t1 line
     t0=$(date +%s.%N)
     # shellcheck disable=SC2046
     "$bin" train "$CORPUS" -o "$vec" $(config_args "$cfg") --dim 100 --window 5 \
@@ -132,6 +138,20 @@ for ((r = 1; r <= REPEATS; r++)); do
                     "$r" "$(basename "$b")" "$cfg" "$t" "$secs" "$wps" "$wall" >&2
             done
         done
+        ((CEILING)) || continue
+        # TMAX one-thread processes at once; the row's words/s is their sum,
+        # its seconds the slowest one's.
+        n=${TLIST[${#TLIST[@]}-1]}
+        for ((i = 1; i <= n; i++)); do
+            run "${BLIST[0]}" "$cfg" 1 "$EPOCHS" "$r" "$OUT/c$i.bin" "$OUT/c$i.log" >"$OUT/c$i.res" &
+        done
+        wait
+        read -r secs wps wall < <(cat "$OUT"/c*.res | awk '{ if ($1 > s) s = $1; w += $2; if ($3 > e) e = $3 }
+            END { printf "%.3f %.0f %.2f\n", s, w, e }')
+        rm -f "$OUT"/c*.res "$OUT"/c*.bin "$OUT"/c*.log
+        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "${n}x1 process" "$cfg" "$n" "$secs" "$wps" "$wall" >>"$RAW"
+        printf 'bench-threads.sh: round %d %sx1 process %s: %s s, %s words/s summed, wall %s s\n' \
+            "$r" "$n" "$cfg" "$secs" "$wps" "$wall" >&2
     done
 done
 echo "bench-threads.sh: end $(date -u +%FT%TZ), $(uptime)" >&2
@@ -142,22 +162,34 @@ echo "corpus $(basename "$CORPUS_SRC"), dim 100, window 5, sample $SAMPLE, $EPOC
 echo
 echo "| binary | config | threads | train s | words/s | speed-up | efficiency | end-to-end s |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|"
+# row BIN CONFIG THREADS BASE: one table line; sets WM, the median words/s.
+# BASE is the one-thread words/s the speed-up is measured against (empty: WM).
+row() {
+    local b=$1 cfg=$2 t=$3 base=$4 sm smin smax em emin emax
+    read -r sm smin smax < <(awk -F'\t' -v b="$b" -v c="$cfg" -v t="$t" '$1 == b && $2 == c && $3 == t { print $4 }' "$RAW" | stats)
+    read -r WM _ _ < <(awk -F'\t' -v b="$b" -v c="$cfg" -v t="$t" '$1 == b && $2 == c && $3 == t { print $5 }' "$RAW" | stats)
+    read -r em emin emax < <(awk -F'\t' -v b="$b" -v c="$cfg" -v t="$t" '$1 == b && $2 == c && $3 == t { print $6 }' "$RAW" | stats)
+    awk -v b="$b" -v c="$cfg" -v t="$t" -v sm="$sm" -v smin="$smin" -v smax="$smax" \
+        -v wm="$WM" -v base="${base:-$WM}" -v em="$em" -v emin="$emin" -v emax="$emax" 'BEGIN {
+        su = wm / base
+        printf "| %s | %s | %d | %.2f (%.2f-%.2f) | %.0f | %.2fx | %.0f%% | %.2f (%.2f-%.2f) |\n",
+            b, c, t, sm, smin, smax, wm, su, 100 * su / (t / '"${TLIST[0]}"'), em, emin, emax }'
+}
+declare -A BASE1
 for b in "${BLIST[@]}"; do
     for cfg in "${CLIST[@]}"; do
         base=
         for t in "${TLIST[@]}"; do
-            read -r sm smin smax < <(awk -F'\t' -v b="$b" -v c="$cfg" -v t="$t" '$1 == b && $2 == c && $3 == t { print $4 }' "$RAW" | stats)
-            read -r wm _ _ < <(awk -F'\t' -v b="$b" -v c="$cfg" -v t="$t" '$1 == b && $2 == c && $3 == t { print $5 }' "$RAW" | stats)
-            read -r em emin emax < <(awk -F'\t' -v b="$b" -v c="$cfg" -v t="$t" '$1 == b && $2 == c && $3 == t { print $6 }' "$RAW" | stats)
-            [[ -z $base ]] && base=$wm
-            awk -v b="$b" -v c="$cfg" -v t="$t" -v sm="$sm" -v smin="$smin" -v smax="$smax" \
-                -v wm="$wm" -v base="$base" -v em="$em" -v emin="$emin" -v emax="$emax" 'BEGIN {
-                su = wm / base
-                printf "| %s | %s | %d | %.2f (%.2f-%.2f) | %.0f | %.2fx | %.0f%% | %.2f (%.2f-%.2f) |\n",
-                    b, c, t, sm, smin, smax, wm, su, 100 * su / (t / '"${TLIST[0]}"'), em, emin, emax }'
+            row "$b" "$cfg" "$t" "$base"
+            [[ -z $base ]] && base=$WM
         done
+        [[ $b == "${BLIST[0]}" ]] && BASE1[$cfg]=$base
     done
 done
+if ((CEILING)); then
+    n=${TLIST[${#TLIST[@]}-1]}
+    for cfg in "${CLIST[@]}"; do row "${n}x1 process" "$cfg" "$n" "${BASE1[$cfg]}"; done
+fi
 
 ((QUALITY)) || exit 0
 [[ -f $EVAL_DIR/questions-words.txt && -f $EVAL_DIR/wordsim353.tsv ]] || die "no eval files in $EVAL_DIR"

@@ -26,7 +26,9 @@ what to run:
   --tools LIST         comma list of w2v,gensim,fasttext (default: all three)
   --configs LIST       comma list of sg-ns,cbow-ns,sg-hs,cbow-hs (default: all four),
                        or sg-sub,cbow-sub: NS with subword n-grams (w2v --subwords against
-                       fastText's own n-grams; gensim skipped), minn/maxn/bucket below
+                       fastText's own n-grams; gensim skipped), minn/maxn/bucket below;
+                       w2v's subword model is also scored with eval-* --oov (unseen
+                       question words from n-grams) for the coverage figure
   --repeats N          runs of each tool and config (default: 3)
 
 training settings (the same for every tool):
@@ -245,7 +247,9 @@ train_cmd() {
             CMD+=(--dim "$DIM" --window "$WINDOW" --sample "$SAMPLE" --min-count "$MIN_COUNT"
                   --epochs "$EPOCHS" --threads "$THREADS" --quiet)
             [[ -z $LR ]] || CMD+=(--alpha "$LR")
-            ((sub)) && CMD+=(--subwords --minn "$MINN" --maxn "$MAXN" --bucket "$BUCKET")
+            # The subword model answers unseen question words (eval-* --oov).
+            ((sub)) && CMD+=(--subwords --minn "$MINN" --maxn "$MAXN" --bucket "$BUCKET"
+                             --subword-model "$base.sw")
             if [[ -n $W2V_ARGS ]]; then
                 local extra
                 read -r -a extra <<<"$W2V_ARGS"
@@ -283,6 +287,8 @@ if (( DRY_RUN )); then
     done
     printf '%s\n' "$(quote "$W2V" eval-analogy VECTORS "$QUESTIONS" --restrict "$RESTRICT" --json)"
     printf '%s\n' "$(quote "$W2V" eval-similarity VECTORS "$PAIRS" --json)"
+    printf '%s\n' "$(quote "$W2V" eval-analogy SUBWORD_MODEL "$QUESTIONS" --restrict "$RESTRICT" --oov --json)"
+    printf '%s\n' "$(quote "$W2V" eval-similarity SUBWORD_MODEL "$PAIRS" --oov --json)"
     printf '%s\n' "$(quote "$PY" "$ROOT/scripts/bench_eval.py" VECTORS --questions "$QUESTIONS" --pairs "$PAIRS" \
         --restrict "$RESTRICT" --w2v-analogy ANALOGY.json --w2v-similarity SIMILARITY.json)"
     exit 0
@@ -346,7 +352,17 @@ for (( rep = 1; rep <= REPEATS; rep++ )); do
                         >"$RUN_DIR/logs/$id.similarity.json" 2>>"$log" || note "$id: w2v eval-similarity failed (see $log)"
                     ev+=(--w2v-analogy "$RUN_DIR/logs/$id.analogy.json"
                          --w2v-similarity "$RUN_DIR/logs/$id.similarity.json")
+                    # Subword rows: the coverage with unseen question words
+                    # answered from their n-grams (bench_report.py reads it).
+                    sw=${OUT%.bin}.sw
+                    if [[ $tool == w2v && $config == *-sub && -s $sw ]]; then
+                        "$W2V" eval-analogy "$sw" "$QUESTIONS" --restrict "$RESTRICT" --oov --json \
+                            >"$RUN_DIR/logs/$id.analogy-oov.json" 2>>"$log" || note "$id: w2v eval-analogy --oov failed (see $log)"
+                        "$W2V" eval-similarity "$sw" "$PAIRS" --oov --json \
+                            >"$RUN_DIR/logs/$id.similarity-oov.json" 2>>"$log" || note "$id: w2v eval-similarity --oov failed (see $log)"
+                    fi
                 fi
+                (( KEEP_VECTORS )) || [[ $tool != w2v ]] || rm -f "${OUT%.bin}.sw"
                 "$PY" "$ROOT/scripts/bench_eval.py" "$OUT" "${ev[@]}" >"$eval_json" ||
                     { note "$id: gensim evaluation failed"; eval_json=; status=eval-failed
                       failures=$((failures + 1)); }

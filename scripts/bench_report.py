@@ -101,6 +101,17 @@ def main():
                     "disagreements": len(ev["disagreements"]),
                     "near_ties": len(ev.get("near_ties", [])),
                 })
+                # eval-* --oov on w2v's subword model (bench.sh, -sub rows).
+                oov_path = t["eval_json"].replace(".eval.json", ".analogy-oov.json")
+                if os.path.exists(oov_path):
+                    with open(oov_path, encoding="utf-8") as of:
+                        try:
+                            oov = json.load(of)
+                            row.update({"oov_analogy_accuracy": oov["accuracy"],
+                                        "oov_analogy_total": oov["total"],
+                                        "oov_analogy_asked": oov["total"] + oov["skipped"]})
+                        except (ValueError, KeyError):
+                            pass
                 for d in ev["disagreements"]:
                     disagreements.append("r%s %s %s: %s" % (t["rep"], t["config"], t["tool"], d))
                 for d in ev.get("near_ties", []):
@@ -110,7 +121,8 @@ def main():
     fields = ["rep", "config", "tool", "status", "wall_s", "user_s", "sys_s", "cpu_s", "maxrss_mb",
               "words_per_s", "analogy_accuracy", "analogy_correct", "analogy_total", "analogy_skipped",
               "ws353_spearman", "ws353_pearson", "ws353_pairs", "ws353_skipped", "eval_by",
-              "gensim_analogy_accuracy", "gensim_ws353_spearman", "crosscheck", "disagreements", "near_ties"]
+              "gensim_analogy_accuracy", "gensim_ws353_spearman", "crosscheck", "disagreements", "near_ties",
+              "oov_analogy_accuracy", "oov_analogy_total", "oov_analogy_asked"]
     with open(os.path.join(run_dir, "runs.csv"), "w", newline="", encoding="utf-8") as f:
         wr = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
         wr.writeheader()
@@ -135,6 +147,11 @@ def main():
             "rss": max(r["maxrss_mb"] for r in ok),
             "wps": tokens * epochs / wall,
         }
+        ov = [r for r in ok if r.get("oov_analogy_total") is not None]
+        if ov:
+            s["oov_acc"] = statistics.median(r["oov_analogy_accuracy"] for r in ov)
+            s["oov_answered"] = sorted({r["oov_analogy_total"] for r in ov})
+            s["oov_asked"] = ov[0]["oov_analogy_asked"]
         ev = [r for r in ok if r.get("analogy_accuracy") is not None]
         if ev:
             s["acc"] = statistics.median(r["analogy_accuracy"] for r in ev)
@@ -184,6 +201,17 @@ def main():
             lines.append("| %s | %s | %s%s | %s | %.0f | %s | %s | %s | %s | %s |" % (
                 name, CONFIG_NAMES[config], fmt_seconds(s["wall"]), runs_note, fmt_seconds(s["cpu"]),
                 s["rss"], format(int(round(s["wps"])), ","), ratio, acc, ws, check))
+    for config in CONFIG_ORDER:
+        s = summary.get(("w2v", config))
+        if s and "oov_acc" in s:
+            lines.append("")
+            lines.append("%s, %s: with `eval-analogy --oov` (question words outside the vocabulary "
+                         "from their n-grams) %s answered of %s questions (%s without), accuracy %s."
+                         % (tool_label["w2v"], CONFIG_NAMES[config],
+                            "/".join(format(a, ",") for a in s["oov_answered"]),
+                            format(s["oov_asked"], ","),
+                            "/".join(format(a, ",") for a in s.get("answered", [])) or "?",
+                            fmt_frac(s["oov_acc"])))
     if meta.get("w2v_args"):
         lines.append("")
         lines.append("w2v train ran with the extra arguments `%s`." % meta["w2v_args"])

@@ -11,6 +11,7 @@
 #include "w2v/query.h"
 
 #include "cmd_model.h"
+#include "cmd_subword.h"
 #include "common_internal.h"
 
 #define MAX_RESTRICT 9e18
@@ -37,6 +38,25 @@ static void warn_malformed(const char *path, int64_t count, int64_t first, const
         fprintf(stderr,
                 "w2v: warning: '%s': skipped %lld malformed line%s (first: line %lld; %s)\n", path,
                 (long long)count, count == 1 ? "" : "s", (long long)first, what);
+}
+
+/* ---- the model, and --oov ------------------------------------------------------ */
+
+#define OOV_OPTION(target)                                                                  \
+    {"oov", NULL, 0, CLI_FLAG, &(target), NULL,                                             \
+     "words outside the first N get vectors: a word further down VEC its own, an unseen "   \
+     "word of a subword model the mean of its n-gram rows (the report gives both coverages)", \
+     0, 1, NULL}
+
+/* struct eval_oov's hook: a subword model's n-gram vector; a plain file
+ * has none. */
+static int oov_vector(void *ctx, const char *word, float *out, struct w2v_err *err)
+{
+    struct subword_lookup *sub = ctx;
+    if (!sub)
+        return 1;
+    int rc = subword_lookup_unseen(sub, word, out, err);
+    return rc == W2V_ENOTFOUND ? 1 : rc;
 }
 
 /* ---- eval-analogy ------------------------------------------------------------ */
@@ -68,7 +88,7 @@ static void print_section_row(const char *name, int64_t correct, int64_t total, 
 }
 
 static void print_analogy_table(const struct eval_analogy_result *r,
-                                const struct query_model *m, const char *method)
+                                const struct query_model *m, const char *method, int oov)
 {
     printf("%s, the first %lld of %lld words\n\n", method, (long long)r->rows_used,
            (long long)m->rows);
@@ -85,13 +105,24 @@ static void print_analogy_table(const struct eval_analogy_result *r,
     print_section_row("syntactic", r->syntactic_correct, r->syntactic_total, -1);
     print_section_row("total", r->correct, r->total, r->skipped);
     int64_t asked = r->total + r->skipped;
-    printf("\ncoverage: %lld of %lld questions (%.2f%%); %lld skipped for a word outside the "
-           "first %lld\n",
+    if (!oov) {
+        printf("\ncoverage: %lld of %lld questions (%.2f%%); %lld skipped for a word outside the "
+               "first %lld\n",
+               (long long)r->total, (long long)asked, 100.0 * fraction(r->total, asked),
+               (long long)r->skipped, (long long)r->rows_used);
+        return;
+    }
+    printf("\ncoverage with --oov: %lld of %lld questions (%.2f%%), %lld skipped; %lld question "
+           "words outside the first %lld got vectors (%lld further down, %lld from n-grams)\n",
            (long long)r->total, (long long)asked, 100.0 * fraction(r->total, asked),
-           (long long)r->skipped, (long long)r->rows_used);
+           (long long)r->skipped, (long long)(r->oov_rows + r->oov_hook), (long long)r->rows_used,
+           (long long)r->oov_rows, (long long)r->oov_hook);
+    printf("coverage without:  %lld of %lld questions (%.2f%%), of which %lld correct (%.2f%%)\n",
+           (long long)r->vocab_total, (long long)asked, 100.0 * fraction(r->vocab_total, asked),
+           (long long)r->vocab_correct, 100.0 * fraction(r->vocab_correct, r->vocab_total));
 }
 
-static void print_analogy_json(const struct eval_analogy_result *r)
+static void print_analogy_json(const struct eval_analogy_result *r, int oov)
 {
     printf("{\"accuracy\": %.6f, \"correct\": %lld, \"total\": %lld, \"skipped\": %lld, "
            "\"semantic\": {\"correct\": %lld, \"total\": %lld}, "
@@ -106,18 +137,25 @@ static void print_analogy_json(const struct eval_analogy_result *r)
         printf(", \"correct\": %lld, \"total\": %lld}", (long long)s->correct,
                (long long)s->total);
     }
-    fputs("]}\n", stdout);
+    fputc(']', stdout);
+    if (oov)
+        printf(", \"oov\": {\"words_from_rows\": %lld, \"words_from_ngrams\": %lld}, "
+               "\"vocab_only\": {\"correct\": %lld, \"total\": %lld}",
+               (long long)r->oov_rows, (long long)r->oov_hook, (long long)r->vocab_correct,
+               (long long)r->vocab_total);
+    fputs("}\n", stdout);
 }
 
 int cmd_eval_analogy(int argc, char **argv)
 {
     int64_t restrict_rows = EVAL_DEFAULT_RESTRICT;
     enum eval_method method = EVAL_3COSADD;
-    int json = 0, threads = 0;
+    int json = 0, threads = 0, oov = 0;
     int64_t limit = 0;
     const struct cli_option options[] = {
         {"restrict", NULL, 0, CLI_INT64, &restrict_rows, "N",
          "use only the first N (most frequent) words (default 30000)", 1, MAX_RESTRICT, NULL},
+        OOV_OPTION(oov),
         {"method", NULL, 0, CLI_CUSTOM, &method, "M",
          "3cosadd (b - a + c, default) or 3cosmul (Levy & Goldberg, epsilon 0.001)", 0, 0,
          cli_parse_eval_method},
@@ -137,7 +175,12 @@ int cmd_eval_analogy(int argc, char **argv)
         "outside the first N are skipped and counted. Sections whose name starts with 'gram'\n"
         "are syntactic, the others semantic. Blank lines are ignored; other lines that are not\n"
         "four words are skipped with a warning naming the first; a question before any\n"
-        "section line is an error.",
+        "section line is an error. VEC may be a subword model (train --subword-model): its\n"
+        "words' vectors are evaluated. --oov lifts the restriction for a, b and c: a word\n"
+        "further down VEC gets its own vector, an unseen word of a subword model the mean of\n"
+        "its n-gram rows (stderr says so once); the answer is still sought among the first N\n"
+        "words, so a question whose d is not among them stays skipped. The report then gives\n"
+        "the coverage both ways.",
         options};
     int ex = cli_parse_exact(&usage, argc, argv, 2,
                              "expected a vector file and a questions file");
@@ -145,6 +188,7 @@ int cmd_eval_analogy(int argc, char **argv)
         return ex;
 
     struct query_model m = {0};
+    struct subword_lookup *sub = NULL;
     struct eval_questions qs;
     struct eval_analogy_result res;
     struct w2v_err err = {0};
@@ -156,25 +200,27 @@ int cmd_eval_analogy(int argc, char **argv)
         rc = cli_report(&err, st);
         goto done;
     }
-    if ((rc = cmd_open_plain_model(&m, argv[0], limit)) != 0)
+    if ((rc = subword_lookup_open_any(&sub, &m, argv[0], 1, limit, 1)) != 0)
         goto done;
     warn_malformed(argv[1], qs.malformed, qs.first_malformed_line,
                    "expected ': section' or four words");
     struct eval_analogy_options opt = {restrict_rows, method, threads, 0};
-    st = eval_analogy(&m, &qs, &opt, &res, &err);
+    const struct eval_oov hook = {oov_vector, sub};
+    st = eval_analogy_oov(&m, &qs, &opt, oov ? &hook : NULL, &res, &err);
     if (st != 0) {
         rc = cli_report(&err, st);
         goto done;
     }
     if (json)
-        print_analogy_json(&res);
+        print_analogy_json(&res, oov);
     else
-        print_analogy_table(&res, &m, method == EVAL_3COSMUL ? "3CosMul" : "3CosAdd");
+        print_analogy_table(&res, &m, method == EVAL_3COSMUL ? "3CosMul" : "3CosAdd", oov);
     rc = cli_finish_stdout();
 done:
     eval_analogy_result_release(&res);
     eval_questions_release(&qs);
     query_model_release(&m);
+    subword_lookup_free(sub, rc == W2V_EXIT_OK);
     return rc;
 }
 
@@ -235,11 +281,12 @@ bad:
 int cmd_eval_similarity(int argc, char **argv)
 {
     int64_t restrict_rows = 0, limit = 0;
-    int json = 0;
+    int json = 0, oov = 0;
     struct eval_pairs_format fmt = {0};
     const struct cli_option options[] = {
         {"restrict", NULL, 0, CLI_INT64, &restrict_rows, "N",
          "use only the first N (most frequent) words (default all)", 1, MAX_RESTRICT, NULL},
+        OOV_OPTION(oov),
         {"json", NULL, 0, CLI_FLAG, &json, NULL, "print one JSON object", 0, 1, NULL},
         CMD_LIMIT_OPTION(limit),
         {"delimiter", NULL, 0, CLI_CUSTOM, &fmt.delimiter, "C",
@@ -261,7 +308,10 @@ int cmd_eval_similarity(int argc, char **argv)
         "gives tied values their average rank. Lines starting with '#' and blank lines are\n"
         "ignored, and so is a first line that is not a pair (a header); other lines that are\n"
         "not 'word word number' are skipped with a warning naming the first. --delimiter and\n"
-        "--columns read other layouts: SimLex-999 is --delimiter tab --columns 1,2,4.",
+        "--columns read other layouts: SimLex-999 is --delimiter tab --columns 1,2,4.\n"
+        "VEC may be a subword model (train --subword-model); with --oov a word outside the\n"
+        "first N gets a vector as eval-analogy --oov says, and the report gives the pairs\n"
+        "both ways.",
         options};
     int ex = cli_parse_exact(&usage, argc, argv, 2,
                              "expected a vector file and a pairs file");
@@ -269,6 +319,7 @@ int cmd_eval_similarity(int argc, char **argv)
         return ex;
 
     struct query_model m = {0};
+    struct subword_lookup *sub = NULL;
     struct eval_pairs ps;
     struct eval_similarity_result res;
     struct w2v_err err = {0};
@@ -279,11 +330,12 @@ int cmd_eval_similarity(int argc, char **argv)
         rc = cli_report(&err, st);
         goto done;
     }
-    if ((rc = cmd_open_plain_model(&m, argv[0], limit)) != 0)
+    if ((rc = subword_lookup_open_any(&sub, &m, argv[0], 1, limit, 1)) != 0)
         goto done;
     warn_malformed(argv[1], ps.malformed, ps.first_malformed_line,
                    "expected 'word1 word2 score'");
-    st = eval_similarity(&m, &ps, restrict_rows, &res, &err);
+    const struct eval_oov hook = {oov_vector, sub};
+    st = eval_similarity_oov(&m, &ps, restrict_rows, oov ? &hook : NULL, &res, &err);
     if (st != 0) {
         rc = cli_report(&err, st);
         goto done;
@@ -293,11 +345,21 @@ int cmd_eval_similarity(int argc, char **argv)
         json_number(stdout, res.spearman);
         fputs(", \"pearson\": ", stdout);
         json_number(stdout, res.pearson);
-        printf(", \"pairs\": %lld, \"skipped\": %lld}\n", (long long)res.pairs,
+        printf(", \"pairs\": %lld, \"skipped\": %lld", (long long)res.pairs,
                (long long)res.skipped);
+        if (oov)
+            printf(", \"oov\": {\"words_from_rows\": %lld, \"words_from_ngrams\": %lld}, "
+                   "\"vocab_only_pairs\": %lld",
+                   (long long)res.oov_rows, (long long)res.oov_hook, (long long)res.vocab_pairs);
+        fputs("}\n", stdout);
     } else {
         printf("%-10s %lld\n%-10s %lld (a word not in the vocabulary)\n", "pairs",
                (long long)res.pairs, "skipped", (long long)res.skipped);
+        if (oov)
+            printf("%-10s %lld pairs without --oov; %lld words got vectors with it (%lld further "
+                   "down, %lld from n-grams)\n",
+                   "coverage", (long long)res.vocab_pairs, (long long)(res.oov_rows + res.oov_hook),
+                   (long long)res.oov_rows, (long long)res.oov_hook);
         if (isfinite(res.spearman))
             printf("%-10s %.4f\n", "spearman", res.spearman);
         else
@@ -311,5 +373,6 @@ int cmd_eval_similarity(int argc, char **argv)
 done:
     eval_pairs_release(&ps);
     query_model_release(&m);
+    subword_lookup_free(sub, rc == W2V_EXIT_OK);
     return rc;
 }

@@ -12,16 +12,37 @@
 #include "w2v/query.h"
 
 #include "cmd_model.h"
+#include "cmd_subword.h"
 #include "common_internal.h"
 
 #define MAP_MAX_K 200      /* more labels than that do not fit one picture */
 #define MAP_MAX_EXTRA 200
 
+/* Row i's unit vector into x: a word of m, or (a subword model's unseen
+ * word, row < 0) its n-gram vector normalised. */
+static int unit_of(const struct query_model *m, struct subword_lookup *sub, int64_t row, float *x,
+                   struct w2v_err *err)
+{
+    return row >= 0 ? query_model_unit(m, row, x, err)
+                    : subword_lookup_vector(sub, m, 0, &row, 1, 0, x, err);
+}
+
+/* The label of row: its word in m, or the word as asked for. */
+static const char *label_of(const struct query_model *m, int64_t row, const char *asked,
+                            size_t *len)
+{
+    if (row >= 0)
+        return query_model_word(m, row, len);
+    *len = strlen(asked);
+    return asked;
+}
+
 /* Gather the points: the query word, its hits, then the extra words not
- * already there; their unit vectors into vecs ([n, dim]). */
+ * already there; their unit vectors into vecs ([n, dim]). sub: VEC is a
+ * subword model, whose unseen words are drawn from their n-grams. */
 static int gather(const struct query_model *m, const char *path, char **words, size_t n_words,
-                  int k, int64_t restrict_rows, struct map_point *pts, int64_t *rows,
-                  float *vecs, size_t *n_pts)
+                  int k, int64_t restrict_rows, struct subword_lookup *sub,
+                  struct map_point *pts, int64_t *rows, float *vecs, size_t *n_pts)
 {
     const size_t dim = (size_t)m->dim;
     struct w2v_err err = {0};
@@ -29,18 +50,28 @@ static int gather(const struct query_model *m, const char *path, char **words, s
     size_t n_hits = 0, n = 0;
     int rc;
     for (size_t i = 0; i < n_words; i++) {
-        rows[i] = query_model_find(m, words[i]);
-        if (rows[i] < 0)
+        char why[480];
+        size_t same = 0; /* a word asked for twice is looked up once */
+        while (same < i && strcmp(words[same], words[i]) != 0)
+            same++;
+        if (same < i) {
+            rows[i] = rows[same];
+        } else if (sub) {
+            if (subword_lookup_find(sub, m, words[i], &rows[i], why, sizeof why) != 0)
+                return cli_error("%s", why);
+        } else if ((rows[i] = query_model_find(m, words[i])) < 0) {
             return cli_error("'%s' is not in the vocabulary of '%s'", words[i], path);
+        }
     }
     /* vecs row 0 is the query vector: the query word's unit vector. */
-    if ((rc = query_vector_nearest(m, rows, 1, vecs, &err)) < 0)
+    if ((rc = rows[0] >= 0 ? query_vector_nearest(m, rows, 1, vecs, &err)
+                           : unit_of(m, sub, rows[0], vecs, &err)) < 0)
         return cli_report(&err, rc);
     struct query_request req = {vecs, rows, 1};
     struct query_options qo = {(size_t)k, restrict_rows, 0};
     if ((rc = query_topk(m, &req, 1, &qo, hits, &n_hits, &err)) < 0)
         return cli_report(&err, rc);
-    pts[n].word = query_model_word(m, rows[0], &pts[n].len);
+    pts[n].word = label_of(m, rows[0], words[0], &pts[n].len);
     pts[n].cosine = 1.0;
     pts[n++].extra = 0;
     for (size_t i = 0; i < n_hits; i++) {
@@ -55,14 +86,17 @@ static int gather(const struct query_model *m, const char *path, char **words, s
     rows[n_words] = rows[0];
     for (size_t i = 1; i < n_words; i++) {
         int seen = 0; /* an extra word that is already drawn is drawn once */
+        size_t len;
+        const char *w = label_of(m, rows[i], words[i], &len);
         for (size_t j = 0; j < n && !seen; j++)
             seen = rows[n_words + j] == rows[i];
         if (seen)
             continue;
         float *x = vecs + n * dim;
-        if ((rc = query_model_unit(m, rows[i], x, &err)) < 0)
+        if ((rc = unit_of(m, sub, rows[i], x, &err)) < 0)
             return cli_report(&err, rc);
-        pts[n].word = query_model_word(m, rows[i], &pts[n].len);
+        pts[n].word = w;
+        pts[n].len = len;
         pts[n].cosine = query_dot(vecs, x, dim);
         pts[n].extra = 1;
         rows[n_words + n] = rows[i];
@@ -98,7 +132,9 @@ int cmd_map(int argc, char **argv)
         "words' unit vectors. Colours mark cosine bands, extra words are\n"
         "hollow; hovering a line or a word shows its cosine. Circles and\n"
         "labels never overlap, and the same input gives the same file. The\n"
-        "file is written whole or not at all.",
+        "file is written whole or not at all. VEC may be a subword model\n"
+        "(train --subword-model): a word it has not seen is drawn from its\n"
+        "n-grams (stderr says so once), never as a neighbour.",
         options};
     int npos;
     int ex = cli_parse_command(&usage, argc, argv, &npos);
@@ -125,7 +161,8 @@ int cmd_map(int argc, char **argv)
     int rc = files_check(uses, 2, force, &err);
     if (rc < 0)
         return cli_report(&err, rc);
-    if ((status = cmd_open_model(&m, path, !no_map, 0)) != 0)
+    struct subword_lookup *sub = NULL;
+    if ((status = subword_lookup_open_any(&sub, &m, path, !no_map, 0, 0)) != 0)
         return status;
     pts = w2v_calloc(max_pts, sizeof *pts);
     rows = w2v_calloc(n_words + max_pts, sizeof *rows);
@@ -134,7 +171,7 @@ int cmd_map(int argc, char **argv)
         status = cli_error("out of memory");
         goto fail;
     }
-    status = gather(&m, path, argv + 1, n_words, k, restrict_rows, pts, rows, vecs, &n);
+    status = gather(&m, path, argv + 1, n_words, k, restrict_rows, sub, pts, rows, vecs, &n);
     if (status != W2V_EXIT_OK)
         goto fail;
     if ((rc = map_layout(pts, n, vecs, (size_t)m.dim, &err)) < 0 ||
@@ -165,5 +202,6 @@ fail:
     w2v_free(rows);
     w2v_free(pts);
     query_model_release(&m);
+    subword_lookup_free(sub, status == W2V_EXIT_OK);
     return status;
 }

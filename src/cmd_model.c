@@ -33,6 +33,12 @@ int cmd_open_model(struct query_model *m, const char *path, int allow_map, int64
         return cli_report(&err, rc);
     if (err.message[0]) /* success with a note: a side index ignored as corrupt */
         fprintf(stderr, "w2v: note: %s\n", err.message);
+    cmd_guard_mapped(path);
+    return 0;
+}
+
+void cmd_guard_mapped(const char *path)
+{
     int n = snprintf(bus_message, sizeof bus_message,
                      "w2v: error: '%.600s' changed size while it was being read\n", path);
     bus_message_len = n > 0 && (size_t)n < sizeof bus_message ? (size_t)n : 0;
@@ -41,7 +47,6 @@ int cmd_open_model(struct query_model *m, const char *path, int allow_map, int64
     sa.sa_handler = on_sigbus;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGBUS, &sa, NULL);
-    return 0;
 }
 
 int cmd_open_plain_model(struct query_model *m, const char *path, int64_t limit)

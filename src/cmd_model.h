@@ -22,6 +22,12 @@
  * reporting the failure (cli_report). Not thread-safe: call once at start. */
 int cmd_open_model(struct query_model *m, const char *path, int allow_map, int64_t limit);
 
+/* For the rest of the process, a SIGBUS (a file mapped from path shrank
+ * under us) becomes the one-line error naming path and exit 1. For every
+ * command that maps a file: cmd_open_model calls it, the subword model
+ * readers (cmd_subword.h) too. Not thread-safe: call once at start. */
+void cmd_guard_mapped(const char *path);
+
 /* cmd_open_model (mapping allowed) for a command that wants plain word
  * vectors: a senses file (rows named word#N) is refused with the usual
  * error. Returns 0, or the exit code after reporting. Not thread-safe. */

@@ -102,10 +102,7 @@ static void print_hits(const struct query_model *m, const struct query_hit *hits
 /* A subword model (cmd_subword.h) or a vector file (cmd_model.h). */
 static int open_model(struct query_model *m, const char *path, struct query_cli *o)
 {
-    int rc = subword_lookup_open(&o->sub, m, path);
-    if (rc != 0 || o->sub)
-        return rc;
-    return cmd_open_model(m, path, !o->no_map, o->limit);
+    return subword_lookup_open_any(&o->sub, m, path, !o->no_map, o->limit, 0);
 }
 
 /* Look up words; on an unknown word write why (for cli_error) and return

@@ -1,6 +1,7 @@
-/* cmd_subword.h — letting the query commands (cmd_query.c) answer for
- * words a subword model has never seen. CLI code: these functions print
- * their errors and the one note about unseen words.
+/* cmd_subword.h — letting the query commands (cmd_query.c, cmd_map.c,
+ * cmd_toolkit.c, cmd_eval.c) answer for words a subword model has never
+ * seen; implemented in cmd_vector.c beside `w2v vector`. CLI code: these
+ * functions print their errors and the one note about unseen words.
  *
  * A subword model is detected by its magic. Its words' vectors become an
  * in-memory query model (the candidates); a word not among them gets the
@@ -17,11 +18,16 @@
 
 struct subword_lookup;
 
-/* If path is a subword model, fill m with its words' vectors and set *out
- * to a new lookup (free with subword_lookup_free); otherwise set *out to
- * NULL and leave m alone (open it as a vector file). Returns 0, or an exit
- * status after printing the error. */
-int subword_lookup_open(struct subword_lookup **out, struct query_model *m, const char *path);
+/* Open VEC of a query command. A subword model fills m with its words'
+ * vectors (only the first limit when limit > 0: --limit; a word past them
+ * is answered from its n-grams like an unseen one), guards against the
+ * file shrinking while mapped (cmd_guard_mapped) and sets *sub to a new
+ * lookup (free with subword_lookup_free). Any other file is opened as a
+ * vector file with *sub NULL: cmd_open_model, or with plain
+ * cmd_open_plain_model (mapped; a senses file refused). Returns 0, or an
+ * exit status after printing the error. Not thread-safe (the guard). */
+int subword_lookup_open_any(struct subword_lookup **sub, struct query_model *m, const char *path,
+                            int allow_map, int64_t limit, int plain);
 
 /* Free l (NULL is fine). When the command succeeded, first say on stderr,
  * in one line, that unseen words were answered from their n-grams (if any
@@ -34,6 +40,13 @@ void subword_lookup_free(struct subword_lookup *l, int succeeded);
 int subword_lookup_find(struct subword_lookup *l, const struct query_model *m, const char *word,
                         int64_t *row, char *why, size_t cap);
 
+/* The vector of a word that is not among m's rows, the mean of its
+ * n-gram rows, into out[0..dim) (noted for subword_lookup_free). Returns
+ * 0, W2V_ENOTFOUND (none of its n-grams is in the model: err holds the
+ * unknown-word error), or another negative status with err filled. */
+int subword_lookup_unseen(struct subword_lookup *l, const char *word, float *out,
+                          struct w2v_err *err);
+
 /* query_vector_mix of rows[0..n_pos) minus rows[n_pos..n_pos+n_neg)
  * (analogy == 0) or query_vector_analogy of rows[0..3) (analogy), and
  * query_similarity, for rows that may be pseudo-rows. Same returns as
@@ -43,5 +56,10 @@ int subword_lookup_vector(const struct subword_lookup *l, const struct query_mod
                           float *out, struct w2v_err *err);
 int subword_lookup_similarity(const struct subword_lookup *l, const struct query_model *m,
                               int64_t r1, int64_t r2, float *out, struct w2v_err *err);
+
+/* query_doesnt_match of rows[0..n) that may be pseudo-rows. Same returns. */
+int subword_lookup_doesnt_match(const struct subword_lookup *l, const struct query_model *m,
+                                const int64_t *rows, size_t n, float *scores, size_t *odd,
+                                struct w2v_err *err);
 
 #endif

@@ -13,19 +13,21 @@
 #include "w2v/query.h"
 
 #include "cmd_model.h"
+#include "cmd_subword.h"
 #include "common_internal.h"
 
 struct odd_cli {
     int verbose;
     int json;
     int no_map;
+    struct subword_lookup *sub; /* VEC is a subword model: unseen words' n-grams, or NULL */
 };
 
 /* Answer one query: look its words up, score them, print. Returns 0, or an
  * exit status after printing one error line; a failed query still prints
  * an empty answer (an empty line, or null) when align is set, so stdin
  * answers stay in step with the input lines. */
-static int answer_odd(const struct query_model *m, const char *path, const struct odd_cli *o,
+static int answer_odd(const struct query_model *m, const char *path, struct odd_cli *o,
                       char **words, size_t n, int align)
 {
     int status = W2V_EXIT_OK;
@@ -41,15 +43,21 @@ static int answer_odd(const struct query_model *m, const char *path, const struc
         goto fail;
     }
     for (size_t i = 0; i < n; i++) {
-        rows[i] = query_model_find(m, words[i]);
-        if (rows[i] < 0) {
+        char why[480];
+        if (o->sub) {
+            if (subword_lookup_find(o->sub, m, words[i], &rows[i], why, sizeof why) != 0) {
+                status = cli_error("%s", why);
+                goto fail;
+            }
+        } else if ((rows[i] = query_model_find(m, words[i])) < 0) {
             status = cli_error("'%s' is not in the vocabulary of '%s'", words[i], path);
             goto fail;
         }
     }
     struct w2v_err err = {0};
     size_t odd = 0;
-    int rc = query_doesnt_match(m, rows, n, scores, &odd, &err);
+    int rc = o->sub ? subword_lookup_doesnt_match(o->sub, m, rows, n, scores, &odd, &err)
+                    : query_doesnt_match(m, rows, n, scores, &odd, &err);
     if (rc < 0) {
         status = cli_report(&err, rc);
         goto fail;
@@ -94,7 +102,7 @@ fail:
 }
 
 /* One query per stdin line, words split on spaces, tabs and CR. */
-static int run_stdin(const struct query_model *m, const char *path, const struct odd_cli *o)
+static int run_stdin(const struct query_model *m, const char *path, struct odd_cli *o)
 {
     char *line = NULL, **words = NULL;
     size_t cap = 0, words_cap = 0;
@@ -151,7 +159,9 @@ int cmd_doesnt_match(int argc, char **argv)
         "word with that cosine, lowest first. Without words, read one query per\n"
         "line from stdin (--verbose: each answer followed by a blank line); a\n"
         "failed query prints an error and an empty answer (null with --json),\n"
-        "and the exit status is then 1.",
+        "and the exit status is then 1. VEC may be a subword model (train\n"
+        "--subword-model): a word it has not seen gets the mean of its n-gram\n"
+        "rows (stderr says so once).",
         options};
     int npos;
     int ex = cli_parse_min(&usage, argc, argv, 1, "missing the vector file VEC", &npos);
@@ -161,11 +171,12 @@ int cmd_doesnt_match(int argc, char **argv)
         return cli_usage_error(&usage, "doesnt-match needs at least 2 words, got 1");
     const char *path = argv[0];
     struct query_model m = {0};
-    int status = cmd_open_model(&m, path, !o.no_map, 0);
+    int status = subword_lookup_open_any(&o.sub, &m, path, !o.no_map, 0, 0);
     if (status != 0)
         return status;
     status = npos == 1 ? run_stdin(&m, path, &o)
                            : answer_odd(&m, path, &o, argv + 1, (size_t)npos - 1, 0);
     query_model_release(&m);
+    subword_lookup_free(o.sub, status == W2V_EXIT_OK);
     return status;
 }

@@ -20,6 +20,8 @@
 #include "w2v/corpus.h"
 #include "w2v/dist.h"
 #include "w2v/files.h"
+#include "w2v/graph.h"
+#include "w2v/graph_corpus.h"
 #include "w2v/ngram.h"
 #include "w2v/subword.h"
 #include "w2v/senses.h"
@@ -91,6 +93,20 @@ static int parse_kernel(void *target, const char *value, char *why, size_t cap)
     if (used < cap)
         snprintf(why + used, cap - used, ")");
     return -1;
+}
+
+/* --context window|line: the target is train_options.context_line. */
+static int parse_context(void *target, const char *value, char *why, size_t cap)
+{
+    if (strcmp(value, "window") == 0)
+        *(int *)target = 0;
+    else if (strcmp(value, "line") == 0)
+        *(int *)target = 1;
+    else {
+        snprintf(why, cap, "expected window or line, not '%s'", value);
+        return -1;
+    }
+    return 0;
 }
 
 /* --max-memory BYTES, with an optional K, M, G or T (powers of 1024). */
@@ -321,6 +337,9 @@ struct train_cmd {
     int text, progress, quiet, debug, force;
     int subwords, minn, maxn, bucket; /* --subwords and its n-gram settings */
     const char *subword_model;
+    const char *graph;         /* --graph: train on its walks instead of a corpus */
+    struct walks_options walk; /* --walks, --length, --p, --q */
+    int directed, weighted;    /* how --graph is read */
 
     struct files_corpus fc;    /* the corpus as read: a stream is spooled once */
     struct vocab vocab;
@@ -349,7 +368,10 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
     o->dim = 0;     /* not given: see dim_given */
     o->alpha = 0;   /* not given: train_default_alpha of the model */
     o->threads = 0; /* not given: the online CPUs */
-    c->min_count = 5;
+    c->min_count = 0;  /* not given: 5, or 1 with --graph */
+    o->sample = -1;    /* not given: 1e-3, or 0 with --graph */
+    o->batch_rows = -1; /* not given: the whole window, or 1 with --graph or --context line */
+    walks_options_default(&c->walk);
     /* The original prunes at 0.7 of its 30M-slot table: generous for any real
      * corpus (~2 GB of table at most), yet a stream of random tokens cannot
      * exhaust memory. */
@@ -363,6 +385,13 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
     const struct cli_option options[] = {
         {"output", "output", 'o', CLI_STRING, &c->output, "OUT", "write the vectors to OUT (required)", 0, 0, NULL},
         {"train", "train", 0, CLI_STRING, &train_opt, "FILE", "the corpus, instead of the CORPUS argument", 0, 0, NULL},
+        {"graph", NULL, 0, CLI_STRING, &c->graph, "GRAPH", "train on random walks over the edge list GRAPH instead of a corpus (as `w2v walks`; defaults --min-count 1 --sample 0)", 0, 0, NULL},
+        {"walks", NULL, 0, CLI_INT64, &c->walk.walks, "N", "--graph: walks from every node (default 10)", 1, 1e9, NULL},
+        {"length", NULL, 0, CLI_INT, &c->walk.length, "L", "--graph: nodes per walk (default 80)", 1, 1e6, NULL},
+        {"p", NULL, 0, CLI_DOUBLE, &c->walk.p, "P", "--graph: node2vec return parameter (default 1)", 1e-6, 1e6, NULL},
+        {"q", NULL, 0, CLI_DOUBLE, &c->walk.q, "Q", "--graph: node2vec in-out parameter (default 1)", 1e-6, 1e6, NULL},
+        {"directed", NULL, 0, CLI_FLAG, &c->directed, NULL, "--graph: edges go from the first node to the second only", 0, 0, NULL},
+        {"weighted", NULL, 0, CLI_FLAG, &c->weighted, NULL, "--graph: read 'u v weight' lines", 0, 0, NULL},
         {"model", NULL, 0, CLI_CUSTOM, &o->arch, "cbow|skipgram", "the model (default cbow)", 0, 0, parse_model},
         {"cbow", "cbow", 0, CLI_CUSTOM, &o->arch, "0|1", "1: --model cbow, 0: --model skipgram", 0, 0, parse_cbow01},
         {"negative", "negative", 0, CLI_INT, &o->negative, "K", "negative samples per word (default 5; 0: none, needs --hs)", 0, 1000, NULL},
@@ -371,6 +400,9 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
         {"cbow-sum", NULL, 0, CLI_FLAG, &o->cbow_sum, NULL, "CBOW sums the context vectors instead of averaging", 0, 0, NULL},
         {"dim", "size", 0, CLI_INT, &o->dim, "D", "vector dimensions (default 100)", 1, W2V_MAX_DIM, NULL},
         {"window", "window", 0, CLI_INT, &o->window, "N", "maximum context distance (default 5)", 1, 1000, NULL},
+        {"context", NULL, 0, CLI_CUSTOM, &o->context_line, "window|line", "window (default): words within --window; line: every other word of the line (item2vec: a basket, a playlist, a table row)", 0, 0, parse_context},
+        {"batch-rows", NULL, 0, CLI_INT, &o->batch_rows, "N", "skip-gram, batched kernel: context rows per block step (default: the whole window; 1 with --graph and --context line, where whole blocks over-step: see README)", 0, W2V_MAX_SET, NULL},
+        {"max-set", NULL, 0, CLI_INT, &o->max_set, "N", "--context line: a longer line gives each word N-1 of the others, drawn anew each epoch (default 100)", 2, W2V_MAX_SET, NULL},
         {"sample", "sample", 0, CLI_DOUBLE, &o->sample, "T", "subsampling threshold (default 1e-3; 0: off)", 0, 1, NULL},
         {"alpha", "alpha", 0, CLI_DOUBLE, &o->alpha, "A", "starting learning rate (default 0.05 cbow, 0.025 skipgram)", 1e-9, 10, NULL},
         {"epochs", "iter", 0, CLI_INT, &o->epochs, "N", "passes over the corpus (default 5)", 1, 1000000, NULL},
@@ -427,8 +459,24 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
         return cli_usage_error(&usage, "the corpus is given twice ('%s' and -train '%s')", argv[0],
                                train_opt);
     c->corpus = npos == 1 ? argv[0] : train_opt;
-    if (!c->corpus)
+    if (c->corpus && c->graph)
+        return cli_usage_error(&usage, "give a corpus or --graph, not both");
+    if (!c->corpus && !c->graph)
         return cli_usage_error(&usage, "no corpus given");
+    if (c->graph && (c->read_vocab || c->init || c->checkpoint || c->resume))
+        return cli_usage_error(&usage, "--graph cannot be combined with --%s (the walks are "
+                                       "made afresh, never read back)",
+                               c->read_vocab ? "read-vocab" : c->init ? "init"
+                               : c->resume ? "resume" : "checkpoint");
+    /* Graph defaults: every node counts, frequent nodes are not thinned. */
+    if (c->min_count == 0)
+        c->min_count = c->graph ? 1 : 5;
+    if (o->sample < 0)
+        o->sample = c->graph ? 0.0 : 1e-3;
+    /* Walks and sets put many contexts on the same few output rows: one
+     * context at a time there (kernel_batch.c, block_sg). */
+    if (o->batch_rows < 0)
+        o->batch_rows = c->graph || o->context_line ? 1 : 0;
     if (!c->output)
         return cli_usage_error(&usage, "no output file given (-o OUT)");
     if (c->debug == 0)
@@ -457,6 +505,10 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
         return cli_usage_error(&usage, "--senses cannot be combined with --%s yet (the sense "
                                        "vectors are not in a checkpoint)",
                                c->resume ? "resume" : "checkpoint");
+    if (o->context_line && c->checkpoint)
+        return cli_usage_error(&usage, "--context line cannot be combined with --%s yet (the "
+                                       "context mode is not in a checkpoint)",
+                               c->resume ? "resume" : "checkpoint");
     if (c->subwords && (c->checkpoint || c->init))
         return cli_usage_error(&usage, "--subwords cannot be combined with --%s yet (the n-gram "
                                        "rows are in neither file)",
@@ -483,6 +535,7 @@ static int train_cmd_parse(struct train_cmd *c, int argc, char **argv)
     /* No output may be an input or another output (exit 2), nor read-only
      * without --force (see files.h). */
     const struct files_use uses[] = {{c->corpus, FILES_INPUT, "the corpus"},
+                                     {c->graph, FILES_INPUT, "the graph"},
                                      {c->init, FILES_INPUT, "--init"},
                                      {c->read_vocab, FILES_INPUT, "--read-vocab"},
                                      {c->output, FILES_OUTPUT, "the output"},
@@ -508,6 +561,33 @@ static int step_open_corpus(struct train_cmd *c)
     int status = files_corpus_open(&c->fc, c->corpus, c->output, &c->err);
     if (status == 0 && c->mon.show && !c->read_vocab && !c->resume)
         fprintf(stderr, "w2v: counting the words of '%s'...\n", c->fc.name);
+    return status;
+}
+
+/* --graph: read the edge list and walk it into the id stream and the
+ * vocabulary (graph_corpus.h) in place of the corpus; the graph itself is
+ * freed before training. */
+static int step_graph(struct train_cmd *c)
+{
+    struct graph g;
+    struct graph_options go = {c->directed, c->weighted};
+    c->mon.lines = !isatty(STDERR_FILENO);
+    c->mon.show = !c->quiet && (c->progress || !c->mon.lines);
+    graph_init(&g);
+    int status = graph_read(&g, c->graph, &go, &c->err);
+    if (status == 0 && !c->quiet)
+        fprintf(stderr, "w2v: '%s': %ld nodes, %lld edges, %s%s\n", c->graph, (long)g.n_nodes,
+                (long long)g.n_edges, c->directed ? "directed" : "undirected",
+                c->weighted ? ", weighted" : "");
+    c->walk.seed = c->opt.seed;
+    c->walk.threads = c->opt.threads;
+    if (status == 0)
+        status = graph_corpus_build(&c->ids, &c->vocab, &g, &c->walk, c->min_count, &c->err);
+    if (status == 0 && !c->quiet)
+        fprintf(stderr, "w2v: %lld walks of up to %d nodes (p %g, q %g) (%.1f s)\n",
+                (long long)c->walk.walks * g.n_nodes, c->walk.length, c->walk.p, c->walk.q,
+                now_seconds() - c->t0);
+    graph_release(&g);
     return status;
 }
 
@@ -960,9 +1040,11 @@ int cmd_train(int argc, char **argv)
                      : 0;
     if (status == 0)
         status = step_check_outputs(&c);
-    if (status == 0)
+    if (status == 0 && c.graph)
+        status = step_graph(&c);
+    if (status == 0 && !c.graph)
         status = step_open_corpus(&c);
-    if (status == 0)
+    if (status == 0 && !c.graph)
         status = step_count(&c);
     if (status == 0)
         status = step_init(&c);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd_model.h"
 #include "cmd_subword.h"
 #include "w2v/cli.h"
 #include "w2v/subword_model.h"
@@ -24,7 +25,19 @@ struct unseen_note {
     char first[128];   /* the first such word (cut if longer) */
     size_t used, total; /* its n-grams found in the model, and all of them */
     int64_t count;     /* how many words, the first included */
+    int64_t limit;     /* > 0: only the first limit words were read (--limit) */
 };
+
+/* "'word' is not in the vocabulary of 'path'", or, under --limit, "is not
+ * among the first N words of": the one wording of the note and the error. */
+static void not_in(char *buf, size_t cap, const char *word, const char *path, int64_t limit)
+{
+    if (limit > 0)
+        snprintf(buf, cap, "'%.200s' is not among the first %lld words of '%.200s'", word,
+                 (long long)limit, path);
+    else
+        snprintf(buf, cap, "'%.200s' is not in the vocabulary of '%.200s'", word, path);
+}
 
 static void unseen_add(struct unseen_note *u, const char *word, size_t used, size_t total)
 {
@@ -39,10 +52,10 @@ static void unseen_print(const struct unseen_note *u, const char *path)
 {
     if (u->count == 0)
         return;
-    fprintf(stderr,
-            "w2v: '%s' is not in the vocabulary of '%s': its vector is the mean of %zu of its "
-            "%zu n-grams",
-            u->first, path, u->used, u->total);
+    char what[480];
+    not_in(what, sizeof what, u->first, path, u->limit);
+    fprintf(stderr, "w2v: %s: its vector is the mean of %zu of its %zu n-grams", what, u->used,
+            u->total);
     if (u->count > 1)
         fprintf(stderr, " (so are those of %lld other unseen word%s)", (long long)u->count - 1,
                 u->count > 2 ? "s" : "");
@@ -68,6 +81,7 @@ static int source_open(struct vector_source *s, const char *path)
     int rc = subword_model_open(&s->sub, path, &err);
     if (rc == 0) {
         s->is_subword = 1;
+        cmd_guard_mapped(path);
         return 0;
     }
     if (rc < 0)
@@ -75,6 +89,7 @@ static int source_open(struct vector_source *s, const char *path)
     rc = vectors_map_open(&s->map, path, &err);
     if (rc == 0) {
         s->is_mapped = 1;
+        cmd_guard_mapped(path);
         return 0;
     }
     if (rc < 0)
@@ -232,7 +247,10 @@ void subword_lookup_free(struct subword_lookup *l, int succeeded)
     w2v_free(l);
 }
 
-int subword_lookup_open(struct subword_lookup **out, struct query_model *m, const char *path)
+/* subword_lookup_open_any's subword half: *out NULL when path is not a
+ * subword model. */
+static int subword_lookup_open(struct subword_lookup **out, struct query_model *m,
+                               const char *path, int64_t limit)
 {
     struct w2v_err err = {0};
     struct vectors v;
@@ -247,13 +265,43 @@ int subword_lookup_open(struct subword_lookup **out, struct query_model *m, cons
         return 0;
     }
     if (rc == 0)
-        rc = subword_model_to_vectors(&l->sm, &v, &err);
+        rc = subword_model_to_vectors(&l->sm, limit, &v, &err);
     if (rc < 0) {
         subword_lookup_free(l, 0);
         return cli_report(&err, rc);
     }
+    if (limit > 0 && limit < l->sm.n_words)
+        l->unseen.limit = limit;
     query_model_from_vectors(m, &v); /* rows are finite: cannot fail */
+    cmd_guard_mapped(path); /* the n-gram rows stay mapped */
     *out = l;
+    return 0;
+}
+
+int subword_lookup_open_any(struct subword_lookup **sub, struct query_model *m, const char *path,
+                            int allow_map, int64_t limit, int plain)
+{
+    int rc = subword_lookup_open(sub, m, path, limit);
+    if (rc != 0 || *sub)
+        return rc;
+    return plain ? cmd_open_plain_model(m, path, limit) : cmd_open_model(m, path, allow_map, limit);
+}
+
+int subword_lookup_unseen(struct subword_lookup *l, const char *word, float *out,
+                          struct w2v_err *err)
+{
+    size_t used = 0, total = 0;
+    /* The n-grams alone, also for a model word past --limit: its row is
+     * not among those read. */
+    int rc = subword_model_gram_vector(&l->sm, word, out, &used, &total, err);
+    if (rc == W2V_ENOTFOUND) {
+        char what[480];
+        not_in(what, sizeof what, word, l->path, l->unseen.limit);
+        return w2v_fail(err, rc, "%s, and none of its %zu n-grams is", what, total);
+    }
+    if (rc < 0)
+        return rc;
+    unseen_add(&l->unseen, word, used, total);
     return 0;
 }
 
@@ -274,17 +322,8 @@ int subword_lookup_find(struct subword_lookup *l, const struct query_model *m, c
         l->oov = grown;
         l->cap = more;
     }
-    size_t used = 0, total = 0;
-    int rc = subword_model_vector(&l->sm, word, l->oov + l->n_oov * dim, &used, &total, &err);
-    if (rc == W2V_ENOTFOUND)
-        return snprintf(why, cap,
-                        "'%.200s' is not in the vocabulary of '%.200s', and none of its %zu "
-                        "n-grams is",
-                        word, l->path, total),
-               -1;
-    if (rc < 0)
+    if (subword_lookup_unseen(l, word, l->oov + l->n_oov * dim, &err) < 0)
         return snprintf(why, cap, "%.400s", err.message), -1;
-    unseen_add(&l->unseen, word, used, total);
     *row = -2 - (int64_t)l->n_oov++;
     return 0;
 }
@@ -332,30 +371,65 @@ fail:
     return rc;
 }
 
+static int any_unseen(const int64_t *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (rows[i] < 0)
+            return 1;
+    return 0;
+}
+
+/* small_model of rows[0..n) and the rows 0..n-1 that name them in it
+ * (*idx: the caller's to w2v_free, with query_model_release(small)). */
+static int small_rows(const struct subword_lookup *l, const struct query_model *m,
+                      const int64_t *rows, size_t n, struct query_model *small, int64_t **idx,
+                      struct w2v_err *err)
+{
+    *idx = w2v_malloc(n * sizeof **idx);
+    if (!*idx)
+        return w2v_fail(err, W2V_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        (*idx)[i] = (int64_t)i;
+    int rc = small_model(l, m, rows, n, small, err);
+    if (rc < 0) {
+        w2v_free(*idx);
+        *idx = NULL;
+    }
+    return rc;
+}
+
 int subword_lookup_vector(const struct subword_lookup *l, const struct query_model *m,
                           int analogy, const int64_t *rows, size_t n_pos, size_t n_neg,
                           float *out, struct w2v_err *err)
 {
     const size_t n = n_pos + n_neg;
-    int any_oov = 0;
-    for (size_t i = 0; i < n; i++)
-        any_oov |= rows[i] < 0;
-    if (!any_oov)
+    if (!any_unseen(rows, n))
         return analogy ? query_vector_analogy(m, rows[0], rows[1], rows[2], out, err)
                        : query_vector_mix(m, rows, n_pos, rows + n_pos, n_neg, out, err);
     struct query_model small;
-    int rc = small_model(l, m, rows, n, &small, err);
+    int64_t *idx;
+    int rc = small_rows(l, m, rows, n, &small, &idx, err);
     if (rc < 0)
         return rc;
-    int64_t *idx = w2v_malloc(n * sizeof *idx);
-    if (!idx) {
-        query_model_release(&small);
-        return w2v_fail(err, W2V_ENOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < n; i++)
-        idx[i] = (int64_t)i;
     rc = analogy ? query_vector_analogy(&small, 0, 1, 2, out, err)
                  : query_vector_mix(&small, idx, n_pos, idx + n_pos, n_neg, out, err);
+    w2v_free(idx);
+    query_model_release(&small);
+    return rc;
+}
+
+int subword_lookup_doesnt_match(const struct subword_lookup *l, const struct query_model *m,
+                                const int64_t *rows, size_t n, float *scores, size_t *odd,
+                                struct w2v_err *err)
+{
+    if (!any_unseen(rows, n))
+        return query_doesnt_match(m, rows, n, scores, odd, err);
+    struct query_model small;
+    int64_t *idx;
+    int rc = small_rows(l, m, rows, n, &small, &idx, err);
+    if (rc < 0)
+        return rc;
+    rc = query_doesnt_match(&small, idx, n, scores, odd, err);
     w2v_free(idx);
     query_model_release(&small);
     return rc;

@@ -50,6 +50,25 @@ static int fold_equal(const char *a, size_t alen, const char *b, size_t blen)
     return 1;
 }
 
+/* Empty slots (-1) for a hash of n keys kept at most half full, so probes
+ * stay short: *slots (the caller's to w2v_free), *n_slots a power of two.
+ * Returns 0, W2V_EOVERFLOW or W2V_ENOMEM. */
+static int slots_alloc(size_t n, int64_t **slots, size_t *n_slots)
+{
+    size_t k = 16;
+    while (k / 2 < n) {
+        if (k > SIZE_MAX / 4)
+            return W2V_EOVERFLOW;
+        k *= 2;
+    }
+    if (!(*slots = w2v_calloc(k, sizeof **slots)))
+        return W2V_ENOMEM;
+    for (size_t i = 0; i < k; i++)
+        (*slots)[i] = -1;
+    *n_slots = k;
+    return 0;
+}
+
 void eval_vocab_init(struct eval_vocab *ev) { memset(ev, 0, sizeof *ev); }
 
 void eval_vocab_release(struct eval_vocab *ev)
@@ -86,23 +105,15 @@ int eval_vocab_build(struct eval_vocab *ev, const struct query_model *m, int64_t
     eval_vocab_release(ev);
     ev->model = m;
     ev->rows = rows;
-    /* At most half full, so probes stay short. */
-    size_t n_slots = 16;
-    while (n_slots / 2 < (size_t)rows) {
-        if (n_slots > SIZE_MAX / 4)
-            return w2v_fail(err, W2V_EOVERFLOW, "vocabulary too large to index");
-        n_slots *= 2;
-    }
+    int rc = slots_alloc((size_t)rows, &ev->slots, &ev->n_slots);
+    if (rc == W2V_EOVERFLOW)
+        return w2v_fail(err, rc, "vocabulary too large to index");
     int64_t *tail = NULL;
     ev->head = w2v_calloc((size_t)rows, sizeof *ev->head);
     ev->next = w2v_calloc((size_t)rows, sizeof *ev->next);
-    ev->slots = w2v_calloc(n_slots, sizeof *ev->slots);
     tail = w2v_calloc((size_t)rows, sizeof *tail);
-    if (!ev->head || !ev->next || !ev->slots || !tail)
+    if (rc != 0 || !ev->head || !ev->next || !tail)
         goto nomem;
-    ev->n_slots = n_slots;
-    for (size_t i = 0; i < n_slots; i++)
-        ev->slots[i] = -1;
     for (int64_t r = 0; r < rows; r++) {
         size_t len;
         const char *w = query_model_word(m, r, &len);
@@ -135,6 +146,111 @@ int64_t eval_vocab_find(const struct eval_vocab *ev, const char *word)
     return ev->slots[vocab_slot(ev, word, strlen(word))];
 }
 
+/* ---- words outside the indexed rows (struct eval_oov) ------------------------- */
+
+/* The distinct (case-folded) words the restricted index lacks, each looked
+ * up once: its unit vector from a row further down the model or from the
+ * hook, or none. */
+struct oov_table {
+    const struct query_model *m;
+    const struct eval_oov *hook;
+    const struct eval_vocab *full; /* all rows of m; NULL when the index has them all */
+    const char **word;     /* [cap] the first spelling asked for, borrowed */
+    float *vec;            /* [cap, dim] unit vectors */
+    signed char *has;      /* [cap] 1: a vector, 0: none */
+    int64_t *tag;          /* [cap] the caller's id for the word, -1 none yet */
+    int64_t *slots;        /* [n_slots] index of an entry, -1 empty */
+    size_t n_slots, n, cap;
+    int64_t from_rows, from_hook;
+};
+
+static void oov_release(struct oov_table *t)
+{
+    w2v_free(t->word);
+    w2v_free(t->vec);
+    w2v_free(t->has);
+    w2v_free(t->tag);
+    w2v_free(t->slots);
+    memset(t, 0, sizeof *t);
+}
+
+/* Room for max_words distinct words at most (the hash never fills). */
+static int oov_init(struct oov_table *t, const struct query_model *m, const struct eval_oov *hook,
+                    const struct eval_vocab *full, size_t max_words)
+{
+    memset(t, 0, sizeof *t);
+    t->m = m;
+    t->hook = hook;
+    t->full = full;
+    return slots_alloc(max_words, &t->slots, &t->n_slots);
+}
+
+static int oov_grow(struct oov_table *t)
+{
+    const size_t dim = (size_t)t->m->dim, cap = t->cap ? 2 * t->cap : 64;
+    size_t bytes;
+    if (w2v_size_mul(cap, dim * sizeof *t->vec, &bytes) != 0)
+        return W2V_EOVERFLOW;
+    const char **word = w2v_realloc(t->word, cap * sizeof *word);
+    if (word)
+        t->word = word;
+    float *vec = w2v_realloc(t->vec, bytes);
+    if (vec)
+        t->vec = vec;
+    signed char *has = w2v_realloc(t->has, cap * sizeof *has);
+    if (has)
+        t->has = has;
+    int64_t *tag = w2v_realloc(t->tag, cap * sizeof *tag);
+    if (tag)
+        t->tag = tag;
+    if (!word || !vec || !has || !tag)
+        return W2V_ENOMEM;
+    t->cap = cap;
+    return 0;
+}
+
+/* Entry of word, looked up on first sight, in *e; -1 when it has no
+ * vector. Returns 0 or a negative status (err filled). */
+static int oov_find(struct oov_table *t, const char *word, int64_t *e, struct w2v_err *err)
+{
+    const size_t len = strlen(word), mask = t->n_slots - 1, dim = (size_t)t->m->dim;
+    size_t i = (size_t)fold_hash(word, len) & mask;
+    for (; t->slots[i] >= 0; i = (i + 1) & mask) {
+        const char *w = t->word[t->slots[i]];
+        if (fold_equal(w, strlen(w), word, len)) {
+            *e = t->has[t->slots[i]] ? t->slots[i] : -1;
+            return 0;
+        }
+    }
+    if (t->n == t->cap) {
+        int rc = oov_grow(t);
+        if (rc < 0)
+            return w2v_fail(err, rc, "out of memory for the words outside the vocabulary");
+    }
+    const size_t k = t->n;
+    float *x = t->vec + k * dim;
+    int64_t row = t->full ? eval_vocab_find(t->full, word) : -1;
+    int rc = 1;
+    if (row >= 0) {
+        if ((rc = query_model_unit(t->m, row, x, err)) < 0)
+            return rc;
+        t->from_rows++;
+    } else if (t->hook && t->hook->vector) {
+        if ((rc = t->hook->vector(t->hook->ctx, word, x, err)) < 0)
+            return rc;
+        if (rc == 0 && query_normalize(x, dim) != 0)
+            return w2v_fail(err, W2V_EFORMAT, "the vector of '%.200s' is not finite", word);
+        t->from_hook += rc == 0;
+    }
+    t->word[k] = word;
+    t->has[k] = rc == 0;
+    t->tag[k] = -1;
+    t->slots[i] = (int64_t)k;
+    t->n++;
+    *e = rc == 0 ? (int64_t)k : -1;
+    return 0;
+}
+
 /* ---- analogy ------------------------------------------------------------------------- */
 
 void eval_analogy_result_release(struct eval_analogy_result *r)
@@ -154,7 +270,9 @@ struct analogy_plan {
     int64_t *qhead;          /* [Q, 3] class heads of a, b, c */
     int64_t *qanswer;        /* [Q] class head of d */
     size_t *qindex;          /* [Q] index into qs->q */
+    unsigned char *qvocab;   /* [Q] 1: all four words among the first N rows */
     size_t n_q, n_words;     /* Q, U */
+    struct oov_table *oov;   /* words outside the first N rows, or NULL */
 };
 
 static void plan_release(struct analogy_plan *p)
@@ -164,43 +282,60 @@ static void plan_release(struct analogy_plan *p)
     w2v_free(p->qhead);
     w2v_free(p->qanswer);
     w2v_free(p->qindex);
+    w2v_free(p->qvocab);
     memset(p, 0, sizeof *p);
 }
 
-/* Look the words of every question up; count the skipped ones per section
- * in res. Returns 0 or W2V_ENOMEM. */
+/* Look the words of every question up (a, b, c outside the first N rows
+ * in p->oov when it is set); count the skipped ones per section in res.
+ * Returns 0 or a negative status (err filled). */
 static int plan_questions(struct analogy_plan *p, const struct eval_vocab *ev,
-                          const struct eval_questions *qs, struct eval_analogy_result *res)
+                          const struct eval_questions *qs, struct eval_analogy_result *res,
+                          struct w2v_err *err)
 {
     const size_t nq = qs->n ? qs->n : 1;
-    memset(p, 0, sizeof *p);
     p->compact = w2v_calloc(ev->rows ? (size_t)ev->rows : 1, sizeof *p->compact);
     p->qword = w2v_calloc(nq, 3 * sizeof *p->qword);
     p->qhead = w2v_calloc(nq, 3 * sizeof *p->qhead);
     p->qanswer = w2v_calloc(nq, sizeof *p->qanswer);
     p->qindex = w2v_calloc(nq, sizeof *p->qindex);
-    if (!p->compact || !p->qword || !p->qhead || !p->qanswer || !p->qindex)
-        return W2V_ENOMEM;
+    p->qvocab = w2v_calloc(nq, sizeof *p->qvocab);
+    if (!p->compact || !p->qword || !p->qhead || !p->qanswer || !p->qindex || !p->qvocab)
+        return w2v_fail(err, W2V_ENOMEM, "out of memory in the analogy search");
     for (int64_t r = 0; r < ev->rows; r++)
         p->compact[r] = -1;
     for (size_t i = 0; i < qs->n; i++) {
         const struct eval_question *q = &qs->q[i];
-        int64_t h[4];
-        int known = 1;
+        int64_t h[4], e[3] = {-1, -1, -1};
+        int in_vocab = 1;
         for (int k = 0; k < 4; k++)
-            known &= (h[k] = eval_vocab_find(ev, q->w[k])) >= 0;
+            in_vocab &= (h[k] = eval_vocab_find(ev, q->w[k])) >= 0;
+        /* The answer must be a candidate; a, b and c may come from p->oov. */
+        int known = in_vocab || (p->oov && h[3] >= 0);
+        for (int k = 0; k < 3 && known && !in_vocab; k++) {
+            if (h[k] >= 0)
+                continue;
+            int rc = oov_find(p->oov, q->w[k], &e[k], err);
+            if (rc < 0)
+                return rc;
+            known = e[k] >= 0;
+        }
         if (!known) {
             res->sections[q->section].skipped++;
             continue;
         }
         for (int k = 0; k < 3; k++) {
-            if (p->compact[h[k]] < 0)
-                p->compact[h[k]] = (int64_t)p->n_words++;
-            p->qword[3 * p->n_q + (size_t)k] = p->compact[h[k]];
+            int64_t *id = h[k] >= 0 ? &p->compact[h[k]] : &p->oov->tag[e[k]];
+            if (*id < 0)
+                *id = (int64_t)p->n_words++;
+            p->qword[3 * p->n_q + (size_t)k] = *id;
+            /* A word outside the first N is never a candidate: nothing to
+             * exclude (heads are >= 0). */
             p->qhead[3 * p->n_q + (size_t)k] = h[k];
         }
         p->qanswer[p->n_q] = h[3];
         p->qindex[p->n_q] = i;
+        p->qvocab[p->n_q] = (unsigned char)in_vocab;
         p->n_q++;
     }
     return 0;
@@ -427,6 +562,10 @@ static int load_question_words(const struct query_model *m, const struct analogy
             return rc;
         }
     }
+    for (size_t k = 0; p->oov && k < p->oov->n; k++)
+        if (p->oov->tag[k] >= 0)
+            memcpy(wq + (size_t)p->oov->tag[k] * (size_t)m->dim, p->oov->vec + k * (size_t)m->dim,
+                   (size_t)m->dim * sizeof *wq);
     *out = wq;
     return 0;
 }
@@ -478,10 +617,12 @@ static int search(struct analogy_job *job, const struct eval_analogy_options *op
             }
         }
         struct eval_section_result *sec = &res->sections[qs->q[p->qindex[q]].section];
+        const int correct = row >= 0 && ev->head[row] == p->qanswer[q];
         res->predicted[p->qindex[q]] = row;
         sec->total++;
-        if (row >= 0 && ev->head[row] == p->qanswer[q])
-            sec->correct++;
+        sec->correct += correct;
+        res->vocab_total += p->qvocab[q];
+        res->vocab_correct += p->qvocab[q] && correct;
     }
 done:
     for (int i = 0; i < n_workers; i++)
@@ -512,17 +653,37 @@ int eval_analogy(const struct query_model *m, const struct eval_questions *qs,
                  const struct eval_analogy_options *opt, struct eval_analogy_result *res,
                  struct w2v_err *err)
 {
-    struct eval_vocab ev;
+    return eval_analogy_oov(m, qs, opt, NULL, res, err);
+}
+
+int eval_analogy_oov(const struct query_model *m, const struct eval_questions *qs,
+                     const struct eval_analogy_options *opt, const struct eval_oov *oov_hook,
+                     struct eval_analogy_result *res, struct w2v_err *err)
+{
+    struct eval_vocab ev, full;
     struct analogy_plan plan = {0};
     struct analogy_job job;
+    struct oov_table oov = {0};
     float *wq = NULL;
     int status;
 
     eval_vocab_init(&ev);
+    eval_vocab_init(&full);
     memset(&job, 0, sizeof job);
     eval_analogy_result_release(res);
     if ((status = eval_vocab_build(&ev, m, opt->restrict_rows, err)) != 0)
         return status;
+    if (oov_hook) {
+        /* Rows past N answer for a, b and c before the hook is asked. */
+        if (ev.rows < m->rows && (status = eval_vocab_build(&full, m, 0, err)) != 0)
+            goto fail;
+        if ((status = oov_init(&oov, m, oov_hook, ev.rows < m->rows ? &full : NULL,
+                               3 * qs->n)) != 0) {
+            status = w2v_fail(err, status, "out of memory for the words outside the vocabulary");
+            goto fail;
+        }
+        plan.oov = &oov;
+    }
     res->rows_used = ev.rows;
     res->n_sections = qs->n_sections;
     res->sections = w2v_calloc(qs->n_sections ? (size_t)qs->n_sections : 1,
@@ -535,8 +696,10 @@ int eval_analogy(const struct query_model *m, const struct eval_questions *qs,
     for (size_t i = 0; i < qs->n; i++)
         res->predicted[i] = -1;
 
-    if (plan_questions(&plan, &ev, qs, res) != 0)
-        goto nomem;
+    if ((status = plan_questions(&plan, &ev, qs, res, err)) != 0)
+        goto fail;
+    res->oov_rows = oov.from_rows;
+    res->oov_hook = oov.from_hook;
     if (plan.n_q > 0) {
         if ((status = load_question_words(m, &plan, ev.rows, &wq, err)) != 0)
             goto fail;
@@ -565,6 +728,8 @@ fail:
 done:
     w2v_aligned_free(wq);
     plan_release(&plan);
+    oov_release(&oov);
+    eval_vocab_release(&full);
     eval_vocab_release(&ev);
     return status;
 }
@@ -575,17 +740,42 @@ int eval_similarity(const struct query_model *m, const struct eval_pairs *ps,
                     int64_t restrict_rows, struct eval_similarity_result *res,
                     struct w2v_err *err)
 {
-    struct eval_vocab ev;
+    return eval_similarity_oov(m, ps, restrict_rows, NULL, res, err);
+}
+
+/* The unit vector of a pair's word: row r of m (into buf), or entry e of
+ * t. */
+static const float *pair_unit(const struct query_model *m, const struct oov_table *t, int64_t r,
+                              int64_t e, float *buf, struct w2v_err *err, int *rc)
+{
+    if (r < 0)
+        return t->vec + (size_t)e * (size_t)m->dim;
+    *rc = query_model_unit(m, r, buf, err);
+    return buf;
+}
+
+int eval_similarity_oov(const struct query_model *m, const struct eval_pairs *ps,
+                        int64_t restrict_rows, const struct eval_oov *oov,
+                        struct eval_similarity_result *res, struct w2v_err *err)
+{
+    struct eval_vocab ev, full;
+    struct oov_table t = {0};
     double *gold = NULL, *model = NULL;
+    float *buf = NULL;
     int status;
     eval_vocab_init(&ev);
+    eval_vocab_init(&full);
+    memset(res, 0, sizeof *res);
     res->spearman = res->pearson = NAN;
-    res->pairs = res->skipped = 0;
     if ((status = eval_vocab_build(&ev, m, restrict_rows, err)) != 0)
         return status;
+    if (oov && ev.rows < m->rows && (status = eval_vocab_build(&full, m, 0, err)) != 0)
+        goto done;
     gold = w2v_calloc(ps->n ? ps->n : 1, sizeof *gold);
     model = w2v_calloc(ps->n ? ps->n : 1, sizeof *model);
-    if (!gold || !model) {
+    buf = w2v_calloc(2 * (size_t)m->dim, sizeof *buf);
+    if (!gold || !model || !buf ||
+        (oov && oov_init(&t, m, oov, ev.rows < m->rows ? &full : NULL, 2 * ps->n) != 0)) {
         status = w2v_fail(err, W2V_ENOMEM, "out of memory in the similarity evaluation");
         goto done;
     }
@@ -593,18 +783,35 @@ int eval_similarity(const struct query_model *m, const struct eval_pairs *ps,
     for (size_t i = 0; i < ps->n; i++) {
         int64_t a = eval_vocab_find(&ev, ps->p[i].w1);
         int64_t b = eval_vocab_find(&ev, ps->p[i].w2);
-        if (a < 0 || b < 0) {
-            res->skipped++;
-            continue;
-        }
+        int64_t ea = -1, eb = -1;
         float cos;
-        if ((status = query_similarity(m, a, b, &cos, err)) != 0)
-            goto done;
+        if (a >= 0 && b >= 0) {
+            res->vocab_pairs++;
+            if ((status = query_similarity(m, a, b, &cos, err)) != 0)
+                goto done;
+        } else {
+            if (oov && a < 0 && (status = oov_find(&t, ps->p[i].w1, &ea, err)) != 0)
+                goto done;
+            if (oov && b < 0 && (status = oov_find(&t, ps->p[i].w2, &eb, err)) != 0)
+                goto done;
+            if ((a < 0 && ea < 0) || (b < 0 && eb < 0)) {
+                res->skipped++;
+                continue;
+            }
+            /* Both vectors after both lookups: a lookup may move t->vec. */
+            const float *x = pair_unit(m, &t, a, ea, buf, err, &status);
+            const float *y = status ? NULL : pair_unit(m, &t, b, eb, buf + m->dim, err, &status);
+            if (status != 0)
+                goto done;
+            cos = query_dot(x, y, (size_t)m->dim); /* as query_similarity computes it */
+        }
         gold[n] = ps->p[i].score;
         model[n] = cos;
         n++;
     }
     res->pairs = (int64_t)n;
+    res->oov_rows = t.from_rows;
+    res->oov_hook = t.from_hook;
     if (n == 0) {
         status = w2v_fail(err, W2V_EEMPTY, "no pair has both words in the vocabulary "
                           "(%lld skipped)", (long long)res->skipped);
@@ -615,6 +822,9 @@ int eval_similarity(const struct query_model *m, const struct eval_pairs *ps,
 done:
     w2v_free(gold);
     w2v_free(model);
+    w2v_free(buf);
+    oov_release(&t);
+    eval_vocab_release(&full);
     eval_vocab_release(&ev);
     return status;
 }

@@ -9,6 +9,8 @@
  * 2*window*(1+K) separate dot products.
  * CBOW: the mean (or sum) of the context rows is the one input row of the
  * same step; its gradient is added to every context row, as the original.
+ * --context line (item2vec): the inputs are the other items of the line
+ * instead of a window (set_inputs); everything else is the same.
  *
  * Differences from the reference kernel, all deliberate:
  * - a negative equal to the centre word is skipped (as the reference);
@@ -63,14 +65,16 @@
 #define BATCH_SYNC_WORDS 8192
 #endif
 _Static_assert(BATCH_AHEAD < BATCH_RING, "the ring must hold every set drawn ahead");
+_Static_assert(W2V_MAX_SET == W2V_MAX_SENTENCE, "a set is at most one sentence");
 
 /* ---- per-thread buffers ---------------------------------------------------- */
 
 struct batch_buf {
     float *h;        /* [stride] CBOW hidden layer (context mean/sum) */
     int32_t *negs;   /* [BATCH_RING][K] negatives drawn ahead, by centre index */
-    float *scratch;  /* [2 * window][W2V_BATCH_GROUP] + 16: scores, then gradients */
-    float **in;      /* [2 * window] the current window's input rows */
+    float *scratch;  /* [n_in][W2V_BATCH_GROUP] + 16: scores, then gradients */
+    float **in;      /* [n_in] the current window's input rows (n_inputs) */
+    int32_t *set;    /* [W2V_MAX_SENTENCE] --context line: a long line, shuffled */
     float **out;     /* [max_out] output rows of the current centre word */
     int32_t *out_id; /* [max_out] their ids (to merge repeated negatives) */
     float *label;    /* [max_out] */
@@ -90,6 +94,15 @@ static size_t max_out(const struct train_options *o, int32_t max_code)
     size_t hs = o->hs ? (size_t)max_code : 0;
     size_t m = ns > hs ? ns : hs;
     return m > 0 ? m : 1;
+}
+
+/* Input rows per centre word at most: the window's 2 * window, or with
+ * --context line the max_set - 1 other items of its set. */
+static size_t n_inputs(const struct train_options *o)
+{
+    size_t window2 = 2 * (size_t)(o->window > 0 ? o->window : 1);
+    size_t set = o->context_line && o->max_set > 1 ? (size_t)o->max_set - 1 : 0;
+    return window2 > set ? window2 : set;
 }
 
 static int32_t min32(int64_t a, int64_t b)
@@ -119,13 +132,14 @@ static struct hot_counts hot_counts(const struct train_options *o, int64_t V)
  * longest Huffman code of max_code (0 without --hs). */
 static size_t batch_buf_bytes(const struct train_options *o, int64_t V, int32_t max_code)
 {
-    size_t window2 = 2 * (size_t)(o->window > 0 ? o->window : 1);
+    size_t window2 = n_inputs(o);
+    size_t sets = o->context_line ? W2V_MAX_SENTENCE : 0;
     size_t negs = (size_t)BATCH_RING * (size_t)(o->negative > 0 ? o->negative : 1);
     size_t outs = max_out(o, max_code);
     size_t stride = model_stride(o->dim);
     const struct hot_counts hc = hot_counts(o, V);
     size_t hot = (size_t)hc.in + (size_t)hc.out + (size_t)hc.hs;
-    return sizeof(struct batch_buf) + stride * sizeof(float) + negs * sizeof(int32_t) +
+    return sizeof(struct batch_buf) + stride * sizeof(float) + (negs + sets) * sizeof(int32_t) +
            (window2 * W2V_BATCH_GROUP + 16) * sizeof(float) + window2 * sizeof(float *) +
            outs * (sizeof(float *) + sizeof(int32_t) + 2 * sizeof(float)) +
            hot * 2 * stride * sizeof(float);
@@ -144,6 +158,7 @@ static void batch_thread_release(struct train_thread *t)
     w2v_aligned_free(b->out_id);
     w2v_aligned_free(b->label);
     w2v_aligned_free(b->mult);
+    w2v_aligned_free(b->set);
     hot_rows_release(&b->hot_in);
     hot_rows_release(&b->hot_out);
     hot_rows_release(&b->hot_hs);
@@ -198,7 +213,7 @@ static int batch_thread_init(struct train_thread *t)
     if (!b)
         return W2V_ENOMEM;
     b->h = w2v_aligned_alloc(row_bytes);
-    size_t window2 = 2 * (size_t)(o->window > 0 ? o->window : 1);
+    size_t window2 = n_inputs(o);
     size_t outs = max_out(o, o->hs ? tr->huffman.max_length : 0);
     b->negs = thread_calloc((size_t)BATCH_RING * (size_t)(o->negative > 0 ? o->negative : 1),
                          sizeof *b->negs);
@@ -208,8 +223,10 @@ static int batch_thread_init(struct train_thread *t)
     b->out_id = thread_calloc(outs, sizeof *b->out_id);
     b->label = thread_calloc(outs, sizeof *b->label);
     b->mult = thread_calloc(outs, sizeof *b->mult);
+    if (o->context_line)
+        b->set = thread_calloc(W2V_MAX_SENTENCE, sizeof *b->set);
     if (!b->h || !b->negs || !b->scratch || !b->in || !b->out || !b->out_id || !b->label ||
-        !b->mult || hot_init(b, tr) != 0) {
+        !b->mult || (o->context_line && !b->set) || hot_init(b, tr) != 0) {
         batch_thread_release(t);
         return W2V_ENOMEM;
     }
@@ -324,18 +341,25 @@ static double outputs_loss(float *const *in, int B, const struct batch_buf *bb, 
     return sum;
 }
 
+/* The look-ahead for centre c: its negatives and its Huffman path. */
+static inline void draw_ahead(struct train_thread *t, struct batch_buf *bb, const int32_t *sen,
+                              int32_t c)
+{
+    const struct trainer *tr = t->tr;
+    if (tr->opt.negative > 0)
+        draw_negatives(t, bb, c, sen[c]);
+    if (tr->opt.hs)
+        prefetch_path(tr, bb, sen[c]);
+}
+
 /* Before a sentence's first centre word: the negatives and Huffman paths
  * of the first BATCH_AHEAD centres, and the first context rows. */
 static inline void sentence_start(struct train_thread *t, struct batch_buf *bb,
                                   const int32_t *sen, int32_t len)
 {
     const struct trainer *tr = t->tr;
-    for (int32_t c = 0; c < len && c < BATCH_AHEAD; c++) {
-        if (tr->opt.negative > 0)
-            draw_negatives(t, bb, c, sen[c]);
-        if (tr->opt.hs)
-            prefetch_path(tr, bb, sen[c]);
-    }
+    for (int32_t c = 0; c < len && c < BATCH_AHEAD; c++)
+        draw_ahead(t, bb, sen, c);
     for (int32_t j = 0; j < len && j < BATCH_AHEAD + tr->opt.window; j++)
         prefetch_row(hot_rows_peek(&bb->hot_in, sen[j]), tr->model.stride);
 }
@@ -350,10 +374,7 @@ static inline int window_inputs(struct train_thread *t, struct batch_buf *bb, co
     const struct trainer *tr = t->tr;
     const int W = tr->opt.window;
     if (i + BATCH_AHEAD < len) {
-        if (tr->opt.negative > 0)
-            draw_negatives(t, bb, i + BATCH_AHEAD, sen[i + BATCH_AHEAD]);
-        if (tr->opt.hs)
-            prefetch_path(tr, bb, sen[i + BATCH_AHEAD]);
+        draw_ahead(t, bb, sen, i + BATCH_AHEAD);
         if (i + BATCH_AHEAD + W < len)
             prefetch_row(hot_rows_peek(&bb->hot_in, sen[i + BATCH_AHEAD + W]), tr->model.stride);
     }
@@ -367,6 +388,63 @@ static inline int window_inputs(struct train_thread *t, struct batch_buf *bb, co
     return B;
 }
 
+/* --context line (item2vec): centre i's inputs are the other items of its
+ * set, after the same look-ahead as window_inputs and without a window
+ * draw. A line of len <= max_set kept items is one set: all len - 1
+ * others, every pair both ways, len (len - 1) pairs. A longer line was
+ * shuffled (batch_sentence) and each item takes the max_set - 1 items after
+ * it in that order, wrapping round: a uniform draw of max_set - 1 of the
+ * others, fresh every epoch, so the cost stays len (max_set - 1) pairs
+ * however long the line. Returns the number of inputs (bb->in). */
+static inline int set_inputs(struct train_thread *t, struct batch_buf *bb, const int32_t *sen,
+                             int32_t len, int32_t i)
+{
+    const int32_t m = t->tr->opt.max_set - 1;
+    if (i + BATCH_AHEAD < len)
+        draw_ahead(t, bb, sen, i + BATCH_AHEAD);
+    int B = 0;
+    if (len - 1 <= m) {
+        for (int32_t j = 0; j < len; j++)
+            if (j != i)
+                bb->in[B++] = hot_rows_get(&bb->hot_in, sen[j]);
+    } else {
+        for (int32_t k = 1; k <= m; k++)
+            bb->in[B++] = hot_rows_get(&bb->hot_in, sen[i + k < len ? i + k : i + k - len]);
+    }
+    return B;
+}
+
+/* The inputs of centre i in the chosen context mode. */
+static inline int centre_inputs(struct train_thread *t, struct batch_buf *bb, const int32_t *sen,
+                                int32_t len, int32_t i)
+{
+    if (t->tr->opt.context_line)
+        return set_inputs(t, bb, sen, len, i);
+    return window_inputs(t, bb, sen, len, i);
+}
+
+/* The skip-gram step of one centre word: its B input rows (bb->in) against
+ * its M output rows (bb->out), in groups of W2V_BATCH_GROUP outputs and of
+ * at most `rows` inputs (0: all B at once). Why a cap: a block adds the
+ * gradients of all its inputs to each output row at once, all taken from
+ * the rows as they were, where pair-by-pair SGD moves the row after each
+ * context and lets the next one see it; with many inputs on the same few
+ * output rows that is one step B times too long. On text with subsampling
+ * it does not show (analogy and WS353 as the reference kernel at windows
+ * 5 and 10), on random walks over a graph it does: link-prediction AUC .75
+ * with whole windows of 10, .79 with 4 rows, .81 with 2, .83 with 1 (the
+ * reference kernel's figure) — docs/BENCHMARKS.md. */
+static inline void block_sg(struct batch_buf *bb, int B, int M, size_t n, float alpha, int clip,
+                            int rows)
+{
+    const int G = W2V_BATCH_GROUP;
+    const int R = rows > 0 ? rows : B;
+    for (int q = 0; q < B; q += R)
+        for (int p = 0; p < M; p += G)
+            kernels_block_sg(bb->in + q, B - q < R ? B - q : R, bb->out + p, bb->label + p,
+                             bb->mult + p, M - p < G ? M - p : G, n, alpha, clip, bb->scratch);
+}
+
 /* Skip-gram: inputs = the window's context rows, outputs = the centre
  * word's path (HS) and/or the centre word with shared negatives (NS), in
  * groups of W2V_BATCH_GROUP. */
@@ -375,10 +453,9 @@ static void sentence_sg(struct train_thread *t, const int32_t *sen, int32_t len)
     const struct trainer *tr = t->tr;
     struct batch_buf *bb = t->buf;
     const size_t n = tr->model.stride;
-    const int G = W2V_BATCH_GROUP;
     sentence_start(t, bb, sen, len);
     for (int32_t i = 0; i < len; i++) {
-        int B = window_inputs(t, bb, sen, len, i);
+        int B = centre_inputs(t, bb, sen, len, i);
         if (B == 0)
             continue;
         /* The loss of one context row (the middle one) of a measured
@@ -390,17 +467,13 @@ static void sentence_sg(struct train_thread *t, const int32_t *sen, int32_t len)
             int M = hs_outputs(tr, bb, sen[i]);
             if (measure)
                 t->pending_loss += outputs_loss(bb->in + B / 2, 1, bb, M, n);
-            for (int p = 0; p < M; p += G)
-                kernels_block_sg(bb->in, B, bb->out + p, bb->label + p, bb->mult + p,
-                                 M - p < G ? M - p : G, n, t->alpha, 1, bb->scratch);
+            block_sg(bb, B, M, n, t->alpha, 1, tr->opt.batch_rows);
         }
         if (tr->opt.negative > 0) {
             int M = ns_outputs(tr, bb, i, sen[i]);
             if (measure)
                 t->pending_loss += outputs_loss(bb->in + B / 2, 1, bb, M, n);
-            for (int p = 0; p < M; p += G)
-                kernels_block_sg(bb->in, B, bb->out + p, bb->label + p, bb->mult + p,
-                                 M - p < G ? M - p : G, n, t->alpha, 0, bb->scratch);
+            block_sg(bb, B, M, n, t->alpha, 0, tr->opt.batch_rows);
         }
     }
 }
@@ -417,7 +490,7 @@ static void sentence_cbow(struct train_thread *t, const int32_t *sen, int32_t le
     float *h = bb->h;
     sentence_start(t, bb, sen, len);
     for (int32_t i = 0; i < len; i++) {
-        int C = window_inputs(t, bb, sen, len, i);
+        int C = centre_inputs(t, bb, sen, len, i);
         if (C == 0)
             continue;
         kernels_mean(h, bb->in, C, n, tr->opt.cbow_sum ? 1.0f : 1.0f / (float)C);
@@ -453,9 +526,26 @@ static void batch_sync(struct train_thread *t)
     bb->since_sync = 0;
 }
 
+/* Fisher-Yates: set[0..len) = sen[0..len) in a random order. */
+static void shuffle_set(struct train_thread *t, int32_t *set, const int32_t *sen, int32_t len)
+{
+    memcpy(set, sen, (size_t)len * sizeof *set);
+    for (int32_t i = len - 1; i > 0; i--) {
+        int32_t j = (int32_t)rng_below(&t->rng, (uint64_t)i + 1);
+        int32_t x = set[i];
+        set[i] = set[j];
+        set[j] = x;
+    }
+}
+
 static void batch_sentence(struct train_thread *t, const int32_t *sentence, int32_t len)
 {
     struct batch_buf *bb = t->buf;
+    /* --context line: a line over max_set items is shuffled (set_inputs). */
+    if (t->tr->opt.context_line && len > t->tr->opt.max_set) {
+        shuffle_set(t, bb->set, sentence, len);
+        sentence = bb->set;
+    }
     if (t->tr->opt.arch == TRAIN_CBOW)
         sentence_cbow(t, sentence, len);
     else

@@ -342,25 +342,37 @@ int subword_model_open(struct subword_model *m, const char *path, struct w2v_err
         return fd;
     /* Look at the magic with read(): most files are not subword models and
      * need not be mapped here. */
-    unsigned char magic[sizeof SUBWORD_MODEL_MAGIC];
-    ssize_t got = pread(fd, magic, sizeof magic, 0);
-    if (got != (ssize_t)sizeof magic || memcmp(magic, SUBWORD_MODEL_MAGIC, sizeof magic) != 0) {
+    unsigned char h[SUBWORD_MODEL_HEADER];
+    ssize_t got = pread(fd, h, sizeof SUBWORD_MODEL_MAGIC, 0);
+    if (got != (ssize_t)sizeof SUBWORD_MODEL_MAGIC ||
+        memcmp(h, SUBWORD_MODEL_MAGIC, sizeof SUBWORD_MODEL_MAGIC) != 0) {
         close(fd);
         return 1;
     }
     if ((uint64_t)file_size > SIZE_MAX || file_size < SUBWORD_MODEL_HEADER) {
-        close(fd);
-        return w2v_fail(err, W2V_EFORMAT, "'%s' is truncated: %lld bytes, not even a header",
-                        path, (long long)file_size);
-    }
-    void *base;
-    if ((rc = vectors_map_fd(fd, (size_t)file_size, path, &base, err)) != 0)
-        return rc;
-    m->base = base;
-    m->size = (size_t)file_size;
-    rc = check_header(m, path, m->base, &words_bytes, err);
-    if (rc < 0)
+        rc = w2v_fail(err, W2V_EFORMAT, "'%s' is truncated: %lld bytes, not even a header",
+                      path, (long long)file_size);
         goto fail;
+    }
+    /* The header is checked against the file's size before anything is
+     * mapped: a file whose header claims more than it holds is refused
+     * here rather than faulting later. (One that shrinks after this check
+     * still can: see subword_model.h.) */
+    if ((got = pread(fd, h, sizeof h, 0)) != (ssize_t)sizeof h) {
+        if (got >= 0)
+            errno = EIO; /* it shrank since fstat: say something true */
+        rc = w2v_fail_errno(err, "cannot read '%s'", path);
+        goto fail;
+    }
+    m->size = (size_t)file_size;
+    if ((rc = check_header(m, path, h, &words_bytes, err)) < 0)
+        goto fail;
+    void *base;
+    rc = vectors_map_fd(fd, (size_t)file_size, path, &base, err);
+    fd = -1; /* closed either way */
+    if (rc != 0)
+        goto fail;
+    m->base = base;
     rc = load_words(m, path, (size_t)words_bytes, err);
     if (rc < 0)
         goto fail;
@@ -369,6 +381,8 @@ int subword_model_open(struct subword_model *m, const char *path, struct w2v_err
         goto fail;
     return 0;
 fail:
+    if (fd >= 0)
+        close(fd);
     subword_model_release(m);
     return rc;
 }
@@ -424,16 +438,24 @@ static int check_finite(const float *x, int32_t dim, const char *word, struct w2
 int subword_model_vector(const struct subword_model *m, const char *word, float *out,
                          size_t *n_grams_used, size_t *n_grams_total, struct w2v_err *err)
 {
+    int64_t r = subword_model_find(m, word);
+    if (r < 0)
+        return subword_model_gram_vector(m, word, out, n_grams_used, n_grams_total, err);
+    if (n_grams_used)
+        *n_grams_used = 0;
+    if (n_grams_total)
+        *n_grams_total = 0;
+    subword_model_word_row(m, r, out);
+    return check_finite(out, m->dim, word, err);
+}
+
+int subword_model_gram_vector(const struct subword_model *m, const char *word, float *out,
+                              size_t *n_grams_used, size_t *n_grams_total, struct w2v_err *err)
+{
     size_t used = 0, total = 0;
     int rc = 0;
     uint32_t *ids = NULL;
     float *row = NULL;
-    int64_t r = subword_model_find(m, word);
-    if (r >= 0) {
-        subword_model_word_row(m, r, out);
-        rc = check_finite(out, m->dim, word, err);
-        goto done;
-    }
     size_t len = strlen(word);
     size_t cap = ngram_max_count(len, m->minn, m->maxn);
     ids = w2v_calloc(cap ? cap : 1, sizeof *ids);
@@ -476,28 +498,29 @@ done:
     return rc;
 }
 
-int subword_model_to_vectors(const struct subword_model *m, struct vectors *v,
+int subword_model_to_vectors(const struct subword_model *m, int64_t limit, struct vectors *v,
                              struct w2v_err *err)
 {
     int rc;
     size_t bytes, pool = 0;
+    const int64_t n = limit > 0 && limit < m->n_words ? limit : m->n_words;
     vectors_init(v);
-    if (w2v_size_mul((size_t)m->n_words, (size_t)m->dim * sizeof(float), &bytes) != 0)
+    if (w2v_size_mul((size_t)n, (size_t)m->dim * sizeof(float), &bytes) != 0)
         return w2v_fail(err, W2V_EOVERFLOW, "subword model too large");
-    for (int64_t r = 0; r < m->n_words; r++)
+    for (int64_t r = 0; r < n; r++)
         pool += strlen(m->words.words[r]) + 1;
     v->data = w2v_aligned_alloc(bytes);
-    v->words = w2v_calloc((size_t)m->n_words, sizeof *v->words);
+    v->words = w2v_calloc((size_t)n, sizeof *v->words);
     v->word_pool = w2v_malloc(pool);
     if (!v->data || !v->words || !v->word_pool) {
-        rc = w2v_fail(err, W2V_ENOMEM, "out of memory for %lld vectors", (long long)m->n_words);
+        rc = w2v_fail(err, W2V_ENOMEM, "out of memory for %lld vectors", (long long)n);
         goto fail;
     }
-    v->rows = m->n_words;
+    v->rows = n;
     v->dim = m->dim;
     memcpy(v->word_pool, m->words.word_pool, pool); /* the same words, same order */
     size_t at = 0;
-    for (int64_t r = 0; r < m->n_words; r++) {
+    for (int64_t r = 0; r < n; r++) {
         v->words[r] = v->word_pool + at;
         at += strlen(v->words[r]) + 1;
         float *x = v->data + (size_t)r * (size_t)m->dim;

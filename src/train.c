@@ -32,6 +32,9 @@ void train_options_default(struct train_options *o)
     o->senses = 0;
     o->senses_vocab = W2V_SENSES_DEFAULT_VOCAB;
     o->senses_threshold = W2V_SENSES_DEFAULT_THRESHOLD;
+    o->context_line = 0;
+    o->max_set = 100;
+    o->batch_rows = 0;
 }
 
 int train_options_check(const struct train_options *o, struct w2v_err *err)
@@ -53,6 +56,15 @@ int train_options_check(const struct train_options *o, struct w2v_err *err)
         return w2v_fail(err, W2V_EINVAL, "the sample threshold must be 0 or more");
     if (!isfinite(o->ns_exponent))
         return w2v_fail(err, W2V_EINVAL, "the negative-sampling exponent must be finite");
+    if (o->context_line && strcmp(o->kernel, "batched") != 0)
+        return w2v_fail(err, W2V_EINVAL, "--context line trains with the batched kernel only, "
+                        "not --kernel %s", o->kernel);
+    if (o->context_line && (o->max_set < 2 || o->max_set > W2V_MAX_SET))
+        return w2v_fail(err, W2V_EINVAL, "--max-set takes 2 to %d items, not %d", W2V_MAX_SET,
+                        o->max_set);
+    if (o->batch_rows < 0 || o->batch_rows > W2V_MAX_SET)
+        return w2v_fail(err, W2V_EINVAL, "--batch-rows takes 0 to %d rows, not %d", W2V_MAX_SET,
+                        o->batch_rows);
     int senses_kernel = strcmp(o->kernel, "senses") == 0;
     if (o->senses != 0 || senses_kernel) {
         if (o->senses == 0)

@@ -156,11 +156,16 @@ static void *worker_run(void *arg)
     return NULL;
 }
 
-/* Fisher-Yates over order[0..n). */
-static void shuffle(int32_t *order, int32_t n, struct rng *r)
+void walks_round_order(int32_t *order, int32_t n, uint64_t seed, int64_t round)
 {
+    for (int32_t u = 0; u < n; u++)
+        order[u] = u;
+    /* The shuffle's stream is apart from every walk's: streams of walks
+     * count up from 0, this one down from the top. Fisher-Yates. */
+    struct rng r;
+    rng_seed(&r, seed, UINT64_MAX - (uint64_t)round);
     for (int32_t i = n - 1; i > 0; i--) {
-        int32_t j = (int32_t)rng_below(r, (uint64_t)i + 1);
+        int32_t j = (int32_t)rng_below(&r, (uint64_t)i + 1);
         int32_t t = order[i];
         order[i] = order[j];
         order[j] = t;
@@ -200,13 +205,7 @@ int walks_write(const struct graph *g, const struct walks_options *o, FILE *out,
     int64_t batches = (g->n_nodes + (int64_t)nt * WALKS_BLOCK - 1) / ((int64_t)nt * WALKS_BLOCK);
     int64_t block = (g->n_nodes + batches * nt - 1) / (batches * nt);
     for (int64_t round = 0; round < o->walks; round++) {
-        for (int32_t u = 0; u < g->n_nodes; u++)
-            order[u] = u;
-        /* The shuffle's stream is apart from every walk's: streams of walks
-         * count up from 0, this one down from the top. */
-        struct rng r;
-        rng_seed(&r, o->seed, UINT64_MAX - (uint64_t)round);
-        shuffle(order, g->n_nodes, &r);
+        walks_round_order(order, g->n_nodes, o->seed, round);
         for (int64_t pos = 0; pos < g->n_nodes;) {
             int used = 0;
             for (int t = 0; t < nt && pos < g->n_nodes; t++, used++) {

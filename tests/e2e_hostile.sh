@@ -192,4 +192,52 @@ fi
 expect_error 1 "a failure keeps an existing OUT" -- train "$C.rare" -o "$TMP/keep.bin" --quiet
 check "... untouched" [ "$(cat "$TMP/keep.bin")" = precious ]
 expect_error 1 "convert into a missing directory" -- convert "$V.good" "$TMP/no/dir/v.txt" --text
+
+# ---- graph files: w2v walks and w2v train --graph read them alike -------------
+G=$TMP/g
+# bad_graph STATUS DESCRIPTION FILE [OPTIONS...]: walks and train --graph
+# each fail with one error line and leave no output ($TMP/err: train's).
+bad_graph() {
+    st=$1; desc=$2; file=$3; shift 3
+    expect_error "$st" "walks: $desc" -- walks "$file" -o "$OUT" --threads 2 "$@"
+    no_output "walks: $desc"
+    expect_error "$st" "train --graph: $desc" -- train --graph "$file" -o "$OUT" --threads 2 \
+        --quiet --epochs 1 --dim 8 "$@"
+    no_output "train --graph: $desc"
+}
+printf 'a b 1\nb c -1\n' >"$G.neg"
+bad_graph 1 "a negative weight" "$G.neg" --weighted
+check "negative weight: the line is named" grep --quiet "line 2" "$TMP/err"
+printf 'a b 1\nb c x\n' >"$G.nan"
+bad_graph 1 "a non-numeric weight" "$G.nan" --weighted
+check "non-numeric weight: the line is named" grep --quiet "line 2.*'x'" "$TMP/err"
+printf 'a b 0\n' >"$G.zero"
+bad_graph 1 "a zero weight" "$G.zero" --weighted
+printf 'a b\n' >"$G.noweight"
+bad_graph 1 "no weight with --weighted" "$G.noweight" --weighted
+printf 'a b c d\n' >"$G.four"
+bad_graph 1 "four fields" "$G.four"
+long=$(printf '%0101d' 0)
+printf 'a b\n%s b\n' "$long" >"$G.long"
+bad_graph 1 "a node name over 100 bytes" "$G.long"
+check "long name: the line is named" grep --quiet "line 2" "$TMP/err"
+printf 'a </s>\n' >"$G.eos"
+bad_graph 1 "</s> as a node" "$G.eos"
+printf 'a b\nc\000d\n' >"$G.nul"
+bad_graph 1 "a NUL byte" "$G.nul"
+printf '# nothing\n\n' >"$G.empty"
+bad_graph 1 "no node" "$G.empty"
+: >"$G.zero-bytes"
+bad_graph 1 "an empty file" "$G.zero-bytes"
+bad_graph 1 "a missing file" "$TMP/no-such-graph"
+bad_graph 1 "a directory" "$TMP"
+head -c 200000 /dev/urandom >"$G.random"
+for cmd in "walks" "train --graph"; do
+    # shellcheck disable=SC2086 # $cmd is two words on purpose
+    "$W2V" $cmd "$G.random" -o "$OUT" --threads 2 --walks 1 --length 5 --quiet 2>"$TMP/err" >/dev/null
+    st=$?
+    check "random bytes: $cmd works, or one error line" sh -c '[ "$1" -eq 0 ] || { [ "$1" -eq 1 ] && [ "$(wc -l <"$2")" -eq 1 ]; }' sh "$st" "$TMP/err"
+    rm -f "$OUT"
+done
+
 summary

@@ -55,4 +55,24 @@ check "--help names both kernels" sh -c '"$0" train --help | grep -q "batched (d
 
 expect_error 2 "an unknown kernel" -- train "$TMP/planted.txt" -o "$TMP/x.bin" --kernel turbo
 check "... names the known kernels" grep -q "batched" "$TMP/err"
+
+# --batch-rows: 0 is the whole window (the default); a cap of at least the
+# window's 2 * 3 rows changes nothing; 1 is another computation; out of
+# range is a usage error.
+args="--model skipgram --dim 16 --window 3 --epochs 2 --min-count 1 --threads 1 --seed 3 --quiet"
+# shellcheck disable=SC2086
+"$W2V" train "$TMP/planted.txt" -o "$TMP/r-def.bin" $args
+# shellcheck disable=SC2086
+"$W2V" train "$TMP/planted.txt" -o "$TMP/r-6.bin" $args --batch-rows 6
+# shellcheck disable=SC2086
+"$W2V" train "$TMP/planted.txt" -o "$TMP/r-1.bin" $args --batch-rows 1
+check "--batch-rows 6 (>= the window's 2 * 3 rows) gives the default's bits" cmp -s "$TMP/r-def.bin" "$TMP/r-6.bin"
+check "--batch-rows 1 is another computation" sh -c '! cmp -s "$1" "$2"' sh "$TMP/r-def.bin" "$TMP/r-1.bin"
+good=0
+for i in 0 1 2 3 4 5; do
+    "$W2V" nearest "$TMP/r-1.bin" "p$i" -k 1 | grep -qw "q$i" && good=$((good + 1))
+done
+check "--batch-rows 1: planted partners are nearest ($good of 6)" [ "$good" -eq 6 ]
+expect_error 2 "--batch-rows beyond 1000 is a usage error" -- train "$TMP/planted.txt" -o "$TMP/x.bin" --batch-rows 1001
+expect_error 2 "--batch-rows -1 is a usage error" -- train "$TMP/planted.txt" -o "$TMP/x.bin" --batch-rows -1
 summary

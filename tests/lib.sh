@@ -54,6 +54,49 @@ planted_corpus() {
         } }' >"$1"
 }
 
+# same_group_share VEC PROBE K: the share (in %) of the K nearest of each
+# word in the file PROBE whose group matches the word's; a word's group is
+# its name up to the first '_' (b2_n6: b2).
+same_group_share() {
+    "$W2V" nearest "$1" -k "$3" <"$2" | awk -v probe="$2" '
+        BEGIN { while ((getline w < probe) > 0) q[++nq] = w; i = 1 }
+        /^$/ { i++; next }
+        { split(q[i], a, "_"); split($1, b, "_"); n++; same += (a[1] == b[1]) }
+        END { printf "%.0f\n", n ? 100 * same / n : 0 }'
+}
+
+# shuffled_model VEC OUT: the text model of VEC with its rows given to other
+# words (a shuffled embedding: what chance scores against the same vectors).
+shuffled_model() {
+    "$W2V" convert "$1" "$TMP/shuffle-in.txt" --text 2>/dev/null ||
+        "$W2V" convert "$1" -o "$TMP/shuffle-in.txt" --text
+    awk 'NR == 1 { print; next } { w[NR] = $1; $1 = ""; r[NR] = $0 }
+         END { srand(11); n = NR; for (i = n; i > 2; i--) { j = 2 + int(rand() * (i - 1)); t = w[i]; w[i] = w[j]; w[j] = t }
+               for (i = 2; i <= n; i++) print w[i] r[i] }' "$TMP/shuffle-in.txt" >"$2"
+}
+
+# links_auc VEC HELD TRAIN: eval-links' AUC of VEC on the held-out edges.
+links_auc() {
+    "$W2V" eval-links "$1" "$2" --exclude "$3" --json | sed 's/.*"auc": \([0-9.]*\).*/\1/'
+}
+
+# planted_check LABEL VEC WALKS HELD TRAIN: the planted-partition property
+# of the node vectors VEC (nodes named bK_nI, scripts/sbm.sh): for 40 nodes
+# (the first names of the walks file WALKS), at least 80% of the 10 nearest
+# in their own block (chance: 1 in 4); eval-links AUC on the edges HELD out
+# of TRAIN at least 0.7, and at most 0.6 for the same vectors shuffled
+# among the nodes. Sets $same, $auc and $auc_shuf for the caller's report.
+planted_check() {
+    awk '{ print $1 }' "$3" | sort -u | head -n 40 >"$TMP/probe"
+    same=$(same_group_share "$2" "$TMP/probe" 10)
+    check "$1: same-block neighbours: $same% of the 10 nearest (chance 25%)" test "$same" -ge 80
+    auc=$(links_auc "$2" "$4" "$5")
+    shuffled_model "$2" "$TMP/shuffled.txt"
+    auc_shuf=$(links_auc "$TMP/shuffled.txt" "$4" "$5")
+    check "$1: AUC $auc >= 0.7" awk -v a="$auc" 'BEGIN { exit !(a >= 0.7) }'
+    check "$1: shuffled AUC $auc_shuf <= 0.6" awk -v a="$auc_shuf" 'BEGIN { exit !(a <= 0.6 && a > 0) }'
+}
+
 summary() {
     echo "$(basename "$0"): $PASSED passed, $FAILED failed"
     [ "$FAILED" -eq 0 ]

@@ -39,6 +39,16 @@ fail:
     return -1;
 }
 
+/* Parse questions text q into qs, zero res. */
+static void questions_setup(struct eval_questions *qs, struct eval_analogy_result *res,
+                            const char *q, size_t len)
+{
+    struct w2v_err err = {0};
+    eval_questions_init(qs);
+    memset(res, 0, sizeof *res);
+    CHECK(eval_questions_parse(qs, q, len, "q", &err) == 0);
+}
+
 /* ---- case folding ------------------------------------------------------------ */
 
 static void test_vocab_fold(void)
@@ -106,9 +116,7 @@ static void test_analogy_planted(void)
     struct eval_questions qs;
     struct eval_analogy_result res;
     struct w2v_err err = {0};
-    eval_questions_init(&qs);
-    memset(&res, 0, sizeof res);
-    CHECK(eval_questions_parse(&qs, q, sizeof q - 1, "q", &err) == 0);
+    questions_setup(&qs, &res, q, sizeof q - 1);
     for (int m = 0; m < 2; m++) {
         struct eval_analogy_options opt = {0, m ? EVAL_3COSMUL : EVAL_3COSADD, 1, 0};
         CHECK(eval_analogy(&model, &qs, &opt, &res, &err) == 0);
@@ -149,9 +157,7 @@ static void test_analogy_excludes_variants(void)
     const char q[] = ": s\na b c d\n";
     struct eval_questions qs;
     struct eval_analogy_result res;
-    eval_questions_init(&qs);
-    memset(&res, 0, sizeof res);
-    CHECK(eval_questions_parse(&qs, q, sizeof q - 1, "q", NULL) == 0);
+    questions_setup(&qs, &res, q, sizeof q - 1);
     struct eval_analogy_options opt = {0, EVAL_3COSADD, 1, 0};
     CHECK(eval_analogy(&model, &qs, &opt, &res, NULL) == 0);
     CHECK(res.predicted[0] == 3);
@@ -378,6 +384,117 @@ static void test_similarity(void)
     query_model_release(&model);
 }
 
+/* ---- --oov: question words outside the first N rows --------------------------- */
+
+/* The hook of the --oov tests: "lady" is woman's vector (scaled: eval
+ * normalises), "prince" king's; "boom" fails; anything else has none.
+ * Counts its calls. */
+static int oov_calls;
+static int test_oov_vector(void *ctx, const char *word, float *out, struct w2v_err *err)
+{
+    (void)ctx;
+    oov_calls++;
+    const float lady[5] = {2, 0, 2, 0, 0}, prince[5] = {0, 1, 1, 0, 0};
+    if (strcmp(word, "lady") == 0 || strcmp(word, "prince") == 0) {
+        memcpy(out, word[0] == 'l' ? lady : prince, sizeof lady);
+        return 0;
+    }
+    if (strcmp(word, "boom") == 0)
+        return w2v_fail(err, W2V_EIO, "the hook failed on 'boom'");
+    return 1;
+}
+
+static void test_analogy_oov(void)
+{
+    enum { D = 5 };
+    const char *words[] = {"man", "woman", "king", "queen", "apple", "red"};
+    const float data[][D] = {
+        {0, 0, 1, 0, 0}, {1, 0, 1, 0, 0}, {0, 1, 1, 0, 0}, {1, 1, 1, 0, 0},
+        {0, 0, 0, 1, 0}, {0, 0, 0, 0, 1},
+    };
+    struct query_model model;
+    CHECK(make_model(&model, words, 6, D, &data[0][0]) == 0);
+    const char q[] = ": royalty\n"
+                     "man lady king queen\n"    /* a, b, c: lady from the hook */
+                     "man woman prince queen\n"
+                     "man woman king lady\n"    /* d is no candidate: skipped */
+                     "man zzz king queen\n"     /* the hook has nothing: skipped */
+                     "man woman king queen\n"   /* in the vocabulary */
+                     "MAN LADY king queen\n"    /* lady again (folded): one call */
+                     "red woman king queen\n";  /* red: row 5, past --restrict 4 */
+    struct eval_questions qs;
+    struct eval_analogy_result res;
+    struct w2v_err err = {0};
+    questions_setup(&qs, &res, q, sizeof q - 1);
+    const struct eval_oov hook = {test_oov_vector, NULL};
+    struct eval_analogy_options opt = {4, EVAL_3COSADD, 1, 0};
+    /* Without: only the question whose four words are among the 4 rows. */
+    CHECK(eval_analogy(&model, &qs, &opt, &res, &err) == 0);
+    CHECK(res.total == 1 && res.skipped == 6 && res.correct == 1);
+    CHECK(res.vocab_total == 1 && res.vocab_correct == 1);
+    CHECK(res.oov_rows == 0 && res.oov_hook == 0);
+    /* With: coverage rises from 1 to 5 questions, all answered right. */
+    for (int threads = 1; threads <= 2; threads++) {
+        oov_calls = 0;
+        opt.threads = threads;
+        CHECK(eval_analogy_oov(&model, &qs, &opt, &hook, &res, &err) == 0);
+        CHECK(res.total == 5 && res.skipped == 2 && res.correct == 5);
+        CHECK(res.vocab_total == 1 && res.vocab_correct == 1);
+        CHECK(res.predicted[0] == 3 && res.predicted[1] == 3 && res.predicted[6] == 3);
+        CHECK(res.predicted[2] == -1 && res.predicted[3] == -1);
+        CHECK(res.oov_rows == 1 && res.oov_hook == 2); /* red; lady, prince */
+        CHECK(oov_calls == 3);                         /* lady, prince, zzz: once each */
+    }
+    /* A failing hook fails the evaluation, result released. */
+    const char qb[] = ": s\nman boom king queen\n";
+    CHECK(eval_questions_parse(&qs, qb, sizeof qb - 1, "q", &err) == 0);
+    CHECK(eval_analogy_oov(&model, &qs, &opt, &hook, &res, &err) == W2V_EIO);
+    CHECK(res.sections == NULL && res.total == 0 && strstr(err.message, "boom") != NULL);
+    eval_analogy_result_release(&res);
+    eval_questions_release(&qs);
+    query_model_release(&model);
+}
+
+static void test_similarity_oov(void)
+{
+    enum { D = 5 };
+    const char *words[] = {"man", "woman", "king", "queen"};
+    const float data[][D] = {{0, 0, 1, 0, 0}, {1, 0, 1, 0, 0}, {0, 1, 1, 0, 0}, {1, 1, 1, 0, 0}};
+    struct query_model model;
+    CHECK(make_model(&model, words, 4, D, &data[0][0]) == 0);
+    const char text[] = "woman lady 5\n"  /* cos 1 */
+                        "man Lady 3\n"    /* cos 1/sqrt(2); Lady folds to lady */
+                        "man zzz 1\n"     /* skipped both ways */
+                        "king queen 4\n"  /* cos 2/sqrt(6) */
+                        "queen man 2\n";  /* cos 1/sqrt(3) */
+    struct eval_pairs ps;
+    struct eval_similarity_result res;
+    struct w2v_err err = {0};
+    eval_pairs_init(&ps);
+    CHECK(eval_pairs_parse(&ps, text, sizeof text - 1, "p", &err) == 0);
+    const struct eval_oov hook = {test_oov_vector, NULL};
+    CHECK(eval_similarity_oov(&model, &ps, 0, NULL, &res, &err) == 0);
+    CHECK(res.pairs == 2 && res.skipped == 3 && res.vocab_pairs == 2);
+    oov_calls = 0;
+    CHECK(eval_similarity_oov(&model, &ps, 0, &hook, &res, &err) == 0);
+    CHECK(res.pairs == 4 && res.skipped == 1 && res.vocab_pairs == 2);
+    CHECK(res.oov_hook == 1 && res.oov_rows == 0 && oov_calls == 2); /* lady, zzz */
+    const double gold[] = {5, 3, 4, 2};
+    const double cosv[] = {1, sqrt(0.5), 2 / sqrt(6), sqrt(3) / 3};
+    CHECK_NEAR(res.pearson, eval_pearson(gold, cosv, 4), 1e-6);
+    CHECK_NEAR(res.spearman, eval_spearman(gold, cosv, 4), 1e-6);
+    /* Restricted to row 0 (man): queen, woman, king come from rows further
+     * down, lady from the hook; nothing is in the vocabulary pairs. */
+    CHECK(eval_similarity_oov(&model, &ps, 1, &hook, &res, &err) == 0);
+    CHECK(res.pairs == 4 && res.vocab_pairs == 0 && res.oov_rows == 3 && res.oov_hook == 1);
+    CHECK_NEAR(res.pearson, eval_pearson(gold, cosv, 4), 1e-6);
+    const char boom[] = "man boom 1\n";
+    CHECK(eval_pairs_parse(&ps, boom, sizeof boom - 1, "p", &err) == 0);
+    CHECK(eval_similarity_oov(&model, &ps, 0, &hook, &res, &err) == W2V_EIO);
+    eval_pairs_release(&ps);
+    query_model_release(&model);
+}
+
 /* A mapped binary file gives the same answers as the same file read into
  * memory (the query engine normalises both the same way), and a non-finite
  * mapped row is reported, not scored. */
@@ -470,6 +587,8 @@ int main(void)
     TEST_RUN(test_analogy_excludes_variants);
     TEST_RUN(test_analogy_brute_force);
     TEST_RUN(test_similarity);
+    TEST_RUN(test_analogy_oov);
+    TEST_RUN(test_similarity_oov);
     TEST_RUN(test_eval_mapped);
     return TEST_REPORT("test_eval");
 }

@@ -102,6 +102,44 @@ static void test_round_trip(void)
     subword_model_release(&m);
 }
 
+/* --limit's pieces: the first limit rows as vectors, and a model word's
+ * n-gram vector (what a word past the limit gets). */
+static void test_limit(void)
+{
+    struct subword_model_data d = make_model();
+    struct w2v_err err = {0};
+    CHECK(subword_model_write(path_buf, &d, &err) == 0);
+    struct subword_model m;
+    CHECK(subword_model_open(&m, path_buf, &err) == 0);
+    struct vectors v;
+    for (int64_t limit = 0; limit <= 4; limit++) {
+        const int64_t want = limit == 0 || limit > 3 ? 3 : limit;
+        CHECK(subword_model_to_vectors(&m, limit, &v, &err) == 0);
+        CHECK(v.rows == want && v.dim == DIM);
+        for (int64_t r = 0; r < want; r++) {
+            CHECK(strcmp(v.words[r], words[r]) == 0 && vectors_find(&v, words[r]) == r);
+            CHECK(memcmp(v.data + r * DIM, word_rows + r * DIM, DIM * sizeof(float)) == 0);
+        }
+        CHECK(want == 3 || vectors_find(&v, words[2]) == -1);
+        vectors_release(&v);
+    }
+    /* "walk" is a model word: subword_model_vector gives its row, the
+     * n-gram vector the mean of its n-gram rows, every one stored: 1..g. */
+    float x[DIM];
+    size_t used = 0, total = 0;
+    CHECK(subword_model_gram_vector(&m, "walk", x, &used, &total, &err) == 0);
+    CHECK(used == total && total > 0);
+    double want = 0;
+    uint32_t b[32];
+    size_t n = ngram_buckets("walk", 4, 3, 4, BUCKET, b, 32);
+    for (size_t i = 0; i < n; i++)
+        want += (double)(subword_model_find_gram(&m, b[i]) + 1);
+    for (int j = 0; j < DIM; j++)
+        CHECK_NEAR(x[j], want / (double)n, 1e-5);
+    CHECK(memcmp(x, word_rows + DIM, sizeof x) != 0);
+    subword_model_release(&m);
+}
+
 /* open fails with want and a one-line message, and leaves m zeroed. */
 static void expect_bad(const unsigned char *bytes, size_t n, int want)
 {
@@ -244,6 +282,7 @@ int main(void)
     test_tmp_path(path_buf, sizeof path_buf, "subword.model");
     test_tmp_path(bad_buf, sizeof bad_buf, "subword-bad.model");
     TEST_RUN(test_round_trip);
+    TEST_RUN(test_limit);
     TEST_RUN(test_hostile);
     TEST_RUN(test_write_rejects);
     remove(path_buf);

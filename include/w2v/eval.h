@@ -89,6 +89,22 @@ int eval_questions_read(struct eval_questions *qs, const char *path, struct w2v_
 
 enum eval_method { EVAL_3COSADD = 0, EVAL_3COSMUL = 1 };
 
+/* Vectors for the words of a question or pair that are not among the
+ * first N rows (eval --oov). Such a word first gets its own row when it is
+ * further down the model (found case-folded, as above); a word the model
+ * lacks altogether is handed to vector(), e.g. a subword model's n-gram
+ * mean. The answer candidates stay the first N rows, so an analogy whose
+ * d is not among them is still skipped. */
+struct eval_oov {
+    /* word's vector into out[0..dim) (any length; eval normalises it).
+     * Returns 0; 1 when word has no vector (its question or pair is
+     * skipped); or a negative W2V_E code, which fails the evaluation (err
+     * filled). NULL: words the model lacks are skipped. Called from the
+     * evaluating thread only, once per distinct (case-folded) word. */
+    int (*vector)(void *ctx, const char *word, float *out, struct w2v_err *err);
+    void *ctx;
+};
+
 #define EVAL_DEFAULT_RESTRICT 30000
 #define EVAL_3COSMUL_EPSILON QUERY_3COSMUL_EPSILON /* query.h has the formula */
 
@@ -114,6 +130,10 @@ struct eval_analogy_result {
     int64_t semantic_correct, semantic_total;   /* sections not starting "gram" */
     int64_t syntactic_correct, syntactic_total; /* sections starting "gram" */
     int64_t rows_used;       /* min(restrict, rows) */
+    int64_t vocab_correct, vocab_total; /* the questions whose four words are
+                                   among the first N rows (total without oov) */
+    int64_t oov_rows, oov_hook; /* distinct question words given vectors from
+                                   rows past N, and by oov->vector */
     int64_t *predicted;      /* [n questions] predicted row, -1 when the
                                 question was skipped (or every row was
                                 excluded); owned */
@@ -137,6 +157,13 @@ void eval_analogy_result_release(struct eval_analogy_result *r); /* safe on zero
 int eval_analogy(const struct query_model *m, const struct eval_questions *qs,
                  const struct eval_analogy_options *opt, struct eval_analogy_result *res,
                  struct w2v_err *err);
+
+/* eval_analogy where a, b and c outside the first N rows get vectors as oov
+ * says (NULL: eval_analogy); d must still be among them. Adds the hook's
+ * errors. */
+int eval_analogy_oov(const struct query_model *m, const struct eval_questions *qs,
+                     const struct eval_analogy_options *opt, const struct eval_oov *oov,
+                     struct eval_analogy_result *res, struct w2v_err *err);
 
 /* ---- word-pair similarity ----------------------------------------------- */
 
@@ -201,6 +228,9 @@ struct eval_similarity_result {
     double pearson;    /* likewise */
     int64_t pairs;     /* pairs with both words known */
     int64_t skipped;   /* pairs with an unknown word */
+    int64_t vocab_pairs; /* pairs with both words among the first N rows
+                            (pairs without oov) */
+    int64_t oov_rows, oov_hook; /* as in eval_analogy_result */
 };
 
 /* Correlate the cosine (query_similarity) of each pair's (case-folded) rows
@@ -211,6 +241,12 @@ struct eval_similarity_result {
 int eval_similarity(const struct query_model *m, const struct eval_pairs *ps,
                     int64_t restrict_rows, struct eval_similarity_result *res,
                     struct w2v_err *err);
+
+/* eval_similarity where words outside the first restrict_rows rows get
+ * vectors as oov says (NULL: eval_similarity). Adds the hook's errors. */
+int eval_similarity_oov(const struct query_model *m, const struct eval_pairs *ps,
+                        int64_t restrict_rows, const struct eval_oov *oov,
+                        struct eval_similarity_result *res, struct w2v_err *err);
 
 /* ---- statistics ------------------------------------------------------------ */
 

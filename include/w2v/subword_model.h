@@ -89,17 +89,22 @@ struct subword_model {
  * W2V_EIO (cannot open/map; not a regular file), W2V_EEMPTY, W2V_EFORMAT
  * (err names the problem: truncated, wrong version, sizes that disagree
  * with the file, bad words or ids), W2V_EOVERFLOW, W2V_ENOMEM. On failure
- * m is released. Not thread-safe on one m. If the file shrinks while
- * mapped, access faults (SIGBUS), as with mapped vector files. */
+ * m is released. Not thread-safe on one m. The header is checked against
+ * the file's size before the file is mapped, so a short or lying file is
+ * an error, never a fault. The remaining caveat of any mapping: if another
+ * process shrinks the file while it is mapped, reading a lost n-gram row
+ * faults (SIGBUS), as with mapped vector files; the commands turn that
+ * into their one-line error (cmd_model.h's guard). */
 int subword_model_open(struct subword_model *m, const char *path, struct w2v_err *err);
 
 void subword_model_release(struct subword_model *m); /* safe on zeroed/released */
 
 /* The model's words and word rows as a struct vectors (words, rows in
- * host order, 64-byte aligned, indexed), e.g. for query_model_from_vectors.
+ * host order, 64-byte aligned, indexed), e.g. for query_model_from_vectors;
+ * only the first limit rows when 0 < limit < n_words (gensim's limit=).
  * Returns 0, W2V_ENOMEM, W2V_EOVERFLOW or W2V_EFORMAT (a non-finite value,
  * err names the word); on failure v is released. */
-int subword_model_to_vectors(const struct subword_model *m, struct vectors *v,
+int subword_model_to_vectors(const struct subword_model *m, int64_t limit, struct vectors *v,
                              struct w2v_err *err);
 
 /* Row of word among the model's words, or -1. Thread-safe. */
@@ -121,5 +126,11 @@ int64_t subword_model_find_gram(const struct subword_model *m, uint32_t b);
  * Thread-safe. */
 int subword_model_vector(const struct subword_model *m, const char *word, float *out,
                          size_t *n_grams_used, size_t *n_grams_total, struct w2v_err *err);
+
+/* The n-gram half of subword_model_vector: the mean of word's stored
+ * n-gram rows even when word is a model word (as for a word past a query's
+ * --limit, whose row is not read). Same returns. Thread-safe. */
+int subword_model_gram_vector(const struct subword_model *m, const char *word, float *out,
+                              size_t *n_grams_used, size_t *n_grams_total, struct w2v_err *err);
 
 #endif

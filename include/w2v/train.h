@@ -61,7 +61,20 @@ struct train_options {
     int senses;               /* K sense vectors per word (kernel "senses"); 0 off */
     int32_t senses_vocab;     /* the most frequent words that get senses (30000) */
     double senses_threshold;  /* λ: a new sense opens below this cosine (-0.1) */
+    int context_line;         /* 0: the window; 1: set contexts (item2vec, batched kernel
+                               * only): every other kept token of the line is a context of
+                               * each token, window ignored */
+    int max_set;              /* context_line: a line of up to max_set kept tokens is one
+                               * set; in a longer one each token gets max_set - 1 of the
+                               * others (see kernel_batch.c); 2..W2V_MAX_SET, default 100 */
+    int batch_rows;           /* batched skip-gram: context rows per block step, 0 (default)
+                               * the whole window; 1 moves the output rows after each
+                               * context, as pair-by-pair SGD (see kernel_batch.c) */
 };
+
+/* The largest --max-set: the trainer's sentence cap (a longer line is cut
+ * into sets of this many kept tokens). */
+#define W2V_MAX_SET 1000
 
 /* The original's starting rate: 0.05 for CBOW, 0.025 for skip-gram. Pure. */
 double train_default_alpha(enum train_arch arch);

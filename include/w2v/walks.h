@@ -54,6 +54,10 @@ int walks_one(const struct graph *g, int32_t start, int length, double p, double
 /* The random stream of the walk from start in round `round`. */
 void walks_seed(struct rng *r, uint64_t seed, int64_t round, int32_t start, int32_t n_nodes);
 
+/* order[0..n) = the start nodes 0..n-1 of round `round` in that round's
+ * shuffled order (the order walks_write writes them in). Pure. */
+void walks_round_order(int32_t *order, int32_t n, uint64_t seed, int64_t round);
+
 /* Called on the calling thread after each batch of walks; non-zero stops
  * the run (walks_write then returns W2V_EINTR). */
 typedef int (*walks_progress_fn)(void *ctx, int64_t done, int64_t total);

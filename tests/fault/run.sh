@@ -27,6 +27,9 @@ head -n 8 corpus.txt >small.txt
     { echo "fault: the clean subword training run failed"; echo "0 passed, 1 failed"; exit 1; }
 printf ': s\nw1 w2 w3 w4\n' >questions.txt
 printf 'w1 w2 1.0\nw3 w4 2.0\nw5 w6 3.0\n' >pairs.txt
+# Unseen words for the subword model's --oov (w1zz: n-grams of w1).
+printf ': s\nw1zz w2 w3 w4\nw1 w2 w3zz w4\n' >questions-oov.txt
+printf 'w1zz w2 1.0\nw3 w4 2.0\nw5zz w6 3.0\n' >pairs-oov.txt
 # The corpus through a pipe (the scenario table splits on '|').
 printf 'cat corpus.txt | "$W2V" train - "$@"\n' >stdin-train.sh
 awk 'BEGIN { srand(3); for (e = 0; e < 120; e++) print "w" int(rand() * 40), "w" int(rand() * 40), 1 + e % 3 }' >graph.txt
@@ -57,6 +60,8 @@ analogy-3cosmul|"$W2V" analogy base.bin w1 w2 w3 -k 3 --method 3cosmul|-
 doesnt-match|"$W2V" doesnt-match base.bin w1 w2 w3 w4 --json|-
 map|"$W2V" map base.bin w1 w2 -k 8 -o out.svg|out.svg
 walks|"$W2V" walks graph.txt -o out.txt --weighted --walks 2 --length 6 --p 0.5 --threads 2 --quiet|out.txt
+train-graph|"$W2V" train --graph graph.txt -o out.bin --weighted --walks 2 --length 6 --p 0.5 --dim 8 --epochs 1 --threads 2 --quiet|out.bin
+train-line|"$W2V" train corpus.txt -o out.bin --context line --max-set 5 --dim 8 --epochs 1 --min-count 1 --threads 2 --quiet|out.bin
 eval-links|"$W2V" eval-links base.bin held.txt --exclude graph.txt|-
 phrases|"$W2V" phrases small.txt -o out.txt --min-count 2 --threshold 1,1 --quiet|out.txt
 classes|"$W2V" classes base.bin -k 4 -o out.txt --threads 1 --quiet|out.txt
@@ -64,6 +69,10 @@ train-resume|"$W2V" train corpus.txt -o out.bin --resume run.ck --checkpoint out
 train-subwords|"$W2V" train corpus.txt -o out.bin --subwords --bucket 1000 --subword-model out.txt --dim 8 --epochs 1 --min-count 1 --threads 1 --quiet|out.txt
 vector|"$W2V" vector base.sw w1 w1zz|-
 nearest-subword|"$W2V" nearest base.sw w1zz w2 -k 3|-
+eval-analogy-oov|"$W2V" eval-analogy base.sw questions-oov.txt --oov --threads 1|-
+eval-similarity-oov|"$W2V" eval-similarity base.sw pairs-oov.txt --oov --restrict 10|-
+doesnt-match-subword|"$W2V" doesnt-match base.sw w1zz w2 w3 w4|-
+map-subword|"$W2V" map base.sw w1zz w2 w5zz -k 4 -o out.svg|out.svg
 train-senses|"$W2V" train corpus.txt -o vec.bin --model skipgram --senses 2 --senses-output out.bin --dim 16 --epochs 2 --min-count 1 --threads 1 --quiet --seed 1|out.bin
 senses|"$W2V" senses senses.bin w1 w2 -k 3|-
 disambiguate|"$W2V" disambiguate senses.bin "w1 w2 w3 w4"|-

@@ -9,7 +9,9 @@
  *    canonical: zero padding, zero reserved fields, nothing after the end).
  * The vector of a word (a model word, a model word with a byte appended,
  * and a word made of the input's last bytes) is its row, the mean of its
- * stored n-gram rows, or W2V_ENOTFOUND / W2V_EFORMAT as documented. */
+ * stored n-gram rows, or W2V_ENOTFOUND / W2V_EFORMAT as documented; a model
+ * word's n-gram vector (a word past --limit) is that mean too. The first
+ * limit rows as vectors (--limit) are those rows, indexed. */
 #include <math.h>
 
 #include "fuzz.h"
@@ -42,14 +44,16 @@ FUZZ_NO_COVERAGE static int rows_finite(const struct subword_model *m, float *x)
     return 1;
 }
 
-/* The vector of word agrees with the model's rows. */
+/* The vector of word agrees with the model's rows (grams_only: the
+ * n-gram vector, whether or not word is a model word). */
 FUZZ_NO_COVERAGE static void check_vector(const struct subword_model *m, const char *word, float *x,
-                                          float *y)
+                                          float *y, int grams_only)
 {
     struct w2v_err err = {0};
     size_t used = 7, total = 7;
-    int rc = subword_model_vector(m, word, x, &used, &total, &err);
-    int64_t row = subword_model_find(m, word);
+    int rc = grams_only ? subword_model_gram_vector(m, word, x, &used, &total, &err)
+                        : subword_model_vector(m, word, x, &used, &total, &err);
+    int64_t row = grams_only ? -1 : subword_model_find(m, word);
     if (rc != 0) {
         FUZZ_ASSERT(rc == W2V_ENOTFOUND || rc == W2V_EFORMAT);
         FUZZ_ASSERT(err.status == rc && fuzz_one_line(err.message));
@@ -127,17 +131,38 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int finite = rows_finite(&m, x);
     uint64_t h = fuzz_hash(data, size);
     const char *w0 = m.words.words[h % (uint64_t)m.n_words];
-    check_vector(&m, w0, x, x + m.dim);
+    check_vector(&m, w0, x, x + m.dim, 0);
+    check_vector(&m, w0, x, x + m.dim, 1);
     char word[64];
     snprintf(word, sizeof word, "%.40s%c", w0, (char)('a' + h % 26));
-    check_vector(&m, word, x, x + m.dim);
+    check_vector(&m, word, x, x + m.dim, 0);
     size_t tail = size < 12 ? size : 12, k = 0;
     for (size_t i = size - tail; i < size; i++)
         if (!forbidden(data[i]))
             word[k++] = (char)data[i];
     word[k] = '\0';
     if (k > 0)
-        check_vector(&m, word, x, x + m.dim);
+        check_vector(&m, word, x, x + m.dim, 0);
+
+    /* --limit: the first limit rows, bit for bit, and only those findable. */
+    const int64_t limit = 1 + (int64_t)((h >> 8) % (uint64_t)m.n_words);
+    struct vectors v;
+    rc = subword_model_to_vectors(&m, limit, &v, &err);
+    if (rc != 0) {
+        FUZZ_ASSERT(!finite && rc == W2V_EFORMAT && fuzz_one_line(err.message));
+        FUZZ_ASSERT(v.words == NULL && v.data == NULL);
+    } else {
+        FUZZ_ASSERT(v.rows == limit && v.dim == m.dim);
+        for (int64_t r = 0; r < m.n_words; r++) {
+            FUZZ_ASSERT(vectors_find(&v, m.words.words[r]) == (r < limit ? r : -1));
+            if (r < limit) {
+                subword_model_word_row(&m, r, x);
+                FUZZ_ASSERT(memcmp(x, v.data + (size_t)r * (size_t)m.dim,
+                                   (size_t)m.dim * sizeof *x) == 0);
+            }
+        }
+        vectors_release(&v);
+    }
 
     if (finite) {
         /* Canonical layout: writing the model back gives the input. */

@@ -85,6 +85,10 @@ run "nearest (subword model)" no "$W2V" nearest sub-skipgram.sw w1 w1x -k 5 --th
 run "train cbow ns+hs" yes "$W2V" train corpus.txt -o both.bin --model cbow --hs --negative 3 \
     --dim 16 --epochs 1 --min-count 1 --threads 2 --quiet
 
+# Set contexts: whole lines as inputs, long ones shuffled per thread.
+run "train skipgram --context line" yes "$W2V" train corpus.txt -o line.bin --model skipgram \
+    --context line --max-set 8 --dim 16 --epochs 1 --min-count 1 --threads 2 --quiet
+
 # The senses kernel: the batched step, then the sense pass (centres and
 # sense rows shared without locks, counts atomic, a new sense claimed by
 # compare-and-swap); epochs past the warm-up so the pass runs.
@@ -124,6 +128,10 @@ run "nearest (side index)" no "$W2V" nearest big.bin v7 -k 3 --threads 2
 # thread gets a block), node2vec steps reading the shared graph.
 awk 'BEGIN { srand(5); for (e = 0; e < 6000; e++) print "n" int(rand() * 1500), "n" int(rand() * 1500) }' >graph.txt
 run "walks" no "$W2V" walks graph.txt -o walks.txt --walks 2 --length 10 --p 0.5 --q 2 --threads 3 --quiet
+# train --graph: 3 threads make each round's walks into disjoint slots of
+# the id stream, then train on it.
+run "train --graph" yes "$W2V" train --graph graph.txt -o graph.bin --walks 2 --length 10 --p 0.5 \
+    --q 2 --dim 16 --epochs 1 --threads 3 --quiet
 
 echo "tsan: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
