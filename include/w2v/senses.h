@@ -56,7 +56,7 @@
 #define W2V_SENSES_DEFAULT_THRESHOLD -0.1 /* --senses-threshold (λ) default: README */
 /* Senses of one word whose centres' cosine reaches this are written as one
  * (senses_slot_merged): chosen on corpus1m pseudo-words, docs/BENCHMARKS.md. */
-#define W2V_SENSES_MERGE 0.2f
+#define W2V_SENSES_MERGE 0.4f
 
 struct senses {
     int32_t n_words;         /* words with senses: vocabulary ids 1..n_words */
