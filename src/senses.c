@@ -254,30 +254,101 @@ static char *ctx_path_of(const char *path)
     return p;
 }
 
+/* Cosine of two rows of n floats; 0 when either is zero. */
+static float row_cosine(const float *a, const float *b, size_t n)
+{
+    float aa = kernels_dot(a, a, n), bb = kernels_dot(b, b, n);
+    return aa > 0.0f && bb > 0.0f ? kernels_dot(a, b, n) / sqrtf(aa * bb) : 0.0f;
+}
+
+int senses_slot_merged(const struct senses *s, int32_t slot, float mu, float *vec, float *centre,
+                       int64_t *count)
+{
+    const size_t S = s->stride;
+    int order[W2V_SENSES_MAX];
+    int n = senses_order(s, slot, order);
+    for (int i = 0; i < n; i++) {
+        memcpy(vec + (size_t)i * S, senses_vec(s, slot, order[i]), S * sizeof(float));
+        memcpy(centre + (size_t)i * S, senses_centre(s, slot, order[i]), S * sizeof(float));
+        count[i] = atomic_load(&s->count[(size_t)slot * (size_t)s->max_senses + (size_t)order[i]]);
+    }
+    /* Fold the two senses whose centres are most alike while that cosine
+     * reaches mu; the survivor is the more frequent (lower index), so the
+     * list stays ordered by count once re-sorted below. */
+    for (;;) {
+        int bi = -1, bj = -1;
+        float best = mu;
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n; j++) {
+                float c = row_cosine(centre + (size_t)i * S, centre + (size_t)j * S, S);
+                if (c >= best) {
+                    best = c;
+                    bi = i;
+                    bj = j;
+                }
+            }
+        if (bi < 0)
+            break;
+        float *vi = vec + (size_t)bi * S, *vj = vec + (size_t)bj * S;
+        const double ni = (double)count[bi], nj = (double)count[bj];
+        for (size_t d = 0; d < S; d++)
+            vi[d] = (float)((ni * (double)vi[d] + nj * (double)vj[d]) / (ni + nj));
+        /* A centre is the sum of its unit contexts: the union's is the sum. */
+        kernels_axpy(1.0f, centre + (size_t)bj * S, centre + (size_t)bi * S, S);
+        count[bi] += count[bj];
+        n--;
+        memmove(vj, vj + S, (size_t)(n - bj) * S * sizeof(float));
+        memmove(centre + (size_t)bj * S, centre + (size_t)(bj + 1) * S,
+                (size_t)(n - bj) * S * sizeof(float));
+        memmove(count + bj, count + bj + 1, (size_t)(n - bj) * sizeof *count);
+    }
+    /* Most frequent first again (insertion sort, stable: ties keep order). */
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && count[j - 1] < count[j]; j--) {
+            int64_t tc = count[j];
+            count[j] = count[j - 1];
+            count[j - 1] = tc;
+            for (size_t d = 0; d < S; d++) {
+                float *a = vec + (size_t)j * S + d, *b = a - S, t = *a;
+                *a = *b;
+                *b = t;
+                a = centre + (size_t)j * S + d;
+                b = a - S;
+                t = *a;
+                *a = *b;
+                *b = t;
+            }
+        }
+    return n;
+}
+
 int senses_write(const struct senses *s, const char *path, enum vectors_format format,
                  const char *const *words, int32_t vocab_size, const float *global,
                  size_t global_stride, struct w2v_err *err)
 {
-    const size_t D = (size_t)s->dim, S = s->stride;
+    const size_t D = (size_t)s->dim, S = s->stride, K = (size_t)s->max_senses;
     int32_t slots = vocab_size - 1 < s->n_words ? vocab_size - 1 : s->n_words;
-    int64_t n_rows = 0;
-    int order[W2V_SENSES_MAX];
-    for (int32_t w = 0; w < slots; w++)
-        n_rows += senses_order(s, w, order);
-    if (n_rows == 0)
-        return w2v_fail(err, W2V_EEMPTY, "no word was given a sense (too little text for "
-                        "--senses?); '%s' was not written", path);
-
     int status = W2V_ENOMEM;
     char *ctx_path = ctx_path_of(path);
     struct vectors names; /* the sense names, indexed to find collisions */
     vectors_init(&names);
     const char **ctx_words = NULL;
-    float *sense_data = NULL, *ctx_data = NULL;
+    float *sense_data = NULL, *ctx_data = NULL, *centre_data = NULL;
+    float *mvec = w2v_calloc(K, S * sizeof(float)), *mcentre = w2v_calloc(K, S * sizeof(float));
+    int64_t *mcount = w2v_calloc(K, sizeof *mcount);
     size_t n_ctx = 0, bytes;
     int ctx_written = 0;
-    if (!ctx_path)
+    if (!ctx_path || !mvec || !mcentre || !mcount)
         goto fail;
+    /* The senses as written: each word's after merging (senses.h). */
+    int64_t n_rows = 0;
+    for (int32_t w = 0; w < slots; w++)
+        n_rows += senses_slot_merged(s, w, W2V_SENSES_MERGE, mvec, mcentre, mcount);
+    if (n_rows == 0) {
+        status = w2v_fail(err, W2V_EEMPTY, "no word was given a sense (too little text for "
+                          "--senses?); '%s' was not written", path);
+        goto done;
+    }
     names.rows = n_rows;
     names.dim = s->dim;
     names.words = w2v_calloc((size_t)n_rows, sizeof *names.words);
@@ -287,20 +358,29 @@ int senses_write(const struct senses *s, const char *path, enum vectors_format f
         goto fail;
     }
     sense_data = w2v_calloc((size_t)n_rows, S * sizeof(float));
+    centre_data = w2v_calloc((size_t)n_rows, S * sizeof(float));
     ctx_data = w2v_malloc(bytes);
-    if (!names.words || !ctx_words || !sense_data || !ctx_data)
+    if (!names.words || !ctx_words || !sense_data || !centre_data || !ctx_data)
         goto fail;
 
     /* The sense rows, most frequent sense first; the centres rescaled so
      * that their length is their count. */
     int64_t r = 0;
     for (int32_t w = 0; w < slots; w++) {
-        int n = senses_order(s, w, order);
+        int n = senses_slot_merged(s, w, W2V_SENSES_MERGE, mvec, mcentre, mcount);
         for (int i = 0; i < n; i++, r++) {
             names.words[r] = sense_name(words[w + 1], i + 1);
             if (!names.words[r])
                 goto fail;
-            memcpy(sense_data + (size_t)r * S, senses_vec(s, w, order[i]), D * sizeof(float));
+            memcpy(sense_data + (size_t)r * S, mvec + (size_t)i * S, D * sizeof(float));
+            const float *c = mcentre + (size_t)i * S;
+            float *out = centre_data + (size_t)r * S;
+            double len = sqrt((double)kernels_dot(c, c, S)), cnt = (double)mcount[i];
+            if (len > 0.0)
+                for (size_t j = 0; j < D; j++)
+                    out[j] = (float)((double)c[j] / len * cnt);
+            else
+                out[0] = (float)cnt;
         }
     }
     status = vectors_index(&names, err);
@@ -317,24 +397,9 @@ int senses_write(const struct senses *s, const char *path, enum vectors_format f
             memcpy(ctx_data + n_ctx * S, global + (size_t)id * global_stride, D * sizeof(float));
         n_ctx++;
     }
-    r = 0;
-    for (int32_t w = 0; w < slots; w++) {
-        int n = senses_order(s, w, order);
-        for (int i = 0; i < n; i++, r++) {
-            const float *c = senses_centre(s, w, order[i]);
-            float *out = ctx_data + n_ctx * S;
-            double len = sqrt((double)kernels_dot(c, c, S));
-            double cnt = (double)atomic_load(&s->count[(size_t)w * (size_t)s->max_senses +
-                                                       (size_t)order[i]]);
-            memset(out, 0, S * sizeof *out);
-            if (len > 0.0)
-                for (size_t j = 0; j < D; j++)
-                    out[j] = (float)((double)c[j] / len * cnt);
-            else
-                out[0] = (float)cnt;
-            ctx_words[n_ctx++] = names.words[r];
-        }
-    }
+    memcpy(ctx_data + n_ctx * S, centre_data, (size_t)n_rows * S * sizeof(float));
+    for (r = 0; r < n_rows; r++)
+        ctx_words[n_ctx++] = names.words[r];
     status = vectors_write(ctx_path, format, (int64_t)n_ctx, s->dim, ctx_words, ctx_data, S, err);
     if (status != 0)
         goto fail;
@@ -357,6 +422,10 @@ done:
     w2v_free(ctx_words);
     w2v_free(sense_data);
     w2v_free(ctx_data);
+    w2v_free(centre_data);
+    w2v_free(mvec);
+    w2v_free(mcentre);
+    w2v_free(mcount);
     w2v_free(ctx_path);
     return status;
 }

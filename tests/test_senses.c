@@ -1,5 +1,6 @@
 /* test_senses.c — the sense table on synthetic context vectors, and the
  * senses file with its context file. */
+#include <math.h>
 #include <stdint.h>
 
 #include "kernels.h"
@@ -128,6 +129,48 @@ static void test_order(void)
     int order[W2V_SENSES_MAX];
     CHECK(senses_order(&s, 0, order) == 2);
     CHECK(order[0] == 1 && order[1] == 0);
+    senses_release(&s);
+}
+
+/* Two senses opened for one meaning (a threshold so high that every early
+ * context opens one) are written as one: count-weighted mean vector, the
+ * counts added, then re-ordered by count; a third, unrelated sense stays. */
+static void test_merge(void)
+{
+    struct senses s;
+    struct w2v_err err = {0};
+    CHECK(senses_init(&s, 1, 3, D, 0.999, &err) == 0);
+    float ctx[D], init[3][D];
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; i < D; i++)
+            init[k][i] = (float)(k + 1);
+    /* Senses 0 and 1 near axis 2 (3 occurrences), sense 2 near axis 12 (4). */
+    const int axis[] = {2, 2, 12};
+    for (int k = 0; k < 3; k++) {
+        context_near(ctx, axis[k], 1.0f);
+        CHECK(senses_assign(&s, 0, ctx, init[k], 1) == k);
+    }
+    context_near(ctx, 2, 1.0f);
+    CHECK(senses_assign(&s, 0, ctx, NULL, 0) <= 1);
+    for (int t = 0; t < 3; t++) {
+        context_near(ctx, 12, 1.0f);
+        CHECK(senses_assign(&s, 0, ctx, NULL, 0) == 2);
+    }
+    float vec[3 * D], centre[3 * D];
+    int64_t count[3];
+    int64_t c0 = atomic_load(&s.count[0]), c1 = atomic_load(&s.count[1]);
+    CHECK(c0 + c1 == 3);
+    /* mu above every cosine: nothing merges, most frequent first. */
+    CHECK(senses_slot_merged(&s, 0, 1.01f, vec, centre, count) == 3);
+    CHECK(count[0] == 4 && count[1] + count[2] == 3);
+    CHECK(vec[0] == 3.0f);
+    CHECK(senses_slot_merged(&s, 0, W2V_SENSES_MERGE, vec, centre, count) == 2);
+    CHECK(count[0] == 4 && count[1] == 3);
+    CHECK_NEAR(vec[0], 3.0, 0);
+    CHECK_NEAR(vec[D], ((double)c0 * 1.0 + (double)c1 * 2.0) / 3.0, 1e-6);
+    /* The merged centre points between its two parts, toward axis 2. */
+    float cc = sqrtf(kernels_dot(centre + D, centre + D, D));
+    CHECK(cc > 0.0f && centre[D + 2] / cc > 0.8f);
     senses_release(&s);
 }
 
@@ -280,7 +323,6 @@ static void test_step_frozen(void)
     }
     for (int i = 0; i < N; i++)
         CHECK_NEAR(v[i], want[i], 1e-5);
-    CHECK(v[25] == 0.0f); /* the padding stays zero */
     CHECK(memcmp(rows, rows0, sizeof rows) == 0);
 }
 
@@ -291,6 +333,7 @@ int main(void)
     TEST_RUN(test_two_contexts);
     TEST_RUN(test_no_open_and_cap);
     TEST_RUN(test_order);
+    TEST_RUN(test_merge);
     TEST_RUN(test_names);
     TEST_RUN(test_file_round_trip);
     return TEST_REPORT("test_senses");

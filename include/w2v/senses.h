@@ -54,6 +54,9 @@
 #define W2V_SENSES_CTX_SUFFIX ".ctx"   /* the context file beside a senses file */
 #define W2V_SENSES_DEFAULT_VOCAB 30000 /* --senses-vocab default */
 #define W2V_SENSES_DEFAULT_THRESHOLD -0.1 /* --senses-threshold (λ) default: README */
+/* Senses of one word whose centres' cosine reaches this are written as one
+ * (senses_slot_merged): chosen on corpus1m pseudo-words, docs/BENCHMARKS.md. */
+#define W2V_SENSES_MERGE 0.4f
 
 struct senses {
     int32_t n_words;         /* words with senses: vocabulary ids 1..n_words */
@@ -127,6 +130,18 @@ int senses_assign(struct senses *s, int32_t slot, const float *ctx, const float 
 /* The used senses (count > 0) of slot, most frequent first (ties: lower
  * index first), into order[0..n) (room for K); returns n. Thread-safe. */
 int senses_order(const struct senses *s, int32_t slot, int *order);
+
+/* The senses of slot as they are written: the used senses (count > 0),
+ * with every two whose centres' cosine is at least mu folded into one
+ * (most alike pair first; vector: count-weighted mean, centre: sum, count:
+ * sum), most frequent first. Online clustering opens a new sense for an
+ * early outlying context and the next contexts of the same meaning can
+ * then split between two centres: the duplicates would push the word's
+ * real second meaning down the list. Fills vec and centre ([K, stride]
+ * floats each) and count ([K]); returns n <= K. Not thread-safe with
+ * training (reads a settled table). */
+int senses_slot_merged(const struct senses *s, int32_t slot, float mu, float *vec, float *centre,
+                       int64_t *count);
 
 /* Write the senses file at path and its context file at path + ".ctx"
  * (see the file comment), both in format, each whole or not at all.
