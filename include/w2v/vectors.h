@@ -54,6 +54,18 @@ int vectors_read(struct vectors *v, const char *path, struct w2v_err *err);
  * are neither read nor checked. Same returns. */
 int vectors_read_limit(struct vectors *v, const char *path, int64_t limit, struct w2v_err *err);
 
+/* How to read a vector file, beyond its path. A zeroed struct reads the
+ * whole file with the first line's role detected. */
+struct vectors_read_opts {
+    int64_t limit;  /* > 0: the first limit rows only (gensim's limit=) */
+    int no_header;  /* the first line is data, whatever it looks like
+                     * (a GloVe file whose first line is "A B") */
+};
+
+/* vectors_read as o says (o may be NULL: as vectors_read). Same returns. */
+int vectors_read_with(struct vectors *v, const char *path, const struct vectors_read_opts *o,
+                      struct w2v_err *err);
+
 /* Row of word, or -1 (also when no index was built). Thread-safe for
  * readers. */
 int64_t vectors_find(const struct vectors *v, const char *word);
