@@ -227,6 +227,12 @@ static void test_foreign_layouts(void)
         "2 3\nking 0.1 0.2 0.3\nqueen -1 2e-3 4",
         "2 3\r\nking 0.1 0.2 0.3\r\nqueen -1 2e-3 4\r\n",
         "2 3\nking\t0.1 0.2   0.3\nqueen -1 2e-3 4\n\n",
+        /* GloVe (no header): LF; CRLF with blank lines at the end; a BOM. */
+        "king 0.1 0.2 0.3\nqueen -1 2e-3 4\n",
+        "king 0.1 0.2 0.3\r\nqueen -1 2e-3 4\r\n\r\n\n",
+        "\xef\xbb\xbfking 0.1 0.2 0.3\nqueen -1 2e-3 4",
+        /* fastText's .vec (a space after each value) after a BOM. */
+        "\xef\xbb\xbf" "2 3\nking 0.1 0.2 0.3 \nqueen -1 2e-3 4 \n",
     };
     for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
         write_str(path, texts[t]);
@@ -357,36 +363,12 @@ static void test_bad_input(void)
     expect_bad("binary control byte", buf, n, W2V_EFORMAT, "control byte");
 }
 
-/* Layouts other tools write: GloVe's headerless text, fastText's .vec,
- * a UTF-8 BOM, binary rows with and without the '\n' mixed. Each must give
- * the same rows as the plain word2vec text "2 3\nking ...\nqueen ...". */
+/* Layouts other tools write (their text ones are in test_foreign_layouts):
+ * binary rows with and without the '\n' mixed, a BOM, the "A B" rule. */
 static void test_other_layouts(void)
 {
     char path[256];
     test_tmp_path(path, sizeof path, "layouts");
-    const char *texts[] = {
-        "king 0.1 0.2 0.3\nqueen -1 2e-3 4\n",                       /* GloVe */
-        "king 0.1 0.2 0.3\r\nqueen -1 2e-3 4\r\n\r\n\n",             /* GloVe, CRLF, blank end */
-        "\xef\xbb\xbfking 0.1 0.2 0.3\nqueen -1 2e-3 4",             /* BOM, no final newline */
-        "\xef\xbb\xbf" "2 3\nking 0.1 0.2 0.3 \nqueen -1 2e-3 4 \n", /* fastText .vec + BOM */
-        "2 3\nking 0.1 0.2 0.3 \nqueen -1 2e-3 4 \n\n\n",             /* .vec, blank lines */
-    };
-    for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
-        write_str(path, texts[t]);
-        struct vectors v;
-        struct w2v_err err = {0};
-        int rc = vectors_read(&v, path, &err);
-        CHECK(rc == 0);
-        if (rc != 0) {
-            fprintf(stderr, "  layout %zu: %s\n", t, err.message);
-            continue;
-        }
-        CHECK(v.format == VECTORS_TEXT && v.rows == 2 && v.dim == 3);
-        CHECK(v.data[0] == 0.1f && v.data[2] == 0.3f && v.data[3] == -1.0f && v.data[4] == 2e-3f);
-        CHECK(vectors_find(&v, "king") == 0 && vectors_find(&v, "queen") == 1);
-        vectors_release(&v);
-    }
-
     /* Binary: a BOM before the header; rows with and without '\n' mixed. */
     const char *words[] = {"x", "y", "z"};
     float vals[] = {1, 2, 3, 4, 5, 6};
