@@ -155,14 +155,18 @@ static int count_data_lines(const char *path, size_t start, int64_t *out, struct
             break;
         }
         const unsigned char *b = r.buf + r.off;
-        for (size_t i = skip < (size_t)got ? skip : (size_t)got; i < (size_t)got; i++) {
-            const unsigned char c = b[i];
-            if (c == '\n') {
-                lines += data;
-                data = 0;
-            } else if (c != ' ' && c != '\t' && c != '\r') {
-                data = 1;
-            }
+        size_t i = skip < (size_t)got ? skip : (size_t)got;
+        while (i < (size_t)got) {
+            const unsigned char *nl = memchr(b + i, '\n', (size_t)got - i);
+            const size_t end = nl ? (size_t)(nl - b) : (size_t)got;
+            /* Only the bytes up to the first that is not blank are looked at. */
+            for (; !data && i < end; i++)
+                data = b[i] != ' ' && b[i] != '\t' && b[i] != '\r';
+            if (!nl)
+                break;
+            lines += data;
+            data = 0;
+            i = end + 1;
         }
         skip -= skip < (size_t)got ? skip : (size_t)got;
         r.off += (size_t)got;
