@@ -3,9 +3,16 @@
  * Binary: an ASCII header "V D\n", then per word: the word's bytes, one
  * space, D little-endian float32, then "\n" (the original tools write it;
  * gensim writes none — both are read). Text: "V D\n" then "word v1 ... vD\n"
- * with single spaces. The reader detects the format, checks V and D against
- * overflow and against the file's real size before allocating, and rejects
- * truncation, non-finite values, wrong value counts and duplicate words. *
+ * with single spaces. Also read: text without the header line (GloVe; D
+ * from the first line's values, rows counted), fastText's .vec (a space
+ * after each value), CRLF line ends and a UTF-8 BOM before the first line.
+ * The first line is a header when it is two whole numbers "A B", unless B
+ * != 1 and the next lines hold one value each (a 1-dimensional GloVe file);
+ * vectors_read_opts.no_header forces the data reading. The reader detects
+ * the format, checks V and D against overflow and against the file's real
+ * size before allocating, and rejects truncation, non-finite values, wrong
+ * value counts and duplicate words.
+ *
  * Thread safety, unless a prototype says otherwise: functions that take a
  * const struct may run concurrently on it; those that take a non-const one
  * need the caller to serialise calls on that struct (distinct structs are
