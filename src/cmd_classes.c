@@ -8,12 +8,14 @@
 #include "w2v/classes.h"
 #include "w2v/cli.h"
 #include "w2v/vectors.h"
+#include "cmd_model.h"
 
 int cmd_classes(int argc, char **argv)
 {
     const char *output = NULL, *evaluate = NULL;
     int k = 0, iter = 100, threads = 0, quiet = 0;
     int64_t seed = 1;
+    struct vectors_read_opts ro = {0};
     const struct cli_option options[] = {
         {"classes", "classes", 'k', CLI_INT, &k, "K", "number of classes (required)", 1, 2147483647.0, NULL},
         {"output", "output", 'o', CLI_STRING, &output, "OUT", "write 'word class' lines to OUT, '-' for stdout (required)", 0, 0, NULL},
@@ -22,6 +24,7 @@ int cmd_classes(int argc, char **argv)
         {"threads", "threads", 0, CLI_INT, &threads, "N", "threads (default: online CPUs); the result does not depend on it", 1, 1024, NULL},
         {"evaluate", NULL, 0, CLI_STRING, &evaluate, "FILE", "instead of clustering, print the mean within-class cosine of the class file FILE", 0, 0, NULL},
         {"quiet", NULL, 'q', CLI_FLAG, &quiet, NULL, "print nothing but errors", 0, 0, NULL},
+        CMD_NO_HEADER_OPTION(ro.no_header),
         {0},
     };
     const struct cli_usage usage = {
@@ -48,7 +51,7 @@ int cmd_classes(int argc, char **argv)
     struct vectors v;
     struct w2v_err err = {0};
     int32_t *cls = NULL;
-    int rc = vectors_read(&v, argv[0], &err);
+    int rc = vectors_read_with(&v, argv[0], &ro, &err);
     if (rc < 0)
         return cli_report(&err, rc);
     cls = w2v_calloc((size_t)v.rows, sizeof *cls);

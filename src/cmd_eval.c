@@ -151,7 +151,7 @@ int cmd_eval_analogy(int argc, char **argv)
     int64_t restrict_rows = EVAL_DEFAULT_RESTRICT;
     enum eval_method method = EVAL_3COSADD;
     int json = 0, threads = 0, oov = 0;
-    int64_t limit = 0;
+    struct vectors_read_opts ro = {0};
     const struct cli_option options[] = {
         {"restrict", NULL, 0, CLI_INT64, &restrict_rows, "N",
          "use only the first N (most frequent) words (default 30000)", 1, MAX_RESTRICT, NULL},
@@ -162,7 +162,7 @@ int cmd_eval_analogy(int argc, char **argv)
         {"json", NULL, 0, CLI_FLAG, &json, NULL, "print one JSON object, scores as fractions",
          0, 1, NULL},
         CLI_OPTION_THREADS(&threads, "threads (default: all CPUs)"),
-        CMD_LIMIT_OPTION(limit),
+        CMD_READ_OPTIONS(ro),
         {0},
     };
     const struct cli_usage usage = {
@@ -200,7 +200,7 @@ int cmd_eval_analogy(int argc, char **argv)
         rc = cli_report(&err, st);
         goto done;
     }
-    if ((rc = subword_lookup_open_any(&sub, &m, argv[0], 1, limit, 1)) != 0)
+    if ((rc = subword_lookup_open_any(&sub, &m, argv[0], 1, &ro, 1)) != 0)
         goto done;
     warn_malformed(argv[1], qs.malformed, qs.first_malformed_line,
                    "expected ': section' or four words");
@@ -280,7 +280,8 @@ bad:
 
 int cmd_eval_similarity(int argc, char **argv)
 {
-    int64_t restrict_rows = 0, limit = 0;
+    int64_t restrict_rows = 0;
+    struct vectors_read_opts ro = {0};
     int json = 0, oov = 0;
     struct eval_pairs_format fmt = {0};
     const struct cli_option options[] = {
@@ -288,7 +289,7 @@ int cmd_eval_similarity(int argc, char **argv)
          "use only the first N (most frequent) words (default all)", 1, MAX_RESTRICT, NULL},
         OOV_OPTION(oov),
         {"json", NULL, 0, CLI_FLAG, &json, NULL, "print one JSON object", 0, 1, NULL},
-        CMD_LIMIT_OPTION(limit),
+        CMD_READ_OPTIONS(ro),
         {"delimiter", NULL, 0, CLI_CUSTOM, &fmt.delimiter, "C",
          "fields are separated by each C ('tab' for a tab; default: runs of spaces/tabs)", 0, 0,
          parse_delimiter},
@@ -330,7 +331,7 @@ int cmd_eval_similarity(int argc, char **argv)
         rc = cli_report(&err, st);
         goto done;
     }
-    if ((rc = subword_lookup_open_any(&sub, &m, argv[0], 1, limit, 1)) != 0)
+    if ((rc = subword_lookup_open_any(&sub, &m, argv[0], 1, &ro, 1)) != 0)
         goto done;
     warn_malformed(argv[1], ps.malformed, ps.first_malformed_line,
                    "expected 'word1 word2 score'");

@@ -7,10 +7,12 @@
 #include "w2v/graph.h"
 #include "w2v/links.h"
 #include "w2v/query.h"
+#include "cmd_model.h"
 
 int cmd_eval_links(int argc, char **argv)
 {
     int64_t seed = 1;
+    struct vectors_read_opts ro = {0};
     int json = 0;
     const char *exclude_path = NULL;
     const struct cli_option options[] = {
@@ -19,6 +21,7 @@ int cmd_eval_links(int argc, char **argv)
         {"exclude", NULL, 0, CLI_STRING, &exclude_path, "GRAPH",
          "edges of GRAPH (the training graph) are not drawn as non-edges either", 0, 0, NULL},
         {"json", NULL, 0, CLI_FLAG, &json, NULL, "print one JSON object", 0, 1, NULL},
+        CMD_NO_HEADER_OPTION(ro.no_header),
         {0},
     };
     const struct cli_usage usage = {
@@ -47,7 +50,7 @@ int cmd_eval_links(int argc, char **argv)
     if (st == 0 && exclude_path)
         st = graph_read(&excl, exclude_path, &gopt, &err);
     if (st == 0)
-        st = query_model_open(&m, argv[0], 1, &err);
+        st = query_model_open_with(&m, argv[0], 1, &ro, &err);
     if (st == 0)
         st = links_eval(&m, &held, exclude_path ? &excl : NULL, (uint64_t)seed, &res, &err);
     if (st != 0) {

@@ -109,6 +109,7 @@ static int gather(const struct query_model *m, const char *path, char **words, s
 int cmd_map(int argc, char **argv)
 {
     int k = 30, no_map = 0, force = 0;
+    struct vectors_read_opts ro = {0};
     int64_t restrict_rows = 0;
     const char *out_path = NULL;
     const struct cli_option options[] = {
@@ -122,6 +123,7 @@ int cmd_map(int argc, char **argv)
          "read a binary file into memory instead of mapping it", 0, 1, NULL},
         {"force", NULL, 0, CLI_FLAG, &force, NULL, "replace a read-only FILE (its mode is kept)",
          0, 1, NULL},
+        CMD_NO_HEADER_OPTION(ro.no_header),
         {0}};
     const struct cli_usage usage = {
         "map", "VEC WORD [EXTRA...] [-k N] [-o FILE.svg]",
@@ -162,7 +164,7 @@ int cmd_map(int argc, char **argv)
     if (rc < 0)
         return cli_report(&err, rc);
     struct subword_lookup *sub = NULL;
-    if ((status = subword_lookup_open_any(&sub, &m, path, !no_map, 0, 0)) != 0)
+    if ((status = subword_lookup_open_any(&sub, &m, path, !no_map, &ro, 0)) != 0)
         return status;
     pts = w2v_calloc(max_pts, sizeof *pts);
     rows = w2v_calloc(n_words + max_pts, sizeof *rows);

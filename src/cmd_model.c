@@ -27,8 +27,15 @@ static void on_sigbus(int sig)
 
 int cmd_open_model(struct query_model *m, const char *path, int allow_map, int64_t limit)
 {
+    const struct vectors_read_opts o = {.limit = limit};
+    return cmd_open_model_with(m, path, allow_map, &o);
+}
+
+int cmd_open_model_with(struct query_model *m, const char *path, int allow_map,
+                        const struct vectors_read_opts *o)
+{
     struct w2v_err err = {0};
-    int rc = query_model_open_limit(m, path, allow_map, limit, &err);
+    int rc = query_model_open_with(m, path, allow_map, o, &err);
     if (rc < 0)
         return cli_report(&err, rc);
     if (err.message[0]) /* success with a note: a side index ignored as corrupt */
@@ -49,9 +56,10 @@ void cmd_guard_mapped(const char *path)
     sigaction(SIGBUS, &sa, NULL);
 }
 
-int cmd_open_plain_model(struct query_model *m, const char *path, int64_t limit)
+int cmd_open_plain_model(struct query_model *m, const char *path,
+                         const struct vectors_read_opts *o)
 {
-    int rc = cmd_open_model(m, path, 1, limit);
+    int rc = cmd_open_model_with(m, path, 1, o);
     if (rc != 0)
         return rc;
     struct w2v_err err = {0};

@@ -15,6 +15,15 @@
      "read only the first N vectors of the file (gensim's limit=; default all)", 1, 9e18, \
      NULL}
 
+/* --no-header: GloVe's layout whose first line reads as a header. */
+#define CMD_NO_HEADER_OPTION(target)                                                        \
+    {"no-header", NULL, 0, CLI_FLAG, &(target), NULL,                                    \
+     "the first line is a vector, not \"WORDS DIMENSIONS\" (GloVe; default: detected)", 0, \
+     1, NULL}
+
+/* Both options above, into a struct vectors_read_opts. */
+#define CMD_READ_OPTIONS(ro) CMD_LIMIT_OPTION((ro).limit), CMD_NO_HEADER_OPTION((ro).no_header)
+
 /* Open path as a query model (mapped when allow_map and the file is
  * binary; only the first limit rows when limit > 0) and, for the rest of
  * the process, turn a SIGBUS (the mapped file shrank under us) into the
@@ -28,9 +37,14 @@ int cmd_open_model(struct query_model *m, const char *path, int allow_map, int64
  * readers (cmd_subword.h) too. Not thread-safe: call once at start. */
 void cmd_guard_mapped(const char *path);
 
+/* cmd_open_model reading as o says (o may be NULL). Same returns. */
+int cmd_open_model_with(struct query_model *m, const char *path, int allow_map,
+                        const struct vectors_read_opts *o);
+
 /* cmd_open_model (mapping allowed) for a command that wants plain word
  * vectors: a senses file (rows named word#N) is refused with the usual
  * error. Returns 0, or the exit code after reporting. Not thread-safe. */
-int cmd_open_plain_model(struct query_model *m, const char *path, int64_t limit);
+int cmd_open_plain_model(struct query_model *m, const char *path,
+                         const struct vectors_read_opts *o);
 
 #endif

@@ -35,7 +35,7 @@ struct query_cli {
     int json;
     int threads;
     int no_map;
-    int64_t limit;
+    struct vectors_read_opts read; /* --limit, --no-header */
     enum eval_method method;               /* analogy --method */
     char *minus[MAX_QUERY_WORDS];          /* nearest --minus WORD..., from argv */
     size_t n_minus;
@@ -59,7 +59,7 @@ static struct subword_lookup *fallback(const struct query_cli *o)
     CLI_OPTION_THREADS(&(o).threads, "threads scanning the matrix (default: all CPUs)"),        \
     {"no-map", NULL, 0, CLI_FLAG, &(o).no_map, NULL,                                          \
      "read a binary file into memory instead of mapping it", 0, 1, NULL},                 \
-    CMD_LIMIT_OPTION((o).limit)
+    CMD_READ_OPTIONS((o).read)
 
 /* --minus WORD, repeatable: collects the words in order. */
 static int parse_minus(void *target, const char *value, char *why, size_t why_cap)
@@ -102,7 +102,7 @@ static void print_hits(const struct query_model *m, const struct query_hit *hits
 /* A subword model (cmd_subword.h) or a vector file (cmd_model.h). */
 static int open_model(struct query_model *m, const char *path, struct query_cli *o)
 {
-    return subword_lookup_open_any(&o->sub, m, path, !o->no_map, o->limit, 0);
+    return subword_lookup_open_any(&o->sub, m, path, !o->no_map, &o->read, 0);
 }
 
 /* Look up words; on an unknown word write why (for cli_error) and return
@@ -554,13 +554,13 @@ static int similarity_record(const struct query_model *m, const char *path, char
 int cmd_similarity(int argc, char **argv)
 {
     int no_map = 0, json = 0;
-    int64_t limit = 0;
+    struct vectors_read_opts ro = {0};
     const struct cli_option options[] = {
         {"json", NULL, 0, CLI_FLAG, &json, NULL,
          "print {\"word1\", \"word2\", \"similarity\"} objects (null for a failed pair)", 0, 1, NULL},
         {"no-map", NULL, 0, CLI_FLAG, &no_map, NULL,
          "read a binary file into memory instead of mapping it", 0, 1, NULL},
-        CMD_LIMIT_OPTION(limit),
+        CMD_READ_OPTIONS(ro),
         {0}};
     const struct cli_usage usage = {
         "similarity", "VEC [W1 W2] [options]",
@@ -576,7 +576,7 @@ int cmd_similarity(int argc, char **argv)
     if (npos != 3 && npos != 1)
         return cli_usage_error(&usage, "similarity takes VEC W1 W2, or VEC and pairs on stdin "
                                        "(%d arguments given)", npos);
-    struct query_cli o = {.no_map = no_map, .limit = limit};
+    struct query_cli o = {.no_map = no_map, .read = ro};
     struct query_model m = {0};
     int status = open_model(&m, argv[0], &o);
     if (status != 0)
@@ -629,10 +629,12 @@ int cmd_similarity(int argc, char **argv)
 int cmd_convert(int argc, char **argv)
 {
     int to_binary = 0, to_text = 0, force = 0;
+    struct vectors_read_opts ro = {0};
     const struct cli_option options[] = {
         {"force", NULL, 0, CLI_FLAG, &force, NULL, "replace a read-only OUT (its mode is kept)", 0, 1, NULL},
         {"binary", NULL, 0, CLI_FLAG, &to_binary, NULL, "write the binary format", 0, 1, NULL},
         {"text", NULL, 0, CLI_FLAG, &to_text, NULL, "write the text format", 0, 1, NULL},
+        CMD_NO_HEADER_OPTION(ro.no_header),
         {0}};
     const struct cli_usage usage = {
         "convert", "IN OUT [--binary|--text]",
@@ -655,7 +657,7 @@ int cmd_convert(int argc, char **argv)
     int rc = files_check(&out_use, 1, force, &err);
     if (rc < 0)
         return cli_report(&err, rc);
-    rc = vectors_read(&v, argv[0], &err);
+    rc = vectors_read_with(&v, argv[0], &ro, &err);
     if (rc < 0)
         return cli_report(&err, rc);
     enum vectors_format f = to_binary ? VECTORS_BINARY

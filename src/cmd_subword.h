@@ -19,15 +19,15 @@
 struct subword_lookup;
 
 /* Open VEC of a query command. A subword model fills m with its words'
- * vectors (only the first limit when limit > 0: --limit; a word past them
- * is answered from its n-grams like an unseen one), guards against the
+ * vectors (only the first ro->limit when > 0: --limit; a word past them
+ * is answered from its n-grams like an unseen one; ro may be NULL), guards against the
  * file shrinking while mapped (cmd_guard_mapped) and sets *sub to a new
  * lookup (free with subword_lookup_free). Any other file is opened as a
- * vector file with *sub NULL: cmd_open_model, or with plain
+ * vector file read as ro says, with *sub NULL: cmd_open_model_with, or with plain
  * cmd_open_plain_model (mapped; a senses file refused). Returns 0, or an
  * exit status after printing the error. Not thread-safe (the guard). */
 int subword_lookup_open_any(struct subword_lookup **sub, struct query_model *m, const char *path,
-                            int allow_map, int64_t limit, int plain);
+                            int allow_map, const struct vectors_read_opts *ro, int plain);
 
 /* Free l (NULL is fine). When the command succeeded, first say on stderr,
  * in one line, that unseen words were answered from their n-grams (if any

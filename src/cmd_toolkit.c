@@ -21,6 +21,7 @@ struct odd_cli {
     int json;
     int no_map;
     struct subword_lookup *sub; /* VEC is a subword model: unseen words' n-grams, or NULL */
+    struct vectors_read_opts read; /* --no-header */
 };
 
 /* Answer one query: look its words up, score them, print. Returns 0, or an
@@ -150,6 +151,7 @@ int cmd_doesnt_match(int argc, char **argv)
          NULL},
         {"no-map", NULL, 0, CLI_FLAG, &o.no_map, NULL,
          "read a binary file into memory instead of mapping it", 0, 1, NULL},
+        CMD_NO_HEADER_OPTION(o.read.no_header),
         {0}};
     const struct cli_usage usage = {
         "doesnt-match", "VEC [WORD WORD...] [options]",
@@ -171,7 +173,7 @@ int cmd_doesnt_match(int argc, char **argv)
         return cli_usage_error(&usage, "doesnt-match needs at least 2 words, got 1");
     const char *path = argv[0];
     struct query_model m = {0};
-    int status = subword_lookup_open_any(&o.sub, &m, path, !o.no_map, 0, 0);
+    int status = subword_lookup_open_any(&o.sub, &m, path, !o.no_map, &o.read, 0);
     if (status != 0)
         return status;
     status = npos == 1 ? run_stdin(&m, path, &o)

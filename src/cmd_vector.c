@@ -18,6 +18,7 @@
 #include "w2v/cli.h"
 #include "w2v/subword_model.h"
 #include "w2v/vectors.h"
+#include "cmd_model.h"
 
 /* Words answered from their n-grams, said once, at the end of a run that
  * succeeded (a failed run prints its one error line and nothing else). */
@@ -73,7 +74,8 @@ struct vector_source {
     struct unseen_note unseen;
 };
 
-static int source_open(struct vector_source *s, const char *path)
+static int source_open(struct vector_source *s, const char *path,
+                       const struct vectors_read_opts *ro)
 {
     struct w2v_err err = {0};
     memset(s, 0, sizeof *s);
@@ -86,7 +88,7 @@ static int source_open(struct vector_source *s, const char *path)
     }
     if (rc < 0)
         return cli_report(&err, rc);
-    rc = vectors_map_open(&s->map, path, &err);
+    rc = ro->no_header ? 1 : vectors_map_open(&s->map, path, &err); /* binary has a header */
     if (rc == 0) {
         s->is_mapped = 1;
         cmd_guard_mapped(path);
@@ -94,7 +96,7 @@ static int source_open(struct vector_source *s, const char *path)
     }
     if (rc < 0)
         return cli_report(&err, rc);
-    rc = vectors_read(&s->mem, path, &err);
+    rc = vectors_read_with(&s->mem, path, ro, &err);
     return rc < 0 ? cli_report(&err, rc) : 0;
 }
 
@@ -185,7 +187,8 @@ static int run_stdin(struct vector_source *s, float *vec)
 
 int cmd_vector(int argc, char **argv)
 {
-    const struct cli_option options[] = {{0}};
+    struct vectors_read_opts ro = {0};
+    const struct cli_option options[] = {CMD_NO_HEADER_OPTION(ro.no_header), {0}};
     const struct cli_usage usage = {
         "vector", "MODEL [WORD...]",
         "Print the vector of each WORD as a line of the word2vec text format\n"
@@ -200,7 +203,7 @@ int cmd_vector(int argc, char **argv)
     if (ex >= 0)
         return ex;
     struct vector_source s;
-    int status = source_open(&s, argv[0]);
+    int status = source_open(&s, argv[0], &ro);
     if (status != 0)
         return status;
     const size_t dim = (size_t)source_dim(&s);
@@ -279,12 +282,12 @@ static int subword_lookup_open(struct subword_lookup **out, struct query_model *
 }
 
 int subword_lookup_open_any(struct subword_lookup **sub, struct query_model *m, const char *path,
-                            int allow_map, int64_t limit, int plain)
+                            int allow_map, const struct vectors_read_opts *ro, int plain)
 {
-    int rc = subword_lookup_open(sub, m, path, limit);
+    int rc = subword_lookup_open(sub, m, path, ro ? ro->limit : 0);
     if (rc != 0 || *sub)
         return rc;
-    return plain ? cmd_open_plain_model(m, path, limit) : cmd_open_model(m, path, allow_map, limit);
+    return plain ? cmd_open_plain_model(m, path, ro) : cmd_open_model_with(m, path, allow_map, ro);
 }
 
 int subword_lookup_unseen(struct subword_lookup *l, const char *word, float *out,

@@ -126,8 +126,16 @@ int query_model_open(struct query_model *m, const char *path, int allow_map,
 int query_model_open_limit(struct query_model *m, const char *path, int allow_map,
                            int64_t limit, struct w2v_err *err)
 {
+    const struct vectors_read_opts o = {.limit = limit};
+    return query_model_open_with(m, path, allow_map, &o, err);
+}
+
+int query_model_open_with(struct query_model *m, const char *path, int allow_map,
+                          const struct vectors_read_opts *o, struct w2v_err *err)
+{
+    const int64_t limit = o ? o->limit : 0;
     memset(m, 0, sizeof *m);
-    if (allow_map) {
+    if (allow_map && !(o && o->no_header)) {
         struct vectors_map *map = w2v_calloc(1, sizeof *map);
         if (!map)
             return w2v_fail(err, W2V_ENOMEM, "out of memory");
@@ -145,7 +153,7 @@ int query_model_open_limit(struct query_model *m, const char *path, int allow_ma
         /* rc == 1: a text file, read below. */
     }
     struct vectors v;
-    int rc = vectors_read_limit(&v, path, limit, err);
+    int rc = vectors_read_with(&v, path, o, err);
     if (rc < 0)
         return rc;
     rc = query_model_from_vectors(m, &v);

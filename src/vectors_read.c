@@ -137,12 +137,54 @@ static int check_tail(struct w2v_reader *r, int64_t rows, struct w2v_err *err)
     }
 }
 
+/* Lines of path from byte start on that hold more than spaces, tabs and
+ * CRs: the rows of a headerless file (a second pass, so that the matrix is
+ * allocated once at its size; counting is much cheaper than parsing).
+ * Returns 0 with *out set, or W2V_EIO / W2V_ENOMEM (err filled). */
+static int count_data_lines(const char *path, size_t start, int64_t *out, struct w2v_err *err)
+{
+    struct w2v_reader r = {.fd = -1};
+    int rc = w2v_reader_open(&r, path, VECTORS_READ_CHUNK, err);
+    int64_t lines = 0;
+    int data = 0; /* the current line holds a data byte */
+    size_t skip = start;
+    while (rc == 0) {
+        int64_t got = w2v_reader_ensure(&r, 1, err);
+        if (got <= 0) {
+            rc = (int)got;
+            break;
+        }
+        const unsigned char *b = r.buf + r.off;
+        size_t i = skip < (size_t)got ? skip : (size_t)got;
+        while (i < (size_t)got) {
+            const unsigned char *nl = memchr(b + i, '\n', (size_t)got - i);
+            const size_t end = nl ? (size_t)(nl - b) : (size_t)got;
+            /* Only the bytes up to the first that is not blank are looked at. */
+            for (; !data && i < end; i++)
+                data = b[i] != ' ' && b[i] != '\t' && b[i] != '\r';
+            if (!nl)
+                break;
+            lines += data;
+            data = 0;
+            i = end + 1;
+        }
+        skip -= skip < (size_t)got ? skip : (size_t)got;
+        r.off += (size_t)got;
+        r.pos += got;
+    }
+    w2v_reader_close(&r);
+    *out = lines + data; /* a last line without '\n' counts */
+    return rc;
+}
+
+/* The text rows: v->rows lines from the reader's position, which is line
+ * first_line of the file. headerless: D came from line 1, not a header. */
 static int read_text(struct w2v_reader *r, struct vectors *v, struct pool *pool, size_t *offs,
-                     struct w2v_err *err)
+                     int64_t first_line, int headerless, struct w2v_err *err)
 {
     const size_t dim = (size_t)v->dim;
     for (int64_t row = 0; row < v->rows; row++) {
-        const int64_t lineno = row + 2;
+        const int64_t lineno = row + first_line;
         char *line = NULL;
         size_t len = 0;
         int rc = w2v_reader_line(r, MAX_TEXT_LINE, &line, &len, err);
@@ -182,8 +224,9 @@ static int read_text(struct w2v_reader *r, struct vectors *v, struct pool *pool,
                 break;
             if (n == dim)
                 return w2v_fail(err, W2V_EFORMAT,
-                                "'%s' line %lld: word '%.200s' has more than %zu values",
-                                r->path, (long long)lineno, wname, dim);
+                                "'%s' line %lld: word '%.200s' has more than %zu values%s",
+                                r->path, (long long)lineno, wname, dim,
+                                headerless ? " (as on line 1)" : "");
             char *end;
             float f = vectors_strtof(p, &end);
             if (end == p || (*end != ' ' && *end != '\t' && *end != '\0')) {
@@ -203,8 +246,9 @@ static int read_text(struct w2v_reader *r, struct vectors *v, struct pool *pool,
         }
         if (n != dim)
             return w2v_fail(err, W2V_EFORMAT,
-                            "'%s' line %lld: word '%.200s' has %zu values, expected %zu", r->path,
-                            (long long)lineno, wname, n, dim);
+                            "'%s' line %lld: word '%.200s' has %zu values, expected %zu%s",
+                            r->path, (long long)lineno, wname, n, dim,
+                            headerless ? " (as on line 1)" : "");
     }
     return 0;
 }
@@ -260,6 +304,14 @@ int vectors_read(struct vectors *v, const char *path, struct w2v_err *err)
 
 int vectors_read_limit(struct vectors *v, const char *path, int64_t limit, struct w2v_err *err)
 {
+    const struct vectors_read_opts o = {.limit = limit};
+    return vectors_read_with(v, path, &o, err);
+}
+
+int vectors_read_with(struct vectors *v, const char *path, const struct vectors_read_opts *o,
+                      struct w2v_err *err)
+{
+    const int64_t limit = o ? o->limit : 0;
     struct w2v_reader r = {.fd = -1};
     struct pool pool = {0};
     size_t *offs = NULL;
@@ -285,9 +337,21 @@ int vectors_read_limit(struct vectors *v, const char *path, int64_t limit, struc
         goto fail;
     }
     struct vectors_prologue pro = {0};
-    rc = vectors_parse_prologue(path, r.buf, (size_t)got, file_size, &pro, err);
+    rc = vectors_parse_prologue_opts(path, r.buf, (size_t)got, file_size, o && o->no_header,
+                                     &pro, err);
     if (rc < 0)
         goto fail;
+    if (pro.headerless) {
+        /* The prologue's bound stays: a valid row takes 2D + 2 bytes or
+         * more, so a file with more lines has a bad one among the first
+         * that many, and the parse names it; a file of a million "x"
+         * lines cannot make us allocate a million rows. */
+        int64_t lines;
+        if ((rc = count_data_lines(path, pro.body_start, &lines, err)) < 0)
+            goto fail;
+        if (lines < pro.rows)
+            pro.rows = lines;
+    }
     r.off = pro.body_start;
     r.pos = (int64_t)pro.body_start;
     /* gensim's limit=: the first rows only; what follows them is not read,
@@ -313,7 +377,8 @@ int vectors_read_limit(struct vectors *v, const char *path, int64_t limit, struc
         goto fail;
     }
     rc = v->format == VECTORS_BINARY ? read_binary(&r, v, &pool, offs, err)
-                                     : read_text(&r, v, &pool, offs, err);
+                                     : read_text(&r, v, &pool, offs, pro.headerless ? 1 : 2,
+                                                 pro.headerless, err);
     if (rc == 0 && !limited)
         rc = check_tail(&r, rows, err);
     if (rc < 0)

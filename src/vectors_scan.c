@@ -72,7 +72,8 @@ static int parse_count(const char *s, size_t n, int64_t *out)
     return 0;
 }
 
-/* Parse "V D" with optional trailing spaces / CR. Returns 0 or a status. */
+/* Parse "V D" with optional trailing spaces / CR. Returns 0, -1 when the
+ * line is not two whole numbers, or W2V_EOVERFLOW (err filled). */
 static int parse_header(const char *path, const char *line, size_t len, int64_t *rows, int64_t *dim,
                         struct w2v_err *err)
 {
@@ -80,20 +81,49 @@ static int parse_header(const char *path, const char *line, size_t len, int64_t 
         len--;
     const char *sp = memchr(line, ' ', len);
     if (!sp)
-        return w2v_fail(err, W2V_EFORMAT,
-                        "'%s' is not a word2vec vector file (the first line must be \"WORDS DIMENSIONS\")",
-                        path);
+        return -1;
     size_t n1 = (size_t)(sp - line);
     const char *p2 = sp + 1;
     size_t n2 = len - n1 - 1;
     int a = parse_count(line, n1, rows), b = parse_count(p2, n2, dim);
     if (a == -2 || b == -2)
         return w2v_fail(err, W2V_EOVERFLOW, "'%s': header sizes are too large", path);
-    if (a != 0 || b != 0)
-        return w2v_fail(err, W2V_EFORMAT,
-                        "'%s' is not a word2vec vector file (the first line must be \"WORDS DIMENSIONS\")",
-                        path);
-    return 0;
+    return a != 0 || b != 0 ? -1 : 0;
+}
+
+/* line[0..len): "word v1 ... vD" with D >= 1 numbers strtof takes whole?
+ * Returns D, 0 when it is not such a line (no value, or a field that is not
+ * a number), or W2V_ENOMEM. The word is not checked here: the text reader
+ * names what is wrong with it. */
+static int64_t data_line_values(const unsigned char *line, size_t len)
+{
+    const unsigned char *sp = memchr(line, ' ', len);
+    const unsigned char *tab = memchr(line, '\t', len);
+    if (!sp || (tab && tab < sp))
+        sp = tab;
+    if (!sp || sp == line)
+        return 0;
+    /* strtof needs a terminated copy. */
+    char *copy = w2v_strndup((const char *)sp, len - (size_t)(sp - line));
+    if (!copy)
+        return W2V_ENOMEM;
+    char *q = copy, *end;
+    int64_t count = 0;
+    for (;;) {
+        while (*q == ' ' || *q == '\t' || *q == '\r')
+            q++;
+        if (!*q)
+            break;
+        vectors_strtof(q, &end);
+        if (end == q || (*end && *end != ' ' && *end != '\t' && *end != '\r')) {
+            count = 0;
+            break;
+        }
+        count++;
+        q = end;
+    }
+    w2v_free(copy);
+    return count;
 }
 
 /* Is the first record a text line? Text when it has exactly D values that
@@ -113,26 +143,11 @@ static int looks_like_text(const unsigned char *p, size_t avail, int64_t dim)
             return 0;
     /* Exactly D numbers: text, even when the length would fit binary (the
      * original's "w 0.1 0.2 0.3 \n" is 12 bytes after the word, like 3
-     * floats). strtof needs a terminated copy. */
-    char *copy = w2v_strndup((const char *)p + wlen, len - wlen);
-    if (!copy)
-        return W2V_ENOMEM;
-    char *q = copy, *end;
-    int64_t count = 0;
-    for (;;) {
-        while (*q == ' ' || *q == '\t' || *q == '\r')
-            q++;
-        if (!*q)
-            break;
-        strtof(q, &end);
-        if (end == q || (*end && *end != ' ' && *end != '\t' && *end != '\r'))
-            break;
-        count++;
-        q = end;
-    }
-    int all_numbers = !*q;
-    w2v_free(copy);
-    if (all_numbers && count == dim)
+     * floats). */
+    int64_t count = data_line_values(p, len);
+    if (count < 0)
+        return (int)count;
+    if (count == dim)
         return 1;
     if ((uint64_t)(len - wlen - 1) == (uint64_t)dim * 4)
         return 0; /* exactly a binary record whose floats happen to be printable */
@@ -153,23 +168,106 @@ static int looks_like_text(const unsigned char *p, size_t avail, int64_t dim)
 }
 
 
-#define NOT_A_VECTOR_FILE "'%s' is not a word2vec vector file (the first line must be \"WORDS DIMENSIONS\")"
+#define NOT_A_VECTOR_FILE                                                                   \
+    "'%s' is not a vector file (the first line is neither \"WORDS DIMENSIONS\" nor \"word v1 " \
+    "... vD\")"
 
-/* p[0..avail): the file's first bytes, at least min(file_size, READ_CHUNK)
- * of them. Checks the header against overflow, W2V_MAX_DIM and file_size
- * before anyone allocates by it. Returns 0 or a status with err filled. */
+/* The UTF-8 byte order mark some editors and Windows tools put first. */
+static const unsigned char utf8_bom[3] = {0xef, 0xbb, 0xbf};
+
+/* A first line of two whole numbers "A B" is word2vec's header, except in
+ * the one case where that reading cannot fit what follows: B != 1 while the
+ * next lines (the two after it, those present in the chunk) are each a word
+ * and exactly one number. That is a headerless file of 1-dimensional
+ * vectors whose first word is the number A. p: the bytes after the first
+ * line. Returns 1 (headerless), 0 (header) or W2V_ENOMEM. */
+static int two_numbers_are_data(const unsigned char *p, size_t avail, int64_t b)
+{
+    if (b == 1)
+        return 0; /* both readings fit: the header wins (--no-header forces) */
+    int lines = 0;
+    while (lines < 2 && avail > 0) {
+        const unsigned char *nl = memchr(p, '\n', avail);
+        size_t len = nl ? (size_t)(nl - p) : avail;
+        while (len > 0 && (p[len - 1] == '\r' || p[len - 1] == ' ' || p[len - 1] == '\t'))
+            len--;
+        if (len == 0)
+            break; /* blank lines end a file */
+        for (size_t i = 0; i < len; i++)
+            if (p[i] < 0x20 && p[i] != '\t')
+                return 0; /* binary bytes */
+        int64_t d = data_line_values(p, len);
+        if (d != 1)
+            return d < 0 ? (int)d : 0;
+        lines++;
+        if (!nl)
+            break;
+        avail -= (size_t)(nl - p) + 1;
+        p = nl + 1;
+    }
+    return lines > 0;
+}
+
+/* The first line as a data line of a headerless (GloVe) text file: D from
+ * its values, rows bounded by the body's size (the reader counts them). */
+static int headerless_prologue(const char *path, const unsigned char *line, size_t len,
+                               size_t start, int64_t file_size, struct vectors_prologue *out,
+                               struct w2v_err *err)
+{
+    int64_t dim = data_line_values(line, len);
+    if (dim < 0)
+        return w2v_fail(err, (int)dim, "out of memory reading '%s'", path);
+    if (dim == 0)
+        return w2v_fail(err, W2V_EFORMAT, NOT_A_VECTOR_FILE, path);
+    if (dim > W2V_MAX_DIM)
+        return w2v_fail(err, W2V_EOVERFLOW, "'%s': line 1 holds %lld values (at most %d)", path,
+                        (long long)dim, W2V_MAX_DIM);
+    out->rows = (file_size - (int64_t)start) / (1 + 2 * dim) + 1;
+    out->dim = dim;
+    out->body_start = start;
+    out->format = VECTORS_TEXT;
+    out->headerless = 1;
+    return 0;
+}
+
 int vectors_parse_prologue(const char *path, const unsigned char *p, size_t avail,
                            int64_t file_size, struct vectors_prologue *out,
                            struct w2v_err *err)
 {
-    const unsigned char *nl = memchr(p, '\n', avail < 128 ? avail : 128);
-    if (!nl)
-        return w2v_fail(err, W2V_EFORMAT, NOT_A_VECTOR_FILE, path);
-    size_t hlen = (size_t)(nl - p);
+    return vectors_parse_prologue_opts(path, p, avail, file_size, 0, out, err);
+}
+
+/* p[0..avail): the file's first bytes, at least min(file_size, READ_CHUNK)
+ * of them. Checks the header against overflow, W2V_MAX_DIM and file_size
+ * before anyone allocates by it. Returns 0 or a status with err filled. */
+int vectors_parse_prologue_opts(const char *path, const unsigned char *p, size_t avail,
+                                int64_t file_size, int no_header, struct vectors_prologue *out,
+                                struct w2v_err *err)
+{
+    memset(out, 0, sizeof *out);
+    /* A BOM is no part of the header or of the first word. */
+    const size_t start = avail >= 3 && memcmp(p, utf8_bom, 3) == 0 ? 3 : 0;
+    const unsigned char *h = p + start;
+    const size_t havail = avail - start;
+    const unsigned char *nl = memchr(h, '\n', havail);
+    if (!nl && (int64_t)avail < file_size)
+        return w2v_fail(err, W2V_EFORMAT, "'%s': first line longer than %zu bytes", path, havail);
+    size_t hlen = nl ? (size_t)(nl - h) : havail;
+    if (no_header)
+        return headerless_prologue(path, h, hlen, start, file_size, out, err);
     int64_t rows = 0, dim = 0;
-    int rc = parse_header(path, (const char *)p, hlen, &rows, &dim, err);
-    if (rc < 0)
+    int rc = hlen <= 128 ? parse_header(path, (const char *)h, hlen, &rows, &dim, err) : -1;
+    if (rc == W2V_EOVERFLOW)
         return rc;
+    if (rc == 0 && !nl)
+        return w2v_fail(err, W2V_EEMPTY, "'%s' holds only a header line", path);
+    if (rc == 0) {
+        rc = two_numbers_are_data(nl + 1, havail - hlen - 1, dim);
+        if (rc < 0)
+            return w2v_fail(err, rc, "out of memory reading '%s'", path);
+    }
+    if (rc != 0) /* not "A B\n": a data line, or no vector file at all */
+        return headerless_prologue(path, h, hlen, start, file_size, out, err);
     if (rows == 0)
         return w2v_fail(err, W2V_EEMPTY, "'%s' holds no vectors (header says 0 words)", path);
     if (dim == 0)
@@ -179,10 +277,11 @@ int vectors_parse_prologue(const char *path, const unsigned char *p, size_t avai
                         path, (long long)dim, W2V_MAX_DIM);
     /* Each row needs at least a 1-byte word and D values of at least 2 bytes
      * (text: " 0"); binary at least a word, a space and 4D bytes. */
-    int64_t body = file_size - (int64_t)(hlen + 1);
+    const size_t body_start = start + hlen + 1;
+    int64_t body = file_size - (int64_t)body_start;
     if (rows > body / (1 + 2 * dim))
         goto too_small;
-    rc = looks_like_text(p + hlen + 1, avail - hlen - 1, dim);
+    rc = looks_like_text(p + body_start, avail - body_start, dim);
     if (rc < 0)
         return w2v_fail(err, rc, "out of memory reading '%s'", path);
     out->format = rc ? VECTORS_TEXT : VECTORS_BINARY;
@@ -190,7 +289,7 @@ int vectors_parse_prologue(const char *path, const unsigned char *p, size_t avai
         goto too_small;
     out->rows = rows;
     out->dim = dim;
-    out->body_start = hlen + 1;
+    out->body_start = body_start;
     return 0;
 too_small:
     return w2v_fail(err, W2V_EFORMAT,

@@ -66,6 +66,8 @@ struct vectors_prologue {
     int64_t rows, dim;
     size_t body_start;
     enum vectors_format format;
+    int headerless; /* text whose first line is data (GloVe): rows is only an
+                     * upper bound, the reader counts the lines */
 };
 
 /* p[0..avail): the file's first bytes, at least min(file_size,
@@ -76,6 +78,16 @@ struct vectors_prologue {
 int vectors_parse_prologue(const char *path, const unsigned char *p, size_t avail,
                            int64_t file_size, struct vectors_prologue *out,
                            struct w2v_err *err);
+
+/* vectors_parse_prologue, with no_header: the first line is data whatever
+ * it looks like (--no-header). A UTF-8 BOM before the first line is skipped
+ * (body_start is past it). Without no_header the first line is a header
+ * when it is two whole numbers "A B" (see two_numbers_are_data for the one
+ * exception), else a headerless text file when it is a word and D >= 1
+ * numbers. Same returns. */
+int vectors_parse_prologue_opts(const char *path, const unsigned char *p, size_t avail,
+                                int64_t file_size, int no_header, struct vectors_prologue *out,
+                                struct w2v_err *err);
 
 /* One binary record found by vectors_scan_record; offsets are from the p it
  * was given. */

@@ -103,6 +103,30 @@ printf '2 2\na b 1 0\nc 0 1\n' >"$V.space"
 bad_vectors "a word with a space (text)" "$V.space"
 printf '2 2\na\nb 1 0\nc 0 1\n' >"$V.nl"
 bad_vectors "a word broken by a newline (text)" "$V.nl"
+# Headerless (GloVe) and BOM layouts (tests/e2e_formats.sh reads the good ones).
+printf 'a 1 2 3\nb 1 2\nc 1 2 3\n' >"$V.gdims"
+bad_vectors "GloVe: a line with fewer values than line 1" "$V.gdims"
+printf 'a 1 2\nb 1 2 3\n' >"$V.gmore"
+bad_vectors "GloVe: a line with more values than line 1" "$V.gmore"
+printf 'a 1 2\n\nb 1 2\n' >"$V.gblank"
+bad_vectors "GloVe: a blank line inside" "$V.gblank"
+printf 'a 1 2\nb 1 nan\n' >"$V.gnan"
+bad_vectors "GloVe: NaN" "$V.gnan"
+printf 'a 1 2\na 1 2\n' >"$V.gdup"
+bad_vectors "GloVe: a duplicate word" "$V.gdup"
+printf 'just words here\n' >"$V.gwords"
+bad_vectors "neither a header nor a data line" "$V.gwords"
+printf '\357\273\277' >"$V.bomonly"
+bad_vectors "only a BOM" "$V.bomonly"
+printf '\357\273\277\357\273\2772 2\na 1 2\nb 2 1\n' >"$V.bom2"
+bad_vectors "two BOMs" "$V.bom2"
+printf '3 4' >"$V.headonly"
+bad_vectors "only a header, no newline" "$V.headonly"
+printf '2 2\na 1 2\nb 2 1\n' >"$V.good2"
+expect_error 1 "vectors: --no-header on a file with a header" -- nearest "$V.good2" a --no-header
+expect_error 2 "vectors: --no-header takes no value" -- nearest "$V.good2" a --no-header=1
+expect_error 1 "vectors: convert --no-header of a bad GloVe file" -- convert "$V.gdims" "$OUT" --no-header
+no_output "convert of a bad GloVe file"
 # A mapped file truncated by someone else between two queries: the lost
 # pages raise SIGBUS, which must become a one-line error, not a crash.
 awk 'BEGIN { print "3000 16"; for (i = 0; i < 3000; i++) { s = "w" i; for (j = 0; j < 16; j++) s = s " " (i * 7 + j * 13) % 17 - 8; print s } }' >"$V.shrink.txt"

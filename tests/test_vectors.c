@@ -227,6 +227,12 @@ static void test_foreign_layouts(void)
         "2 3\nking 0.1 0.2 0.3\nqueen -1 2e-3 4",
         "2 3\r\nking 0.1 0.2 0.3\r\nqueen -1 2e-3 4\r\n",
         "2 3\nking\t0.1 0.2   0.3\nqueen -1 2e-3 4\n\n",
+        /* GloVe (no header): LF; CRLF with blank lines at the end; a BOM. */
+        "king 0.1 0.2 0.3\nqueen -1 2e-3 4\n",
+        "king 0.1 0.2 0.3\r\nqueen -1 2e-3 4\r\n\r\n\n",
+        "\xef\xbb\xbfking 0.1 0.2 0.3\nqueen -1 2e-3 4",
+        /* fastText's .vec (a space after each value) after a BOM. */
+        "\xef\xbb\xbf" "2 3\nking 0.1 0.2 0.3 \nqueen -1 2e-3 4 \n",
     };
     for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
         write_str(path, texts[t]);
@@ -296,9 +302,10 @@ static void test_bad_input(void)
     CHECK(strstr(err.message, "directory") != NULL);
 
     BAD_STR("empty", "", W2V_EEMPTY, "empty");
-    BAD_STR("no header", "hello world\n", W2V_EFORMAT, "not a word2vec");
-    BAD_STR("one number", "12\n", W2V_EFORMAT, "not a word2vec");
-    BAD_STR("negative", "-2 3\na 1 2 3\n", W2V_EFORMAT, "not a word2vec");
+    BAD_STR("no header", "hello world\n", W2V_EFORMAT, "not a vector file");
+    BAD_STR("one number", "12\n", W2V_EFORMAT, "not a vector file");
+    /* Not two whole numbers: a headerless line (word "-2", D = 1). */
+    BAD_STR("negative", "-2 3\na 1 2 3\n", W2V_EFORMAT, "line 2: word 'a' has more than 1 values (as on line 1)");
     BAD_STR("zero rows", "0 3\n", W2V_EEMPTY, "no vectors");
     BAD_STR("zero dim", "2 0\na\nb\n", W2V_EFORMAT, "0 dimensions");
     BAD_STR("10^12 words", "1000000000000 300\nthe 1 2 3\n", W2V_EFORMAT, "1000000000000");
@@ -354,6 +361,94 @@ static void test_bad_input(void)
     const char *ctl[] = {"x", "a\tb"};
     n = build_binary(buf, ctl, ok, 2, 2, 1);
     expect_bad("binary control byte", buf, n, W2V_EFORMAT, "control byte");
+}
+
+/* Layouts other tools write (their text ones are in test_foreign_layouts):
+ * binary rows with and without the '\n' mixed, a BOM, the "A B" rule. */
+static void test_other_layouts(void)
+{
+    char path[256];
+    test_tmp_path(path, sizeof path, "layouts");
+    /* Binary: a BOM before the header; rows with and without '\n' mixed. */
+    const char *words[] = {"x", "y", "z"};
+    float vals[] = {1, 2, 3, 4, 5, 6};
+    char buf[256];
+    size_t n = build_binary(buf + 3, words, vals, 3, 2, 1);
+    memcpy(buf, "\xef\xbb\xbf", 3);
+    for (int mixed = 0; mixed < 2; mixed++) {
+        size_t len = n + 3;
+        if (mixed) { /* drop the '\n' after the first vector (x's) */
+            size_t at = 3 + strlen("3 2\n") + 2 + 8;
+            CHECK(buf[at] == '\n');
+            memmove(buf + at, buf + at + 1, len - at - 1);
+            len--;
+        }
+        write_bytes(path, buf, len);
+        struct vectors v;
+        struct w2v_err err = {0};
+        int rc = vectors_read(&v, path, &err);
+        CHECK(rc == 0 && v.format == VECTORS_BINARY && v.rows == 3 && v.dim == 2);
+        if (rc == 0)
+            CHECK(memcmp(v.data, vals, sizeof vals) == 0 && vectors_find(&v, "x") == 0 &&
+                  vectors_find(&v, "z") == 2);
+        vectors_release(&v);
+        struct vectors_map m;
+        rc = vectors_map_open(&m, path, &err);
+        CHECK(rc == 0 && m.rows == 3 && vectors_map_find(&m, "x") == 0);
+        if (rc == 0) {
+            size_t wl;
+            const char *w = vectors_map_word(&m, 0, &wl);
+            CHECK(wl == 1 && w[0] == 'x');
+        }
+        vectors_map_release(&m);
+    }
+
+    /* "A B" first: a header; with B != 1 and lines of one value after it,
+     * the first row of a 1-dimensional headerless file; --no-header forces. */
+    struct vectors v;
+    struct w2v_err err = {0};
+    write_str(path, "2 3\nx 0.5\ny -0.5\n");
+    CHECK(vectors_read(&v, path, &err) == 0 && v.rows == 3 && v.dim == 1 &&
+          vectors_find(&v, "2") == 0 && v.data[0] == 3.0f);
+    vectors_release(&v);
+    write_str(path, "2 1\nx 0.5\ny -0.5\n");
+    CHECK(vectors_read(&v, path, &err) == 0 && v.rows == 2 && vectors_find(&v, "2") < 0);
+    vectors_release(&v);
+    const struct vectors_read_opts no_header = {.no_header = 1};
+    CHECK(vectors_read_with(&v, path, &no_header, &err) == 0 && v.rows == 3 &&
+          vectors_find(&v, "2") == 0 && v.data[0] == 1.0f && v.data[2] == -0.5f);
+    vectors_release(&v);
+    const struct vectors_read_opts first_two = {.limit = 2, .no_header = 1};
+    CHECK(vectors_read_with(&v, path, &first_two, &err) == 0 && v.rows == 2 &&
+          vectors_find(&v, "y") < 0);
+    vectors_release(&v);
+    /* A one-word file either way. */
+    write_str(path, "solo 1 2 3 4");
+    CHECK(vectors_read(&v, path, &err) == 0 && v.rows == 1 && v.dim == 4);
+    vectors_release(&v);
+
+    /* Headerless errors name the line and D's origin. */
+    BAD_STR("glove few", "a 1 2 3\nb 1 2\n", W2V_EFORMAT, "line 2: word 'b' has 2 values, expected 3 (as on line 1)");
+    BAD_STR("glove many", "a 1 2\nb 1 2 3\n", W2V_EFORMAT, "line 2: word 'b' has more than 2 values");
+    BAD_STR("glove blank", "a 1 2\n\nb 1 2\n", W2V_EFORMAT, "line 2: empty line");
+    BAD_STR("glove word only", "a\n", W2V_EFORMAT, "not a vector file");
+    BAD_STR("header only", "3 4", W2V_EEMPTY, "only a header");
+    BAD_STR("BOM only", "\xef\xbb\xbf", W2V_EFORMAT, "not a vector file");
+    /* Many short lines after a wide first one: refused, not allocated. */
+    {
+        char *big = malloc(2100000);
+        size_t k = (size_t)sprintf(big, "w");
+        for (int j = 0; j < 1000; j++)
+            k += (size_t)sprintf(big + k, " 0.5");
+        big[k++] = '\n';
+        while (k < 2090000) {
+            big[k++] = 'x';
+            big[k++] = '\n';
+        }
+        expect_bad("short lines", big, k, W2V_EFORMAT, "line 2: word 'x' has 0 values");
+        free(big);
+    }
+    unlink(path);
 }
 
 /* Every proper prefix of a binary file is an error (except the one that
@@ -682,6 +777,7 @@ int main(void)
     TEST_RUN(test_text_round_trip);
     TEST_RUN(test_foreign_layouts);
     TEST_RUN(test_bad_input);
+    TEST_RUN(test_other_layouts);
     TEST_RUN(test_truncation);
     TEST_RUN(test_write_failures);
     TEST_RUN(test_index_many);

@@ -75,6 +75,12 @@ int query_model_open(struct query_model *m, const char *path, int allow_map,
 int query_model_open_limit(struct query_model *m, const char *path, int allow_map,
                            int64_t limit, struct w2v_err *err);
 
+/* query_model_open as o says (vectors_read_with; o may be NULL). With
+ * o->no_header nothing is mapped: a binary file always has a header. Same
+ * returns. */
+int query_model_open_with(struct query_model *m, const char *path, int allow_map,
+                          const struct vectors_read_opts *o, struct w2v_err *err);
+
 /* Take over v's contents (v is left zeroed; m owns them until
  * query_model_release) and normalise its rows in place.
  * v must have an index (vectors_read builds one). Returns 0 (cannot fail

@@ -3,9 +3,16 @@
  * Binary: an ASCII header "V D\n", then per word: the word's bytes, one
  * space, D little-endian float32, then "\n" (the original tools write it;
  * gensim writes none — both are read). Text: "V D\n" then "word v1 ... vD\n"
- * with single spaces. The reader detects the format, checks V and D against
- * overflow and against the file's real size before allocating, and rejects
- * truncation, non-finite values, wrong value counts and duplicate words. *
+ * with single spaces. Also read: text without the header line (GloVe; D
+ * from the first line's values, rows counted), fastText's .vec (a space
+ * after each value), CRLF line ends and a UTF-8 BOM before the first line.
+ * The first line is a header when it is two whole numbers "A B", unless B
+ * != 1 and the next lines hold one value each (a 1-dimensional GloVe file);
+ * vectors_read_opts.no_header forces the data reading. The reader detects
+ * the format, checks V and D against overflow and against the file's real
+ * size before allocating, and rejects truncation, non-finite values, wrong
+ * value counts and duplicate words.
+ *
  * Thread safety, unless a prototype says otherwise: functions that take a
  * const struct may run concurrently on it; those that take a non-const one
  * need the caller to serialise calls on that struct (distinct structs are
@@ -53,6 +60,18 @@ int vectors_read(struct vectors *v, const char *path, struct w2v_err *err);
  * all). The header is checked as a whole; the rows after the first limit
  * are neither read nor checked. Same returns. */
 int vectors_read_limit(struct vectors *v, const char *path, int64_t limit, struct w2v_err *err);
+
+/* How to read a vector file, beyond its path. A zeroed struct reads the
+ * whole file with the first line's role detected. */
+struct vectors_read_opts {
+    int64_t limit;  /* > 0: the first limit rows only (gensim's limit=) */
+    int no_header;  /* the first line is data, whatever it looks like
+                     * (a GloVe file whose first line is "A B") */
+};
+
+/* vectors_read as o says (o may be NULL: as vectors_read). Same returns. */
+int vectors_read_with(struct vectors *v, const char *path, const struct vectors_read_opts *o,
+                      struct w2v_err *err);
 
 /* Row of word, or -1 (also when no index was built). Thread-safe for
  * readers. */

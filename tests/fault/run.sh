@@ -30,6 +30,7 @@ printf 'w1 w2 1.0\nw3 w4 2.0\nw5 w6 3.0\n' >pairs.txt
 # Unseen words for the subword model's --oov (w1zz: n-grams of w1).
 printf ': s\nw1zz w2 w3 w4\nw1 w2 w3zz w4\n' >questions-oov.txt
 printf 'w1zz w2 1.0\nw3 w4 2.0\nw5zz w6 3.0\n' >pairs-oov.txt
+printf '\357\273\277w1 1 2\r\nw2 2 1\r\nw3 1 1\r\n\r\n' >glove.txt # headerless, BOM, CRLF
 # The corpus through a pipe (the scenario table splits on '|').
 printf 'cat corpus.txt | "$W2V" train - "$@"\n' >stdin-train.sh
 awk 'BEGIN { srand(3); for (e = 0; e < 120; e++) print "w" int(rand() * 40), "w" int(rand() * 40), 1 + e % 3 }' >graph.txt
@@ -53,6 +54,7 @@ train-text|"$W2V" train corpus.txt -o out.txt --text --dim 8 --epochs 1 --min-co
 nearest|"$W2V" nearest base.bin w1 w2 -k 5|-
 analogy|"$W2V" analogy base.bin w1 w2 w3 -k 3|-
 convert|"$W2V" convert base.bin out.txt --text|out.txt
+convert-glove|"$W2V" convert glove.txt out.bin|out.bin
 eval-analogy|"$W2V" eval-analogy base.bin questions.txt --threads 1|-
 eval-similarity|"$W2V" eval-similarity base.bin pairs.txt|-
 nearest-minus|"$W2V" nearest base.bin w1 w2 --minus w3 -k 5|-

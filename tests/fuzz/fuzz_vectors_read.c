@@ -255,6 +255,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_vectors(&v);
     }
 
+    /* --no-header: the first line is data; the same rules for the rows. */
+    {
+        struct vectors g;
+        struct w2v_err gerr = {0};
+        const struct vectors_read_opts no_header = {.no_header = 1};
+        int grc = vectors_read_with(&g, path, &no_header, &gerr);
+        if (grc != 0) {
+            check_failure(grc, &gerr);
+            FUZZ_ASSERT(g.words == NULL && g.data == NULL && g.rows == 0);
+        } else {
+            check_vectors(&g);
+            FUZZ_ASSERT(g.format == VECTORS_TEXT);
+        }
+        vectors_release(&g);
+    }
+
     struct vectors_map m;
     int mrc = vectors_map_open(&m, path, &merr);
     if (mrc < 0) {
