@@ -5,10 +5,11 @@
  * h and ONE scratch row e as its only "context" row, so e collects the
  * input gradient of all the window's steps; e is then added once to each
  * input row (the word's own row and its n-gram rows) instead of after every
- * step. The outputs of one step are distinct rows: the targets with their
- * negatives (a repeated one counts twice, one equal to a target is
- * skipped), or one Huffman path. All row arithmetic is the kernels
- * module's. */
+ * step. Skip-gram takes one step per context word, and h moves by each
+ * step's gradient before the next (sg_targets). The outputs of one step
+ * are distinct rows: the target with its own negatives (a repeated one
+ * counts twice, one equal to the target is skipped), or one Huffman path.
+ * All row arithmetic is the kernels module's. */
 #include "train_state.h"
 
 #include <math.h>
@@ -23,6 +24,7 @@
 struct subword_buf {
     float *h;        /* [stride] the input: mean of the input rows */
     float *e;        /* [stride] the input's gradient, summed over the window */
+    float *et;       /* [stride] skip-gram: the gradient of one target's step */
     float **in;      /* [max_in] the input rows of the current centre word */
     float **out;     /* [max_out] output rows of one step list */
     int32_t *out_id; /* [max_out] their ids (to merge repeated ones) */
@@ -30,12 +32,11 @@ struct subword_buf {
     float *mult;     /* [max_out] */
 };
 
-/* Output rows of one list: skip-gram's NS list holds 2 * window targets
- * and K negatives; CBOW's the centre word and K; HS one path. */
+/* Output rows of one list: one target (skip-gram's context word, CBOW's
+ * centre word) and K negatives, or one Huffman path. */
 static size_t max_out(const struct train_options *o, int32_t max_code)
 {
-    size_t targets = o->arch == TRAIN_CBOW ? 1 : 2 * (size_t)o->window;
-    size_t ns = o->negative > 0 ? targets + (size_t)o->negative : 0;
+    size_t ns = o->negative > 0 ? 1 + (size_t)o->negative : 0;
     size_t hs = o->hs ? (size_t)max_code : 0;
     size_t m = ns > hs ? ns : hs;
     return m > 0 ? m : 1;
@@ -56,6 +57,7 @@ static void subword_thread_release(struct train_thread *t)
         return;
     w2v_aligned_free(b->h);
     w2v_aligned_free(b->e);
+    w2v_aligned_free(b->et);
     w2v_free(b->in);
     w2v_free(b->out);
     w2v_free(b->out_id);
@@ -80,18 +82,20 @@ static int subword_thread_init(struct train_thread *t)
         return W2V_ENOMEM;
     b->h = w2v_aligned_alloc(row_bytes);
     b->e = w2v_aligned_alloc(row_bytes);
+    b->et = w2v_aligned_alloc(row_bytes);
     b->in = w2v_calloc(in, sizeof *b->in);
     b->out = w2v_calloc(outs, sizeof *b->out);
     b->out_id = w2v_calloc(outs, sizeof *b->out_id);
     b->label = w2v_calloc(outs, sizeof *b->label);
     b->mult = w2v_calloc(outs, sizeof *b->mult);
-    if (!b->h || !b->e || !b->in || !b->out || !b->out_id || !b->label || !b->mult) {
+    if (!b->h || !b->e || !b->et || !b->in || !b->out || !b->out_id || !b->label || !b->mult) {
         subword_thread_release(t);
         return W2V_ENOMEM;
     }
     /* Zero padding past dim is what lets the block steps run whole rows. */
     memset(b->h, 0, row_bytes);
     memset(b->e, 0, row_bytes);
+    memset(b->et, 0, row_bytes);
     return 0;
 }
 
@@ -135,9 +139,8 @@ static inline void prefetch_word(const struct trainer *tr, const struct subword_
 
 /* Add output row `id` of syn1neg with label and weight to the list
  * b->out[0..*M), merging it into an entry with the same id: the same label
- * adds its weight; a negative equal to a target is dropped (fastText skips
- * a negative equal to its target; here any target of the window), so the
- * rows of one list are distinct. */
+ * adds its weight; a negative equal to the target is dropped (as fastText
+ * skips it), so the rows of one list are distinct. */
 static inline void ns_add(const struct trainer *tr, struct subword_buf *b, int *M, int32_t id,
                           float label, float weight)
 {
@@ -157,10 +160,10 @@ static inline void ns_add(const struct trainer *tr, struct subword_buf *b, int *
 }
 
 /* Steps of outputs b->out[0..M) against h, W2V_BATCH_GROUP_CBOW at a time;
- * b->e collects the input gradient. */
-static void steps(struct train_thread *t, struct subword_buf *b, int M, int clip)
+ * grad (b->e, or skip-gram's b->et) collects the input gradient. */
+static void steps(struct train_thread *t, struct subword_buf *b, int M, int clip, float *grad)
 {
-    float *const ctx[1] = {b->e};
+    float *const ctx[1] = {grad};
     for (int p = 0; p < M; p += W2V_BATCH_GROUP_CBOW)
         kernels_block_cbow(b->h, ctx, 1, b->out + p, b->label + p, b->mult + p,
                            M - p < W2V_BATCH_GROUP_CBOW ? M - p : W2V_BATCH_GROUP_CBOW,
@@ -168,8 +171,8 @@ static void steps(struct train_thread *t, struct subword_buf *b, int M, int clip
 }
 
 /* HS for target `word`: its Huffman path (one list per target: paths
- * share nodes with other labels). */
-static void hs_target(struct train_thread *t, struct subword_buf *b, int32_t word)
+ * share nodes with other labels); the input gradient goes to grad. */
+static void hs_target(struct train_thread *t, struct subword_buf *b, int32_t word, float *grad)
 {
     const struct trainer *tr = t->tr;
     const struct huffman *hf = &tr->huffman;
@@ -180,28 +183,52 @@ static void hs_target(struct train_thread *t, struct subword_buf *b, int32_t wor
         b->label[k] = 1.0f - (float)hf->code_bits[off + k];
         b->mult[k] = 1.0f;
     }
-    steps(t, b, len, 1);
+    steps(t, b, len, 1, grad);
 }
 
-/* NS for the targets sen[lo..hi] but centre (skip-gram: the window's
- * context words; CBOW: lo == hi == the centre word), all against the one
- * input h: the targets, then K negatives shared by the window, each
- * standing for the T targets' draws (weight T: with one input, the same
- * expected update as K negatives per target, as the batched kernel's
- * window-shared negatives), in one list. */
-static void ns_targets(struct train_thread *t, struct subword_buf *b, const int32_t *sen,
+/* CBOW's NS: the centre word and K negatives against the one input h. */
+static void ns_centre(struct train_thread *t, struct subword_buf *b, int32_t word)
+{
+    const struct trainer *tr = t->tr;
+    int M = 0;
+    ns_add(tr, b, &M, word, 1.0f, 1.0f);
+    for (int k = 0; k < tr->opt.negative; k++)
+        ns_add(tr, b, &M, alias_sample(&tr->negatives, &t->rng), 0.0f, 1.0f);
+    steps(t, b, M, 0, b->e);
+}
+
+/* Skip-gram: the centre word's input h predicts each context word in turn,
+ * as fastText does: target j with K negatives of its own (NS) and/or its
+ * Huffman path (HS), one step each. After each step h moves by that step's
+ * gradient, exactly as the input rows will (each gets the sum in e, and h
+ * is their mean), so the next target sees the input as pair-by-pair SGD
+ * would, while the ~20 input rows are still written once per centre.
+ * Why not one step for the whole window: its shared negatives stood for
+ * every target's draws at once (weight T) and every target's gradient
+ * came from the same h, a step T times too long on the same rows; on
+ * corpus10m (2 epochs) that cost 6 points of analogy and 0.10 of WS353
+ * against fastText's per-target steps (docs/BENCHMARKS.md). */
+static void sg_targets(struct train_thread *t, struct subword_buf *b, const int32_t *sen,
                        int32_t lo, int32_t hi, int32_t centre)
 {
     const struct trainer *tr = t->tr;
-    int M = 0, T = 0;
-    for (int32_t j = lo; j <= hi; j++)
-        if (j != centre) {
+    const size_t n = tr->model.stride;
+    for (int32_t j = lo; j <= hi; j++) {
+        if (j == centre)
+            continue;
+        kernels_zero(b->et, n);
+        if (tr->opt.hs)
+            hs_target(t, b, sen[j], b->et);
+        if (tr->opt.negative > 0) {
+            int M = 0;
             ns_add(tr, b, &M, sen[j], 1.0f, 1.0f);
-            T++;
+            for (int k = 0; k < tr->opt.negative; k++)
+                ns_add(tr, b, &M, alias_sample(&tr->negatives, &t->rng), 0.0f, 1.0f);
+            steps(t, b, M, 0, b->et);
         }
-    for (int k = 0; k < tr->opt.negative; k++)
-        ns_add(tr, b, &M, alias_sample(&tr->negatives, &t->rng), 0.0f, (float)T);
-    steps(t, b, M, 0);
+        kernels_axpy(1.0f, b->et, b->h, n);
+        kernels_axpy(1.0f, b->et, b->e, n);
+    }
 }
 
 static void subword_sentence(struct train_thread *t, const int32_t *sen, int32_t len)
@@ -234,20 +261,13 @@ static void subword_sentence(struct train_thread *t, const int32_t *sen, int32_t
         }
         kernels_mean(b->h, b->in, C, n, cbow && tr->opt.cbow_sum ? 1.0f : 1.0f / (float)C);
         kernels_zero(b->e, n);
-        if (tr->opt.hs) {
-            if (cbow) {
-                hs_target(t, b, sen[i]);
-            } else {
-                for (int32_t j = lo; j <= hi; j++)
-                    if (j != i)
-                        hs_target(t, b, sen[j]);
-            }
-        }
-        if (tr->opt.negative > 0) {
-            if (cbow)
-                ns_targets(t, b, sen, i, i, -1);
-            else
-                ns_targets(t, b, sen, lo, hi, i);
+        if (!cbow) {
+            sg_targets(t, b, sen, lo, hi, i);
+        } else {
+            if (tr->opt.hs)
+                hs_target(t, b, sen[i], b->e);
+            if (tr->opt.negative > 0)
+                ns_centre(t, b, sen[i]);
         }
         /* Hogwild: the input rows are shared model rows, the gradient is
          * the thread's own; a row listed twice gets it twice, as fastText

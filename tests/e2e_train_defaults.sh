@@ -8,7 +8,7 @@
 "$W2V" train --help >"$TMP/help" 2>&1
 for line in "--dim D .*(default 100)" "--window N .*(default 5)" \
     "--negative K .*(default 5;" "--ns-exponent X .*(default 0.75)" \
-    "--sample T .*(default 1e-3;" "--alpha A .*(default 0.05 cbow, 0.025 skipgram)" \
+    "--sample T .*(default 1e-3;" "--alpha A .*(default 0.05 cbow, 0.025 skipgram; 0.05 with --subwords)" \
     "--epochs N .*(default 5)" "--model .*(default cbow)" "--kernel .*batched (default)" \
     "--seed N .*(default 1)" "--hs .*(default off)"; do
     check "--help states '$line'" grep -q -e "$line" "$TMP/help"
@@ -34,4 +34,10 @@ check "cbow: the defaults are the values --help states" cmp "$TMP/implicit.bin" 
 "$W2V" train "$TMP/c.txt" -o "$TMP/sg-explicit.bin" $common --model skipgram --alpha 0.025 \
     --ns-exponent 0.75 --window 5 --negative 5 --sample 1e-3 --epochs 5 --dim 100
 check "skipgram: the defaults are the values --help states" cmp "$TMP/sg.bin" "$TMP/sg-explicit.bin"
+# shellcheck disable=SC2086
+"$W2V" train "$TMP/c.txt" -o "$TMP/sw.bin" $common --model skipgram --subwords --dim 16 --epochs 1
+# shellcheck disable=SC2086
+"$W2V" train "$TMP/c.txt" -o "$TMP/sw-explicit.bin" $common --model skipgram --subwords --dim 16 \
+    --epochs 1 --alpha 0.05
+check "skipgram --subwords: the rate is 0.05, as --help states" cmp "$TMP/sw.bin" "$TMP/sw-explicit.bin"
 summary

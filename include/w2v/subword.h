@@ -11,11 +11,10 @@
  *
  * The kernel (src/kernel_subword.c), for each centre word:
  * - skip-gram: the input is the centre word's mean; each context word in
- *   the window is a target, with K negatives shared by the window, each
- *   weighted by the number of targets (with one input row, the expected
- *   update of K negatives per target; a negative equal to a target is
- *   skipped), or its Huffman path; the input rows get the summed gradient
- *   once, after the window;
+ *   the window is a target in turn, with K negatives of its own (one equal
+ *   to the target is skipped) and/or its Huffman path, as fastText; the
+ *   mean moves by each target's gradient before the next target, and the
+ *   input rows get the summed gradient once, after the window;
  * - CBOW: the input is the mean of every row of every context word (their
  *   word rows and all their n-gram rows, as fastText's CBOW), the target
  *   the centre word with K negatives, or its Huffman path; every one of
