@@ -118,14 +118,20 @@ static int dist_average(struct dist *d, float *matrix, size_t floats, struct w2v
 int dist_round(struct dist *d, struct model *m, int done, int full, int *all_done,
                struct w2v_err *err)
 {
-    int mine = done != 0, sum = 0;
-    if (MPI_Allreduce(&mine, &sum, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS)
+    /* Every rank must average the same rows in the same order: what one
+     * rank asks (done, a full round) is summed over all before anything
+     * is decided. A rank that has finished asks for full rounds while the
+     * others still train; had each decided alone, one would reduce all
+     * rows against the others' 2,048 — mismatched collectives, which
+     * corrupt memory in the MPI library. */
+    int mine[2] = {done != 0, full != 0}, sum[2] = {0, 0};
+    if (MPI_Allreduce(mine, sum, 2, MPI_INT, MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS)
         return w2v_fail(err, W2V_EIO, "averaging the model across the ranks failed");
-    *all_done = sum == d->size;
+    *all_done = sum[0] == d->size;
     if (d->size == 1)
         return 0;
     d->rounds++;
-    int64_t rows = full || *all_done || d->rounds % DIST_FULL_EVERY == 0 ? m->rows
+    int64_t rows = sum[1] > 0 || *all_done || d->rounds % DIST_FULL_EVERY == 0 ? m->rows
                    : m->rows < DIST_HOT_ROWS                             ? m->rows
                                                                          : DIST_HOT_ROWS;
     size_t floats = (size_t)rows * m->stride;
