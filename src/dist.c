@@ -75,6 +75,8 @@ void dist_release(struct dist *d)
 {
     w2v_free(d->snap);
     w2v_free(d->avg);
+    for (int i = 0; i < 3; i++)
+        w2v_free(d->base[i]);
     if (d->started)
         MPI_Finalize();
     memset(d, 0, sizeof *d);
@@ -86,8 +88,12 @@ void dist_exit(struct dist *d, int code)
         MPI_Abort(MPI_COMM_WORLD, code);
 }
 
-/* Average rows [0, rows) of one matrix ([V, stride]) across the ranks. */
-static int dist_average(struct dist *d, float *matrix, size_t floats, struct w2v_err *err)
+/* One round over `floats` floats of a matrix and its base (the same rows
+ * of d->base[i]): first, the mean of the ranks' rows; after that, base +
+ * the sum of the ranks' changes from base. Either way base takes the new
+ * value, which is the same on every rank. */
+static int dist_average(struct dist *d, float *matrix, float *base, size_t floats, int first,
+                        struct w2v_err *err)
 {
     if (floats > d->cap) {
         w2v_free(d->snap);
@@ -98,10 +104,15 @@ static int dist_average(struct dist *d, float *matrix, size_t floats, struct w2v
         if (!d->cap)
             return w2v_fail(err, W2V_ENOMEM, "out of memory for averaging the model");
     }
-    /* Hogwild: the training threads write these rows meanwhile; what they
-     * add between the copy and the write-back is kept by adding the
-     * average's difference from the copy instead of storing the average. */
+    /* snap: what this rank sends, the rows as they are now (first) or
+     * their change since the last round. Hogwild: the training threads
+     * write these rows meanwhile; what they add between the copy and the
+     * write-back is kept by adding the new value's difference from the
+     * copy instead of storing the new value. */
     memcpy(d->snap, matrix, floats * sizeof *matrix);
+    if (!first)
+        for (size_t i = 0; i < floats; i++)
+            d->snap[i] -= base[i];
     for (size_t at = 0; at < floats;) {
         int k = floats - at > (size_t)1 << 30 ? 1 << 30 : (int)(floats - at);
         if (MPI_Allreduce(d->snap + at, d->avg + at, k, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD) !=
@@ -110,8 +121,12 @@ static int dist_average(struct dist *d, float *matrix, size_t floats, struct w2v
         at += (size_t)k;
     }
     const float inv = 1.0f / (float)d->size;
-    for (size_t i = 0; i < floats; i++)
-        matrix[i] += d->avg[i] * inv - d->snap[i];
+    for (size_t i = 0; i < floats; i++) {
+        float sent = first ? d->snap[i] : base[i] + d->snap[i];
+        float now = first ? d->avg[i] * inv : base[i] + d->avg[i];
+        matrix[i] += now - sent;
+        base[i] = now;
+    }
     return 0;
 }
 
@@ -140,9 +155,25 @@ int dist_round(struct dist *d, struct model *m, int done, int full, int *all_don
      * passes through are the last ones. */
     size_t hs_at = (size_t)(m->rows - 1 > rows ? m->rows - 1 - rows : 0) * m->stride;
     float *mats[3] = {m->syn0, m->syn1 ? m->syn1 + hs_at : NULL, m->syn1neg};
+    /* Every rank's first round is the same round: all rows, averaged, the
+     * common base of the rounds after it. */
+    const int first = d->base[0] == NULL;
+    if (first) {
+        floats = (size_t)m->rows * m->stride;
+        hs_at = 0;
+        mats[1] = m->syn1;
+        for (int i = 0; i < 3; i++) {
+            if (!mats[i])
+                continue;
+            d->base[i] = w2v_malloc(floats * sizeof(float));
+            if (!d->base[i])
+                return w2v_fail(err, W2V_ENOMEM, "out of memory for averaging the model");
+        }
+    }
     for (int i = 0; i < 3; i++)
         if (mats[i]) {
-            int status = dist_average(d, mats[i], floats, err);
+            int status = dist_average(d, mats[i], d->base[i] + (i == 1 ? hs_at : 0), floats,
+                                      first, err);
             if (status != 0)
                 return status;
         }

@@ -4,7 +4,10 @@
  * stream with its threads, and the ranks average their models now and
  * then with MPI_Allreduce: the most frequent words' rows (which every
  * window touches) every round, all rows every DIST_FULL_EVERY rounds and
- * at the end. Rank 0 writes the output.
+ * at the end. Rank 0 writes the output. A round adds up what every rank
+ * changed since the last one (as threads' Hogwild updates add up), rather
+ * than averaging the models: a row only one rank's slice trains would get
+ * half of that rank's change from an average.
  *
  * Compiled in by `make mpi` (-DW2V_MPI, with mpicc); in the default build
  * every function is the single-process case (rank 0 of 1) and the program
@@ -27,8 +30,10 @@
 struct dist {
     int rank, size;     /* this process's rank and the number of ranks */
     int64_t rounds;     /* averaging rounds done (the same count on every rank) */
-    float *snap, *avg;  /* [rows * stride] the rows as sent, and their average */
+    float *snap, *avg;  /* [rows * stride] the rows as sent, and the ranks' summed changes */
     size_t cap;         /* floats in each buffer */
+    float *base[3];     /* syn0, syn1, syn1neg as of the last round that took each row:
+                         * the same on every rank (NULL until the first round) */
     int started;        /* this module called MPI_Init */
 };
 
@@ -51,8 +56,11 @@ void dist_slice(const struct dist *d, const int32_t *ids, int64_t n, int64_t *lo
 /* One averaging round over the model (called by every rank in turn, from
  * the thread that called dist_init, while the training threads run): each
  * matrix's hot rows, or all rows every DIST_FULL_EVERY rounds or when full
- * is set. Updates the training threads made during the round are kept:
- * a row becomes row + (average - row as sent). done says this rank has
+ * is set. The first round averages the models (the common starting point);
+ * each later one gives every rank base + the sum over ranks of (row as sent
+ * - base), base being the rows as the last round left them. Updates the
+ * training threads made during the round are kept: a row becomes row +
+ * (new value - row as sent). done says this rank has
  * finished training; *all_done receives whether every rank has. Returns 0,
  * W2V_ENOMEM or W2V_EIO (an MPI error) with err filled. Without MPI:
  * nothing to average, *all_done = done. */
