@@ -83,6 +83,8 @@ catfile() { cat "$1"; }
 
 # median FILE: the median of the numbers in FILE, one a line.
 median() { sort -n "$1" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+# spread FILE: "min-max" of the numbers in FILE.
+spread() { sort -n "$1" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo "-" hi }'; }
 
 # time_ms OUTFILE CMD...: run CMD once (stdout to /dev/null), append its ms.
 time_ms() {
@@ -152,5 +154,7 @@ EOF
     fi
     printf '%-22s %8s %11s %6s %11s %6s %9s %9s %12s %10s\n' "${rows}x$DIM" "$cat_ms" "$near_ms" \
         "$ratio" "$side_ms" "$side_ratio" "$index_ms" "$g_load" "$g_query" "$qps"
+    printf '%-22s min-max ms of %s: cat %s, nearest %s, +w2vi %s\n' "" "$REPS" \
+        "$(spread "$DIR/cat.ms")" "$(spread "$DIR/near.ms")" "$(spread "$DIR/side.ms")"
 done
 echo "(gensim q ms: first most_similar, which computes the norms / a second one)"
