@@ -37,35 +37,9 @@ static float random_float(void)
     }
 }
 
-static void write_bytes(const char *path, const void *data, size_t n)
-{
-    FILE *fp = fopen(path, "wb");
-    if (!fp) {
-        perror(path);
-        exit(1);
-    }
-    if (n && fwrite(data, 1, n, fp) != n)
-        exit(1);
-    fclose(fp);
-}
+static void write_bytes(const char *path, const void *data, size_t n) { test_write_file(path, data, n); }
 
 static void write_str(const char *path, const char *s) { write_bytes(path, s, strlen(s)); }
-
-static char *slurp(const char *path, size_t *n)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
-    fseek(fp, 0, SEEK_END);
-    long sz = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *buf = malloc((size_t)sz + 1);
-    if (fread(buf, 1, (size_t)sz, fp) != (size_t)sz)
-        exit(1);
-    fclose(fp);
-    *n = (size_t)sz;
-    return buf;
-}
 
 struct sample {
     int64_t rows;
@@ -508,7 +482,7 @@ static void test_write_failures(void)
     write_str(inner, "precious");
     CHECK(vectors_write(dir, VECTORS_BINARY, 2, 2, words, vals, 2, &err) == W2V_EIO);
     size_t len = 0;
-    char *kept = slurp(inner, &len);
+    char *kept = (char *)test_slurp(inner, &len);
     CHECK(kept && len == 8 && memcmp(kept, "precious", 8) == 0);
     free(kept);
     /* No temporary left beside it. */
@@ -533,7 +507,7 @@ static void test_write_failures(void)
     /* Overwriting an existing file replaces it whole. */
     write_str(path, "old content that is longer than the new file will be, surely........");
     CHECK(vectors_write(path, VECTORS_TEXT, 2, 2, words, vals, 2, &err) == 0);
-    char *now = slurp(path, &len);
+    char *now = (char *)test_slurp(path, &len);
     CHECK(now && len == strlen("2 2\na 1 2\nb 3 4\n") && memcmp(now, "2 2\na 1 2\nb 3 4\n", len) == 0);
     free(now);
     unlink(path);
