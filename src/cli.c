@@ -429,3 +429,13 @@ int cli_parse_exact(const struct cli_usage *u, int argc, char **argv, int want,
         return cli_usage_error(u, "too many arguments");
     return -1;
 }
+
+void cli_catch_stop_signals(void (*handler)(int), struct sigaction old[2])
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, old ? &old[0] : NULL);
+    sigaction(SIGTERM, &sa, old ? &old[1] : NULL);
+}

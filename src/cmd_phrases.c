@@ -140,12 +140,7 @@ int cmd_phrases(int argc, char **argv)
     }
     static char outbuf[1 << 20];
     setvbuf(fp, outbuf, _IOFBF, sizeof outbuf);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    cli_catch_stop_signals(on_signal, NULL);
     o.stop = &phrases_signal;
     int from_stdin = strcmp(input, "-") == 0;
     if ((rc = phrases_run(from_stdin ? NULL : input, stdin, fp, &o, stats, &err)) != 0)

@@ -733,12 +733,7 @@ static int step_init(struct train_cmd *c)
  * into an orderly stop. */
 static void catch_signals(void)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    cli_catch_stop_signals(on_signal, NULL);
 }
 
 /* Refuse a model that cannot fit before allocating any of it. */

@@ -108,12 +108,8 @@ int cmd_walks(int argc, char **argv)
     int to_stdout = strcmp(output, "-") == 0;
     graph_init(&g);
     memset(&of, 0, sizeof of);
-    struct sigaction sa, old_int, old_term;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
+    struct sigaction old[2];
+    cli_catch_stop_signals(on_signal, old);
 
     /* The output is opened first: a bad path fails before a long read. */
     FILE *out = stdout;
@@ -175,7 +171,7 @@ report:
 done:
     w2v_outfile_abort(&of);
     graph_release(&g);
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGINT, &old[0], NULL);
+    sigaction(SIGTERM, &old[1], NULL);
     return rc;
 }

@@ -108,7 +108,7 @@ static size_t subword_thread_bytes(const struct train_options *o, int64_t vocab_
     size_t stride = model_stride(o->dim);
     /* The longest Huffman code is below 2 log2(V) + 8 for any real counts. */
     size_t outs = max_out(o, o->hs ? (int32_t)log2((double)vocab_size) * 2 + 8 : 0);
-    return sizeof(struct subword_buf) + 2 * stride * sizeof(float) +
+    return sizeof(struct subword_buf) + 3 * stride * sizeof(float) + /* h, e, et */
            max_in(o, 30) * sizeof(float *) +
            outs * (sizeof(float *) + sizeof(int32_t) + 2 * sizeof(float));
 }

@@ -6,6 +6,7 @@
 #ifndef W2V_CLI_H
 #define W2V_CLI_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -86,6 +87,12 @@ const struct cli_option *cli_suggest(const struct cli_option *opts, const char *
 #define W2V_MAX_THREADS 1024
 #define CLI_OPTION_THREADS(target, help) \
     {"threads", "threads", 0, CLI_INT, (target), "N", (help), 1, W2V_MAX_THREADS, NULL}
+
+/* Route SIGINT and SIGTERM to handler (a command's orderly stop: the
+ * handler only sets a flag the work checks). With old non-NULL, the
+ * previous actions go to old[0] (SIGINT) and old[1] (SIGTERM), for the
+ * caller to put back. */
+void cli_catch_stop_signals(void (*handler)(int), struct sigaction old[2]);
 
 /* Print the command's usage and options to out; a number's range is shown
  * after its help line. */
