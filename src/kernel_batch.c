@@ -74,6 +74,7 @@ struct batch_buf {
     int32_t *negs;   /* [BATCH_RING][K] negatives drawn ahead, by centre index */
     float *scratch;  /* [n_in][W2V_BATCH_GROUP] + 16: scores, then gradients */
     float **in;      /* [n_in] the current window's input rows (n_inputs) */
+    int32_t *in_id;  /* [n_in] their ids */
     int32_t *set;    /* [W2V_MAX_SENTENCE] --context line: a long line, shuffled */
     float **out;     /* [max_out] output rows of the current centre word */
     int32_t *out_id; /* [max_out] their ids (to merge repeated negatives) */
@@ -85,6 +86,8 @@ struct batch_buf {
     struct hot_rows hot_hs;  /* syn1: the inner nodes nearest the root */
     int64_t since_sync;      /* kept words trained since the last sync */
     int64_t sync_words;      /* sync after this many (see hot_init) */
+    batch_centre_fn on_centre; /* kernel_batch_on_centre, or NULL */
+    void *on_centre_arg;
 };
 
 /* Output rows per centre word: the word and K negatives, or a Huffman path. */
@@ -140,7 +143,8 @@ static size_t batch_buf_bytes(const struct train_options *o, int64_t V, int32_t 
     const struct hot_counts hc = hot_counts(o, V);
     size_t hot = (size_t)hc.in + (size_t)hc.out + (size_t)hc.hs;
     return sizeof(struct batch_buf) + stride * sizeof(float) + (negs + sets) * sizeof(int32_t) +
-           (window2 * W2V_BATCH_GROUP + 16) * sizeof(float) + window2 * sizeof(float *) +
+           (window2 * W2V_BATCH_GROUP + 16) * sizeof(float) +
+           window2 * (sizeof(float *) + sizeof(int32_t)) +
            outs * (sizeof(float *) + sizeof(int32_t) + 2 * sizeof(float)) +
            hot * 2 * stride * sizeof(float);
 }
@@ -154,6 +158,7 @@ static void batch_thread_release(struct train_thread *t)
     w2v_aligned_free(b->negs);
     w2v_aligned_free(b->scratch);
     w2v_aligned_free(b->in);
+    w2v_aligned_free(b->in_id);
     w2v_aligned_free(b->out);
     w2v_aligned_free(b->out_id);
     w2v_aligned_free(b->label);
@@ -219,13 +224,14 @@ static int batch_thread_init(struct train_thread *t)
                          sizeof *b->negs);
     b->scratch = thread_calloc(window2 * W2V_BATCH_GROUP + 16, sizeof *b->scratch);
     b->in = thread_calloc(window2, sizeof *b->in);
+    b->in_id = thread_calloc(window2, sizeof *b->in_id);
     b->out = thread_calloc(outs, sizeof *b->out);
     b->out_id = thread_calloc(outs, sizeof *b->out_id);
     b->label = thread_calloc(outs, sizeof *b->label);
     b->mult = thread_calloc(outs, sizeof *b->mult);
     if (o->context_line)
         b->set = thread_calloc(W2V_MAX_SENTENCE, sizeof *b->set);
-    if (!b->h || !b->negs || !b->scratch || !b->in || !b->out || !b->out_id || !b->label ||
+    if (!b->h || !b->negs || !b->scratch || !b->in || !b->in_id || !b->out || !b->out_id || !b->label ||
         !b->mult || (o->context_line && !b->set) || hot_init(b, tr) != 0) {
         batch_thread_release(t);
         return W2V_ENOMEM;
@@ -364,6 +370,14 @@ static inline void sentence_start(struct train_thread *t, struct batch_buf *bb,
         prefetch_row(hot_rows_peek(&bb->hot_in, sen[j]), tr->model.stride);
 }
 
+/* Input row B of the current centre: the row of word id. Returns B + 1. */
+static inline int add_input(struct batch_buf *bb, int B, int32_t id)
+{
+    bb->in[B] = hot_rows_get(&bb->hot_in, id);
+    bb->in_id[B] = id;
+    return B + 1;
+}
+
 /* Centre word i's inputs: first the look-ahead for centre i + BATCH_AHEAD
  * (its negatives, path and a context row), then the window draw (in this
  * order: it fixes the stream of random numbers); the window's context rows
@@ -384,7 +398,7 @@ static inline int window_inputs(struct train_thread *t, struct batch_buf *bb, co
     int B = 0;
     for (int32_t j = a; j <= b; j++)
         if (j != i)
-            bb->in[B++] = hot_rows_get(&bb->hot_in, sen[j]);
+            B = add_input(bb, B, sen[j]);
     return B;
 }
 
@@ -406,10 +420,10 @@ static inline int set_inputs(struct train_thread *t, struct batch_buf *bb, const
     if (len - 1 <= m) {
         for (int32_t j = 0; j < len; j++)
             if (j != i)
-                bb->in[B++] = hot_rows_get(&bb->hot_in, sen[j]);
+                B = add_input(bb, B, sen[j]);
     } else {
         for (int32_t k = 1; k <= m; k++)
-            bb->in[B++] = hot_rows_get(&bb->hot_in, sen[i + k < len ? i + k : i + k - len]);
+            B = add_input(bb, B, sen[i + k < len ? i + k : i + k - len]);
     }
     return B;
 }
@@ -474,6 +488,11 @@ static void sentence_sg(struct train_thread *t, const int32_t *sen, int32_t len)
             if (measure)
                 t->pending_loss += outputs_loss(bb->in + B / 2, 1, bb, M, n);
             block_sg(bb, B, M, n, t->alpha, 0, tr->opt.batch_rows);
+            if (bb->on_centre) {
+                const struct batch_centre c = {sen, len, i, bb->in_id, bb->in, B,
+                                               bb->out + 1, bb->mult + 1, M - 1};
+                bb->on_centre(t, bb->on_centre_arg, &c);
+            }
         }
     }
 }
@@ -553,6 +572,13 @@ static void batch_sentence(struct train_thread *t, const int32_t *sentence, int3
     bb->since_sync += len;
     if (bb->since_sync >= bb->sync_words)
         batch_sync(t);
+}
+
+void kernel_batch_on_centre(void *buf, batch_centre_fn fn, void *arg)
+{
+    struct batch_buf *bb = buf;
+    bb->on_centre = fn;
+    bb->on_centre_arg = arg;
 }
 
 const struct train_kernel kernel_batch = {

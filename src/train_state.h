@@ -128,6 +128,32 @@ struct train_kernel {
     void (*thread_finish)(struct train_thread *t); /* last, so it may be left out */
 };
 
+/* One centre word of the batched kernel's skip-gram, just trained with
+ * negative sampling, as a pass that rides on that kernel sees it (the
+ * senses kernel): its rows are still in cache, which is the point. The
+ * sentence and the centre's place in it (the word is sen[i]); its B
+ * context words' ids and input rows (as just updated;
+ * a thread's private copy for a hot row); its negatives' output rows, each
+ * standing for neg_mult[k] draws, the centre word left out. Read-only, and
+ * valid only during the call. */
+struct batch_centre {
+    const int32_t *sen;
+    int32_t len, i;
+    const int32_t *ctx_id;
+    float *const *in;
+    int B;
+    float *const *neg;
+    const float *neg_mult;
+    int n_neg;
+};
+typedef void (*batch_centre_fn)(struct train_thread *t, void *arg, const struct batch_centre *c);
+
+/* Have the batched kernel call fn(t, arg, centre) after each skip-gram
+ * centre step with negative sampling, for the thread whose buffer is buf
+ * (t->buf just after kernel_batch.thread_init); fn NULL stops it. It must
+ * not draw from t->rng: the model trains as without it, bit for bit. */
+void kernel_batch_on_centre(void *buf, batch_centre_fn fn, void *arg);
+
 /* The kernel named name, or NULL. Pure. */
 const struct train_kernel *train_kernel_find(const char *name);
 
