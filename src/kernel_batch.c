@@ -254,7 +254,7 @@ static inline void prefetch_row(const float *row, size_t n)
     if (BATCH_AHEAD == 0)
         return;
     for (size_t i = 0; i < n; i += 16)
-        __builtin_prefetch(row + i, 1, 3);
+        kernels_prefetch_write(row + i);
 }
 
 /* Draw the K negatives of centre c into its ring slot and prefetch their

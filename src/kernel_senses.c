@@ -141,8 +141,8 @@ static void prefetch_centres(const struct senses *s, int32_t word)
     for (int k = 0; k < open && k < s->max_senses; k++) {
         const float *row = senses_centre(s, word - 1, k), *vec = senses_vec(s, word - 1, k);
         for (int32_t d = 0; d < s->dim; d += 16) {
-            __builtin_prefetch(row + d, 1, 3);
-            __builtin_prefetch(vec + d, 1, 3);
+            kernels_prefetch_write(row + d);
+            kernels_prefetch_write(vec + d);
         }
     }
 }

@@ -131,10 +131,10 @@ static inline void prefetch_word(const struct trainer *tr, const struct subword_
                                  int32_t w)
 {
     const size_t stride = tr->model.stride;
-    __builtin_prefetch(model_row(tr->model.syn0, stride, w), 1, 3);
+    kernels_prefetch_write(model_row(tr->model.syn0, stride, w));
     for (int64_t k = s->start[w]; k < s->start[w + 1]; k++)
         for (size_t i = 0; i < stride; i += 16)
-            __builtin_prefetch(s->grams + (size_t)s->rows[k] * stride + i, 1, 3);
+            kernels_prefetch_write(s->grams + (size_t)s->rows[k] * stride + i);
 }
 
 /* Add output row `id` of syn1neg with label and weight to the list

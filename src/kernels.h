@@ -66,6 +66,25 @@ static inline float kernels_dot(const float *restrict a, const float *restrict b
     return acc[0];
 }
 
+/* Ask for the cache line holding p, to be written soon. On x86 this is
+ * PREFETCHW, which fetches the line for ownership, where __builtin_prefetch
+ * (without -mprfchw) emits PREFETCHT0, a read: a shared row last written
+ * by another core then comes in shared and the write that follows needs a
+ * second trip to invalidate the other copy, unhidden. When the two cores
+ * sit on different core complexes a trip costs ~360 ns instead of ~55
+ * (measured on the 2-vCPU benchmark machine, whose placement moves between
+ * the two), and 2-thread skip-gram NS went from 2.7M to 3.5M words/s there
+ * (docs/BENCHMARKS.md). Older x86 cores without the instruction run its
+ * opcode (0F 0D) as a no-op. */
+static inline void kernels_prefetch_write(const void *p)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __asm__ volatile("prefetchw %0" : : "m"(*(const char *)p));
+#else
+    __builtin_prefetch(p, 1, 3);
+#endif
+}
+
 // y[n] += a * x[n]; blocks of 16 so no scalar tail is generated. Hogwild:
 // y may be a shared model row (see kernels_dot).
 static inline void kernels_axpy(float a, const float *restrict x, float *restrict y, size_t n)
