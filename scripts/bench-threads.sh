@@ -14,6 +14,13 @@
 # largest thread count (the first binary) and reports their summed words/s: what
 # the machine itself gives N separate jobs (shared caches, memory bandwidth, the
 # host's scheduling), against which the threads' speed-up can be read.
+# Around every run with 2 or more threads it also times a cache line's round
+# trip between CPUs 0 and 1 (scripts/line-latency.c, built with cc if there
+# is one), before and after, and keeps the larger: the table's "line ns" is
+# its range over the cell's runs. A row the other thread wrote last costs
+# that much to write; on a virtual machine it changes with where the host
+# puts the vCPUs (docs/BENCHMARKS.md: ~55 or ~360 ns), and the speed-up
+# with it.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -86,6 +93,12 @@ for b in "${BLIST[@]}"; do [[ -x $b ]] || die "no executable '$b' (run make firs
 [[ -f $CORPUS_SRC ]] || die "no corpus '$CORPUS_SRC'"
 
 mkdir -p "$OUT"
+LATENCY=
+if command -v cc >/dev/null && cc -O2 -pthread "$ROOT/scripts/line-latency.c" -o "$OUT/line-latency" 2>/dev/null; then
+    LATENCY=$OUT/line-latency
+fi
+# The round trip of a cache line between CPUs 0 and 1 in ns, or "-".
+line_ns() { [[ -n $LATENCY && $NPROC -ge 2 ]] && timeout 10 "$LATENCY" 2>/dev/null || echo -; }
 CORPUS=$OUT/corpus.txt
 if [[ $CORPUS_SRC == *.gz ]]; then
     [[ -s $CORPUS && $CORPUS -nt $CORPUS_SRC ]] || zcat "$CORPUS_SRC" >"$CORPUS"
@@ -132,10 +145,16 @@ for ((r = 1; r <= REPEATS; r++)); do
     for cfg in "${CLIST[@]}"; do
         for t in "${TLIST[@]}"; do
             for b in "${BLIST[@]}"; do
+                lat=-
+                ((t > 1)) && lat=$(line_ns)
                 read -r secs wps wall < <(run "$b" "$cfg" "$t" "$EPOCHS" "$r" "$OUT/v.bin")
-                printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$b" "$cfg" "$t" "$secs" "$wps" "$wall" >>"$RAW"
-                printf 'bench-threads.sh: round %d %s %s t=%s: %s s, %s words/s, wall %s s\n' \
-                    "$r" "$(basename "$b")" "$cfg" "$t" "$secs" "$wps" "$wall" >&2
+                if ((t > 1)); then
+                    after=$(line_ns)
+                    [[ $lat == - || ($after != - && $after -gt $lat) ]] && lat=$after
+                fi
+                printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$b" "$cfg" "$t" "$secs" "$wps" "$wall" "$lat" >>"$RAW"
+                printf 'bench-threads.sh: round %d %s %s t=%s: %s s, %s words/s, wall %s s, line %s ns\n' \
+                    "$r" "$(basename "$b")" "$cfg" "$t" "$secs" "$wps" "$wall" "$lat" >&2
             done
         done
         ((CEILING)) || continue
@@ -149,7 +168,7 @@ for ((r = 1; r <= REPEATS; r++)); do
         read -r secs wps wall < <(cat "$OUT"/c*.res | awk '{ if ($1 > s) s = $1; w += $2; if ($3 > e) e = $3 }
             END { printf "%.3f %.0f %.2f\n", s, w, e }')
         rm -f "$OUT"/c*.res "$OUT"/c*.bin "$OUT"/c*.log
-        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "${n}x1 process" "$cfg" "$n" "$secs" "$wps" "$wall" >>"$RAW"
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t-\n' "${n}x1 process" "$cfg" "$n" "$secs" "$wps" "$wall" >>"$RAW"
         printf 'bench-threads.sh: round %d %sx1 process %s: %s s, %s words/s summed, wall %s s\n' \
             "$r" "$n" "$cfg" "$secs" "$wps" "$wall" >&2
     done
@@ -160,20 +179,24 @@ echo
 echo "corpus $(basename "$CORPUS_SRC"), dim 100, window 5, sample $SAMPLE, $EPOCHS epochs;" \
     "median of $REPEATS (min-max); $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo
-echo "| binary | config | threads | train s | words/s | speed-up | efficiency | end-to-end s |"
-echo "|---|---|---:|---:|---:|---:|---:|---:|"
+echo "| binary | config | threads | train s | words/s | speed-up | efficiency | end-to-end s | line ns |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
 # row BIN CONFIG THREADS BASE: one table line; sets WM, the median words/s.
 # BASE is the one-thread words/s the speed-up is measured against (empty: WM).
 row() {
-    local b=$1 cfg=$2 t=$3 base=$4 sm smin smax em emin emax
+    local b=$1 cfg=$2 t=$3 base=$4 sm smin smax em emin emax lat
     read -r sm smin smax < <(awk -F'\t' -v b="$b" -v c="$cfg" -v t="$t" '$1 == b && $2 == c && $3 == t { print $4 }' "$RAW" | stats)
     read -r WM _ _ < <(awk -F'\t' -v b="$b" -v c="$cfg" -v t="$t" '$1 == b && $2 == c && $3 == t { print $5 }' "$RAW" | stats)
     read -r em emin emax < <(awk -F'\t' -v b="$b" -v c="$cfg" -v t="$t" '$1 == b && $2 == c && $3 == t { print $6 }' "$RAW" | stats)
+    lat=$(awk -F'\t' -v b="$b" -v c="$cfg" -v t="$t" '$1 == b && $2 == c && $3 == t && $7 != "-" {
+        if (n++ == 0 || $7 < lo) lo = $7; if ($7 > hi) hi = $7 }
+        END { if (n) printf "%d-%d", lo, hi; else printf "-" }' "$RAW")
     awk -v b="$b" -v c="$cfg" -v t="$t" -v sm="$sm" -v smin="$smin" -v smax="$smax" \
-        -v wm="$WM" -v base="${base:-$WM}" -v em="$em" -v emin="$emin" -v emax="$emax" 'BEGIN {
+        -v wm="$WM" -v base="${base:-$WM}" -v em="$em" -v emin="$emin" -v emax="$emax" \
+        -v lat="$lat" 'BEGIN {
         su = wm / base
-        printf "| %s | %s | %d | %.2f (%.2f-%.2f) | %.0f | %.2fx | %.0f%% | %.2f (%.2f-%.2f) |\n",
-            b, c, t, sm, smin, smax, wm, su, 100 * su / (t / '"${TLIST[0]}"'), em, emin, emax }'
+        printf "| %s | %s | %d | %.2f (%.2f-%.2f) | %.0f | %.2fx | %.0f%% | %.2f (%.2f-%.2f) | %s |\n",
+            b, c, t, sm, smin, smax, wm, su, 100 * su / (t / '"${TLIST[0]}"'), em, emin, emax, lat }'
 }
 declare -A BASE1
 for b in "${BLIST[@]}"; do
