@@ -6,6 +6,7 @@
 
 #ifdef W2V_MPI
 #include <mpi.h>
+#include <time.h>
 #endif
 
 void dist_slice(const struct dist *d, const int32_t *ids, int64_t n, int64_t *lo, int64_t *hi)
@@ -54,6 +55,26 @@ int dist_round(struct dist *d, struct model *m, int done, int full, int *all_don
 }
 
 #else
+
+/* MPI_Allreduce (a sum) that sleeps while it waits. The rounds run on the
+ * monitor thread, which shares the CPUs with the training threads: a
+ * blocking collective spins until the slowest rank arrives, and every
+ * microsecond it spins is taken from training. */
+static int allreduce_sum(const void *send, void *recv, int count, MPI_Datatype type)
+{
+    MPI_Request req;
+    if (MPI_Iallreduce(send, recv, count, type, MPI_SUM, MPI_COMM_WORLD, &req) != MPI_SUCCESS)
+        return -1;
+    for (;;) {
+        int done = 0;
+        if (MPI_Test(&req, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS)
+            return -1;
+        if (done)
+            return 0;
+        struct timespec nap = {0, 100 * 1000};
+        nanosleep(&nap, NULL);
+    }
+}
 
 int dist_init(struct dist *d, int *argc, char ***argv, struct w2v_err *err)
 {
@@ -109,23 +130,31 @@ static int dist_average(struct dist *d, float *matrix, float *base, size_t float
      * write these rows meanwhile; what they add between the copy and the
      * write-back is kept by adding the new value's difference from the
      * copy instead of storing the new value. */
-    memcpy(d->snap, matrix, floats * sizeof *matrix);
-    if (!first)
+    if (first)
+        memcpy(d->snap, matrix, floats * sizeof *matrix);
+    else
         for (size_t i = 0; i < floats; i++)
-            d->snap[i] -= base[i];
+            d->snap[i] = matrix[i] - base[i];
     for (size_t at = 0; at < floats;) {
         int k = floats - at > (size_t)1 << 30 ? 1 << 30 : (int)(floats - at);
-        if (MPI_Allreduce(d->snap + at, d->avg + at, k, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD) !=
-            MPI_SUCCESS)
+        if (allreduce_sum(d->snap + at, d->avg + at, k, MPI_FLOAT) != 0)
             return w2v_fail(err, W2V_EIO, "averaging the model across the ranks failed");
         at += (size_t)k;
     }
-    const float inv = 1.0f / (float)d->size;
-    for (size_t i = 0; i < floats; i++) {
-        float sent = first ? d->snap[i] : base[i] + d->snap[i];
-        float now = first ? d->avg[i] * inv : base[i] + d->avg[i];
-        matrix[i] += now - sent;
-        base[i] = now;
+    if (first) {
+        const float inv = 1.0f / (float)d->size;
+        for (size_t i = 0; i < floats; i++) {
+            float now = d->avg[i] * inv;
+            matrix[i] += now - d->snap[i];
+            base[i] = now;
+        }
+    } else {
+        /* new base = base + the ranks' summed changes; the row moves by
+         * what the other ranks added (avg - snap). */
+        for (size_t i = 0; i < floats; i++) {
+            matrix[i] += d->avg[i] - d->snap[i];
+            base[i] += d->avg[i];
+        }
     }
     return 0;
 }
@@ -140,15 +169,15 @@ int dist_round(struct dist *d, struct model *m, int done, int full, int *all_don
      * rows against the others' 2,048 — mismatched collectives, which
      * corrupt memory in the MPI library. */
     int mine[2] = {done != 0, full != 0}, sum[2] = {0, 0};
-    if (MPI_Allreduce(mine, sum, 2, MPI_INT, MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS)
+    if (allreduce_sum(mine, sum, 2, MPI_INT) != 0)
         return w2v_fail(err, W2V_EIO, "averaging the model across the ranks failed");
     *all_done = sum[0] == d->size;
     if (d->size == 1)
         return 0;
     d->rounds++;
-    int64_t rows = sum[1] > 0 || *all_done || d->rounds % DIST_FULL_EVERY == 0 ? m->rows
-                   : m->rows < DIST_HOT_ROWS                             ? m->rows
-                                                                         : DIST_HOT_ROWS;
+    int64_t rows = d->rounds % DIST_HOT_EVERY == 0 ? DIST_HOT_ROWS : DIST_TOP_ROWS;
+    if (sum[1] > 0 || *all_done || d->rounds % DIST_FULL_EVERY == 0 || rows > m->rows)
+        rows = m->rows;
     size_t floats = (size_t)rows * m->stride;
     /* Word rows: the frequent words come first. HS inner nodes (0..V-2):
      * the root is V-2 and parents follow children, so the nodes every word

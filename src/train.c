@@ -569,13 +569,17 @@ int train_run(struct trainer *tr, int (*monitor)(void *ctx, const struct train_p
     for (;;) {
         int pausing = 0;
         status = threads_start(tr, th, handles, &started, err);
-        /* Sleep in short steps so a short run ends promptly; report every
-         * tenth step. A checkpoint that is due stops the threads at their
-         * next sentence; they start again once it is saved. */
-        for (int tick = 1; atomic_load_explicit(&tr->running, memory_order_acquire) > 0; tick++) {
+        /* Sleep in short steps so a short run ends promptly; call the
+         * monitor every step (it decides when to draw or log; MPI ranks
+         * exchange rows at this pace). A checkpoint that is due stops the
+         * threads at their next sentence; they start again once it is
+         * saved. */
+        while (atomic_load_explicit(&tr->running, memory_order_acquire) > 0) {
             struct timespec nap = {0, 10 * 1000 * 1000};
             nanosleep(&nap, NULL);
-            if (tick % 10 != 0)
+            /* Stopping: the threads end their sentences; the monitor has
+             * asked, or a checkpoint is due, and hears no more till then. */
+            if (atomic_load_explicit(&tr->stop, memory_order_relaxed))
                 continue;
             fill_progress(tr, &start, &p);
             p.finished = 0;

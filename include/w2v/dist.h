@@ -3,8 +3,8 @@
  * corpus (the same vocabulary and id stream), trains its own slice of the
  * stream with its threads, and the ranks average their models now and
  * then with MPI_Allreduce: the most frequent words' rows (which every
- * window touches) every round, all rows every DIST_FULL_EVERY rounds and
- * at the end. Rank 0 writes the output. A round adds up what every rank
+ * window touches) every round, more of them every few rounds, all rows
+ * every DIST_FULL_EVERY rounds and at the end. Rank 0 writes the output. A round adds up what every rank
  * changed since the last one (as threads' Hogwild updates add up), rather
  * than averaging the models: a row only one rank's slice trains would get
  * half of that rank's change from an average.
@@ -21,11 +21,18 @@
 #include "w2v/common.h"
 #include "w2v/model.h"
 
-/* Rows averaged every round: the most frequent words (ids are in
- * frequency order), whose rows drift apart fastest. */
+/* What a round (one every 10 ms, train_run's monitor tick) exchanges:
+ * the DIST_TOP_ROWS most frequent words' rows (ids are in frequency order:
+ * the rows every window touches, which drift apart fastest), every
+ * DIST_HOT_EVERY rounds the DIST_HOT_ROWS most frequent, every
+ * DIST_FULL_EVERY rounds all rows (0.4 s). Chosen on corpus10m, 2 ranks x
+ * 1 thread against one rank (docs/BENCHMARKS.md): 2,048 rows every 0.1 s
+ * and all rows every 1 s was 1.82x as fast but 2.7 analogy points below
+ * one rank; rounds ten times as often close most of that gap. */
+#define DIST_TOP_ROWS 256
 #define DIST_HOT_ROWS 2048
-/* One round in this many averages every row. */
-#define DIST_FULL_EVERY 10
+#define DIST_HOT_EVERY 4
+#define DIST_FULL_EVERY 40
 
 struct dist {
     int rank, size;     /* this process's rank and the number of ranks */
@@ -55,8 +62,9 @@ void dist_slice(const struct dist *d, const int32_t *ids, int64_t n, int64_t *lo
 
 /* One averaging round over the model (called by every rank in turn, from
  * the thread that called dist_init, while the training threads run): each
- * matrix's hot rows, or all rows every DIST_FULL_EVERY rounds or when full
- * is set. The first round averages the models (the common starting point);
+ * matrix's most frequent rows (DIST_TOP_ROWS, or DIST_HOT_ROWS every
+ * DIST_HOT_EVERY rounds), or all rows every DIST_FULL_EVERY rounds or when
+ * full is set. The first round averages the models (the common starting point);
  * each later one gives every rank base + the sum over ranks of (row as sent
  * - base), base being the rows as the last round left them. Updates the
  * training threads made during the round are kept: a row becomes row +
