@@ -14,8 +14,10 @@
 #     random candidates, so the two are unrelated, of different kinds;
 #     every occurrence of either becomes the pair's token.
 #  3. On the merged corpus, REPEATS times (seeds 1, 2, ...), one after the
-#     other: plain skip-gram (the single-vector baseline, and the time for
-#     the speed ratio) and skip-gram with --senses 3 (same settings and seed).
+#     other: plain skip-gram (the single-vector baseline) and skip-gram with
+#     --senses 3 (same settings and seed), scored; then the same two runs
+#     at TIME_THREADS threads for the speed ratio (the scored runs themselves
+#     when TIME_THREADS = THREADS).
 #  4. A pair is SPLIT when its two leading senses (`w2v senses`, top 20
 #     neighbours each among the single vectors) go to different originals:
 #     sense 1 shares more neighbours with word A's neighbourhood than with
@@ -25,19 +27,23 @@
 #
 # Prints, for each run, one line per pair and a summary
 #   run R: pairs N  split S (P%)  senses>=2 M  covers: single X%  senses Y%
-#          words/s in training: plain A  senses B (the "trained ... words/s" line)
+#          words/s in training: plain A  senses B (the "trained ... words/s" line
+#          of the speed pair)
 # and then over all runs (the split's mean and range; the time ratio from
 # the median words/s of the training phase, and from the median seconds
 # end to end):
 #   split: mean P% (min-max A-B%) over R runs of N pairs
-#   time ratio senses/plain X in training (median words/s of R: ...); end to end Y (...)
+#   time ratio senses/plain X in training at T thread(s) (median words/s of R: ...);
+#   end to end Y (...)
 # Goals (issue 15): split >= 80%, ratio <= 2.
 #
 #   scripts/bench-senses.sh [CORPUS.txt[.gz]]   (default: /work/shared/data/corpus10m.txt.gz)
 # Environment: PAIRS (40), RANK_LO (300), RANK_HI (3000), LINES (all: a
 # first-N-lines cut for a quick check), THREADS (2), EPOCHS (5), DIM (100),
-# SENSES (3), THRESHOLD (the train default), REPEATS (3), W2V (./w2v),
-# WORK (work/bench-senses).
+# SENSES (3), THRESHOLD (the train default), REPEATS (3), TIME_THREADS (1: the
+# threads of the speed pair; on a virtual machine the speed-up of a second
+# thread swings with the host's placement of the vCPUs, bench-threads.sh),
+# W2V (./w2v), WORK (work/bench-senses).
 # A check of the script itself on a tiny input:
 #   LINES=3000 PAIRS=10 RANK_LO=50 RANK_HI=400 EPOCHS=2 scripts/bench-senses.sh \
 #       /work/shared/data/corpus1m.txt.gz
@@ -57,6 +63,7 @@ DIM=${DIM:-100}
 SENSES=${SENSES:-3}
 THRESHOLD=${THRESHOLD:-}
 REPEATS=${REPEATS:-3}
+TIME_THREADS=${TIME_THREADS:-1}
 WORK=${WORK:-$ROOT/work/bench-senses}
 case ${1:-} in -h | --help) sed -n '2,/^set -e/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
 [ -x "$W2V" ] || { echo "bench-senses.sh: build w2v first (make)" >&2; exit 1; }
@@ -110,9 +117,9 @@ PY
 
 # 4. scoring: one run's senses model against the originals' neighbourhoods
 score_run() {
-    "$PY" - "$WORK" "$W2V" "$1" <<'PY'
+    "$PY" - "$WORK" "$W2V" "$1" "$THREADS" <<'PY'
 import subprocess, sys
-work, w2v, run_no = sys.argv[1], sys.argv[2], sys.argv[3]
+work, w2v, run_no, threads = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 def run(*args):
     out = subprocess.run([w2v, *args], capture_output=True, text=True)
     return out.stdout if out.returncode == 0 else ""
@@ -155,50 +162,61 @@ print(f"run {run_no}: pairs {n}  split {split} ({pct(split):.1f}%)  senses>=2 {m
 with open(f"{work}/splits.txt", "a") as f:
     f.write(f"{n} {split}\n")
 t = open(f"{work}/times.txt").read().split("\n")[-2].split()
-print(f"run {run_no}: words/s in training: plain {t[1]}  senses {t[2]}")
+print(f"run {run_no}: words/s in training at {threads} threads: plain {t[1]}  senses {t[2]}")
 PY
 }
 
 # The summary over all runs: the split's mean and range, the medians of the times.
 summary() {
-    "$PY" - "$WORK" <<'PY'
+    "$PY" - "$WORK" "$TIME_THREADS" <<'PY'
 import statistics, sys
-work = sys.argv[1]
+work, threads = sys.argv[1], sys.argv[2]
 splits = [tuple(map(int, l.split())) for l in open(f"{work}/splits.txt") if l.strip()]
 pct = [100.0 * s / n for n, s in splits]
 print(f"split: mean {statistics.mean(pct):.1f}% (min-max {min(pct):.1f}-{max(pct):.1f}%) "
       f"over {len(pct)} runs of {splits[0][0]} pairs")
-rows = [l.split() for l in open(f"{work}/times.txt") if l.strip()]
+rows = [l.split() for l in open(f"{work}/times-speed.txt") if l.strip()]
 med = lambda xs: statistics.median(xs)
 plain, sens = med([float(r[1]) for r in rows]), med([float(r[2]) for r in rows])
 e_plain = med([float(r[4]) - float(r[3]) for r in rows])
 e_sens = med([float(r[5]) - float(r[4]) for r in rows])
-print(f"time ratio senses/plain {plain / sens if sens > 0 else 0:.2f} in training (median "
-      f"words/s of {len(rows)}: plain {plain:.0f}  senses {sens:.0f}); end to end "
+print(f"time ratio senses/plain {plain / sens if sens > 0 else 0:.2f} in training at {threads} "
+      f"thread(s) (median words/s of {len(rows)}: plain {plain:.0f}  senses {sens:.0f}); end to end "
       f"{e_sens / e_plain if e_plain > 0 else 0:.2f} (median seconds: plain {e_plain:.1f}  "
       f"senses {e_sens:.1f})")
 PY
 }
 
-# 3. the merged corpus: plain, then senses, REPEATS times (timed), each scored
+# 3. the merged corpus: plain, then senses, REPEATS times, each scored; the
+#    speed pair (the same two runs at TIME_THREADS threads) right after
 now() { date +%s.%N; }
 # The training phase's words/s from the "trained ... in N s, W words/s" line.
 words_per_s() { sed -n 's/.* trained .* s, \([0-9]*\) words\/s.*/\1/p' "$1" | tail -n 1; }
-SENSE_OPTS=(--senses "$SENSES" --senses-output "$WORK/senses.bin" --senses-vocab "$RANK_HI")
+SENSE_OPTS=(--senses "$SENSES" --senses-vocab "$RANK_HI")
 [ -n "$THRESHOLD" ] && SENSE_OPTS+=(--senses-threshold "$THRESHOLD")
+# train_pair THREADS SEED SUFFIX: plain and senses, timed, a line in times$SUFFIX.txt
+train_pair() {
+    local t0 t1 t2 opts=(--model skipgram --dim "$DIM" --epochs "$EPOCHS" --threads "$1" --seed "$2")
+    t0=$(now)
+    "$W2V" train "$WORK/merged.txt" -o "$WORK/plain$3.bin" "${opts[@]}" 2>"$WORK/plain.err" >/dev/null
+    t1=$(now)
+    "$W2V" train "$WORK/merged.txt" -o "$WORK/vec$3.bin" "${opts[@]}" "${SENSE_OPTS[@]}" \
+        --senses-output "$WORK/senses$3.bin" 2>"$WORK/senses.err" >/dev/null
+    t2=$(now)
+    echo "$2 $(words_per_s "$WORK/plain.err") $(words_per_s "$WORK/senses.err") $t0 $t1 $t2" \
+        >>"$WORK/times$3.txt"
+}
 : >"$WORK/times.txt"
+: >"$WORK/times-speed.txt"
 : >"$WORK/splits.txt"
 for run in $(seq 1 "$REPEATS"); do
-    t0=$(now)
-    "$W2V" train "$WORK/merged.txt" -o "$WORK/plain.bin" "${COMMON[@]}" --seed "$run" \
-        2>"$WORK/plain.err" >/dev/null
-    t1=$(now)
-    "$W2V" train "$WORK/merged.txt" -o "$WORK/vec.bin" "${COMMON[@]}" --seed "$run" \
-        "${SENSE_OPTS[@]}" 2>"$WORK/senses.err" >/dev/null
-    t2=$(now)
-    echo "$run $(words_per_s "$WORK/plain.err") $(words_per_s "$WORK/senses.err") $t0 $t1 $t2" \
-        >>"$WORK/times.txt"
+    train_pair "$THREADS" "$run" ""
     score_run "$run"
+    if [ "$TIME_THREADS" != "$THREADS" ]; then
+        train_pair "$TIME_THREADS" "$run" -speed
+        rm -f "$WORK/plain-speed.bin" "$WORK/vec-speed.bin" "$WORK"/senses-speed.bin*
+    else
+        cp "$WORK/times.txt" "$WORK/times-speed.txt"
+    fi
 done
 summary
-
