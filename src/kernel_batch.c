@@ -75,6 +75,7 @@ struct batch_buf {
     float *scratch;  /* [n_in][W2V_BATCH_GROUP] + 16: scores, then gradients */
     float **in;      /* [n_in] the current window's input rows (n_inputs) */
     int32_t *in_id;  /* [n_in] their ids */
+    float **in_out;  /* [n_in] their output rows (for on_centre only) */
     int32_t *set;    /* [W2V_MAX_SENTENCE] --context line: a long line, shuffled */
     float **out;     /* [max_out] output rows of the current centre word */
     int32_t *out_id; /* [max_out] their ids (to merge repeated negatives) */
@@ -144,7 +145,7 @@ static size_t batch_buf_bytes(const struct train_options *o, int64_t V, int32_t 
     size_t hot = (size_t)hc.in + (size_t)hc.out + (size_t)hc.hs;
     return sizeof(struct batch_buf) + stride * sizeof(float) + (negs + sets) * sizeof(int32_t) +
            (window2 * W2V_BATCH_GROUP + 16) * sizeof(float) +
-           window2 * (sizeof(float *) + sizeof(int32_t)) +
+           window2 * (2 * sizeof(float *) + sizeof(int32_t)) +
            outs * (sizeof(float *) + sizeof(int32_t) + 2 * sizeof(float)) +
            hot * 2 * stride * sizeof(float);
 }
@@ -159,6 +160,7 @@ static void batch_thread_release(struct train_thread *t)
     w2v_aligned_free(b->scratch);
     w2v_aligned_free(b->in);
     w2v_aligned_free(b->in_id);
+    w2v_aligned_free(b->in_out);
     w2v_aligned_free(b->out);
     w2v_aligned_free(b->out_id);
     w2v_aligned_free(b->label);
@@ -225,13 +227,14 @@ static int batch_thread_init(struct train_thread *t)
     b->scratch = thread_calloc(window2 * W2V_BATCH_GROUP + 16, sizeof *b->scratch);
     b->in = thread_calloc(window2, sizeof *b->in);
     b->in_id = thread_calloc(window2, sizeof *b->in_id);
+    b->in_out = thread_calloc(window2, sizeof *b->in_out);
     b->out = thread_calloc(outs, sizeof *b->out);
     b->out_id = thread_calloc(outs, sizeof *b->out_id);
     b->label = thread_calloc(outs, sizeof *b->label);
     b->mult = thread_calloc(outs, sizeof *b->mult);
     if (o->context_line)
         b->set = thread_calloc(W2V_MAX_SENTENCE, sizeof *b->set);
-    if (!b->h || !b->negs || !b->scratch || !b->in || !b->in_id || !b->out || !b->out_id || !b->label ||
+    if (!b->h || !b->negs || !b->scratch || !b->in || !b->in_id || !b->in_out || !b->out || !b->out_id || !b->label ||
         !b->mult || (o->context_line && !b->set) || hot_init(b, tr) != 0) {
         batch_thread_release(t);
         return W2V_ENOMEM;
@@ -489,7 +492,9 @@ static void sentence_sg(struct train_thread *t, const int32_t *sen, int32_t len)
                 t->pending_loss += outputs_loss(bb->in + B / 2, 1, bb, M, n);
             block_sg(bb, B, M, n, t->alpha, 0, tr->opt.batch_rows);
             if (bb->on_centre) {
-                const struct batch_centre c = {sen, len, i, bb->in_id, bb->in, B,
+                for (int j = 0; j < B; j++)
+                    bb->in_out[j] = (float *)hot_rows_peek(&bb->hot_out, bb->in_id[j]);
+                const struct batch_centre c = {sen, len, i, bb->in_id, bb->in_out, bb->in, B,
                                                bb->out + 1, bb->mult + 1, M - 1};
                 bb->on_centre(t, bb->on_centre_arg, &c);
             }

@@ -39,10 +39,9 @@
  * and swaps it into t->buf for the batched step and its thread_finish (the
  * kernel interface gives a kernel one buffer pointer), so the batched
  * kernel is reused unchanged but for the hook. With several threads it
- * trains private copies of the hottest rows (hotrows.h): the context rows
- * the sense step reads are the thread's own copies, the context words'
- * output rows the shared ones (a few thousand words behind for the hottest
- * words, which is harmless for an output row only read). */
+ * trains private copies of the hottest rows (hotrows.h): the rows the
+ * sense step reads, the context rows and the context words' output rows,
+ * are the thread's own copies for those words. */
 #include <string.h>
 
 #include "train_state.h"
@@ -166,7 +165,7 @@ static void sense_step(struct train_thread *t, void *arg, const struct batch_cen
     kernels_axpy(-1.0f, sb->mean, sb->ctx, n);
     int k = senses_assign(s, word - 1, sb->ctx, model_row(tr->model.syn0, n, word), 1);
     for (int j = 0; j < B; j++) {
-        sb->out[j] = model_row(tr->model.syn1neg, n, c->ctx_id[j]);
+        sb->out[j] = c->ctx_out[j];
         sb->label[j] = 1.0f;
         sb->mult[j] = 1.0f;
     }

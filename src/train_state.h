@@ -134,12 +134,16 @@ struct train_kernel {
  * sentence and the centre's place in it (the word is sen[i]); its B
  * context words' ids and input rows (as just updated;
  * a thread's private copy for a hot row); its negatives' output rows, each
- * standing for neg_mult[k] draws, the centre word left out. Read-only, and
- * valid only during the call. */
+ * standing for neg_mult[k] draws, the centre word left out; and the
+ * context words' output rows (the thread's private copies of the hot
+ * ones: the shared rows of those are what the threads' syncs write, so
+ * reading them bounces cache lines between cores). Read-only, and valid
+ * only during the call. */
 struct batch_centre {
     const int32_t *sen;
     int32_t len, i;
     const int32_t *ctx_id;
+    float *const *ctx_out;
     float *const *in;
     int B;
     float *const *neg;
