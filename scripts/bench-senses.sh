@@ -6,8 +6,9 @@
 # `door`) is replaced by one made-up token `banana_door`; a sense model must
 # split it again.
 #
-#  1. A plain skip-gram model of the original corpus gives each original
-#     word's top-20 neighbours (its neighbourhood), and the vocabulary.
+#  1. A plain skip-gram model of the original corpus (one thread, seed 1,
+#     so the same on every run) gives each original word's top-20
+#     neighbours (its neighbourhood), and the vocabulary.
 #  2. PAIRS pairs are drawn (fixed seed) from the mid-frequency words (ranks
 #     RANK_LO..RANK_HI, lower-case letters only, 4+ letters): each word is
 #     paired with the least similar (by cosine in the plain model) of 20
@@ -77,8 +78,11 @@ if [ -n "$LINES" ]; then
 else
     cat_corpus >"$WORK/orig.txt"
 fi
-COMMON=(--model skipgram --dim "$DIM" --epochs "$EPOCHS" --threads "$THREADS")
-"$W2V" train "$WORK/orig.txt" -o "$WORK/orig.bin" "${COMMON[@]}" --quiet --save-vocab "$WORK/vocab.txt"
+# One thread and a fixed seed: the same plain model, hence the same pairs,
+# on every run of the script (with several threads the pairs changed from
+# run to run, and the split with them: 70-90% on corpus10m).
+"$W2V" train "$WORK/orig.txt" -o "$WORK/orig.bin" --model skipgram --dim "$DIM" --epochs "$EPOCHS" \
+    --threads 1 --seed 1 --quiet --save-vocab "$WORK/vocab.txt"
 
 # 2. the pairs and the merged corpus
 "$PY" - "$WORK" "$W2V" "$PAIRS" "$RANK_LO" "$RANK_HI" <<'PY'
