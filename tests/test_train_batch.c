@@ -1,7 +1,8 @@
 /* test_train_batch.c — the batched kernel: one sentence step by step
  * against a double-precision oracle, the HS clip, planted neighbours for every model x objective
  * with 1 and 2 threads, a quality comparison with the reference kernel on a
- * corpus with known similarities, and one-thread reproducibility. */
+ * corpus with known similarities, one-thread reproducibility, and the
+ * centre hook the senses kernel rides on. */
 #include <stdint.h>
 
 #include "test.h"
@@ -671,6 +672,98 @@ static void test_parse(void)
     CHECK(batch_bytes > ref_bytes && batch_bytes - ref_bytes < 4096);
 }
 
+/* ---- the centre hook (kernel_batch_on_centre) ---------------------------- */
+
+extern const struct train_kernel kernel_batch;
+
+struct hook_log {
+    const struct trainer *tr;
+    int calls, bad;
+    int32_t last_i;
+};
+
+/* Checks each call against the sentence (ids 1..len, all distinct, so an
+ * id is its position + 1): the centre, a window around it, the rows the
+ * kernel trains (one thread: the shared rows), at most K negatives. */
+static void hook_check(struct train_thread *t, void *arg, const struct batch_centre *c)
+{
+    struct hook_log *h = arg;
+    const struct trainer *tr = h->tr;
+    const size_t n = tr->model.stride;
+    h->calls++;
+    h->bad += t->tr != tr || c->i <= h->last_i || c->i >= c->len || c->sen[c->i] != c->i + 1;
+    h->last_i = c->i;
+    h->bad += c->B < 1 || c->B > 2 * tr->opt.window || c->n_neg < 0 || c->n_neg > tr->opt.negative;
+    for (int j = 0; j < c->B; j++) {
+        int32_t pos = c->ctx_id[j] - 1, d = pos > c->i ? pos - c->i : c->i - pos;
+        h->bad += d < 1 || d > tr->opt.window;
+        h->bad += c->in[j] != model_row(tr->model.syn0, n, c->ctx_id[j]);
+        h->bad += c->ctx_out[j] != model_row(tr->model.syn1neg, n, c->ctx_id[j]);
+    }
+    float draws = 0;
+    for (int q = 0; q < c->n_neg; q++) {
+        draws += c->neg_mult[q];
+        ptrdiff_t row = (c->neg[q] - tr->model.syn1neg) / (ptrdiff_t)n;
+        h->bad += row < 1 || row >= tr->vocab_size || row == c->sen[c->i] ||
+                  c->neg[q] != model_row(tr->model.syn1neg, n, (int32_t)row);
+    }
+    h->bad += draws > (float)tr->opt.negative;
+}
+
+/* A hook sees every centre word with its window and negatives, and the
+ * model trains as without it, bit for bit (it draws nothing from t->rng). */
+static void test_centre_hook(void)
+{
+    enum { V = 40, LEN = 30 };
+    int64_t counts[V];
+    for (int i = 0; i < V; i++)
+        counts[i] = 100 - i;
+    int32_t ids[LEN + 1], sen[LEN];
+    for (int i = 0; i < LEN; i++)
+        ids[i] = sen[i] = i + 1;
+    ids[LEN] = 0;
+    struct trainer *tr[2] = {NULL, NULL};
+    struct train_thread t[2];
+    struct hook_log h = {0};
+    for (int k = 0; k < 2; k++) {
+        struct train_options o;
+        struct w2v_err err;
+        train_options_default(&o);
+        o.arch = TRAIN_SKIPGRAM;
+        o.dim = 16;
+        o.window = 4;
+        o.sample = 0;
+        o.threads = 1;
+        o.seed = 11;
+        if (train_init(&tr[k], &o, counts, V, ids, LEN + 1, &err) != 0) {
+            CHECK(0);
+            return;
+        }
+        train_thread_setup(&t[k], tr[k], 0);
+        t[k].alpha = 0.025f;
+        CHECK(kernel_batch.thread_init(&t[k]) == 0);
+    }
+    h.tr = tr[1];
+    h.last_i = -1;
+    kernel_batch_on_centre(t[1].buf, hook_check, &h);
+    for (int k = 0; k < 2; k++)
+        kernel_batch.train_sentence(&t[k], sen, LEN);
+    CHECK(h.calls == LEN);
+    CHECK(h.bad == 0);
+    const size_t bytes = (size_t)V * tr[0]->model.stride * sizeof(float);
+    CHECK(memcmp(tr[0]->model.syn0, tr[1]->model.syn0, bytes) == 0);
+    CHECK(memcmp(tr[0]->model.syn1neg, tr[1]->model.syn1neg, bytes) == 0);
+    CHECK(memcmp(&t[0].rng, &t[1].rng, sizeof t[0].rng) == 0);
+    /* Off again: no more calls. */
+    kernel_batch_on_centre(t[1].buf, NULL, NULL);
+    kernel_batch.train_sentence(&t[1], sen, LEN);
+    CHECK(h.calls == LEN);
+    for (int k = 0; k < 2; k++) {
+        kernel_batch.thread_release(&t[k]);
+        train_release(&tr[k]);
+    }
+}
+
 int main(void)
 {
     TEST_RUN(test_sentence_exact);
@@ -680,5 +773,6 @@ int main(void)
     TEST_RUN(test_quality_vs_reference);
     TEST_RUN(test_reproducible);
     TEST_RUN(test_odd_settings);
+    TEST_RUN(test_centre_hook);
     return TEST_REPORT("test_train_batch");
 }
