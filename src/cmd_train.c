@@ -838,8 +838,14 @@ static int step_train(struct train_cmd *c)
         c->counts[i] = c->vocab.entries[i].count;
         c->words[i] = c->vocab.entries[i].word;
     }
-    int64_t lo, hi; /* this rank's slice of the stream: all of it for one rank */
-    dist_slice(&c->dist, c->ids.ids, c->ids.n, &lo, &hi);
+    /* This rank's share of the stream: all of it for one rank; pieces
+     * interleaved with the other ranks', gathered in place, or one slice
+     * of a read-only spill file (dist.h). */
+    int64_t lo = 0, hi = c->ids.n;
+    if (c->ids.mapped)
+        dist_slice(&c->dist, c->ids.ids, c->ids.n, &lo, &hi);
+    else
+        hi = dist_gather(&c->dist, c->ids.ids, c->ids.n);
     int status = train_init(&c->tr, &c->opt, c->counts, c->vocab.size, c->ids.ids + lo, hi - lo,
                             &c->err);
     if (status == 0 && c->subwords)

@@ -9,18 +9,44 @@
 #include <time.h>
 #endif
 
+/* Where part k of `parts` equal parts of the stream starts: k * n / parts
+ * (without overflow), moved on to the next sentence start. Part `parts`
+ * starts at n. */
+static int64_t part_start(const int32_t *ids, int64_t n, int64_t parts, int64_t k)
+{
+    int64_t p = k >= parts ? n : n / parts * k + n % parts * k / parts;
+    while (p > 0 && p < n && ids[p - 1] != 0) /* to the next sentence start */
+        p++;
+    return p;
+}
+
 void dist_slice(const struct dist *d, const int32_t *ids, int64_t n, int64_t *lo, int64_t *hi)
 {
-    int64_t at[2];
-    for (int k = 0; k < 2; k++) {
-        int r = d->rank + k;
-        int64_t p = r >= d->size ? n : n / d->size * r + n % d->size * r / d->size;
-        while (p > 0 && p < n && ids[p - 1] != 0) /* to the next sentence start */
-            p++;
-        at[k] = p;
+    *lo = part_start(ids, n, d->size, d->rank);
+    *hi = part_start(ids, n, d->size, d->rank + 1);
+}
+
+int64_t dist_gather(const struct dist *d, int32_t *ids, int64_t n)
+{
+    if (d->size <= 1)
+        return n;
+    const int64_t parts = (int64_t)d->size * DIST_PIECES;
+    /* All the cuts first: finding one reads the ids before it, which a
+     * move may already have overwritten (a sentence can span parts). */
+    int64_t from[DIST_PIECES], to[DIST_PIECES];
+    for (int i = 0; i < DIST_PIECES; i++) {
+        int64_t k = (int64_t)i * d->size + d->rank;
+        from[i] = part_start(ids, n, parts, k);
+        to[i] = part_start(ids, n, parts, k + 1);
     }
-    *lo = at[0];
-    *hi = at[1];
+    int64_t kept = 0;
+    for (int i = 0; i < DIST_PIECES; i++) {
+        /* from[i] >= kept: the pieces move towards the front, in order. */
+        if (from[i] != kept)
+            memmove(ids + kept, ids + from[i], (size_t)(to[i] - from[i]) * sizeof *ids);
+        kept += to[i] - from[i];
+    }
+    return kept;
 }
 
 #ifndef W2V_MPI

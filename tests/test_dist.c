@@ -1,7 +1,10 @@
 /* test_dist.c — the ranks' slices of the id stream (dist_slice): they tile
- * the stream, in order, each starting at a sentence start; and the
+ * the stream, in order, each starting at a sentence start; their
+ * interleaved shares (dist_gather): every word in exactly one share, in
+ * order, whole sentences only, one rank's the stream untouched; and the
  * single-process round (the default build) is a no-op that reports done. */
 #include <stdint.h>
+#include <string.h>
 
 #include "test.h"
 #include "w2v/dist.h"
@@ -36,6 +39,52 @@ static void test_slices_tile(void)
     CHECK(ok);
 }
 
+/* Words carry their position + 1 (ends are 0), so a share shows where each
+ * of its ids came from. */
+static void test_gather(void)
+{
+    enum { N = 3000 };
+    static int32_t ids[N], share[N];
+    static int seen[N + 1];
+    uint64_t x = 99;
+    int ok = 1;
+    for (int trial = 0; trial < 12; trial++) {
+        int64_t n = 1 + (int64_t)trial * 251 % N;
+        for (int64_t i = 0; i < n; i++) {
+            x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+            ids[i] = (x >> 33) % 7 == 0 ? 0 : (int32_t)i + 1;
+        }
+        ids[n - 1] = 0;
+        for (int size = 1; size <= 4; size++) {
+            memset(seen, 0, sizeof seen);
+            for (int rank = 0; rank < size; rank++) {
+                struct dist d = {0};
+                d.rank = rank;
+                d.size = size;
+                memcpy(share, ids, (size_t)n * sizeof *ids);
+                int64_t kept = dist_gather(&d, share, n);
+                ok &= kept >= 0 && kept <= n;
+                if (size == 1)
+                    ok &= kept == n && memcmp(share, ids, (size_t)n * sizeof *ids) == 0;
+                for (int64_t j = 0; j < kept; j++) {
+                    int32_t v = share[j];
+                    if (v == 0)
+                        continue;
+                    seen[v]++;
+                    int32_t prev = j > 0 ? share[j - 1] : 0;
+                    /* next to the word before it, or starting a sentence
+                     * that starts a sentence in the stream too */
+                    ok &= prev == v - 1 || (prev == 0 && (v == 1 || ids[v - 2] == 0));
+                    ok &= prev == 0 || prev < v;
+                }
+            }
+            for (int64_t i = 0; i < n; i++)
+                ok &= ids[i] == 0 || seen[ids[i]] == 1;
+        }
+    }
+    CHECK(ok);
+}
+
 static void test_single_process(void)
 {
     struct dist d;
@@ -54,6 +103,7 @@ static void test_single_process(void)
 int main(void)
 {
     TEST_RUN(test_slices_tile);
+    TEST_RUN(test_gather);
     TEST_RUN(test_single_process);
     return TEST_REPORT("test_dist");
 }

@@ -1,7 +1,8 @@
 /* dist.h — training on several processes or machines (MPI ranks), in the
  * scheme of Intel's pWord2Vec (Ji et al. 2016): every rank reads the whole
- * corpus (the same vocabulary and id stream), trains its own slice of the
- * stream with its threads, and the ranks average their models now and
+ * corpus (the same vocabulary and id stream), trains its own share of the
+ * stream with its threads (dist_gather; one contiguous slice, dist_slice,
+ * when the stream is a read-only spill file), and the ranks average their models now and
  * then with MPI_Allreduce: the most frequent words' rows (which every
  * window touches) every round, more of them every few rounds, all rows
  * every DIST_FULL_EVERY rounds and at the end. Rank 0 writes the output. A round adds up what every rank
@@ -33,6 +34,8 @@
 #define DIST_HOT_ROWS 2048
 #define DIST_HOT_EVERY 4
 #define DIST_FULL_EVERY 40
+/* Pieces of the stream per rank (dist_gather). */
+#define DIST_PIECES 64
 
 struct dist {
     int rank, size;     /* this process's rank and the number of ranks */
@@ -59,6 +62,18 @@ void dist_release(struct dist *d);
 /* This rank's slice [*lo, *hi) of a stream of n ids: equal parts, each
  * moved to start after a sentence end (0) so no sentence is split. Pure. */
 void dist_slice(const struct dist *d, const int32_t *ids, int64_t n, int64_t *lo, int64_t *hi);
+
+/* This rank's share of the stream as DIST_PIECES pieces interleaved with
+ * the other ranks' (the stream cut into size * DIST_PIECES equal parts at
+ * sentence starts; part k is rank k % size's), moved in order to the front
+ * of ids; returns their total length. Why: with one contiguous slice each,
+ * the ranks train distant parts of the corpus at any moment, and their
+ * changes agree less when added up (analogy 0.4-0.6 points lower on
+ * corpus10m, 2 ranks, 10 seeds: docs/BENCHMARKS.md); threads, likewise,
+ * take neighbouring chunks.
+ * One rank: ids untouched, n returned. ids past the returned length are
+ * left in no particular order. */
+int64_t dist_gather(const struct dist *d, int32_t *ids, int64_t n);
 
 /* One averaging round over the model (called by every rank in turn, from
  * the thread that called dist_init, while the training threads run): each
