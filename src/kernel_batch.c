@@ -234,8 +234,9 @@ static int batch_thread_init(struct train_thread *t)
     b->mult = thread_calloc(outs, sizeof *b->mult);
     if (o->context_line)
         b->set = thread_calloc(W2V_MAX_SENTENCE, sizeof *b->set);
-    if (!b->h || !b->negs || !b->scratch || !b->in || !b->in_id || !b->in_out || !b->out || !b->out_id || !b->label ||
-        !b->mult || (o->context_line && !b->set) || hot_init(b, tr) != 0) {
+    if (!b->h || !b->negs || !b->scratch || !b->in || !b->in_id || !b->in_out || !b->out ||
+        !b->out_id || !b->label || !b->mult || (o->context_line && !b->set) ||
+        hot_init(b, tr) != 0) {
         batch_thread_release(t);
         return W2V_ENOMEM;
     }
@@ -256,8 +257,7 @@ static inline void prefetch_row(const float *row, size_t n)
 {
     if (BATCH_AHEAD == 0)
         return;
-    for (size_t i = 0; i < n; i += 16)
-        kernels_prefetch_write(row + i);
+    kernels_prefetch_row_write(row, n);
 }
 
 /* Draw the K negatives of centre c into its ring slot and prefetch their

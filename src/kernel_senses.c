@@ -138,11 +138,8 @@ static void prefetch_centres(const struct senses *s, int32_t word)
         return;
     int open = atomic_load_explicit(&s->n_open[word - 1], memory_order_relaxed);
     for (int k = 0; k < open && k < s->max_senses; k++) {
-        const float *row = senses_centre(s, word - 1, k), *vec = senses_vec(s, word - 1, k);
-        for (int32_t d = 0; d < s->dim; d += 16) {
-            kernels_prefetch_write(row + d);
-            kernels_prefetch_write(vec + d);
-        }
+        kernels_prefetch_row_write(senses_centre(s, word - 1, k), (size_t)s->dim);
+        kernels_prefetch_row_write(senses_vec(s, word - 1, k), (size_t)s->dim);
     }
 }
 

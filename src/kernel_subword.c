@@ -133,8 +133,7 @@ static inline void prefetch_word(const struct trainer *tr, const struct subword_
     const size_t stride = tr->model.stride;
     kernels_prefetch_write(model_row(tr->model.syn0, stride, w));
     for (int64_t k = s->start[w]; k < s->start[w + 1]; k++)
-        for (size_t i = 0; i < stride; i += 16)
-            kernels_prefetch_write(s->grams + (size_t)s->rows[k] * stride + i);
+        kernels_prefetch_row_write(s->grams + (size_t)s->rows[k] * stride, stride);
 }
 
 /* Add output row `id` of syn1neg with label and weight to the list

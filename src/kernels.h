@@ -85,6 +85,13 @@ static inline void kernels_prefetch_write(const void *p)
 #endif
 }
 
+/* The same for every cache line of row[0..n) (floats, 16 to a line). */
+static inline void kernels_prefetch_row_write(const float *row, size_t n)
+{
+    for (size_t i = 0; i < n; i += 16)
+        kernels_prefetch_write(row + i);
+}
+
 // y[n] += a * x[n]; blocks of 16 so no scalar tail is generated. Hogwild:
 // y may be a shared model row (see kernels_dot).
 static inline void kernels_axpy(float a, const float *restrict x, float *restrict y, size_t n)

@@ -125,10 +125,10 @@ int train_init(struct trainer **out, const struct train_options *opt, const int6
                int32_t vocab_size, const int32_t *ids, int64_t n_ids, struct w2v_err *err);
 
 /* Train with opt.threads threads, calling monitor (may be NULL) about a
- * hundred times a second (every 10 ms) from the calling thread, and once more at the end with
- * p->finished = 1 (the final counts); a non-zero return from monitor asks
- * the threads to stop. Worker threads start with all signals blocked, so
- * signal handlers run in the calling thread. Returns 0, W2V_EINTR (the
+ * hundred times a second (every 10 ms) from the calling thread, and once
+ * more at the end with p->finished = 1 (the final counts); a non-zero
+ * return from monitor asks the threads to stop. Worker threads start with
+ * all signals blocked, so signal handlers run in the calling thread. Returns 0, W2V_EINTR (the
  * monitor asked to stop; the model is partly trained), W2V_EDIVERGED (the
  * weights became non-finite: the rate is too high; checked after every
  * sentence, so within moments), W2V_ENOMEM or W2V_EIO (a thread could not
