@@ -20,8 +20,11 @@
  *         vectors, as MSSG averages its global vectors) minus the mean
  *         context vector (senses.h: centring), which each thread recomputes
  *         every SENSES_MEAN_REFRESH words;
- *   k   = senses_assign(ctx): the nearest centre, or a new sense below λ;
- *         the chosen centre moves toward ctx;
+ *   fit = the mean of the window's output rows (syn1neg of each context
+ *         word), which the centre step has just read;
+ *   k   = senses_assign(ctx, fit): a new sense when the nearest centre is
+ *         below λ, else the sense whose vector has the largest dot product
+ *         with fit (senses.h: why); the chosen centre moves toward ctx;
  *   the sense vector v_k takes one skip-gram negative-sampling step
  *   (kernels_step_frozen) against the window's output rows (syn1neg of each
  *   context word, label 1) and the K negatives the centre step drew (label
@@ -59,6 +62,7 @@ struct senses_buf {
     void *batch;     /* the batched kernel's buffer */
     int active;      /* the pass runs for this sentence (past the warm-up) */
     float *ctx;      /* [stride] the context average, centred */
+    float *fit;      /* [stride] the mean of the context words' output rows */
     float *mean;     /* [stride] the mean context vector, refreshed */
     int64_t until_refresh; /* kept words before mean is recomputed */
     float **out;     /* [2 * window + K] output rows */
@@ -76,7 +80,7 @@ static size_t senses_thread_bytes(const struct train_options *o, int64_t vocab_s
 {
     size_t stride = model_stride(o->dim);
     return kernel_batch.thread_bytes(o, vocab_size) + sizeof(struct senses_buf) +
-           2 * stride * sizeof(float) + (max_out(o) + 16) * (sizeof(float *) + 3 * sizeof(float));
+           3 * stride * sizeof(float) + (max_out(o) + 16) * (sizeof(float *) + 3 * sizeof(float));
 }
 
 static void senses_thread_release(struct train_thread *t)
@@ -87,6 +91,7 @@ static void senses_thread_release(struct train_thread *t)
     t->buf = b->batch;
     kernel_batch.thread_release(t);
     w2v_aligned_free(b->ctx);
+    w2v_aligned_free(b->fit);
     w2v_aligned_free(b->mean);
     w2v_free(b->out);
     w2v_free(b->label);
@@ -115,16 +120,18 @@ static int senses_thread_init(struct train_thread *t)
     }
     kernel_batch_on_centre(b->batch, sense_step, b);
     b->ctx = w2v_aligned_alloc(S * sizeof(float));
+    b->fit = w2v_aligned_alloc(S * sizeof(float));
     b->mean = w2v_aligned_alloc(S * sizeof(float));
     b->out = w2v_calloc(M, sizeof *b->out);
     b->label = w2v_calloc(M, sizeof *b->label);
     b->mult = w2v_calloc(M, sizeof *b->mult);
     b->scratch = w2v_calloc(M + 16, sizeof *b->scratch);
-    if (!b->ctx || !b->mean || !b->out || !b->label || !b->mult || !b->scratch) {
+    if (!b->ctx || !b->fit || !b->mean || !b->out || !b->label || !b->mult || !b->scratch) {
         senses_thread_release(t);
         return W2V_ENOMEM;
     }
     memset(b->ctx, 0, S * sizeof(float));
+    memset(b->fit, 0, S * sizeof(float));
     memset(b->mean, 0, S * sizeof(float));
     b->until_refresh = 0;
     return 0;
@@ -160,7 +167,8 @@ static void sense_step(struct train_thread *t, void *arg, const struct batch_cen
     const int B = c->B;
     kernels_mean(sb->ctx, c->in, B, n, 1.0f / (float)B);
     kernels_axpy(-1.0f, sb->mean, sb->ctx, n);
-    int k = senses_assign(s, word - 1, sb->ctx, model_row(tr->model.syn0, n, word), 1);
+    kernels_mean(sb->fit, c->ctx_out, B, n, 1.0f / (float)B);
+    int k = senses_assign(s, word - 1, sb->ctx, sb->fit, model_row(tr->model.syn0, n, word), 1);
     for (int j = 0; j < B; j++) {
         sb->out[j] = c->ctx_out[j];
         sb->label[j] = 1.0f;

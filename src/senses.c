@@ -144,34 +144,68 @@ int senses_nearest(const struct senses *s, int32_t slot, const float *ctx, float
 }
 
 W2V_CLONES
-int senses_assign(struct senses *s, int32_t slot, const float *ctx, const float *init,
-                  int may_open)
+int senses_best_fit(const struct senses *s, int32_t slot, const float *fit)
+{
+    int n = atomic_load_explicit(&s->n_open[slot], memory_order_acquire);
+    int best = -1;
+    float best_score = 0.0f;
+    for (int k = 0; k < n && k < s->max_senses; k++) {
+        const float *v = senses_vec(s, slot, k);
+        float vv = kernels_dot(v, v, s->stride);
+        /* Over the vector's length: a sense that wins grows longer, and a
+         * raw dot product would then let it win every context. */
+        float score = vv > 0.0f ? kernels_dot(v, fit, s->stride) / sqrtf(vv) : 0.0f;
+        if (best < 0 || score > best_score) {
+            best_score = score;
+            best = k;
+        }
+    }
+    return best;
+}
+
+W2V_CLONES
+int senses_assign(struct senses *s, int32_t slot, const float *ctx, const float *fit,
+                  const float *init, int may_open)
 {
     const size_t D = s->stride;
-    float sim;
-    int k = senses_nearest(s, slot, ctx, &sim);
     float norm = sqrtf(kernels_dot(ctx, ctx, D));
     float unit = norm > 0.0f ? 1.0f / norm : 0.0f;
-    if (k < 0 || (may_open && sim < s->threshold)) {
-        int32_t n = atomic_load_explicit(&s->n_open[slot], memory_order_relaxed);
-        /* Claim slot n; a thread that loses the race uses the nearest
-         * sense instead (or sense 0, which the winner is opening). */
-        if (n < s->max_senses &&
-            atomic_compare_exchange_strong_explicit(&s->n_open[slot], &n, n + 1,
-                                                    memory_order_acq_rel,
-                                                    memory_order_relaxed)) {
-            float *c = senses_centre(s, slot, n);
-            memset(c, 0, D * sizeof *c);
-            kernels_axpy(unit, ctx, c, D);
-            if (init)
-                memcpy(senses_vec(s, slot, n), init, (size_t)s->dim * sizeof(float));
-            atomic_fetch_add_explicit(&s->count[(size_t)slot * (size_t)s->max_senses + (size_t)n],
-                                      1, memory_order_relaxed);
-            return n;
+    int32_t n_open = atomic_load_explicit(&s->n_open[slot], memory_order_relaxed);
+    int k = -1;
+    /* The centres decide whether a new sense opens; with every sense open
+     * and a fit given, only the fit is needed. */
+    if (n_open == 0 || !fit || (may_open && n_open < s->max_senses)) {
+        float sim;
+        k = senses_nearest(s, slot, ctx, &sim);
+        if (k < 0 || (may_open && sim < s->threshold)) {
+            int32_t n = n_open;
+            /* Claim slot n; a thread that loses the race uses the nearest
+             * sense instead (or sense 0, which the winner is opening). */
+            if (n < s->max_senses &&
+                atomic_compare_exchange_strong_explicit(&s->n_open[slot], &n, n + 1,
+                                                        memory_order_acq_rel,
+                                                        memory_order_relaxed)) {
+                float *c = senses_centre(s, slot, n);
+                memset(c, 0, D * sizeof *c);
+                kernels_axpy(unit, ctx, c, D);
+                if (init)
+                    memcpy(senses_vec(s, slot, n), init, (size_t)s->dim * sizeof(float));
+                atomic_fetch_add_explicit(
+                    &s->count[(size_t)slot * (size_t)s->max_senses + (size_t)n], 1,
+                    memory_order_relaxed);
+                return n;
+            }
+            if (k < 0)
+                k = 0;
         }
-        if (k < 0)
-            k = 0;
     }
+    if (fit) {
+        int f = senses_best_fit(s, slot, fit);
+        if (f >= 0)
+            k = f;
+    }
+    if (k < 0)
+        k = 0; /* not reached: a sense was open when n_open was read */
     kernels_axpy(unit, ctx, senses_centre(s, slot, k), D);
     atomic_fetch_add_explicit(&s->count[(size_t)slot * (size_t)s->max_senses + (size_t)k], 1,
                               memory_order_relaxed);
@@ -272,7 +306,7 @@ int senses_slot_merged(const struct senses *s, int32_t slot, float mu, float *ve
         memcpy(centre + (size_t)i * S, senses_centre(s, slot, order[i]), S * sizeof(float));
         count[i] = atomic_load(&s->count[(size_t)slot * (size_t)s->max_senses + (size_t)order[i]]);
     }
-    /* Fold the two senses whose centres are most alike while that cosine
+    /* Fold the two senses whose vectors are most alike while that cosine
      * reaches mu; the survivor is the more frequent (lower index), so the
      * list stays ordered by count once re-sorted below. */
     for (;;) {
@@ -280,7 +314,7 @@ int senses_slot_merged(const struct senses *s, int32_t slot, float mu, float *ve
         float best = mu;
         for (int i = 0; i < n; i++)
             for (int j = i + 1; j < n; j++) {
-                float c = row_cosine(centre + (size_t)i * S, centre + (size_t)j * S, S);
+                float c = row_cosine(vec + (size_t)i * S, vec + (size_t)j * S, S);
                 if (c >= best) {
                     best = c;
                     bi = i;

@@ -62,13 +62,13 @@ static void test_two_contexts(void)
     for (int t = 0; t < 200; t++) {
         int a = t % 2 ? 3 : 9;
         context_near(ctx, a, 0.5f + (float)(t % 7));
-        int k = senses_assign(&s, 0, ctx, init, 1);
+        int k = senses_assign(&s, 0, ctx, NULL, init, 1);
         int *first = a == 3 ? &first_a : &first_b;
         if (*first < 0)
             *first = k;
         agree += k == *first;
         context_near(ctx, 3, 1.0f);
-        senses_assign(&s, 1, ctx, NULL, 1);
+        senses_assign(&s, 1, ctx, NULL, NULL, 1);
     }
     CHECK(atomic_load(&s.n_open[0]) == 2);
     CHECK(first_a != first_b);
@@ -98,18 +98,64 @@ static void test_no_open_and_cap(void)
     CHECK(sim == -2.0f);
     for (int t = 0; t < 30; t++) {
         context_near(ctx, t % 3, 1.0f);
-        CHECK(senses_assign(&s, 0, ctx, NULL, 0) == 0);
+        CHECK(senses_assign(&s, 0, ctx, NULL, NULL, 0) == 0);
     }
     CHECK(atomic_load(&s.n_open[0]) == 1);
     for (int t = 0; t < 30; t++) {
         context_near(ctx, 5 + t % 3, 1.0f);
-        senses_assign(&s, 0, ctx, NULL, 1);
+        senses_assign(&s, 0, ctx, NULL, NULL, 1);
     }
     CHECK(atomic_load(&s.n_open[0]) == 2);
     int order[W2V_SENSES_MAX];
     CHECK(senses_order(&s, 0, order) == 2);
     CHECK(atomic_load(&s.count[order[0]]) >= atomic_load(&s.count[order[1]]));
     CHECK(atomic_load(&s.count[0]) + atomic_load(&s.count[1]) == 60);
+    senses_release(&s);
+}
+
+/* Given a fit, an occurrence goes to the sense whose vector has the larger
+ * dot product with it, whatever centre is nearest; the centres still decide
+ * when a new sense opens, and the chosen centre takes the context. */
+static void test_best_fit(void)
+{
+    struct senses s;
+    struct w2v_err err = {0};
+    CHECK(senses_init(&s, 1, 3, D, 0.25, &err) == 0);
+    float ctx[D], fit[D] = {0}, along3[D] = {0}, along9[D] = {0};
+    along3[3] = 1.0f;
+    along9[9] = 1.0f;
+    CHECK(senses_best_fit(&s, 0, fit) == -1); /* nothing open */
+    context_near(ctx, 3, 1.0f);
+    CHECK(senses_assign(&s, 0, ctx, fit, along3, 1) == 0); /* opens sense 0 */
+    context_near(ctx, 9, 1.0f);
+    CHECK(senses_assign(&s, 0, ctx, fit, along9, 1) == 1); /* far from centre 0: opens 1 */
+    /* A context near centre 0 whose words fit sense 1's vector goes to 1. */
+    fit[9] = 2.0f;
+    fit[3] = 0.5f;
+    CHECK(senses_best_fit(&s, 0, fit) == 1);
+    context_near(ctx, 3, 1.0f);
+    float sim;
+    CHECK(senses_nearest(&s, 0, ctx, &sim) == 0);
+    CHECK(senses_assign(&s, 0, ctx, fit, NULL, 1) == 1);
+    CHECK(atomic_load(&s.count[1]) == 2);
+    CHECK(atomic_load(&s.n_open[0]) == 2);
+    /* Without a fit, the nearest centre. */
+    CHECK(senses_assign(&s, 0, ctx, NULL, NULL, 1) == 0);
+    /* With every sense open, a far context cannot open one: the fit picks. */
+    context_near(ctx, 12, 1.0f);
+    CHECK(senses_assign(&s, 0, ctx, fit, NULL, 1) == 2); /* opens the last */
+    context_near(ctx, 14, 1.0f);
+    fit[3] = 5.0f;
+    CHECK(senses_assign(&s, 0, ctx, fit, NULL, 1) == 0);
+    CHECK(atomic_load(&s.n_open[0]) == 3);
+    /* The direction counts, not the length: a long vector less aligned
+     * with the fit loses to a short one along it. */
+    for (int i = 0; i < D; i++) {
+        senses_vec(&s, 0, 0)[i] = i == 3 ? 60.0f : i == 9 ? 80.0f : 0.0f;
+        senses_vec(&s, 0, 1)[i] = along9[i];
+        fit[i] = along9[i];
+    }
+    CHECK(senses_best_fit(&s, 0, fit) == 1);
     senses_release(&s);
 }
 
@@ -121,10 +167,10 @@ static void test_order(void)
     CHECK(senses_init(&s, 1, 3, D, 0.5, &err) == 0);
     float ctx[D];
     context_near(ctx, 1, 1.0f);
-    senses_assign(&s, 0, ctx, NULL, 1);
+    senses_assign(&s, 0, ctx, NULL, NULL, 1);
     for (int t = 0; t < 5; t++) {
         context_near(ctx, 8, 1.0f);
-        senses_assign(&s, 0, ctx, NULL, 1);
+        senses_assign(&s, 0, ctx, NULL, NULL, 1);
     }
     int order[W2V_SENSES_MAX];
     CHECK(senses_order(&s, 0, order) == 2);
@@ -141,20 +187,22 @@ static void test_merge(void)
     struct w2v_err err = {0};
     CHECK(senses_init(&s, 1, 3, D, 0.999, &err) == 0);
     float ctx[D], init[3][D];
-    for (int k = 0; k < 3; k++)
-        for (int i = 0; i < D; i++)
-            init[k][i] = (float)(k + 1);
-    /* Senses 0 and 1 near axis 2 (3 occurrences), sense 2 near axis 12 (4). */
+    /* Senses 0 and 1 near axis 2 (3 occurrences), sense 2 near axis 12 (4):
+     * the contexts and the vectors. */
     const int axis[] = {2, 2, 12};
     for (int k = 0; k < 3; k++) {
+        for (int i = 0; i < D; i++)
+            init[k][i] = (float)(k + 1) * (i == axis[k] ? 1.0f : 0.1f);
+    }
+    for (int k = 0; k < 3; k++) {
         context_near(ctx, axis[k], 1.0f);
-        CHECK(senses_assign(&s, 0, ctx, init[k], 1) == k);
+        CHECK(senses_assign(&s, 0, ctx, NULL, init[k], 1) == k);
     }
     context_near(ctx, 2, 1.0f);
-    CHECK(senses_assign(&s, 0, ctx, NULL, 0) <= 1);
+    CHECK(senses_assign(&s, 0, ctx, NULL, NULL, 0) <= 1);
     for (int t = 0; t < 3; t++) {
         context_near(ctx, 12, 1.0f);
-        CHECK(senses_assign(&s, 0, ctx, NULL, 0) == 2);
+        CHECK(senses_assign(&s, 0, ctx, NULL, NULL, 0) == 2);
     }
     float vec[3 * D], centre[3 * D];
     int64_t count[3];
@@ -163,11 +211,13 @@ static void test_merge(void)
     /* mu above every cosine: nothing merges, most frequent first. */
     CHECK(senses_slot_merged(&s, 0, 1.01f, vec, centre, count) == 3);
     CHECK(count[0] == 4 && count[1] + count[2] == 3);
-    CHECK(vec[0] == 3.0f);
+    CHECK_NEAR(vec[0], 0.3, 1e-6);
+    CHECK_NEAR(vec[12], 3.0, 0);
     CHECK(senses_slot_merged(&s, 0, W2V_SENSES_MERGE, vec, centre, count) == 2);
     CHECK(count[0] == 4 && count[1] == 3);
-    CHECK_NEAR(vec[0], 3.0, 0);
-    CHECK_NEAR(vec[D], ((double)c0 * 1.0 + (double)c1 * 2.0) / 3.0, 1e-6);
+    CHECK_NEAR(vec[12], 3.0, 0);
+    CHECK_NEAR(vec[D + 2], ((double)c0 * 1.0 + (double)c1 * 2.0) / 3.0, 1e-6);
+    CHECK_NEAR(vec[D], ((double)c0 * 0.1 + (double)c1 * 0.2) / 3.0, 1e-6);
     /* The merged centre points between its two parts, toward axis 2. */
     float cc = sqrtf(kernels_dot(centre + D, centre + D, D));
     CHECK(cc > 0.0f && centre[D + 2] / cc > 0.8f);
@@ -207,10 +257,15 @@ static void test_file_round_trip(void)
     float ctx[D];
     for (int t = 0; t < 7; t++) { /* trouble: 4 near axis 2, 3 near axis 12 */
         context_near(ctx, t < 4 ? 2 : 12, 1.0f);
-        senses_assign(&s, 0, ctx, global + D, 1);
+        senses_assign(&s, 0, ctx, NULL, global + D, 1);
     }
+    /* Trouble's two senses started as copies of its global vector; as
+     * training would, make the second another vector, so that writing
+     * keeps both (it folds senses whose vectors are alike). */
+    for (int i = 0; i < D; i++)
+        senses_vec(&s, 0, 1)[i] = -global[D + i];
     context_near(ctx, 4, 1.0f);
-    senses_assign(&s, 1, ctx, global + 2 * D, 1); /* calm: 1 sense */
+    senses_assign(&s, 1, ctx, NULL, global + 2 * D, 1); /* calm: 1 sense */
     /* Context weights: counts 0 (</s>), 30, 10, 0, 60 with keep 1/2 for
      * "rare": shares 30/70, 10/70, 0, 30/70; the mean context goes to the
      * </s> row of the context file. */
@@ -332,6 +387,7 @@ int main(void)
     TEST_RUN(test_init_errors);
     TEST_RUN(test_two_contexts);
     TEST_RUN(test_no_open_and_cap);
+    TEST_RUN(test_best_fit);
     TEST_RUN(test_order);
     TEST_RUN(test_merge);
     TEST_RUN(test_names);

@@ -6,12 +6,24 @@
  * Each of the n_words most frequent words (vocabulary ids 1..n_words; slot
  * = id - 1) owns up to K sense vectors and one context-cluster centre per
  * sense. For an occurrence, the average of its context words' global
- * vectors picks the sense whose centre is nearest by cosine; when even the
- * nearest is less similar than λ (the threshold) and fewer than K senses
- * are open, a new sense opens instead (the non-parametric rule, NP-MSSG).
- * The chosen centre then moves toward that context: it is the running sum
- * of the unit context averages assigned to it, so its direction is their
- * mean direction (cosine ignores the length).
+ * vectors is compared with the centres: when even the nearest is less
+ * similar than λ (the threshold) and fewer than K senses are open, a new
+ * sense opens (the non-parametric rule, NP-MSSG). Otherwise training gives
+ * the occurrence to the sense whose vector best predicts the context words
+ * (the largest cosine with the sum of their output vectors, whose dot
+ * product with a sense vector is the very score skip-gram raises), and
+ * disambiguation, which has no output vectors, to the sense whose centre
+ * is nearest by cosine. The chosen
+ * centre moves toward that context: it is the running sum of the unit
+ * context averages assigned to it, so its direction is their mean
+ * direction (cosine ignores the length).
+ *
+ * Why the fit and not the nearest centre, as MSSG does. A context average
+ * of input vectors says mostly what the text is about, so two unrelated
+ * words of one kind of text (a `generator` and a `fault` in manuals) fall
+ * into one cluster; the output vectors say which word fits the window.
+ * On the pseudo-words of bench-senses.sh (K = 2) the fit split 83.5% of
+ * the pairs where the nearest centre split 72.5% (docs/BENCHMARKS.md).
  *
  * Centring. Skip-gram's word vectors share a large common direction, so
  * the raw averages of any two contexts have a high cosine (0.6 to 0.9 on
@@ -54,9 +66,9 @@
 #define W2V_SENSES_CTX_SUFFIX ".ctx"   /* the context file beside a senses file */
 #define W2V_SENSES_DEFAULT_VOCAB 30000 /* --senses-vocab default */
 #define W2V_SENSES_DEFAULT_THRESHOLD -0.1 /* --senses-threshold (λ) default: README */
-/* Senses of one word whose centres' cosine reaches this are written as one
- * (senses_slot_merged): chosen on corpus1m pseudo-words, docs/BENCHMARKS.md. */
-#define W2V_SENSES_MERGE 0.4f
+/* Senses of one word whose vectors' cosine reaches this are written as one
+ * (senses_slot_merged): chosen on corpus10m pseudo-words, docs/BENCHMARKS.md. */
+#define W2V_SENSES_MERGE 0.5f
 
 struct senses {
     int32_t n_words;         /* words with senses: vocabulary ids 1..n_words */
@@ -116,28 +128,43 @@ static inline float *senses_centre(const struct senses *s, int32_t slot, int k)
  * Returns -1 (and *sim = -2) when no sense is open. Thread-safe (reads). */
 int senses_nearest(const struct senses *s, int32_t slot, const float *ctx, float *sim);
 
+/* The open sense of slot whose vector best predicts a context: the
+ * largest dot product of the unit sense vector with fit ([stride] floats:
+ * the sum or mean of the context words' output vectors; the dot product of
+ * a sense vector with it is the score skip-gram trains the sense to raise).
+ * A zero vector scores 0. Returns -1 when no sense is open. Thread-safe
+ * (reads). */
+int senses_best_fit(const struct senses *s, int32_t slot, const float *fit);
+
 /* Assign one occurrence of the word in slot, whose centred context average
- * is ctx ([stride] floats, zero past dim), to a sense and return its index: the
- * nearest open sense, or a new one when none is open, or when may_open is
- * set, fewer than K are open and the nearest cosine is below the
- * threshold. A new sense's centre starts at the context, its vector as a
- * copy of init ([dim] floats: the word's global vector) or zero when init
- * is NULL. The sense's count grows by one and its centre by unit(ctx).
- * Thread-safe (see the file comment); never fails. */
-int senses_assign(struct senses *s, int32_t slot, const float *ctx, const float *init,
-                  int may_open);
+ * is ctx ([stride] floats, zero past dim), to a sense and return its index.
+ * A new sense opens when none is open, or when may_open is set, fewer than
+ * K are open and the nearest centre's cosine is below the threshold.
+ * Otherwise the occurrence goes to senses_best_fit(fit) when fit is given,
+ * to the nearest centre when fit is NULL. A new sense's centre starts at
+ * the context, its vector as a copy of init ([dim] floats: the word's
+ * global vector) or zero when init is NULL. The sense's count grows by one
+ * and its centre by unit(ctx). Thread-safe (see the file comment); never
+ * fails. */
+int senses_assign(struct senses *s, int32_t slot, const float *ctx, const float *fit,
+                  const float *init, int may_open);
 
 /* The used senses (count > 0) of slot, most frequent first (ties: lower
  * index first), into order[0..n) (room for K); returns n. Thread-safe. */
 int senses_order(const struct senses *s, int32_t slot, int *order);
 
 /* The senses of slot as they are written: the used senses (count > 0),
- * with every two whose centres' cosine is at least mu folded into one
+ * with every two whose vectors' cosine is at least mu folded into one
  * (most alike pair first; vector: count-weighted mean, centre: sum, count:
  * sum), most frequent first. Online clustering opens a new sense for an
- * early outlying context and the next contexts of the same meaning can
- * then split between two centres: the duplicates would push the word's
- * real second meaning down the list. Fills vec and centre ([K, stride]
+ * early outlying context, and a word of one meaning can end with two
+ * senses of it, or a sense that hardly won an occurrence and is still the
+ * copy of the global vector it started as: such duplicates would push the
+ * word's real second meaning down the list. The vectors, not the centres,
+ * tell them apart: two meanings used in one kind of text have near
+ * centres but different vectors (on corpus10m pseudo-words, the senses of
+ * the two merged words have vector cosines of 0.17-0.42, 10th to 90th
+ * percentile, a word's other pairs of senses 0.35-0.71). Fills vec and centre ([K, stride]
  * floats each) and count ([K]); returns n <= K. Not thread-safe with
  * training (reads a settled table). */
 int senses_slot_merged(const struct senses *s, int32_t slot, float mu, float *vec, float *centre,
