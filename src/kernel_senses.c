@@ -23,7 +23,7 @@
  *   fit = the mean of the window's output rows (syn1neg of each context
  *         word), which the centre step has just read;
  *   k   = senses_assign(ctx, fit): a new sense when the nearest centre is
- *         below λ, else the sense whose vector has the largest dot product
+ *         below λ, else the sense whose vector has the largest cosine
  *         with fit (senses.h: why); the chosen centre moves toward ctx;
  *   the sense vector v_k takes one skip-gram negative-sampling step
  *   (kernels_step_frozen) against the window's output rows (syn1neg of each
