@@ -42,10 +42,11 @@
 # Environment: PAIRS (40), RANK_LO (300), RANK_HI (3000), LINES (all: a
 # first-N-lines cut for a quick check), THREADS (2), EPOCHS (5), DIM (100),
 # SENSES (2: a pseudo-word has two planted meanings; with 3 the frequent
-# word's own second meaning often takes the second place), THRESHOLD (the train default), REPEATS (3), TIME_THREADS (1: the
-# threads of the speed pair; on a virtual machine the speed-up of a second
-# thread swings with the host's placement of the vCPUs, bench-threads.sh),
-# W2V (./w2v), WORK (work/bench-senses).
+# word's own second meaning often takes the second place), THRESHOLD (the
+# train default), REPEATS (3), TIME_THREADS (1: the threads of the speed
+# pair; on a virtual machine the speed-up of a second thread swings with the
+# host's placement of the vCPUs, bench-threads.sh), W2V (./w2v), WORK
+# (work/bench-senses).
 # A check of the script itself on a tiny input:
 #   LINES=3000 PAIRS=10 RANK_LO=50 RANK_HI=400 EPOCHS=2 scripts/bench-senses.sh \
 #       /work/shared/data/corpus1m.txt.gz
