@@ -295,27 +295,49 @@ static float row_cosine(const float *a, const float *b, size_t n)
     return aa > 0.0f && bb > 0.0f ? kernels_dot(a, b, n) / sqrtf(aa * bb) : 0.0f;
 }
 
-int senses_slot_merged(const struct senses *s, int32_t slot, float mu, float *vec, float *centre,
-                       int64_t *count)
+/* Fold sense j of the n in vec/centre/count into sense i (i != j): vector
+ * the count-weighted mean, centre the sum (a centre is the sum of its unit
+ * contexts, so the union's is the sum), count the sum; j is removed and
+ * the senses after it move up one place. Returns n - 1. */
+static int fold_sense(float *vec, float *centre, int64_t *count, int n, size_t S, int i, int j)
+{
+    float *vi = vec + (size_t)i * S, *vj = vec + (size_t)j * S;
+    const double ni = (double)count[i], nj = (double)count[j];
+    for (size_t d = 0; d < S; d++)
+        vi[d] = (float)((ni * (double)vi[d] + nj * (double)vj[d]) / (ni + nj));
+    kernels_axpy(1.0f, centre + (size_t)j * S, centre + (size_t)i * S, S);
+    count[i] += count[j];
+    n--;
+    memmove(vj, vj + S, (size_t)(n - j) * S * sizeof(float));
+    memmove(centre + (size_t)j * S, centre + (size_t)(j + 1) * S, (size_t)(n - j) * S * sizeof(float));
+    memmove(count + j, count + j + 1, (size_t)(n - j) * sizeof *count);
+    return n;
+}
+
+int senses_slot_merged(const struct senses *s, int32_t slot, float mu_vec, float mu_centre,
+                       float *vec, float *centre, int64_t *count)
 {
     const size_t S = s->stride;
     int order[W2V_SENSES_MAX];
     int n = senses_order(s, slot, order);
+    int64_t total = 0;
     for (int i = 0; i < n; i++) {
         memcpy(vec + (size_t)i * S, senses_vec(s, slot, order[i]), S * sizeof(float));
         memcpy(centre + (size_t)i * S, senses_centre(s, slot, order[i]), S * sizeof(float));
         count[i] = atomic_load(&s->count[(size_t)slot * (size_t)s->max_senses + (size_t)order[i]]);
+        total += count[i];
     }
-    /* Fold the two senses whose vectors are most alike while that cosine
-     * reaches mu; the survivor is the more frequent (lower index), so the
-     * list stays ordered by count once re-sorted below. */
+    /* Fold the two senses whose vectors are most alike, among the pairs
+     * whose vectors' cosine reaches mu_vec and whose centres' reaches
+     * mu_centre; the survivor is the more frequent (lower index). */
     for (;;) {
         int bi = -1, bj = -1;
-        float best = mu;
+        float best = mu_vec;
         for (int i = 0; i < n; i++)
             for (int j = i + 1; j < n; j++) {
                 float c = row_cosine(vec + (size_t)i * S, vec + (size_t)j * S, S);
-                if (c >= best) {
+                if (c >= best &&
+                    row_cosine(centre + (size_t)i * S, centre + (size_t)j * S, S) >= mu_centre) {
                     best = c;
                     bi = i;
                     bj = j;
@@ -323,18 +345,30 @@ int senses_slot_merged(const struct senses *s, int32_t slot, float mu, float *ve
             }
         if (bi < 0)
             break;
-        float *vi = vec + (size_t)bi * S, *vj = vec + (size_t)bj * S;
-        const double ni = (double)count[bi], nj = (double)count[bj];
-        for (size_t d = 0; d < S; d++)
-            vi[d] = (float)((ni * (double)vi[d] + nj * (double)vj[d]) / (ni + nj));
-        /* A centre is the sum of its unit contexts: the union's is the sum. */
-        kernels_axpy(1.0f, centre + (size_t)bj * S, centre + (size_t)bi * S, S);
-        count[bi] += count[bj];
-        n--;
-        memmove(vj, vj + S, (size_t)(n - bj) * S * sizeof(float));
-        memmove(centre + (size_t)bj * S, centre + (size_t)(bj + 1) * S,
-                (size_t)(n - bj) * S * sizeof(float));
-        memmove(count + bj, count + bj + 1, (size_t)(n - bj) * sizeof *count);
+        n = fold_sense(vec, centre, count, n, S, bi, bj);
+    }
+    /* A sense that won almost no occurrence (W2V_SENSES_MIN_SHARE) opened
+     * on an outlying context and is still about the copy of the global
+     * vector it started as: fold the rarest such into the sense whose
+     * vector is nearest, until none is left. */
+    for (;;) {
+        int rare = -1;
+        for (int j = 0; n > 1 && j < n; j++)
+            if ((double)count[j] < W2V_SENSES_MIN_SHARE * (double)total &&
+                (rare < 0 || count[j] < count[rare]))
+                rare = j;
+        if (rare < 0)
+            break;
+        int near = -1;
+        float best = -2.0f;
+        for (int i = 0; i < n; i++) {
+            float c = i == rare ? -3.0f : row_cosine(vec + (size_t)i * S, vec + (size_t)rare * S, S);
+            if (c > best) {
+                best = c;
+                near = i;
+            }
+        }
+        n = fold_sense(vec, centre, count, n, S, near, rare);
     }
     /* Most frequent first again (insertion sort, stable: ties keep order). */
     for (int i = 1; i < n; i++)
@@ -377,7 +411,8 @@ int senses_write(const struct senses *s, const char *path, enum vectors_format f
     /* The senses as written: each word's after merging (senses.h). */
     int64_t n_rows = 0;
     for (int32_t w = 0; w < slots; w++)
-        n_rows += senses_slot_merged(s, w, W2V_SENSES_MERGE, mvec, mcentre, mcount);
+        n_rows += senses_slot_merged(s, w, W2V_SENSES_MERGE, W2V_SENSES_MERGE_CENTRE, mvec,
+                                     mcentre, mcount);
     if (n_rows == 0) {
         status = w2v_fail(err, W2V_EEMPTY, "no word was given a sense (too little text for "
                           "--senses?); '%s' was not written", path);
@@ -401,7 +436,8 @@ int senses_write(const struct senses *s, const char *path, enum vectors_format f
      * that their length is their count. */
     int64_t r = 0;
     for (int32_t w = 0; w < slots; w++) {
-        int n = senses_slot_merged(s, w, W2V_SENSES_MERGE, mvec, mcentre, mcount);
+        int n = senses_slot_merged(s, w, W2V_SENSES_MERGE, W2V_SENSES_MERGE_CENTRE, mvec,
+                                   mcentre, mcount);
         for (int i = 0; i < n; i++, r++) {
             names.words[r] = sense_name(words[w + 1], i + 1);
             if (!names.words[r])

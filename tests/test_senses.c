@@ -209,11 +209,12 @@ static void test_merge(void)
     int64_t c0 = atomic_load(&s.count[0]), c1 = atomic_load(&s.count[1]);
     CHECK(c0 + c1 == 3);
     /* mu above every cosine: nothing merges, most frequent first. */
-    CHECK(senses_slot_merged(&s, 0, 1.01f, vec, centre, count) == 3);
+    CHECK(senses_slot_merged(&s, 0, 1.01f, -1.0f, vec, centre, count) == 3);
     CHECK(count[0] == 4 && count[1] + count[2] == 3);
     CHECK_NEAR(vec[0], 0.3, 1e-6);
     CHECK_NEAR(vec[12], 3.0, 0);
-    CHECK(senses_slot_merged(&s, 0, W2V_SENSES_MERGE, vec, centre, count) == 2);
+    CHECK(senses_slot_merged(&s, 0, W2V_SENSES_MERGE, W2V_SENSES_MERGE_CENTRE, vec, centre,
+                             count) == 2);
     CHECK(count[0] == 4 && count[1] == 3);
     CHECK_NEAR(vec[12], 3.0, 0);
     CHECK_NEAR(vec[D + 2], ((double)c0 * 1.0 + (double)c1 * 2.0) / 3.0, 1e-6);
@@ -221,6 +222,48 @@ static void test_merge(void)
     /* The merged centre points between its two parts, toward axis 2. */
     float cc = sqrtf(kernels_dot(centre + D, centre + D, D));
     CHECK(cc > 0.0f && centre[D + 2] / cc > 0.8f);
+    /* Both must be alike: with any vectors, the far centre keeps sense 2
+     * apart; with any centres, its other vector does; with neither test,
+     * all fold into one. */
+    CHECK(senses_slot_merged(&s, 0, -1.0f, W2V_SENSES_MERGE_CENTRE, vec, centre, count) == 2);
+    CHECK(senses_slot_merged(&s, 0, W2V_SENSES_MERGE, -1.0f, vec, centre, count) == 2);
+    CHECK(senses_slot_merged(&s, 0, -1.0f, -1.0f, vec, centre, count) == 1);
+    CHECK(count[0] == 7);
+    /* Near centres, other vectors (two meanings in one kind of text): kept. */
+    for (int i = 0; i < D; i++)
+        senses_vec(&s, 0, 1)[i] = i == 7 ? 1.0f : 0.0f;
+    CHECK(senses_slot_merged(&s, 0, W2V_SENSES_MERGE, W2V_SENSES_MERGE_CENTRE, vec, centre,
+                             count) == 3);
+    senses_release(&s);
+}
+
+/* A sense with under W2V_SENSES_MIN_SHARE of the occurrences is folded
+ * into the sense with the nearest vector, whatever the centres; one with
+ * more is kept. */
+static void test_min_share(void)
+{
+    struct senses s;
+    struct w2v_err err = {0};
+    CHECK(senses_init(&s, 2, 3, D, 0.25, &err) == 0);
+    float ctx[D], init[D], vec[3 * D], centre[3 * D];
+    int64_t count[3];
+    for (int i = 0; i < D; i++)
+        init[i] = 1.0f;
+    const int rare_n = (int)(W2V_SENSES_MIN_SHARE * 100.0); /* per slot below */
+    for (int slot = 0; slot < 2; slot++) {
+        /* slot 0: 100 - rare_n + 1 near axis 2, rare_n - 1 near axis 12
+         * (under the share); slot 1: rare_n + 1 near axis 12 (over it). */
+        int far = slot == 0 ? rare_n - 1 : rare_n + 1;
+        for (int t = 0; t < 100; t++) {
+            context_near(ctx, t < 100 - far ? 2 : 12, 1.0f);
+            senses_assign(&s, slot, ctx, NULL, init, 1);
+        }
+        CHECK(atomic_load(&s.n_open[slot]) == 2);
+    }
+    CHECK(senses_slot_merged(&s, 0, 1.01f, 1.01f, vec, centre, count) == 1);
+    CHECK(count[0] == 100);
+    CHECK(senses_slot_merged(&s, 1, 1.01f, 1.01f, vec, centre, count) == 2);
+    CHECK(count[0] == 100 - rare_n - 1 && count[1] == rare_n + 1);
     senses_release(&s);
 }
 
@@ -390,6 +433,7 @@ int main(void)
     TEST_RUN(test_best_fit);
     TEST_RUN(test_order);
     TEST_RUN(test_merge);
+    TEST_RUN(test_min_share);
     TEST_RUN(test_names);
     TEST_RUN(test_file_round_trip);
     return TEST_REPORT("test_senses");

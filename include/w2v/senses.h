@@ -70,9 +70,14 @@
 #define W2V_SENSES_CTX_SUFFIX ".ctx"   /* the context file beside a senses file */
 #define W2V_SENSES_DEFAULT_VOCAB 30000 /* --senses-vocab default */
 #define W2V_SENSES_DEFAULT_THRESHOLD -0.1 /* --senses-threshold (λ) default: README */
-/* Senses of one word whose vectors' cosine reaches this are written as one
- * (senses_slot_merged): chosen on corpus10m pseudo-words, docs/BENCHMARKS.md. */
+/* Senses of one word whose vectors' cosine reaches W2V_SENSES_MERGE and
+ * whose centres' reaches W2V_SENSES_MERGE_CENTRE are written as one
+ * (senses_slot_merged): chosen on pseudo-words, docs/BENCHMARKS.md. */
 #define W2V_SENSES_MERGE 0.5f
+#define W2V_SENSES_MERGE_CENTRE 0.4f
+/* A sense with less than this share of its word's occurrences is written
+ * folded into the sense whose vector is nearest (senses_slot_merged). */
+#define W2V_SENSES_MIN_SHARE 0.02
 
 struct senses {
     int32_t n_words;         /* words with senses: vocabulary ids 1..n_words */
@@ -158,21 +163,22 @@ int senses_assign(struct senses *s, int32_t slot, const float *ctx, const float 
 int senses_order(const struct senses *s, int32_t slot, int *order);
 
 /* The senses of slot as they are written: the used senses (count > 0),
- * with every two whose vectors' cosine is at least mu folded into one
- * (most alike pair first; vector: count-weighted mean, centre: sum, count:
- * sum), most frequent first. Online clustering opens a new sense for an
- * early outlying context, and a word of one meaning can end with two
- * senses of it, or a sense that hardly won an occurrence and is still the
- * copy of the global vector it started as: such duplicates would push the
- * word's real second meaning down the list. The vectors, not the centres,
- * tell them apart: two meanings used in one kind of text have near
- * centres but different vectors (on corpus10m pseudo-words, the senses of
- * the two merged words have vector cosines of 0.17-0.42, 10th to 90th
- * percentile, a word's other pairs of senses 0.35-0.71). Fills vec and centre ([K, stride]
- * floats each) and count ([K]); returns n <= K. Not thread-safe with
- * training (reads a settled table). */
-int senses_slot_merged(const struct senses *s, int32_t slot, float mu, float *vec, float *centre,
-                       int64_t *count);
+ * with every two whose vectors' cosine is at least mu_vec and whose
+ * centres' cosine is at least mu_centre folded into one (most alike
+ * vectors first; vector: count-weighted mean, centre: sum, count: sum),
+ * most frequent first. Online clustering can open two senses for one
+ * meaning: such duplicates would push the word's real second meaning down
+ * the list. Both must be alike. Two meanings used in one kind of text have
+ * near centres but different vectors (on corpus10m pseudo-words, the
+ * senses of the two merged words have vector cosines of 0.17-0.42, 10th to
+ * 90th percentile, a word's other pairs of senses 0.35-0.71); and after
+ * little training two senses of disjoint contexts still have near vectors,
+ * both close to the global vector they started as, but far centres.
+ * Then every sense with less than W2V_SENSES_MIN_SHARE of the occurrences
+ * is folded into the sense with the nearest vector. Fills vec and centre ([K, stride] floats each) and count ([K]); returns
+ * n <= K. Not thread-safe with training (reads a settled table). */
+int senses_slot_merged(const struct senses *s, int32_t slot, float mu_vec, float mu_centre,
+                       float *vec, float *centre, int64_t *count);
 
 /* Write the senses file at path and its context file at path + ".ctx"
  * (see the file comment), both in format, each whole or not at all.
