@@ -239,6 +239,12 @@ static void *thread_main(void *arg)
     int stopped = 0;
     for (;;) {
         if (g < 0) {
+            /* Once every chunk is handed out, take none: a thread that ran
+             * out of work is started again after each checkpoint pause,
+             * and each taking would count one chunk past the end (so many
+             * pauses made a checkpoint that --resume refused). */
+            if (atomic_load_explicit(&tr->next_chunk, memory_order_relaxed) >= last)
+                break;
             g = atomic_fetch_add_explicit(&tr->next_chunk, 1, memory_order_relaxed);
             if (g >= last) {
                 g = -1;
