@@ -124,16 +124,20 @@ static inline float cosine(const float *a, const float *b, float b_norm, size_t 
     return d / (sqrtf(aa) * b_norm);
 }
 
-W2V_CLONES
-int senses_nearest(const struct senses *s, int32_t slot, const float *ctx, float *sim)
+/* The open sense of slot whose row in table (s->centre or s->vec) has the
+ * largest cosine with x ([stride] floats), that cosine in *sim; -1 (and
+ * *sim = -2) when no sense is open. Ties: the lower index. */
+static inline int nearest_open_row(const struct senses *s, const float *table, int32_t slot,
+                                   const float *x, float *sim)
 {
     int n = atomic_load_explicit(&s->n_open[slot], memory_order_acquire);
     const size_t D = s->stride;
-    const float ctx_norm = sqrtf(kernels_dot(ctx, ctx, D));
+    const float x_norm = sqrtf(kernels_dot(x, x, D));
+    const float *rows = table + (size_t)slot * (size_t)s->max_senses * D;
     int best = -1;
     float best_sim = -2.0f;
     for (int k = 0; k < n && k < s->max_senses; k++) {
-        float c = cosine(senses_centre(s, slot, k), ctx, ctx_norm, D);
+        float c = cosine(rows + (size_t)k * D, x, x_norm, D);
         if (c > best_sim) {
             best_sim = c;
             best = k;
@@ -144,23 +148,18 @@ int senses_nearest(const struct senses *s, int32_t slot, const float *ctx, float
 }
 
 W2V_CLONES
+int senses_nearest(const struct senses *s, int32_t slot, const float *ctx, float *sim)
+{
+    return nearest_open_row(s, s->centre, slot, ctx, sim);
+}
+
+/* The cosine, not the raw dot product: a sense that wins grows longer, and
+ * by its length alone would then win every context. */
+W2V_CLONES
 int senses_best_fit(const struct senses *s, int32_t slot, const float *fit)
 {
-    int n = atomic_load_explicit(&s->n_open[slot], memory_order_acquire);
-    int best = -1;
-    float best_score = 0.0f;
-    for (int k = 0; k < n && k < s->max_senses; k++) {
-        const float *v = senses_vec(s, slot, k);
-        float vv = kernels_dot(v, v, s->stride);
-        /* Over the vector's length: a sense that wins grows longer, and a
-         * raw dot product would then let it win every context. */
-        float score = vv > 0.0f ? kernels_dot(v, fit, s->stride) / sqrtf(vv) : 0.0f;
-        if (best < 0 || score > best_score) {
-            best_score = score;
-            best = k;
-        }
-    }
-    return best;
+    float sim;
+    return nearest_open_row(s, s->vec, slot, fit, &sim);
 }
 
 W2V_CLONES
@@ -195,17 +194,12 @@ int senses_assign(struct senses *s, int32_t slot, const float *ctx, const float 
                     memory_order_relaxed);
                 return n;
             }
-            if (k < 0)
-                k = 0;
         }
     }
-    if (fit) {
-        int f = senses_best_fit(s, slot, fit);
-        if (f >= 0)
-            k = f;
-    }
+    if (fit)
+        k = senses_best_fit(s, slot, fit);
     if (k < 0)
-        k = 0; /* not reached: a sense was open when n_open was read */
+        k = 0; /* lost the race to open the first sense: the winner's */
     kernels_axpy(unit, ctx, senses_centre(s, slot, k), D);
     atomic_fetch_add_explicit(&s->count[(size_t)slot * (size_t)s->max_senses + (size_t)k], 1,
                               memory_order_relaxed);

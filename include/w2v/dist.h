@@ -2,11 +2,11 @@
  * scheme of Intel's pWord2Vec (Ji et al. 2016): every rank reads the whole
  * corpus (the same vocabulary and id stream), trains its own share of the
  * stream with its threads (dist_gather; one contiguous slice, dist_slice,
- * when the stream is a read-only spill file), and the ranks average their models now and
- * then with MPI_Allreduce: the most frequent words' rows (which every
- * window touches) every round, more of them every few rounds, all rows
- * every DIST_FULL_EVERY rounds and at the end. Rank 0 writes the output. A round adds up what every rank
- * changed since the last one (as threads' Hogwild updates add up), rather
+ * when the stream is a read-only spill file), and the ranks average their
+ * models now and then with MPI_Allreduce: the most frequent words' rows
+ * (which every window touches) every round, more of them every few rounds,
+ * all rows every DIST_FULL_EVERY rounds and at the end. Rank 0 writes the
+ * output. A round adds up what every rank changed since the last one (as threads' Hogwild updates add up), rather
  * than averaging the models: a row only one rank's slice trains would get
  * half of that rank's change from an average.
  *

@@ -128,11 +128,14 @@ int train_init(struct trainer **out, const struct train_options *opt, const int6
  * hundred times a second (every 10 ms) from the calling thread, and once
  * more at the end with p->finished = 1 (the final counts); a non-zero
  * return from monitor asks the threads to stop. Worker threads start with
- * all signals blocked, so signal handlers run in the calling thread. Returns 0, W2V_EINTR (the
- * monitor asked to stop; the model is partly trained), W2V_EDIVERGED (the
- * weights became non-finite: the rate is too high; checked after every
- * sentence, so within moments), W2V_ENOMEM or W2V_EIO (a thread could not
- * start), with err filled. Call once per train_init. */
+ * all signals blocked, so signal handlers run in the calling thread.
+ * Returns 0, W2V_EINTR (the monitor asked to stop; the model is partly
+ * trained), W2V_EDIVERGED (the weights became non-finite: the rate is too
+ * high; checked after every sentence, so within moments), W2V_ENOMEM or
+ * W2V_EIO (a thread could not start), with err filled. Call once per
+ * train_init; a further call on a finished run trains nothing (the threads
+ * start, find every chunk handed out, and end, as after a checkpoint's
+ * pause). */
 int train_run(struct trainer *tr, int (*monitor)(void *ctx, const struct train_progress *p),
               void *ctx, struct w2v_err *err);
 
