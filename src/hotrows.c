@@ -11,6 +11,7 @@ int hot_rows_init(struct hot_rows *h, float *shared, size_t stride, int32_t lo, 
     h->shared = shared;
     h->stride = stride;
     h->lo = lo;
+    h->touched = &h->sink;
     if (count <= 0)
         return 0;
     size_t floats;
@@ -19,14 +20,15 @@ int hot_rows_init(struct hot_rows *h, float *shared, size_t stride, int32_t lo, 
         return W2V_EOVERFLOW;
     h->local = w2v_aligned_alloc(floats);
     h->base = w2v_aligned_alloc(floats);
-    /* Written on every lookup: a line of its own (no false sharing). */
-    const size_t words = ((size_t)count + 63) / 64;
-    h->touched = w2v_aligned_alloc(words * sizeof *h->touched);
-    if (!h->local || !h->base || !h->touched) {
+    /* Written on every lookup: lines of its own (no false sharing). */
+    uint8_t *touched = w2v_aligned_alloc((size_t)count + 1);
+    if (!h->local || !h->base || !touched) {
+        w2v_aligned_free(touched);
         hot_rows_release(h);
         return W2V_ENOMEM;
     }
-    memset(h->touched, 0, words * sizeof *h->touched);
+    memset(touched, 0, (size_t)count + 1);
+    h->touched = touched;
     h->count = count;
     /* Hogwild: other threads may be writing these rows already; any value
      * they hold is a fine starting point, and a change made between this
@@ -44,7 +46,8 @@ void hot_rows_release(struct hot_rows *h)
         return;
     w2v_aligned_free(h->local);
     w2v_aligned_free(h->base);
-    w2v_aligned_free(h->touched);
+    if (h->touched != &h->sink)
+        w2v_aligned_free(h->touched);
     memset(h, 0, sizeof *h);
 }
 
@@ -64,17 +67,11 @@ static void sync_row(float *shared, float *restrict local, float *restrict base,
 
 void hot_rows_sync(struct hot_rows *h)
 {
-    if (!h->any_touched)
-        return;
-    h->any_touched = 0;
     const size_t n = h->stride;
-    const size_t words = ((size_t)h->count + 63) / 64;
-    for (size_t w = 0; w < words; w++) {
-        uint64_t bits = h->touched[w];
-        h->touched[w] = 0;
-        for (; bits; bits &= bits - 1) {
-            size_t k = w * 64 + (size_t)__builtin_ctzll(bits);
-            sync_row(h->shared + ((size_t)h->lo + k) * n, h->local + k * n, h->base + k * n, n);
-        }
+    for (size_t k = 0; k < (size_t)h->count; k++) {
+        if (!h->touched[k])
+            continue;
+        h->touched[k] = 0;
+        sync_row(h->shared + ((size_t)h->lo + k) * n, h->local + k * n, h->base + k * n, n);
     }
 }

@@ -85,7 +85,7 @@ static void test_two_threads(void)
     hot_rows_release(&b);
 }
 
-/* More than 64 rows: the touched bits span several words. */
+/* Many rows, every seventh touched: exactly those are written back. */
 static void test_many_rows(void)
 {
     enum { R = 200 };
