@@ -44,16 +44,23 @@
 /* Rows each thread keeps private copies of when there are several threads
  * (hotrows.h): the most frequent words' input rows (syn0) and output rows
  * (syn1neg), and the Huffman inner nodes nearest the root (syn1). On
- * corpus10m the top 2048 words take 66% of the kept tokens and the top 4096
- * 67% of the negative draws; a row that both cores keep in their 2 MB L2
- * and write is what costs. Measured (user CPU of 2 threads against 1, sg-hs,
- * 2 epochs): 2.5x more CPU for the same work without copies, 1.8x with the
- * top 64 inner nodes copied, 1.06x with 1024. */
+ * corpus10m the top 1024 words take 52% of the kept tokens and the top
+ * 2048 57% of the negative draws (66% and 68% for twice as many); a row
+ * that both cores write is what costs. Measured (user CPU of 2 threads against 1, sg-hs, 2 epochs):
+ * 2.5x more CPU for the same work without copies, 1.8x with the top 64
+ * inner nodes copied, 1.06x with 1024. More copies are not better: every
+ * copy touched since the last sync costs a pass over three rows at the
+ * sync, and a copy touched once or twice between syncs saves less than
+ * that. One thread training on copies of 2048 + 4096 rows ran 10-15%
+ * slower than without copies (the syncs alone); with two threads on the
+ * 2-vCPU test machine, 1024 + 2048 gave 10% more words/s than 2048 + 4096
+ * when the two vCPUs shared a cache (sg-ns and cbow-ns) and the same
+ * within 3% when they did not (docs/BENCHMARKS.md). */
 #ifndef BATCH_HOT_IN
-#define BATCH_HOT_IN 2048
+#define BATCH_HOT_IN 1024
 #endif
 #ifndef BATCH_HOT_OUT
-#define BATCH_HOT_OUT 4096
+#define BATCH_HOT_OUT 2048
 #endif
 #ifndef BATCH_HOT_HS
 #define BATCH_HOT_HS 1024
