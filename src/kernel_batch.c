@@ -71,6 +71,16 @@
 #ifndef BATCH_SYNC_WORDS
 #define BATCH_SYNC_WORDS 8192
 #endif
+/* The Huffman copies are synced this many times as often: every centre
+ * word's path runs through the nodes near the root, so their copies drift
+ * apart fastest. Measured with 2 threads, corpus10m, 2 epochs: analogy
+ * cbow-hs .085 (9 seeds) with one rate against .090 for one thread and
+ * .089 with 4x; sg-hs .103 against .108 and .105 (6 seeds). It cost cbow-hs
+ * 4-6% of its words/s and sg-hs 1% (vCPUs far apart; docs/BENCHMARKS.md).
+ * Syncing only the 128 nodes nearest the root 4x as often gave .085. */
+#ifndef BATCH_SYNC_HS_SPLIT
+#define BATCH_SYNC_HS_SPLIT 4
+#endif
 _Static_assert(BATCH_AHEAD < BATCH_RING, "the ring must hold every set drawn ahead");
 _Static_assert(W2V_MAX_SET == W2V_MAX_SENTENCE, "a set is at most one sentence");
 
@@ -94,6 +104,8 @@ struct batch_buf {
     struct hot_rows hot_hs;  /* syn1: the inner nodes nearest the root */
     int64_t since_sync;      /* kept words trained since the last sync */
     int64_t sync_words;      /* sync after this many (see hot_init) */
+    int64_t since_hs_sync;   /* the same for the Huffman copies alone */
+    int64_t sync_hs_words;
     batch_centre_fn on_centre; /* kernel_batch_on_centre, or NULL */
     void *on_centre_arg;
 };
@@ -197,6 +209,7 @@ static int hot_init(struct batch_buf *b, const struct trainer *tr)
     const struct hot_counts hc = hot_counts(o, V);
     const int64_t per_thread = tr->words_per_epoch / o->threads;
     b->sync_words = per_thread / 256 < BATCH_SYNC_WORDS ? per_thread / 256 : BATCH_SYNC_WORDS;
+    b->sync_hs_words = b->sync_words / BATCH_SYNC_HS_SPLIT;
     int status = hot_rows_init(&b->hot_in, tr->model.syn0, n, 1, hc.in);
     if (status == 0 && o->negative > 0)
         status = hot_rows_init(&b->hot_out, tr->model.syn1neg, n, 1, hc.out);
@@ -555,6 +568,7 @@ static void batch_sync(struct train_thread *t)
     hot_rows_sync(&bb->hot_out);
     hot_rows_sync(&bb->hot_hs);
     bb->since_sync = 0;
+    bb->since_hs_sync = 0;
 }
 
 /* Fisher-Yates: set[0..len) = sen[0..len) in a random order. */
@@ -582,8 +596,13 @@ static void batch_sentence(struct train_thread *t, const int32_t *sentence, int3
     else
         sentence_sg(t, sentence, len);
     bb->since_sync += len;
-    if (bb->since_sync >= bb->sync_words)
+    bb->since_hs_sync += len;
+    if (bb->since_sync >= bb->sync_words) {
         batch_sync(t);
+    } else if (bb->since_hs_sync >= bb->sync_hs_words) {
+        hot_rows_sync(&bb->hot_hs);
+        bb->since_hs_sync = 0;
+    }
 }
 
 void kernel_batch_on_centre(void *buf, batch_centre_fn fn, void *arg)
