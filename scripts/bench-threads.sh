@@ -20,7 +20,8 @@
 # its range over the cell's runs. A row the other thread wrote last costs
 # that much to write; on a virtual machine it changes with where the host
 # puts the vCPUs (docs/BENCHMARKS.md: ~55 or ~360 ns), and the speed-up
-# with it.
+# with it. A second table splits the multi-thread runs by that reading:
+# near, far (and neither when it changed during the run).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -145,14 +146,15 @@ for ((r = 1; r <= REPEATS; r++)); do
     for cfg in "${CLIST[@]}"; do
         for t in "${TLIST[@]}"; do
             for b in "${BLIST[@]}"; do
-                lat=-
-                ((t > 1)) && lat=$(line_ns)
+                lat=- low=-
+                ((t > 1)) && lat=$(line_ns) && low=$lat
                 read -r secs wps wall < <(run "$b" "$cfg" "$t" "$EPOCHS" "$r" "$OUT/v.bin")
                 if ((t > 1)); then
                     after=$(line_ns)
                     [[ $lat == - || ($after != - && $after -gt $lat) ]] && lat=$after
+                    [[ $low == - || ($after != - && $after -lt $low) ]] && low=$after
                 fi
-                printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$b" "$cfg" "$t" "$secs" "$wps" "$wall" "$lat" >>"$RAW"
+                printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$b" "$cfg" "$t" "$secs" "$wps" "$wall" "$lat" "$low" >>"$RAW"
                 printf 'bench-threads.sh: round %d %s %s t=%s: %s s, %s words/s, wall %s s, line %s ns\n' \
                     "$r" "$(basename "$b")" "$cfg" "$t" "$secs" "$wps" "$wall" "$lat" >&2
             done
@@ -168,7 +170,7 @@ for ((r = 1; r <= REPEATS; r++)); do
         read -r secs wps wall < <(cat "$OUT"/c*.res | awk '{ if ($1 > s) s = $1; w += $2; if ($3 > e) e = $3 }
             END { printf "%.3f %.0f %.2f\n", s, w, e }')
         rm -f "$OUT"/c*.res "$OUT"/c*.bin "$OUT"/c*.log
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t-\n' "${n}x1 process" "$cfg" "$n" "$secs" "$wps" "$wall" >>"$RAW"
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t-\t-\n' "${n}x1 process" "$cfg" "$n" "$secs" "$wps" "$wall" >>"$RAW"
         printf 'bench-threads.sh: round %d %sx1 process %s: %s s, %s words/s summed, wall %s s\n' \
             "$r" "$n" "$cfg" "$secs" "$wps" "$wall" >&2
     done
@@ -212,6 +214,43 @@ done
 if ((CEILING)); then
     n=${TLIST[${#TLIST[@]}-1]}
     for cfg in "${CLIST[@]}"; do row "${n}x1 process" "$cfg" "$n" "${BASE1[$cfg]}"; done
+fi
+
+# The multi-thread runs again, split by where the host had put the vCPUs:
+# "near" when the line's round trip read under FAR_NS both before and after
+# the run, "far" when it read at least FAR_NS both times (runs where it
+# changed are in neither). The speed-up is against the binary's one-thread
+# median of all runs.
+FAR_NS=200
+if [[ -n $LATENCY && $NPROC -ge 2 ]]; then
+    echo
+    echo "by placement (line ns < $FAR_NS: near, >= $FAR_NS: far, before and after the run): runs, median words/s (min-max), speed-up"
+    echo
+    echo "| binary | config | threads | near | far |"
+    echo "|---|---|---:|---|---|"
+    for b in "${BLIST[@]}"; do
+        for cfg in "${CLIST[@]}"; do
+            read -r base _ _ < <(awk -F'\t' -v b="$b" -v c="$cfg" -v t="${TLIST[0]}" \
+                '$1 == b && $2 == c && $3 == t { print $5 }' "$RAW" | stats)
+            for t in "${TLIST[@]}"; do
+                ((t > 1)) || continue
+                cells=()
+                for want in near far; do
+                    vals=$(awk -F'\t' -v b="$b" -v c="$cfg" -v t="$t" -v w="$want" -v f="$FAR_NS" \
+                        '$1 == b && $2 == c && $3 == t && $7 != "-" &&
+                         ((w == "near" && $7 < f) || (w == "far" && $8 >= f)) { print $5 }' "$RAW")
+                    if [[ -z $vals ]]; then
+                        cells+=("-")
+                        continue
+                    fi
+                    read -r m lo hi < <(stats <<<"$vals")
+                    cells+=("$(awk -v n="$(wc -l <<<"$vals")" -v m="$m" -v lo="$lo" -v hi="$hi" -v base="$base" \
+                        'BEGIN { printf "%d, %.0f (%.0f-%.0f), %.2fx", n, m, lo, hi, m / base }')")
+                done
+                printf '| %s | %s | %d | %s | %s |\n' "$b" "$cfg" "$t" "${cells[0]}" "${cells[1]}"
+            done
+        done
+    done
 fi
 
 ((QUALITY)) || exit 0
