@@ -33,8 +33,9 @@ struct hot_rows {
     int32_t count;      /* rows kept: lo .. lo + count - 1; 0: none (pass-through) */
     float *local;       /* [count, stride] this thread's copies, trained */
     float *base;        /* [count, stride] the shared rows when last taken */
-    uint8_t *touched;   /* [count + 1] 1: copy h changed since the last sync; [count]: */
-    uint8_t sink;       /* a sink for lookups of other rows (touched = &sink when count 0) */
+    uint8_t *touched;   /* [count + 1] 1: copy h changed since the last sync; entry
+                         * [count] takes the marks of lookups of rows not kept */
+    uint8_t sink;       /* touched's one entry when count is 0 */
 };
 
 /* Keep private copies of rows [lo, lo + count) of shared ([>= lo + count,
@@ -52,7 +53,8 @@ void hot_rows_sync(struct hot_rows *h);
 /* Both lookups are branch-free: whether a row is hot follows the word
  * stream, which no predictor can guess (a third of the lookups are not
  * hot), and with a branch each miss cost more than the lookup; selecting
- * with a mask made one thread training on copies 6-9% faster (issue 17).
+ * with a mask made one thread training on copies about 6% faster
+ * (skip-gram NS, issue 17).
  * hot_rows_select: for id r, the matrix to use (shared or local) and the
  * row's index in it; *slot the touched[] entry to mark. */
 static inline float *hot_rows_select(const struct hot_rows *h, int32_t r, size_t *slot)

@@ -46,16 +46,17 @@
  * (syn1neg), and the Huffman inner nodes nearest the root (syn1). On
  * corpus10m the top 1024 words take 52% of the kept tokens and the top
  * 2048 57% of the negative draws (66% and 68% for twice as many); a row
- * that both cores write is what costs. Measured (user CPU of 2 threads against 1, sg-hs, 2 epochs):
- * 2.5x more CPU for the same work without copies, 1.8x with the top 64
- * inner nodes copied, 1.06x with 1024. More copies are not better: every
- * copy touched since the last sync costs a pass over three rows at the
- * sync, and a copy touched once or twice between syncs saves less than
- * that. One thread training on copies of 2048 + 4096 rows ran 10-15%
- * slower than without copies (the syncs alone); with two threads on the
- * 2-vCPU test machine, 1024 + 2048 gave 10% more words/s than 2048 + 4096
- * when the two vCPUs shared a cache (sg-ns and cbow-ns) and the same
- * within 3% when they did not (docs/BENCHMARKS.md). */
+ * that both cores write is what costs. Measured (user CPU of 2 threads
+ * against 1, sg-hs, 2 epochs): 2.5x more CPU for the same work without
+ * copies, 1.8x with the top 64 inner nodes copied, 1.06x with 1024.
+ * More copies are not better: every copy touched since the last sync
+ * costs a pass over three rows at the sync, and a copy touched once or
+ * twice between syncs saves less than that. One thread training on copies
+ * of 2048 + 4096 rows ran 10-15% slower than without copies (the syncs
+ * alone); with two threads on the 2-vCPU test machine, 1024 + 2048 gave
+ * 10% more words/s than 2048 + 4096 when the two vCPUs shared a cache
+ * (sg-ns and cbow-ns) and the same within 3% when they did not
+ * (docs/BENCHMARKS.md). */
 #ifndef BATCH_HOT_IN
 #define BATCH_HOT_IN 1024
 #endif
@@ -75,7 +76,7 @@
  * word's path runs through the nodes near the root, so their copies drift
  * apart fastest. Measured with 2 threads, corpus10m, 2 epochs: analogy
  * cbow-hs .085 (9 seeds) with one rate against .090 for one thread and
- * .089 with 4x; sg-hs .103 against .108 and .105 (6 seeds). It cost cbow-hs
+ * .090 with 4x; sg-hs .103 against .108 and .105 (6 seeds). It cost cbow-hs
  * 4-6% of its words/s and sg-hs 1% (vCPUs far apart; docs/BENCHMARKS.md).
  * Syncing only the 128 nodes nearest the root 4x as often gave .085. */
 #ifndef BATCH_SYNC_HS_SPLIT
