@@ -66,6 +66,20 @@
 #ifndef BATCH_HOT_HS
 #define BATCH_HOT_HS 1024
 #endif
+/* With several threads, the negatives past the private output rows come
+ * from the thread's own blocks of this many ids (struct alias_share): 112
+ * KiB of rows at dim 100, whole pages at any dim. Only when the tail holds
+ * at least BATCH_NEG_MIN_BLOCKS blocks per thread, so that each share's
+ * blocks span the ranks alike. Measured with 2 threads, corpus10m, vCPUs
+ * far apart: sg-ns 2.8-3.1M words/s -> 4.5-4.9M, cbow-ns 3.2-3.3M ->
+ * 5.9M; analogy sg-ns .105 -> .107 (8 seeds), cbow-ns .092 -> .092 (16
+ * seeds), WS353 within .004 (docs/BENCHMARKS.md). */
+#ifndef BATCH_NEG_BLOCK
+#define BATCH_NEG_BLOCK 256
+#endif
+#ifndef BATCH_NEG_MIN_BLOCKS
+#define BATCH_NEG_MIN_BLOCKS 4
+#endif
 /* Kept words a thread trains between two syncs of its hot rows, at most: a
  * sync costs a few passes over each hot row touched, so it must not come
  * after every short line (corpus10m's lines average 12 kept words). */
@@ -103,6 +117,8 @@ struct batch_buf {
     struct hot_rows hot_in;  /* syn0: ids 1 .. */
     struct hot_rows hot_out; /* syn1neg: ids 1 .. */
     struct hot_rows hot_hs;  /* syn1: the inner nodes nearest the root */
+    struct alias_share negatives; /* this thread's share of the sampler; ids NULL: none,
+                                   * draw from tr->negatives */
     int64_t since_sync;      /* kept words trained since the last sync */
     int64_t sync_words;      /* sync after this many (see hot_init) */
     int64_t since_hs_sync;   /* the same for the Huffman copies alone */
@@ -152,6 +168,16 @@ static struct hot_counts hot_counts(const struct train_options *o, int64_t V)
     return c;
 }
 
+/* The first id the shares deal out (past the private output copies: ids
+ * 1 .. out), or 0 when the threads draw from one table. */
+static int32_t share_from(const struct train_options *o, int64_t V)
+{
+    const struct hot_counts hc = hot_counts(o, V);
+    const int64_t from = 1 + (int64_t)hc.out;
+    const int64_t least = (int64_t)BATCH_NEG_MIN_BLOCKS * BATCH_NEG_BLOCK * o->threads;
+    return hc.out > 0 && V - from >= least ? (int32_t)from : 0;
+}
+
 /* What batch_thread_init allocates for these options and V words, with a
  * longest Huffman code of max_code (0 without --hs). */
 static size_t batch_buf_bytes(const struct train_options *o, int64_t V, int32_t max_code)
@@ -163,7 +189,13 @@ static size_t batch_buf_bytes(const struct train_options *o, int64_t V, int32_t 
     size_t stride = model_stride(o->dim);
     const struct hot_counts hc = hot_counts(o, V);
     size_t hot = (size_t)hc.in + (size_t)hc.out + (size_t)hc.hs;
-    return sizeof(struct batch_buf) + stride * sizeof(float) + (negs + sets) * sizeof(int32_t) +
+    const int32_t from = share_from(o, V);
+    /* Share 0 is the largest. */
+    size_t share = from > 0 ? (size_t)alias_share_size((int32_t)V, from, BATCH_NEG_BLOCK, 0,
+                                                       o->threads) *
+                                  (sizeof(struct alias_entry) + sizeof(int32_t))
+                            : 0;
+    return share + sizeof(struct batch_buf) + stride * sizeof(float) + (negs + sets) * sizeof(int32_t) +
            (window2 * W2V_BATCH_GROUP + 16) * sizeof(float) +
            window2 * (2 * sizeof(float *) + sizeof(int32_t)) +
            outs * (sizeof(float *) + sizeof(int32_t) + 2 * sizeof(float)) +
@@ -189,6 +221,7 @@ static void batch_thread_release(struct train_thread *t)
     hot_rows_release(&b->hot_in);
     hot_rows_release(&b->hot_out);
     hot_rows_release(&b->hot_hs);
+    alias_share_release(&b->negatives);
     w2v_aligned_free(b);
     t->buf = NULL;
 }
@@ -217,6 +250,18 @@ static int hot_init(struct batch_buf *b, const struct trainer *tr)
     if (status == 0 && o->hs)
         status = hot_rows_init(&b->hot_hs, tr->model.syn1, n, (int32_t)(V - 2 - hc.hs), hc.hs);
     return status;
+}
+
+/* This thread's share of the negative sampler, when the tail is long
+ * enough (share_from). Built by the thread itself, from the counts. */
+static int share_init(struct batch_buf *b, const struct train_thread *t)
+{
+    const struct trainer *tr = t->tr;
+    const int32_t from = tr->opt.negative > 0 ? share_from(&tr->opt, tr->vocab_size) : 0;
+    if (from == 0)
+        return 0;
+    return alias_share_build(&b->negatives, tr->neg_counts, tr->vocab_size, tr->opt.ns_exponent,
+                             from, BATCH_NEG_BLOCK, t->id, tr->opt.threads, NULL);
 }
 
 /* Zeroed, on cache lines of its own: every buffer here is written for
@@ -257,7 +302,7 @@ static int batch_thread_init(struct train_thread *t)
         b->set = thread_calloc(W2V_MAX_SENTENCE, sizeof *b->set);
     if (!b->h || !b->negs || !b->scratch || !b->in || !b->in_id || !b->in_out || !b->out ||
         !b->out_id || !b->label || !b->mult || (o->context_line && !b->set) ||
-        hot_init(b, tr) != 0) {
+        hot_init(b, tr) != 0 || share_init(b, t) != 0) {
         batch_thread_release(t);
         return W2V_ENOMEM;
     }
@@ -292,7 +337,8 @@ static inline void draw_negatives(struct train_thread *t, struct batch_buf *bb, 
     int32_t *slot = bb->negs + (size_t)(c % BATCH_RING) * (size_t)K;
     prefetch_row(hot_rows_peek(&bb->hot_out, word), n);
     for (int k = 0; k < K; k++) {
-        slot[k] = alias_sample(&tr->negatives, &t->rng);
+        slot[k] = bb->negatives.ids ? alias_share_sample(&bb->negatives, &t->rng)
+                                    : alias_sample(&tr->negatives, &t->rng);
         prefetch_row(hot_rows_peek(&bb->hot_out, slot[k]), n);
     }
 }

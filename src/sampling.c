@@ -2,59 +2,39 @@
 #include "w2v/sampling.h"
 
 #include <math.h>
+#include <string.h>
 
-int alias_build(struct alias_table *a, const int64_t *counts, int32_t n, double exponent,
-                struct w2v_err *err)
+/* Vose's alias table over weights w[0..n) (each >= 0, finite, sum > 0);
+ * w is overwritten. Returns 0 or W2V_ENOMEM. */
+static int alias_from_weights(struct alias_table *a, double *w, int32_t n, struct w2v_err *err)
 {
-    double *scaled = NULL;
-    int32_t *small = NULL, *large = NULL;
-    int status = 0;
-    a->n = 0;
-    a->entries = NULL;
-    if (n < 1 || !isfinite(exponent))
-        return w2v_fail(err, W2V_EINVAL, "negative sampler: no words or a bad exponent");
-
-    scaled = w2v_calloc((size_t)n, sizeof *scaled);
-    small = w2v_calloc((size_t)n, sizeof *small);
-    large = w2v_calloc((size_t)n, sizeof *large);
+    int32_t *small = w2v_calloc((size_t)n, sizeof *small);
+    int32_t *large = w2v_calloc((size_t)n, sizeof *large);
+    uint8_t *drawable = w2v_calloc((size_t)n, sizeof *drawable);
     a->entries = w2v_calloc((size_t)n, sizeof *a->entries);
-    if (!scaled || !small || !large || !a->entries) {
-        status = w2v_fail(err, W2V_ENOMEM, "out of memory for the negative sampler (%ld words)",
-                          (long)n);
-        goto fail;
-    }
-
-    /* Weights are normalised by the largest count first so that count^e
-     * cannot overflow for large exponents. */
-    int64_t max_count = 0;
-    for (int32_t i = 0; i < n; i++) {
-        if (counts[i] < 0) {
-            status = w2v_fail(err, W2V_EINVAL, "negative sampler: negative count");
-            goto fail;
-        }
-        if (counts[i] > max_count)
-            max_count = counts[i];
-    }
-    if (max_count == 0) {
-        status = w2v_fail(err, W2V_EINVAL, "negative sampler: every count is zero");
-        goto fail;
+    if (!small || !large || !drawable || !a->entries) {
+        w2v_free(small);
+        w2v_free(large);
+        w2v_free(drawable);
+        w2v_free(a->entries);
+        a->entries = NULL;
+        return w2v_fail(err, W2V_ENOMEM, "out of memory for the negative sampler (%ld words)",
+                        (long)n);
     }
     double sum = 0.0;
+    int32_t heaviest = 0;
     for (int32_t i = 0; i < n; i++) {
-        scaled[i] = counts[i] > 0 ? pow((double)counts[i] / (double)max_count, exponent) : 0.0;
-        sum += scaled[i];
+        sum += w[i];
+        drawable[i] = w[i] > 0.0;
+        if (w[i] > w[heaviest])
+            heaviest = i;
     }
-    if (!(sum > 0.0) || !isfinite(sum)) {
-        status = w2v_fail(err, W2V_EINVAL, "negative sampler: weights do not sum to a finite value");
-        goto fail;
-    }
-
-    /* Vose's method: scale so the mean bucket holds 1.0, then pair each
-     * under-full bucket with an over-full one that tops it up. */
+    /* Scale so the mean bucket holds 1.0, then pair each under-full bucket
+     * with an over-full one that tops it up. */
     int32_t n_small = 0, n_large = 0;
     for (int32_t i = 0; i < n; i++) {
-        scaled[i] = scaled[i] * (double)n / sum;
-        if (scaled[i] < 1.0)
+        w[i] = w[i] * (double)n / sum;
+        if (w[i] < 1.0)
             small[n_small++] = i;
         else
             large[n_large++] = i;
@@ -62,10 +42,10 @@ int alias_build(struct alias_table *a, const int64_t *counts, int32_t n, double 
     while (n_small > 0 && n_large > 0) {
         int32_t s = small[--n_small];
         int32_t l = large[n_large - 1];
-        a->entries[s].prob = (float)scaled[s];
+        a->entries[s].prob = (float)w[s];
         a->entries[s].alias = l;
-        scaled[l] -= 1.0 - scaled[s];
-        if (scaled[l] < 1.0) {
+        w[l] -= 1.0 - w[s];
+        if (w[l] < 1.0) {
             n_large--;
             small[n_small++] = l;
         }
@@ -79,32 +59,115 @@ int alias_build(struct alias_table *a, const int64_t *counts, int32_t n, double 
     }
     while (n_small > 0) {
         int32_t s = small[--n_small];
-        a->entries[s].prob = counts[s] > 0 ? 1.0f : 0.0f;
+        a->entries[s].prob = drawable[s] ? 1.0f : 0.0f;
         a->entries[s].alias = s;
     }
     for (int32_t i = 0; i < n; i++)
-        if (counts[a->entries[i].alias] == 0) {
-            /* Only reachable through rounding; redirect to the heaviest word. */
-            for (int32_t j = 0; j < n; j++)
-                if (counts[j] == max_count) {
-                    a->entries[i].alias = j;
-                    break;
-                }
-        }
+        if (!drawable[a->entries[i].alias])
+            a->entries[i].alias = heaviest; /* only reachable through rounding */
     a->n = n;
-    w2v_free(scaled);
     w2v_free(small);
     w2v_free(large);
+    w2v_free(drawable);
     return 0;
+}
 
-fail:
-    w2v_free(scaled);
-    w2v_free(small);
-    w2v_free(large);
-    w2v_free(a->entries);
-    a->entries = NULL;
+/* count^exponent for counts[ids[k]] (ids NULL: counts[k]), k < n, into
+ * w[k], normalised by the largest count first so that a large exponent
+ * cannot overflow; 0 for a zero count. Returns 0 or W2V_EINVAL. */
+static int count_weights(double *w, const int64_t *counts, const int32_t *ids, int32_t n,
+                         double exponent, struct w2v_err *err)
+{
+    int64_t max_count = 0;
+    for (int32_t k = 0; k < n; k++) {
+        int64_t c = counts[ids ? ids[k] : k];
+        if (c < 0)
+            return w2v_fail(err, W2V_EINVAL, "negative sampler: negative count");
+        if (c > max_count)
+            max_count = c;
+    }
+    if (max_count == 0)
+        return w2v_fail(err, W2V_EINVAL, "negative sampler: every count is zero");
+    double sum = 0.0;
+    for (int32_t k = 0; k < n; k++) {
+        int64_t c = counts[ids ? ids[k] : k];
+        w[k] = c > 0 ? pow((double)c / (double)max_count, exponent) : 0.0;
+        sum += w[k];
+    }
+    if (!(sum > 0.0) || !isfinite(sum))
+        return w2v_fail(err, W2V_EINVAL, "negative sampler: weights do not sum to a finite value");
+    return 0;
+}
+
+int alias_build(struct alias_table *a, const int64_t *counts, int32_t n, double exponent,
+                struct w2v_err *err)
+{
     a->n = 0;
+    a->entries = NULL;
+    if (n < 1 || !isfinite(exponent))
+        return w2v_fail(err, W2V_EINVAL, "negative sampler: no words or a bad exponent");
+    double *w = w2v_calloc((size_t)n, sizeof *w);
+    if (!w)
+        return w2v_fail(err, W2V_ENOMEM, "out of memory for the negative sampler (%ld words)",
+                        (long)n);
+    int status = count_weights(w, counts, NULL, n, exponent, err);
+    if (status == 0)
+        status = alias_from_weights(a, w, n, err);
+    w2v_free(w);
     return status;
+}
+
+int32_t alias_share_size(int32_t n, int32_t from, int32_t block, int part, int parts)
+{
+    if (from < 0)
+        from = 0;
+    if (from > n)
+        from = n;
+    /* Whole rounds of parts * block ids past from, then what part gets of
+     * the last, partial round. */
+    int64_t tail = (int64_t)n - from, round = (int64_t)block * parts;
+    int64_t own = tail / round * block, rest = tail % round - (int64_t)part * block;
+    own += rest <= 0 ? 0 : rest < block ? rest : block;
+    return (int32_t)(from + own);
+}
+
+int alias_share_build(struct alias_share *s, const int64_t *counts, int32_t n, double exponent,
+                      int32_t from, int32_t block, int part, int parts, struct w2v_err *err)
+{
+    memset(s, 0, sizeof *s);
+    if (n < 1 || !isfinite(exponent) || block < 1 || parts < 1 || part < 0 || part >= parts)
+        return w2v_fail(err, W2V_EINVAL, "negative sampler: bad share");
+    const int32_t m = alias_share_size(n, from, block, part, parts);
+    double *w = w2v_calloc((size_t)m, sizeof *w);
+    s->ids = w2v_calloc((size_t)m, sizeof *s->ids);
+    if (!w || !s->ids) {
+        w2v_free(w);
+        alias_share_release(s);
+        return w2v_fail(err, W2V_ENOMEM, "out of memory for the negative sampler (%ld words)",
+                        (long)m);
+    }
+    int32_t k = 0;
+    for (int32_t id = 0; id < n && k < m; id++)
+        if (id < from || (id - from) / block % parts == part)
+            s->ids[k++] = id;
+    int status = count_weights(w, counts, s->ids, m, exponent, err);
+    if (status == 0) {
+        for (int32_t j = 0; j < m; j++)
+            if (s->ids[j] >= from)
+                w[j] *= parts;
+        status = alias_from_weights(&s->table, w, m, err);
+    }
+    w2v_free(w);
+    if (status != 0)
+        alias_share_release(s);
+    return status;
+}
+
+void alias_share_release(struct alias_share *s)
+{
+    alias_release(&s->table);
+    w2v_free(s->ids);
+    s->ids = NULL;
 }
 
 void alias_release(struct alias_table *a)

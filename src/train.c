@@ -323,10 +323,10 @@ int train_memory_bytes(const struct train_options *opt, int64_t vocab_size, size
         return W2V_EOVERFLOW;
     if (model_bytes(vocab_size, opt->dim, opt->hs, opt->negative > 0, &total) != 0)
         return W2V_EOVERFLOW;
-    /* keep-probability (4) + alias entry (8), and for HS offset (8) +
-     * length (4) + per code bit 5 bytes on the Huffman path, whose mean
-     * length is below log2(V) + 1. */
-    per_word = 4 + (opt->negative > 0 ? 8 : 0);
+    /* keep-probability (4) + alias entry (8) + the sampler's count (8), and
+     * for HS offset (8) + length (4) + per code bit 5 bytes on the Huffman
+     * path, whose mean length is below log2(V) + 1. */
+    per_word = 4 + (opt->negative > 0 ? 8 + 8 : 0);
     if (opt->hs)
         per_word += 12 + 5 * (size_t)(log2((double)vocab_size) + 2.0);
     const struct train_kernel *kernel = train_kernel_find(opt->kernel);
@@ -430,6 +430,8 @@ int train_init(struct trainer **out, const struct train_options *opt, const int6
         status = alias_build(&tr->negatives, neg_counts, vocab_size, opt->ns_exponent, err);
         if (status != 0)
             goto fail;
+        tr->neg_counts = neg_counts; /* for the batched kernel's shares */
+        neg_counts = NULL;
     }
     if (opt->hs) {
         /* </s> is never predicted, so the tree covers ids 1..V-1 only. */
@@ -663,6 +665,7 @@ void train_release(struct trainer **trp)
         return;
     model_release(&tr->model);
     alias_release(&tr->negatives);
+    w2v_free(tr->neg_counts);
     huffman_release(&tr->huffman);
     senses_release(&tr->senses);
     w2v_free(tr->keep);

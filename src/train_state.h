@@ -68,6 +68,7 @@ struct trainer {
     int64_t words_per_epoch;     /* ids that are words */
     struct model model;
     struct alias_table negatives; /* over ids, </s> never drawn (ns only) */
+    int64_t *neg_counts;         /* [V] its counts, </s> 0: for per-thread shares (ns only) */
     float *keep;                 /* [V] subsampling keep-probabilities */
     struct huffman huffman;      /* over ids 1..V-1 as codes 0..V-2 (hs only) */
     float sigmoid[W2V_SIGMOID_TABLE + 1]; /* σ at the table's grid points */

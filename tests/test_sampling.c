@@ -139,6 +139,77 @@ static void test_alias_distribution(void)
     alias_release(&a);
 }
 
+/* The per-thread shares: each draws ids below `from` and its own blocks
+ * only; with equal weight in every share's blocks, the shares together
+ * draw every id as the whole table does; with one part, the whole table. */
+static void test_alias_shares(void)
+{
+    enum { N = 103, FROM = 7, BLOCK = 4, PARTS = 3, DRAWS = 300000 };
+    int64_t counts[N], hits[N], together[N] = {0};
+    /* Zipf-like head; the tail flat, so each share's blocks weigh alike
+     * except for the last, partial round (ids 91 .. 102), cut to match. */
+    for (int i = 0; i < N; i++)
+        counts[i] = i < FROM ? 100000 / (i + 1) : i < 91 ? 500 : 0;
+    counts[0] = 0;
+    struct w2v_err err;
+    struct alias_share s;
+    int32_t own_total = 0;
+    for (int part = 0; part < PARTS; part++) {
+        CHECK(alias_share_build(&s, counts, N, 0.75, FROM, BLOCK, part, PARTS, &err) == 0);
+        int32_t size = alias_share_size(N, FROM, BLOCK, part, PARTS);
+        CHECK(s.table.n == size);
+        own_total += size - FROM;
+        for (int k = 0; k < FROM; k++)
+            CHECK(s.ids[k] == k);
+        int foreign = 0;
+        for (int32_t k = FROM; k < size; k++)
+            foreign += (s.ids[k] - FROM) / BLOCK % PARTS != part || s.ids[k] <= s.ids[k - 1];
+        CHECK(foreign == 0);
+        struct rng r;
+        rng_seed(&r, 99, (uint64_t)part);
+        int wrong = 0;
+        for (int i = 0; i < DRAWS; i++) {
+            int32_t id = alias_share_sample(&s, &r);
+            wrong += id >= FROM && (id - FROM) / BLOCK % PARTS != part;
+            together[id]++;
+        }
+        CHECK(wrong == 0);
+        alias_share_release(&s);
+        alias_share_release(&s); /* twice is safe */
+    }
+    CHECK(own_total == N - FROM); /* every id in exactly one share */
+    double expected[N], sum = 0.0;
+    int m = 0;
+    for (int i = 0; i < N; i++)
+        sum += counts[i] > 0 ? pow((double)counts[i], 0.75) : 0.0;
+    for (int i = 0; i < N; i++)
+        if (counts[i] > 0) {
+            expected[m] = PARTS * (double)DRAWS * pow((double)counts[i], 0.75) / sum;
+            hits[m++] = together[i];
+        }
+    CHECK(together[0] == 0 && together[N - 1] == 0);
+    CHECK(chi_square(hits, expected, m) < chi_bound(m - 1));
+
+    /* One part: the whole table's distribution, ids in order. */
+    CHECK(alias_share_build(&s, counts, N, 0.75, FROM, BLOCK, 0, 1, &err) == 0);
+    CHECK(s.table.n == N && s.ids[N - 1] == N - 1);
+    CHECK(alias_chi(&s.table, counts, N, 0.75, DRAWS, hits) < chi_bound(m - 1));
+    alias_share_release(&s);
+
+    /* from past the end: every id below it, no tail. */
+    CHECK(alias_share_size(N, N + 5, BLOCK, 1, PARTS) == N);
+    /* Bad shares. */
+    CHECK(alias_share_build(&s, counts, N, 0.75, FROM, BLOCK, PARTS, PARTS, &err) == W2V_EINVAL);
+    CHECK(s.ids == NULL && s.table.entries == NULL);
+    CHECK(alias_share_build(&s, counts, N, 0.75, FROM, 0, 0, PARTS, &err) == W2V_EINVAL);
+    CHECK(alias_share_build(&s, counts, N, 0.75, FROM, BLOCK, -1, PARTS, &err) == W2V_EINVAL);
+    /* A share whose ids all have count zero. */
+    int64_t zero[N] = {0};
+    zero[FROM] = 5;
+    CHECK(alias_share_build(&s, zero, N, 0.75, FROM, BLOCK, 1, PARTS, &err) == W2V_EINVAL);
+    CHECK(s.ids == NULL);
+}
+
 static void test_alias_errors(void)
 {
     struct alias_table a;
@@ -213,6 +284,7 @@ int main(void)
     TEST_RUN(test_rng_streams);
     TEST_RUN(test_rng_uniform_and_below);
     TEST_RUN(test_alias_distribution);
+    TEST_RUN(test_alias_shares);
     TEST_RUN(test_alias_errors);
     TEST_RUN(test_keep_probs);
     TEST_RUN(test_window_shrink);

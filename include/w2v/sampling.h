@@ -96,6 +96,44 @@ static inline int32_t alias_sample(const struct alias_table *a, struct rng *r)
     return u < e->prob ? (int32_t)bucket : e->alias;
 }
 
+/* One thread's share of the negative sampler, for T threads training one
+ * model (issue 17). With the two vCPUs of a virtual machine on different
+ * core complexes, every page of a matrix that both threads write slows
+ * both (scripts/bench-placement.sh: rows both threads draw, or rows one
+ * draws but on pages holding the other's, ~1.4-1.5x for two threads;
+ * each thread on pages of its own, 2.1x), and five in six output rows a
+ * skip-gram window writes are negatives. So past the first `from` ids
+ * (the rows every thread draws most, which the batched kernel gives each
+ * thread a private copy of anyway), the ids are dealt to the T shares in
+ * blocks of `block` ids, round robin, and share t draws only its own
+ * blocks, at T times their weight. The T threads together draw each id
+ * about as often as from alias_build's table (exactly when every share's
+ * own weights sum alike; blocks of neighbouring ranks, in frequency order,
+ * nearly do), but no page of those rows is written by two threads' draws.
+ * A centre word still meets every id over the epochs, through whichever
+ * thread trains each of its occurrences. */
+struct alias_share {
+    struct alias_table table; /* over the share's ids: bucket k is ids[k] */
+    int32_t *ids;             /* [table.n] ids below from, then the share's own */
+};
+
+/* The ids share part of parts keeps of n (the size of its table). */
+int32_t alias_share_size(int32_t n, int32_t from, int32_t block, int part, int parts);
+
+/* Build share part (0 <= part < parts) of the sampler alias_build makes
+ * from counts[0..n) and exponent; with parts 1 the same distribution.
+ * Returns 0, W2V_EINVAL (as alias_build, or block < 1, part out of range;
+ * also when the share's ids all have count 0) or W2V_ENOMEM. */
+int alias_share_build(struct alias_share *s, const int64_t *counts, int32_t n, double exponent,
+                      int32_t from, int32_t block, int part, int parts, struct w2v_err *err);
+
+void alias_share_release(struct alias_share *s); /* safe on zeroed/released */
+
+static inline int32_t alias_share_sample(const struct alias_share *s, struct rng *r)
+{
+    return s->ids[alias_sample(&s->table, r)];
+}
+
 /* The original word2vec's subsampling: with f = count / total and t =
  * sample, a word is kept with probability min(1, (sqrt(f / t) + 1) * t / f).
  * Fills keep[0..n) (floats in (0, 1]); sample <= 0 keeps everything.
