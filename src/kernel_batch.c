@@ -71,9 +71,9 @@
  * KiB of rows at dim 100, whole pages at any dim. Only when the tail holds
  * at least BATCH_NEG_MIN_BLOCKS blocks per thread, so that each share's
  * blocks span the ranks alike. Measured with 2 threads, corpus10m, vCPUs
- * far apart: sg-ns 2.8-3.1M words/s -> 4.5-4.9M, cbow-ns 3.2-3.3M ->
- * 5.9M; analogy sg-ns .105 -> .107 (8 seeds), cbow-ns .092 -> .092 (16
- * seeds), WS353 within .004 (docs/BENCHMARKS.md). */
+ * far apart: sg-ns 3.5-3.7M words/s -> 4.1-4.4M, cbow-ns 3.8-4.4M ->
+ * 5.4-5.8M; near, the same; analogy sg-ns .106 -> .105 (16 seeds),
+ * cbow-ns .093 -> .093 (8), WS353 within .002 (docs/BENCHMARKS.md). */
 #ifndef BATCH_NEG_BLOCK
 #define BATCH_NEG_BLOCK 256
 #endif
