@@ -190,12 +190,12 @@ static size_t batch_buf_bytes(const struct train_options *o, int64_t V, int32_t 
     const struct hot_counts hc = hot_counts(o, V);
     size_t hot = (size_t)hc.in + (size_t)hc.out + (size_t)hc.hs;
     const int32_t from = share_from(o, V);
-    /* Share 0 is the largest. */
-    size_t share = from > 0 ? (size_t)alias_share_size((int32_t)V, from, BATCH_NEG_BLOCK, 0,
-                                                       o->threads) *
-                                  (sizeof(struct alias_entry) + sizeof(int32_t))
-                            : 0;
-    return share + sizeof(struct batch_buf) + stride * sizeof(float) + (negs + sets) * sizeof(int32_t) +
+    size_t share = 0; /* share 0 is the largest */
+    if (from > 0)
+        share = (size_t)alias_share_size((int32_t)V, from, BATCH_NEG_BLOCK, 0, o->threads) *
+                (sizeof(struct alias_entry) + sizeof(int32_t));
+    return share + sizeof(struct batch_buf) + stride * sizeof(float) +
+           (negs + sets) * sizeof(int32_t) +
            (window2 * W2V_BATCH_GROUP + 16) * sizeof(float) +
            window2 * (2 * sizeof(float *) + sizeof(int32_t)) +
            outs * (sizeof(float *) + sizeof(int32_t) + 2 * sizeof(float)) +

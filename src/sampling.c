@@ -137,7 +137,11 @@ int alias_share_build(struct alias_share *s, const int64_t *counts, int32_t n, d
     memset(s, 0, sizeof *s);
     if (n < 1 || !isfinite(exponent) || block < 1 || parts < 1 || part < 0 || part >= parts)
         return w2v_fail(err, W2V_EINVAL, "negative sampler: bad share");
+    from = from < 0 ? 0 : from > n ? n : from; /* as alias_share_size takes it */
     const int32_t m = alias_share_size(n, from, block, part, parts);
+    if (m < 1)
+        return w2v_fail(err, W2V_EINVAL, "negative sampler: share %d of %d holds no words", part,
+                        parts);
     double *w = w2v_calloc((size_t)m, sizeof *w);
     s->ids = w2v_calloc((size_t)m, sizeof *s->ids);
     if (!w || !s->ids) {

@@ -196,8 +196,14 @@ static void test_alias_shares(void)
     CHECK(alias_chi(&s.table, counts, N, 0.75, DRAWS, hits) < chi_bound(m - 1));
     alias_share_release(&s);
 
-    /* from past the end: every id below it, no tail. */
+    /* from past the end: every id below it, no tail; from below 0 as 0. */
     CHECK(alias_share_size(N, N + 5, BLOCK, 1, PARTS) == N);
+    CHECK(alias_share_build(&s, counts, N, 0.75, -3, BLOCK, 1, PARTS, &err) == 0);
+    CHECK(s.table.n == alias_share_size(N, 0, BLOCK, 1, PARTS) && s.ids[0] == BLOCK);
+    alias_share_release(&s);
+    /* A share with no words at all (a tail shorter than its turn). */
+    CHECK(alias_share_build(&s, counts, 5, 0.75, 0, BLOCK, 2, PARTS, &err) == W2V_EINVAL);
+    CHECK(s.ids == NULL && s.table.entries == NULL);
     /* Bad shares. */
     CHECK(alias_share_build(&s, counts, N, 0.75, FROM, BLOCK, PARTS, PARTS, &err) == W2V_EINVAL);
     CHECK(s.ids == NULL && s.table.entries == NULL);
