@@ -169,7 +169,8 @@ static struct hot_counts hot_counts(const struct train_options *o, int64_t V)
 }
 
 /* The first id the shares deal out (past the private output copies: ids
- * 1 .. out), or 0 when the threads draw from one table. */
+ * 1 .. out), or 0 when the threads draw from one table (one thread, no
+ * NS, or a tail under BATCH_NEG_MIN_BLOCKS blocks per thread). */
 static int32_t share_from(const struct train_options *o, int64_t V)
 {
     const struct hot_counts hc = hot_counts(o, V);
@@ -252,12 +253,13 @@ static int hot_init(struct batch_buf *b, const struct trainer *tr)
     return status;
 }
 
-/* This thread's share of the negative sampler, when the tail is long
- * enough (share_from). Built by the thread itself, from the counts. */
+/* This thread's share of the negative sampler, when there is one
+ * (share_from: NS, several threads, a long enough tail). Built by the
+ * thread itself, from the counts. */
 static int share_init(struct batch_buf *b, const struct train_thread *t)
 {
     const struct trainer *tr = t->tr;
-    const int32_t from = tr->opt.negative > 0 ? share_from(&tr->opt, tr->vocab_size) : 0;
+    const int32_t from = share_from(&tr->opt, tr->vocab_size);
     if (from == 0)
         return 0;
     return alias_share_build(&b->negatives, tr->neg_counts, tr->vocab_size, tr->opt.ns_exponent,
