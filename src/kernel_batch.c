@@ -84,8 +84,9 @@
  * sync costs a few passes over each hot row touched, so it must not come
  * after every short line (corpus10m's lines average 12 kept words). The
  * gap costs some accuracy, since each thread sees the other's changes to
- * these rows a sync late: CBOW NS, 2 threads, analogy .091 (24 runs)
- * against .095 synced after every line and .094 for one thread; but every
+ * these rows a sync late: CBOW NS, 2 threads, 2 epochs, analogy .091 (24
+ * runs) against .095 synced after every line and .094 for one thread (1-4%
+ * at 5 epochs; skip-gram the same with 2 threads as with 1); but every
  * line ran at half the speed, and every 2,048 words ~28% slower with the
  * vCPUs far apart (docs/BENCHMARKS.md, round 8). */
 #ifndef BATCH_SYNC_WORDS
