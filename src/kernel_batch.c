@@ -80,15 +80,18 @@
 #ifndef BATCH_NEG_MIN_BLOCKS
 #define BATCH_NEG_MIN_BLOCKS 4
 #endif
-/* Kept words a thread trains between two syncs of its hot rows, at most: a
- * sync costs a few passes over each hot row touched, so it must not come
- * after every short line (corpus10m's lines average 12 kept words). The
- * gap costs some accuracy, since each thread sees the other's changes to
- * these rows a sync late: CBOW NS, 2 threads, 2 epochs, analogy .091 (24
- * runs) against .095 synced after every line and .094 for one thread (1-4%
- * at 5 epochs; skip-gram the same with 2 threads as with 1); but every
- * line ran at half the speed, and every 2,048 words ~28% slower with the
- * vCPUs far apart (docs/BENCHMARKS.md, round 8). */
+/* Kept words the other threads train, together, between two syncs of one
+ * thread's hot rows, at most (kernel_batch_sync_words): a sync costs a few
+ * passes over each hot row touched, so it must not come after every short
+ * line (corpus10m's lines average 12 kept words); but each thread sees the
+ * others' changes to these rows a sync late, and what it misses grows with
+ * the other threads' words, not its own. With the gap fixed at 8,192 of a
+ * thread's own words, 4 threads lost a fifth of skip-gram NS's analogy
+ * (.081 against .106 without copies, 2 epochs, corpus10m); with 2 threads
+ * CBOW NS scores .091 (24 runs) against .095 synced after every line and
+ * .094 for one thread, but every line ran at half the speed and every
+ * 2,048 words ~28% slower with the vCPUs far apart (docs/BENCHMARKS.md,
+ * round 8). */
 #ifndef BATCH_SYNC_WORDS
 #define BATCH_SYNC_WORDS 8192
 #endif
@@ -242,14 +245,24 @@ static void batch_thread_release(struct train_thread *t)
  * would train diverging models and add up their changes, so at most an
  * eighth of the rows are private, and a thread syncs at least 256 times an
  * epoch. */
+int64_t kernel_batch_sync_words(int64_t words_per_epoch, int threads)
+{
+    if (threads <= 1)
+        return BATCH_SYNC_WORDS; /* no copies to sync */
+    int64_t gap = BATCH_SYNC_WORDS / (threads - 1);
+    const int64_t most = words_per_epoch / threads / 256;
+    if (most < gap)
+        gap = most;
+    return gap > 0 ? gap : 1;
+}
+
 static int hot_init(struct batch_buf *b, const struct trainer *tr)
 {
     const struct train_options *o = &tr->opt;
     const size_t n = tr->model.stride;
     const int64_t V = tr->vocab_size;
     const struct hot_counts hc = hot_counts(o, V);
-    const int64_t per_thread = tr->words_per_epoch / o->threads;
-    b->sync_words = per_thread / 256 < BATCH_SYNC_WORDS ? per_thread / 256 : BATCH_SYNC_WORDS;
+    b->sync_words = kernel_batch_sync_words(tr->words_per_epoch, o->threads);
     b->sync_hs_words = b->sync_words / BATCH_SYNC_HS_SPLIT;
     int status = hot_rows_init(&b->hot_in, tr->model.syn0, n, 1, hc.in);
     if (status == 0 && o->negative > 0)

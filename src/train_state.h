@@ -159,6 +159,12 @@ typedef void (*batch_centre_fn)(struct train_thread *t, void *arg, const struct 
  * not draw from t->rng: the model trains as without it, bit for bit. */
 void kernel_batch_on_centre(void *buf, batch_centre_fn fn, void *arg);
 
+/* Kept words one thread of the batched kernel trains between two syncs of
+ * its private row copies (with T > 1 threads): BATCH_SYNC_WORDS / (T - 1),
+ * so that the other threads train about as many words between two of its
+ * syncs whatever T, and at most an epoch's words / T / 256; at least 1. */
+int64_t kernel_batch_sync_words(int64_t words_per_epoch, int threads);
+
 /* The kernel named name, or NULL. Pure. */
 const struct train_kernel *train_kernel_find(const char *name);
 

@@ -764,6 +764,34 @@ static void test_centre_hook(void)
     }
 }
 
+/* ---- the sync gap of the private copies (kernel_batch_sync_words) -------- */
+
+/* A thread's copies miss what the other threads train between two of its
+ * syncs, so the gap shrinks as threads are added: together the others
+ * train about the same number of words between two syncs at any count
+ * (with a fixed gap of 8,192 of its own words, 4 threads lost a fifth of
+ * skip-gram NS's analogy). */
+static void test_sync_words(void)
+{
+    const int64_t big = 1000000000; /* an epoch long enough not to cap the gap */
+    const int64_t at2 = kernel_batch_sync_words(big, 2);
+    CHECK(at2 >= 1024);
+    for (int threads = 2; threads <= 256; threads++) {
+        const int64_t gap = kernel_batch_sync_words(big, threads);
+        const int64_t others = gap * (threads - 1);
+        CHECK(gap >= 1);
+        CHECK(others <= at2);
+        /* integer division loses less than one word per other thread */
+        CHECK(others > at2 - (threads - 1) || gap == 1);
+        CHECK(gap <= kernel_batch_sync_words(big, threads - 1) || threads == 2);
+    }
+    CHECK(kernel_batch_sync_words(big, 4) == at2 / 3);
+    /* Short epochs: every thread syncs at least 256 times an epoch. */
+    CHECK(kernel_batch_sync_words(2 * 256 * 100, 2) == 100);
+    CHECK(kernel_batch_sync_words(10, 2) == 1);
+    CHECK(kernel_batch_sync_words(0, 4) == 1);
+}
+
 int main(void)
 {
     TEST_RUN(test_sentence_exact);
@@ -774,5 +802,6 @@ int main(void)
     TEST_RUN(test_reproducible);
     TEST_RUN(test_odd_settings);
     TEST_RUN(test_centre_hook);
+    TEST_RUN(test_sync_words);
     return TEST_REPORT("test_train_batch");
 }
