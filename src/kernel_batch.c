@@ -236,15 +236,6 @@ static void batch_thread_release(struct train_thread *t)
     t->buf = NULL;
 }
 
-/* With several threads, private copies of the rows every thread writes
- * most (hotrows.h); with one there is nothing to bounce between cores, and
- * lookups pass straight through (the same bits as without copies). Ids are
- * in frequency order, 1 the most frequent; the Huffman root is inner node
- * V - 3, its nearest descendants just below it. The copies drift apart
- * between syncs; where they would be most of a small model the threads
- * would train diverging models and add up their changes, so at most an
- * eighth of the rows are private, and a thread syncs at least 256 times an
- * epoch. */
 int64_t kernel_batch_sync_words(int64_t words_per_epoch, int threads)
 {
     if (threads <= 1)
@@ -256,6 +247,15 @@ int64_t kernel_batch_sync_words(int64_t words_per_epoch, int threads)
     return gap > 0 ? gap : 1;
 }
 
+/* With several threads, private copies of the rows every thread writes
+ * most (hotrows.h); with one there is nothing to bounce between cores, and
+ * lookups pass straight through (the same bits as without copies). Ids are
+ * in frequency order, 1 the most frequent; the Huffman root is inner node
+ * V - 3, its nearest descendants just below it. The copies drift apart
+ * between syncs; where they would be most of a small model the threads
+ * would train diverging models and add up their changes, so at most an
+ * eighth of the rows are private, and a thread syncs at least 256 times an
+ * epoch. */
 static int hot_init(struct batch_buf *b, const struct trainer *tr)
 {
     const struct train_options *o = &tr->opt;
