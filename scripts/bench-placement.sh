@@ -2,10 +2,10 @@
 # bench-placement.sh — does sharing memory between two threads cost here?
 #
 # Runs scripts/placement.c (the training loop's row traffic without the
-# training; see its header) at one thread and at two, in its four layouts
-# (shared, split-rows, split-blocks, private), taking turns round by round,
-# and times a cache line's round trip between CPUs 0 and 1
-# (scripts/line-latency.c) before and after each round. A round whose two
+# training; see its header) at one thread and at two, in the layouts LAYOUTS
+# names (below; by default shared, split-rows, split-blocks, private), taking
+# turns round by round, and times a cache line's round trip between CPUs 0
+# and 1 (scripts/line-latency.c) before and after each round. A round whose two
 # readings are both under FAR_NS is "near", both at or above it "far", else
 # it is left out. Prints, per placement, the median million steps/s
 # (min-max) of each layout and its speed-up over one thread (shared layout,
@@ -18,6 +18,11 @@
 # write or the pages both use (docs/BENCHMARKS.md).
 #
 #   scripts/bench-placement.sh [ROUNDS] [SECONDS]   (default 20 rounds of 1 s runs)
+#
+# LAYOUTS="shared split-blocks:16 split-rows:256:3 read-shared ..." picks the
+# two-thread runs (default: shared split-rows split-blocks private); each is
+# LAYOUT[:BLOCK[:AHEAD]], placement.c's layout, block size in rows and
+# prefetch distance in steps (its header).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -35,7 +40,11 @@ mkdir -p "$OUT"
 cc -O2 -pthread "$ROOT/scripts/placement.c" -o "$OUT/placement" -lm || die "cannot build placement.c"
 cc -O2 -pthread "$ROOT/scripts/line-latency.c" -o "$OUT/line-latency" || die "cannot build line-latency.c"
 
-LAYOUTS=(shared split-rows split-blocks private)
+read -r -a LAYOUTS <<<"${LAYOUTS:-shared split-rows split-blocks private}"
+for layout in "${LAYOUTS[@]}"; do
+    [[ $layout =~ ^(shared|split-rows|split-blocks|read-shared|private)(:[1-9][0-9]*(:[0-9]+)?)?$ ]] ||
+        die "LAYOUTS: '$layout' is not LAYOUT[:BLOCK[:AHEAD]] (placement.c's layouts)"
+done
 RAW=$OUT/raw.tsv
 : >"$RAW"
 echo "# $(date -u +%FT%TZ) $(uptime)" >&2
@@ -44,7 +53,8 @@ for ((round = 1; round <= ROUNDS; round++)); do
     one=$("$OUT/placement" shared 1 "$SECONDS_PER_RUN")
     line="$one"
     for layout in "${LAYOUTS[@]}"; do
-        line="$line $("$OUT/placement" "$layout" 2 "$SECONDS_PER_RUN")"
+        IFS=: read -r name block ahead <<<"$layout"
+        line="$line $("$OUT/placement" "$name" 2 "$SECONDS_PER_RUN" "${block:-256}" "${ahead:-0}")"
     done
     after=$("$OUT/line-latency")
     echo "$round $before $after $line" | tee -a "$RAW" >&2
@@ -55,9 +65,9 @@ echo "placement: the line's round trip before and after the round (< $FAR_NS ns 
 echo "million steps/s, median (min-max) over the rounds, and the speed-up over one thread (shared, the same round)"
 echo
 echo "| placement | rounds | one thread | ${LAYOUTS[*]/%/ |}"
-echo "|---|---:|---:|---:|---:|---:|---:|"
+echo "|---|---:|---:|$(printf -- '---:|%.0s' "${LAYOUTS[@]}")"
 for want in near far; do
-    awk -v want="$want" -v far="$FAR_NS" '
+    awk -v want="$want" -v far="$FAR_NS" -v layouts="${#LAYOUTS[@]}" '
         function median_range(v, n, unit,    i, j, t, m) {
             for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
             m = n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
@@ -66,12 +76,17 @@ for want in near far; do
         (want == "near" && $2 < far && $3 < far) || (want == "far" && $2 >= far && $3 >= far) {
             n++
             one[n] = $4
-            for (k = 1; k <= 4; k++) { rate[k, n] = $(4 + k); ratio[k, n] = $(4 + k) / $4 }
+            for (k = 1; k <= layouts; k++) { rate[k, n] = $(4 + k); ratio[k, n] = $(4 + k) / $4 }
         }
         END {
-            if (n == 0) { printf "| %s | 0 | - | - | - | - | - |\n", want; exit }
+            if (n == 0) {
+                row = sprintf("| %s | 0 | - |", want)
+                for (k = 1; k <= layouts; k++) row = row " - |"
+                print row
+                exit
+            }
             row = sprintf("| %s | %d | %s |", want, n, median_range(one, n, ""))
-            for (k = 1; k <= 4; k++) {
+            for (k = 1; k <= layouts; k++) {
                 for (i = 1; i <= n; i++) { a[i] = rate[k, i]; b[i] = ratio[k, i] }
                 row = row sprintf(" %s, %s |", median_range(a, n, ""), median_range(b, n, "x"))
             }

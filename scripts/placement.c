@@ -14,16 +14,24 @@
  *   split-rows    one matrix, thread t moves each draw to a row of its own
  *                 parity: no row is written by two threads, but every
  *                 page holds rows of both
- *   split-blocks  one matrix, thread t keeps to its own blocks of 256 rows
- *                 (112 KiB): no row and almost no page written by both
+ *   split-blocks  one matrix, thread t keeps to its own blocks of BLOCK rows
+ *                 (default 256, 112 KiB): no row and almost no page written
+ *                 by both; smaller blocks put more rows of both on a page
+ *   read-shared   one matrix, every row drawn by both threads, but a thread
+ *                 writes only the rows of its own blocks and only reads the
+ *                 others': does reading a page the other thread writes cost?
  *   private       each thread its own matrix, allocated by itself
  *
  * The split layouts change which rows are trained (not training, a
  * measurement); what they tell apart is whether a slow-down comes from
  * rows both threads write or from memory both threads use.
  *
+ * AHEAD > 0 fetches each step's rows for writing (PREFETCHW where the
+ * compiler has it) AHEAD steps before the step, as w2v's kernel does: a
+ * cost that is the latency of a far line would then hide.
+ *
  *   cc -O2 -pthread scripts/placement.c -o placement -lm
- *   ./placement LAYOUT THREADS [SECONDS]     (prints million steps/s)
+ *   ./placement LAYOUT THREADS [SECONDS [BLOCK [AHEAD]]]   (prints million steps/s)
  * bench-placement.sh runs the layouts side by side with line-latency. */
 #define _GNU_SOURCE
 #include <math.h>
@@ -35,9 +43,9 @@
 #include <sys/mman.h>
 #include <time.h>
 
-enum { ROWS = 45000, DIM = 100, STRIDE = 112, HOT_IN = 1024, HOT_OUT = 2048, BLOCK = 256 };
-enum layout { SHARED, SPLIT_ROWS, SPLIT_BLOCKS, PRIVATE };
-enum { MAX_THREADS = 64 };
+enum { ROWS = 45000, DIM = 100, STRIDE = 112, HOT_IN = 1024, HOT_OUT = 2048 };
+enum layout { SHARED, SPLIT_ROWS, SPLIT_BLOCKS, READ_SHARED, PRIVATE };
+enum { MAX_THREADS = 64, RING = 64 };
 
 /* Walker's alias table over ROWS outcomes. */
 struct alias {
@@ -52,6 +60,7 @@ struct worker {
 };
 
 static enum layout layout;
+static int block_rows = 256, ahead; /* set once by main */
 static struct alias context_words, negatives;
 static float *shared_in, *shared_out;
 
@@ -143,8 +152,8 @@ static int32_t place(int32_t r, const struct worker *w)
         unit = w->threads;
         tail -= tail % w->threads - w->index;
     } else if (layout == SPLIT_BLOCKS) {
-        unit = w->threads * BLOCK;
-        tail -= (tail / BLOCK % w->threads - w->index) * BLOCK;
+        unit = w->threads * block_rows;
+        tail -= (tail / block_rows % w->threads - w->index) * block_rows;
     }
     /* Moving up past the last row: a whole round of owners back is the
      * same owner's. */
@@ -153,58 +162,123 @@ static int32_t place(int32_t r, const struct worker *w)
     return tail + HOT_OUT;
 }
 
+/* Whether thread w writes output row r (read-shared: its own blocks only). */
+static int writes(int32_t r, const struct worker *w)
+{
+    return layout != READ_SHARED || r < HOT_OUT || w->threads == 1 ||
+           (r - HOT_OUT) / block_rows % w->threads == w->index;
+}
+
+/* One step's rows: the input row, then the six output rows. */
+struct step {
+    float *in;
+    float *out[6];
+    int write[6];
+};
+
+struct rows {
+    float *hot_in, *hot_out, *in, *out;
+};
+
+static void draw_input(struct step *s, const struct rows *m, uint64_t *seed)
+{
+    int32_t c = draw(&context_words, seed);
+    s->in = c < HOT_IN ? m->hot_in + (size_t)c * STRIDE : m->in + (size_t)c * STRIDE;
+}
+
+static void draw_output(struct step *s, int j, const struct rows *m, const struct worker *w,
+                        uint64_t *seed)
+{
+    int32_t r = place(j == 0 ? draw(&context_words, seed) : draw(&negatives, seed), w);
+    s->out[j] = r < HOT_OUT ? m->hot_out + (size_t)r * STRIDE : m->out + (size_t)r * STRIDE;
+    s->write[j] = writes(r, w);
+}
+
+static void draw_step(struct step *s, const struct rows *m, const struct worker *w, uint64_t *seed)
+{
+    draw_input(s, m, seed);
+    for (int j = 0; j < 6; j++)
+        draw_output(s, j, m, w, seed);
+}
+
+static void prefetch_step(const struct step *s)
+{
+    for (int i = 0; i < STRIDE; i += 16) {
+        __builtin_prefetch(s->in + i, 1, 3);
+        for (int j = 0; j < 6; j++)
+            __builtin_prefetch(s->out[j] + i, 1, 3);
+    }
+}
+
 static void *work(void *arg)
 {
     struct worker *w = arg;
-    float *hot_in = matrix(HOT_IN), *hot_out = matrix(HOT_OUT);
-    float *out = layout == PRIVATE ? matrix(ROWS) : shared_out;
+    struct rows m = {matrix(HOT_IN), matrix(HOT_OUT), shared_in, shared_out};
+    if (layout == PRIVATE)
+        m.out = matrix(ROWS);
     uint64_t seed = 0x9E3779B97F4A7C15u * (uint64_t)(w->index + 1);
+    struct step ring[RING];
     float grad[DIM];
     long steps = 0;
+    for (int k = 0; k < ahead; k++)
+        draw_step(&ring[k], &m, w, &seed);
     double start = now(), t;
     do {
         for (int k = 0; k < 1024; k++, steps++) {
-            int32_t c = draw(&context_words, &seed);
-            float *in = c < HOT_IN ? hot_in + (size_t)c * STRIDE : shared_in + (size_t)c * STRIDE;
+            struct step *s = &ring[steps % RING];
+            if (ahead > 0) {
+                struct step *next = &ring[(steps + ahead) % RING];
+                draw_step(next, &m, w, &seed);
+                prefetch_step(next);
+            } else {
+                draw_input(s, &m, &seed);
+            }
             memset(grad, 0, sizeof grad);
             for (int j = 0; j < 6; j++) {
-                int32_t r = place(j == 0 ? draw(&context_words, &seed) : draw(&negatives, &seed), w);
-                float *row = r < HOT_OUT ? hot_out + (size_t)r * STRIDE : out + (size_t)r * STRIDE;
+                if (ahead == 0) /* each row drawn just before its use */
+                    draw_output(s, j, &m, w, &seed);
+                float *row = s->out[j];
                 float dot = 0;
                 for (int i = 0; i < DIM; i++)
-                    dot += row[i] * in[i];
+                    dot += row[i] * s->in[i];
                 /* label - sigmoid(dot), the sigmoid's cheap stand-in:
                  * bounded updates keep every value finite and normal. */
                 float g = 0.025f * ((j == 0) - 0.5f * (1 + dot / (1 + fabsf(dot))));
-                for (int i = 0; i < DIM; i++) {
+                for (int i = 0; i < DIM; i++)
                     grad[i] += g * row[i];
-                    row[i] += g * in[i];
-                }
+                if (s->write[j])
+                    for (int i = 0; i < DIM; i++)
+                        row[i] += g * s->in[i];
             }
             for (int i = 0; i < DIM; i++)
-                in[i] += grad[i];
+                s->in[i] += grad[i];
         }
         t = now();
     } while (t - start < w->seconds);
     w->steps_per_s = (double)steps / (t - start);
-    free(hot_in);
-    free(hot_out);
-    if (out != shared_out)
-        free(out);
+    free(m.hot_in);
+    free(m.hot_out);
+    if (m.out != shared_out)
+        free(m.out);
     return NULL;
 }
 
 int main(int argc, char **argv)
 {
-    static const char *names[] = {"shared", "split-rows", "split-blocks", "private"};
+    static const char *names[] = {"shared", "split-rows", "split-blocks", "read-shared", "private"};
     int threads = argc >= 3 ? atoi(argv[2]) : 0;
     double seconds = argc >= 4 ? atof(argv[3]) : 1.0;
+    block_rows = argc >= 5 ? atoi(argv[4]) : 256;
+    ahead = argc >= 6 ? atoi(argv[5]) : 0;
     int found = -1;
-    for (int i = 0; argc >= 3 && i < 4; i++)
+    for (int i = 0; argc >= 3 && i < 5; i++)
         if (strcmp(argv[1], names[i]) == 0)
             found = i;
-    if (found < 0 || threads < 1 || threads > MAX_THREADS || !(seconds > 0 && seconds < 3600)) {
-        fprintf(stderr, "usage: placement shared|split-rows|split-blocks|private THREADS [SECONDS]\n");
+    if (found < 0 || threads < 1 || threads > MAX_THREADS || !(seconds > 0 && seconds < 3600) ||
+        block_rows < 1 || block_rows > ROWS || ahead < 0 || ahead >= RING) {
+        fprintf(stderr, "usage: placement shared|split-rows|split-blocks|read-shared|private "
+                        "THREADS [SECONDS [BLOCK [AHEAD]]]  (BLOCK 1-%d rows, AHEAD 0-%d steps)\n",
+                ROWS, RING - 1);
         return 2;
     }
     layout = (enum layout)found;
