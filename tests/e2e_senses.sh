@@ -50,12 +50,17 @@ out=$(printf 'b4 bank b5\nnothing known here\n' | "$W2V" disambiguate "$TMP/sens
 if [ "$out" = "b4#1 $b_sense b5#1
 nothing known here" ]; then pass; else fail "disambiguate from stdin: '$out'"; fi
 
-# Two threads (the sense table shared without locks): the same senses.
+# Two threads (the sense table shared without locks): the same senses. The
+# run is not deterministic: once in some 2,500 runs bank had a third sense
+# (a context whose best cosine to both centres fell below the threshold
+# opens one). Count the senses that hold at least a tenth of the word's
+# occurrences, so that a sense a stray context opened does not count.
 check "train --senses, 2 threads" "$W2V" train "$TMP/planted.txt" -o "$TMP/vec2.bin" \
     --model skipgram --sample 0 --threads 2 --dim 32 --min-count 1 --quiet --seed 5 \
     --senses 3 --senses-output "$TMP/senses2.bin"
-n2=$("$W2V" senses "$TMP/senses2.bin" bank calm -k 0 | awk -F'#' '{ n[$1]++ } END { print n["bank"] + 0, n["calm"] + 0 }')
-if [ "$n2" = "2 1" ]; then pass; else fail "2 threads: bank and calm have '$n2' senses, not '2 1'"; fi
+n2=$("$W2V" senses "$TMP/senses2.bin" bank calm -k 0 |
+     awk -F'\t' '$2 >= 0.1 { split($1, w, "#"); n[w[1]]++ } END { print n["bank"] + 0, n["calm"] + 0 }')
+if [ "$n2" = "2 1" ]; then pass; else fail "2 threads: bank and calm have '$n2' senses of 10% or more, not '2 1'"; fi
 
 # The main output is plain skip-gram's: one thread, one seed, same bytes.
 "$W2V" train "$TMP/planted.txt" -o "$TMP/plain.bin" $PLAIN
