@@ -26,9 +26,9 @@
  * measurement); what they tell apart is whether a slow-down comes from
  * rows both threads write or from memory both threads use.
  *
- * AHEAD > 0 fetches each step's rows for writing (PREFETCHW where the
- * compiler has it) AHEAD steps before the step, as w2v's kernel does: a
- * cost that is the latency of a far line would then hide.
+ * AHEAD > 0 fetches each step's rows for writing (PREFETCHW on x86)
+ * AHEAD steps before the step, as w2v's kernel does: a cost that is the
+ * latency of a far line would then hide.
  *
  *   cc -O2 -pthread scripts/placement.c -o placement -lm
  *   ./placement LAYOUT THREADS [SECONDS [BLOCK [AHEAD]]]   (prints million steps/s)
@@ -201,12 +201,23 @@ static void draw_step(struct step *s, const struct rows *m, const struct worker 
         draw_output(s, j, m, w, seed);
 }
 
+/* PREFETCHW, as w2v's kernels_prefetch_write: __builtin_prefetch(p, 1, 3)
+ * without -mprfchw is a read prefetch. */
+static inline void prefetch_write(const float *p)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __asm__ volatile("prefetchw %0" : : "m"(*(const char *)p));
+#else
+    __builtin_prefetch(p, 1, 3);
+#endif
+}
+
 static void prefetch_step(const struct step *s)
 {
     for (int i = 0; i < STRIDE; i += 16) {
-        __builtin_prefetch(s->in + i, 1, 3);
+        prefetch_write(s->in + i);
         for (int j = 0; j < 6; j++)
-            __builtin_prefetch(s->out[j] + i, 1, 3);
+            prefetch_write(s->out[j] + i);
     }
 }
 
@@ -244,11 +255,14 @@ static void *work(void *arg)
                 /* label - sigmoid(dot), the sigmoid's cheap stand-in:
                  * bounded updates keep every value finite and normal. */
                 float g = 0.025f * ((j == 0) - 0.5f * (1 + dot / (1 + fabsf(dot))));
-                for (int i = 0; i < DIM; i++)
-                    grad[i] += g * row[i];
                 if (s->write[j])
-                    for (int i = 0; i < DIM; i++)
+                    for (int i = 0; i < DIM; i++) {
+                        grad[i] += g * row[i];
                         row[i] += g * s->in[i];
+                    }
+                else
+                    for (int i = 0; i < DIM; i++)
+                        grad[i] += g * row[i];
             }
             for (int i = 0; i < DIM; i++)
                 s->in[i] += grad[i];
