@@ -171,17 +171,35 @@ static void thread_flush(struct train_thread *t)
                                   tr->words_per_epoch * (int64_t)tr->opt.epochs);
 }
 
-/* Whether training has diverged, judged by one row it just trained: too
+/* Whether training has diverged, judged by one row it trained lately: too
  * large a rate makes the rows grow until they overflow to inf and NaN,
  * within seconds. The row's sum of squares is non-finite once any element
- * is (or beyond ~1e19, divergence too). Once per sentence it costs D
- * multiply-adds next to the sentence's thousands. Hogwild: another thread
- * may be updating the row; kernels_dot is the documented reader. */
+ * is (or beyond ~1e19, divergence too). Hogwild: another thread may be
+ * updating the row; kernels_dot is the documented reader. */
 static int row_diverged(const struct trainer *tr, int32_t word)
 {
     const size_t n = tr->model.stride;
     const float *row = model_row(tr->model.syn0, n, word); // syn0: [V, n] row-major
     return !isfinite(kernels_dot(row, row, n));
+}
+
+/* Flush t's counters and look for divergence in the row of `word` (0: no
+ * sentence trained yet), at every flush rather than every sentence: the
+ * shared row of a frequent word is often one the other thread wrote last
+ * (at its sync of its private copies), and reading it after every line,
+ * unprefetched, cost two threads 10% of their words/s with the vCPUs far
+ * apart (cbow-ns, docs/BENCHMARKS.md, round 9); a flush comes every
+ * W2V_PROGRESS_BATCH words or chunk end, soon enough (a diverging run
+ * overflows within seconds, and a private copy reaches the shared row at
+ * the next sync). Returns 1 when diverged, the threads asked to stop. */
+static int flush_and_check(struct train_thread *t, int32_t word)
+{
+    thread_flush(t);
+    if (word <= 0 || !row_diverged(t->tr, word))
+        return 0;
+    t->status = W2V_EDIVERGED;
+    atomic_store(&t->tr->stop, 1);
+    return 1;
 }
 
 /* Where thread t stops or pauses: its counters and place into r. The
@@ -237,6 +255,7 @@ static void *thread_main(void *arg)
     const int64_t last = n_chunks * (int64_t)tr->opt.epochs;
     int64_t g = r->started ? r->chunk : -1, pos = r->pos, end = r->end;
     int stopped = 0;
+    int32_t trained = 0; /* the middle word of the last sentence trained */
     for (;;) {
         if (g < 0) {
             /* Once every chunk is handed out, take none: a thread that ran
@@ -276,16 +295,13 @@ static void *thread_main(void *arg)
             t->pending_kept += len;
             if (len > 1) {
                 train_sentence(t, t->sentence, len);
-                if (row_diverged(tr, t->sentence[len / 2])) {
-                    t->status = W2V_EDIVERGED;
-                    atomic_store(&tr->stop, 1);
-                    goto out;
-                }
+                trained = t->sentence[len / 2];
             }
-            if (t->pending_words >= W2V_PROGRESS_BATCH)
-                thread_flush(t);
+            if (t->pending_words >= W2V_PROGRESS_BATCH && flush_and_check(t, trained))
+                goto out;
         }
-        thread_flush(t);
+        if (flush_and_check(t, trained))
+            goto out;
         g = -1;
     }
 out:
