@@ -461,6 +461,32 @@ static inline void sentence_start(struct train_thread *t, struct batch_buf *bb,
         prefetch_row(hot_rows_peek(&bb->hot_in, sen[j]), tr->model.stride);
 }
 
+/* The last BATCH_AHEAD centres of a line have no centre that far ahead to
+ * look at: they look at the next line instead (t->next_ids, the raw ids
+ * before subsampling, so a prefetch may go to a word that is then
+ * dropped). At the line's k-th centre from that point it fetches the output
+ * rows of the next line's word k (its NS row or Huffman path) and the input
+ * rows of its words 3k .. 3k + 2, so that the next line's first rows are on
+ * their way while this one ends instead of being asked for at its start.
+ * No random numbers: the same bits as without. Two threads with the vCPUs
+ * far apart, 1 epoch of corpus10m: cbow-ns 6.52M -> 6.75M words/s, sg-ns
+ * 4.96M -> 5.07M, cbow-hs 3.80M -> 3.81M (docs/BENCHMARKS.md, round 9). */
+static inline void prefetch_next_line(const struct train_thread *t, const struct batch_buf *bb,
+                                      int32_t k)
+{
+    const struct trainer *tr = t->tr;
+    const int32_t *next = t->next_ids;
+    const size_t n = tr->model.stride;
+    for (int32_t j = 0; next && j < 3 * k + 3 && j < t->next_n && next[j] != 0; j++) {
+        if (j >= 3 * k)
+            prefetch_row(hot_rows_peek(&bb->hot_in, next[j]), n);
+        if (j == k && tr->opt.negative > 0)
+            prefetch_row(hot_rows_peek(&bb->hot_out, next[j]), n);
+        if (j == k && tr->opt.hs)
+            prefetch_path(tr, bb, next[j]);
+    }
+}
+
 /* Input row B of the current centre: the row of word id. Returns B + 1. */
 static inline int add_input(struct batch_buf *bb, int B, int32_t id)
 {
@@ -482,6 +508,8 @@ static inline int window_inputs(struct train_thread *t, struct batch_buf *bb, co
         draw_ahead(t, bb, sen, i + BATCH_AHEAD);
         if (i + BATCH_AHEAD + W < len)
             prefetch_row(hot_rows_peek(&bb->hot_in, sen[i + BATCH_AHEAD + W]), tr->model.stride);
+    } else {
+        prefetch_next_line(t, bb, i + BATCH_AHEAD - len);
     }
     int win = sampling_window(&t->rng, W);
     int32_t a = i > win ? i - win : 0;
@@ -507,6 +535,8 @@ static inline int set_inputs(struct train_thread *t, struct batch_buf *bb, const
     const int32_t m = t->tr->opt.max_set - 1;
     if (i + BATCH_AHEAD < len)
         draw_ahead(t, bb, sen, i + BATCH_AHEAD);
+    else
+        prefetch_next_line(t, bb, i + BATCH_AHEAD - len);
     int B = 0;
     if (len - 1 <= m) {
         for (int32_t j = 0; j < len; j++)

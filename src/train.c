@@ -294,6 +294,8 @@ static void *thread_main(void *arg)
             }
             t->pending_kept += len;
             if (len > 1) {
+                t->next_ids = ids + pos;
+                t->next_n = (int32_t)(end - pos < W2V_MAX_SENTENCE ? end - pos : W2V_MAX_SENTENCE);
                 train_sentence(t, t->sentence, len);
                 trained = t->sentence[len / 2];
             }
@@ -495,6 +497,8 @@ void train_thread_setup(struct train_thread *t, struct trainer *tr, int id)
     t->id = id;
     rng_seed(&t->rng, tr->opt.seed, (uint64_t)id);
     t->loss_tick = W2V_LOSS_EVERY;
+    t->next_ids = NULL;
+    t->next_n = 0;
 }
 
 int64_t train_chunks(int threads, int64_t n_ids)

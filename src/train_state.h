@@ -108,6 +108,10 @@ struct train_thread {
     int32_t loss_tick;         /* centre words until the next loss sample */
     int32_t *sentence;         /* [W2V_MAX_SENTENCE] kept ids of the sentence */
     void *buf;                 /* the kernel's own per-thread buffers */
+    const int32_t *next_ids;   /* [next_n] the raw ids after the sentence being trained (0
+                                * ends a line; before subsampling): a kernel may prefetch
+                                * their rows; NULL when unknown */
+    int32_t next_n;
     int status;                /* 0, or why the thread stopped */
 };
 

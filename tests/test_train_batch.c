@@ -764,6 +764,66 @@ static void test_centre_hook(void)
     }
 }
 
+/* The next line's ids (t->next_ids) are only prefetched: with them, and
+ * with lines and ids that stop short or run out, every configuration
+ * trains the same bits as without (no random number drawn, no row
+ * written). */
+static void test_next_line_prefetch(void)
+{
+    enum { V = 40, LEN = 12, NEXT = 10 };
+    int64_t counts[V];
+    for (int i = 0; i < V; i++)
+        counts[i] = 100 - i;
+    int32_t ids[LEN + 1], sen[LEN];
+    for (int i = 0; i < LEN; i++)
+        ids[i] = sen[i] = 1 + (i * 7) % (V - 1);
+    ids[LEN] = 0;
+    /* the next line: four words, its end, then more (not to be touched) */
+    const int32_t next[NEXT] = {5, 9, 1, 30, 0, 2, 3, 4, 6, 7};
+    for (int combo = 0; combo < 4; combo++) {
+        struct trainer *tr[2] = {NULL, NULL};
+        struct train_thread t[2];
+        for (int k = 0; k < 2; k++) {
+            struct train_options o;
+            struct w2v_err err;
+            train_options_default(&o);
+            o.arch = combo & 1 ? TRAIN_SKIPGRAM : TRAIN_CBOW;
+            o.hs = (combo & 2) != 0;
+            o.negative = combo & 2 ? 0 : 5;
+            o.dim = 16;
+            o.sample = 0;
+            o.threads = 1;
+            o.seed = 5;
+            if (train_init(&tr[k], &o, counts, V, ids, LEN + 1, &err) != 0) {
+                CHECK(0);
+                return;
+            }
+            train_thread_setup(&t[k], tr[k], 0);
+            CHECK(t[k].next_ids == NULL && t[k].next_n == 0);
+            t[k].alpha = 0.025f;
+            CHECK(kernel_batch.thread_init(&t[k]) == 0);
+        }
+        for (int len = 2; len <= LEN; len += 5)
+            for (int n = 0; n <= NEXT; n += 3) {
+                t[1].next_ids = next;
+                t[1].next_n = n;
+                for (int k = 0; k < 2; k++)
+                    kernel_batch.train_sentence(&t[k], sen, len);
+            }
+        const size_t bytes = (size_t)V * tr[0]->model.stride * sizeof(float);
+        CHECK(memcmp(tr[0]->model.syn0, tr[1]->model.syn0, bytes) == 0);
+        if (combo & 2)
+            CHECK(memcmp(tr[0]->model.syn1, tr[1]->model.syn1, bytes) == 0);
+        else
+            CHECK(memcmp(tr[0]->model.syn1neg, tr[1]->model.syn1neg, bytes) == 0);
+        CHECK(memcmp(&t[0].rng, &t[1].rng, sizeof t[0].rng) == 0);
+        for (int k = 0; k < 2; k++) {
+            kernel_batch.thread_release(&t[k]);
+            train_release(&tr[k]);
+        }
+    }
+}
+
 /* ---- the sync gap of the private copies (kernel_batch_sync_words) -------- */
 
 /* A thread's copies miss what the other threads train between two of its
@@ -802,6 +862,7 @@ int main(void)
     TEST_RUN(test_reproducible);
     TEST_RUN(test_odd_settings);
     TEST_RUN(test_centre_hook);
+    TEST_RUN(test_next_line_prefetch);
     TEST_RUN(test_sync_words);
     return TEST_REPORT("test_train_batch");
 }
