@@ -710,6 +710,31 @@ static void hook_check(struct train_thread *t, void *arg, const struct batch_cen
     h->bad += draws > (float)tr->opt.negative;
 }
 
+/* Two one-thread trainers with the same options and stream and a batched
+ * thread each, to train side by side and compare bit for bit. Returns 0,
+ * or -1 (and fails the check) when one cannot be made. */
+static int twin_trainers(const struct train_options *o, const int64_t *counts, int32_t V,
+                         const int32_t *ids, int64_t n, struct trainer *tr[2],
+                         struct train_thread t[2])
+{
+    for (int k = 0; k < 2; k++) {
+        struct w2v_err err;
+        tr[k] = NULL;
+        if (train_init(&tr[k], o, counts, V, ids, n, &err) != 0) {
+            CHECK(0);
+            if (k == 1) {
+                kernel_batch.thread_release(&t[0]);
+                train_release(&tr[0]);
+            }
+            return -1;
+        }
+        train_thread_setup(&t[k], tr[k], 0);
+        t[k].alpha = 0.025f;
+        CHECK(kernel_batch.thread_init(&t[k]) == 0);
+    }
+    return 0;
+}
+
 /* A hook sees every centre word with its window and negatives, and the
  * model trains as without it, bit for bit (it draws nothing from t->rng). */
 static void test_centre_hook(void)
@@ -722,27 +747,19 @@ static void test_centre_hook(void)
     for (int i = 0; i < LEN; i++)
         ids[i] = sen[i] = i + 1;
     ids[LEN] = 0;
-    struct trainer *tr[2] = {NULL, NULL};
+    struct trainer *tr[2];
     struct train_thread t[2];
     struct hook_log h = {0};
-    for (int k = 0; k < 2; k++) {
-        struct train_options o;
-        struct w2v_err err;
-        train_options_default(&o);
-        o.arch = TRAIN_SKIPGRAM;
-        o.dim = 16;
-        o.window = 4;
-        o.sample = 0;
-        o.threads = 1;
-        o.seed = 11;
-        if (train_init(&tr[k], &o, counts, V, ids, LEN + 1, &err) != 0) {
-            CHECK(0);
-            return;
-        }
-        train_thread_setup(&t[k], tr[k], 0);
-        t[k].alpha = 0.025f;
-        CHECK(kernel_batch.thread_init(&t[k]) == 0);
-    }
+    struct train_options o;
+    train_options_default(&o);
+    o.arch = TRAIN_SKIPGRAM;
+    o.dim = 16;
+    o.window = 4;
+    o.sample = 0;
+    o.threads = 1;
+    o.seed = 11;
+    if (twin_trainers(&o, counts, V, ids, LEN + 1, tr, t) != 0)
+        return;
     h.tr = tr[1];
     h.last_i = -1;
     kernel_batch_on_centre(t[1].buf, hook_check, &h);
@@ -781,28 +798,20 @@ static void test_next_line_prefetch(void)
     /* the next line: four words, its end, then more (not to be touched) */
     const int32_t next[NEXT] = {5, 9, 1, 30, 0, 2, 3, 4, 6, 7};
     for (int combo = 0; combo < 4; combo++) {
-        struct trainer *tr[2] = {NULL, NULL};
+        struct trainer *tr[2];
         struct train_thread t[2];
-        for (int k = 0; k < 2; k++) {
-            struct train_options o;
-            struct w2v_err err;
-            train_options_default(&o);
-            o.arch = combo & 1 ? TRAIN_SKIPGRAM : TRAIN_CBOW;
-            o.hs = (combo & 2) != 0;
-            o.negative = combo & 2 ? 0 : 5;
-            o.dim = 16;
-            o.sample = 0;
-            o.threads = 1;
-            o.seed = 5;
-            if (train_init(&tr[k], &o, counts, V, ids, LEN + 1, &err) != 0) {
-                CHECK(0);
-                return;
-            }
-            train_thread_setup(&t[k], tr[k], 0);
-            CHECK(t[k].next_ids == NULL && t[k].next_n == 0);
-            t[k].alpha = 0.025f;
-            CHECK(kernel_batch.thread_init(&t[k]) == 0);
-        }
+        struct train_options o;
+        train_options_default(&o);
+        o.arch = combo & 1 ? TRAIN_SKIPGRAM : TRAIN_CBOW;
+        o.hs = (combo & 2) != 0;
+        o.negative = combo & 2 ? 0 : 5;
+        o.dim = 16;
+        o.sample = 0;
+        o.threads = 1;
+        o.seed = 5;
+        if (twin_trainers(&o, counts, V, ids, LEN + 1, tr, t) != 0)
+            return;
+        CHECK(t[0].next_ids == NULL && t[0].next_n == 0);
         for (int len = 2; len <= LEN; len += 5)
             for (int n = 0; n <= NEXT; n += 3) {
                 t[1].next_ids = next;
