@@ -41,8 +41,8 @@
 #define BATCH_AHEAD 3
 #endif
 #define BATCH_RING 8
-/* Rows each thread keeps private copies of when there are several threads
- * (hotrows.h): the most frequent words' input rows (syn0) and output rows
+/* Rows each thread keeps private copies of, at most, when there are several
+ * threads (hotrows.h): the most frequent words' input rows (syn0) and output rows
  * (syn1neg), and the Huffman inner nodes nearest the root (syn1). On
  * corpus10m the top 1024 words take 52% of the kept tokens and the top
  * 2048 57% of the negative draws (66% and 68% for twice as many); a row
@@ -65,6 +65,22 @@
 #endif
 #ifndef BATCH_HOT_HS
 #define BATCH_HOT_HS 1024
+#endif
+/* Those are the most; a thread keeps a copy of a row only if it is expected
+ * to touch it at least BATCH_HOT_TOUCHES times between two of its syncs
+ * (kernel_batch_hot_rows). A copy's sync costs a pass over three rows and
+ * one transfer of the shared row from the core that synced it last; a row
+ * touched once or twice in that time costs about as much left shared, and
+ * the copy only makes it staler. The sync gap shrinks as threads are added
+ * (kernel_batch_sync_words), and so do the copies: on corpus10m with the
+ * defaults, all 1024 + 2048 (+ 1024 nodes) at 2 threads, 1024 + 1231 (+ 430)
+ * at 4, 239 + 152 (+ 73) at 16. One thread run with 16 threads' copies and
+ * syncs (a diagnostic build) trained at 73-90% of its speed without them,
+ * and at 91-99% with these counts; with 2 threads, where nothing changed on
+ * corpus10m, fewer copies (4 touches: 604 nodes) cost cbow-hs 3% with the
+ * vCPUs far apart (docs/BENCHMARKS.md, round 10). */
+#ifndef BATCH_HOT_TOUCHES
+#define BATCH_HOT_TOUCHES 2
 #endif
 /* With several threads, the negatives past the private output rows come
  * from the thread's own blocks of this many ids (struct alias_share): 112
@@ -159,15 +175,13 @@ static int32_t min32(int64_t a, int64_t b)
     return (int32_t)(a < b ? a : b);
 }
 
-/* Private row copies per thread (see hot_init): none with one thread; else
- * BATCH_HOT_* of each matrix in use, at most an eighth of the V rows. */
-struct hot_counts {
-    int32_t in, out, hs;
-};
-
-static struct hot_counts hot_counts(const struct train_options *o, int64_t V)
+/* The most private row copies per thread (see hot_init): none with one
+ * thread; else BATCH_HOT_* of each matrix in use, at most an eighth of the
+ * V rows. kernel_batch_hot_rows keeps fewer where a thread would touch
+ * them too seldom between two syncs. */
+static struct batch_hot_rows hot_caps(const struct train_options *o, int64_t V)
 {
-    struct hot_counts c = {0, 0, 0};
+    struct batch_hot_rows c = {0, 0, 0};
     if (o->threads <= 1)
         return c;
     const int64_t most = V / 8;
@@ -177,12 +191,96 @@ static struct hot_counts hot_counts(const struct train_options *o, int64_t V)
     return c;
 }
 
-/* The first id the shares deal out (past the private output copies: ids
- * 1 .. out), or 0 when the threads draw from one table (one thread, no
- * NS, or a tail under BATCH_NEG_MIN_BLOCKS blocks per thread). */
+/* What a thread's touches of a row follow, per kept word trained: the
+ * word's share of the kept words (as a centre), times the inputs per
+ * centre for an input row; and for an output row, K times its share of the
+ * negative draws as well. */
+struct touch_rates {
+    const struct trainer *tr;
+    double inputs;     /* input rows per centre word */
+    double kept_total; /* sum of count x keep-probability over the words */
+    double neg_total;  /* sum of the negatives' weights, count^ns_exponent */
+};
+
+static double input_touches(const struct touch_rates *r, int32_t id)
+{
+    const struct trainer *tr = r->tr;
+    return r->inputs * (double)tr->counts[id] * tr->keep[id] / r->kept_total;
+}
+
+static double output_touches(const struct touch_rates *r, int32_t id)
+{
+    const struct trainer *tr = r->tr;
+    const double c = (double)tr->counts[id];
+    return c * tr->keep[id] / r->kept_total +
+           tr->opt.negative * pow(c, tr->opt.ns_exponent) / r->neg_total;
+}
+
+/* How many of the inner nodes nearest the root (ids V - 3 down) a thread
+ * visits at least `need` times per kept word, at most cap: a node's visits
+ * are the kept share of the words below it. Along a path the ids fall (a
+ * node is made after its children), so each word's walk stops at the first
+ * node below the candidates. */
+static int32_t hot_nodes(const struct trainer *tr, int32_t cap, double need, double kept_total)
+{
+    const struct huffman *hf = &tr->huffman;
+    const int32_t root = tr->vocab_size - 3, lo = root + 1 - cap;
+    double *visits = w2v_calloc((size_t)cap, sizeof *visits);
+    if (!visits)
+        return cap; /* as before this policy: the most copies */
+    for (int32_t w = 1; w < tr->vocab_size; w++) {
+        const double share = (double)tr->counts[w] * tr->keep[w] / kept_total;
+        const int64_t off = hf->offset[w - 1];
+        for (int32_t b = 0; b < hf->length[w - 1] && hf->points[off + b] >= lo; b++)
+            visits[hf->points[off + b] - lo] += share;
+    }
+    int32_t n = 0;
+    while (n < cap && visits[cap - 1 - n] >= need)
+        n++;
+    w2v_free(visits);
+    return n;
+}
+
+/* Ids are in count order, so a row's touches fall with its id: the copies
+ * are the ids 1 .. n before the first that falls short, at most the cap. */
+struct batch_hot_rows kernel_batch_hot_rows(const struct trainer *tr, int64_t sync_words)
+{
+    const struct train_options *o = &tr->opt;
+    struct batch_hot_rows c = hot_caps(o, tr->vocab_size);
+    if (c.in + c.out + c.hs == 0)
+        return c;
+    struct touch_rates r = {tr, o->context_line ? o->max_set - 1 : o->window + 1, 0, 0};
+    for (int32_t w = 1; w < tr->vocab_size; w++) {
+        r.kept_total += (double)tr->counts[w] * tr->keep[w];
+        if (c.out > 0 && tr->counts[w] > 0)
+            r.neg_total += pow((double)tr->counts[w], o->ns_exponent);
+    }
+    if (!(r.kept_total > 0))
+        return c;
+    /* touches per kept word that make BATCH_HOT_TOUCHES between two syncs */
+    const double need = BATCH_HOT_TOUCHES / (double)(sync_words > 0 ? sync_words : 1);
+    int32_t n = 0;
+    while (n < c.in && input_touches(&r, n + 1) >= need)
+        n++;
+    c.in = n;
+    n = 0;
+    while (r.neg_total > 0 && n < c.out && output_touches(&r, n + 1) >= need)
+        n++;
+    c.out = n;
+    if (c.hs > 0)
+        c.hs = hot_nodes(tr, c.hs, need * BATCH_SYNC_HS_SPLIT, r.kept_total);
+    return c;
+}
+
+/* The first id the shares deal out (past the most private output copies:
+ * ids 1 .. BATCH_HOT_OUT, of which kernel_batch_hot_rows may keep fewer;
+ * the rest are drawn by every thread, since dealing out frequent words
+ * cost a quarter of the accuracy), or 0 when the threads draw from one
+ * table (one thread, no NS, or a tail under BATCH_NEG_MIN_BLOCKS blocks
+ * per thread). */
 static int32_t share_from(const struct train_options *o, int64_t V)
 {
-    const struct hot_counts hc = hot_counts(o, V);
+    const struct batch_hot_rows hc = hot_caps(o, V);
     const int64_t from = 1 + (int64_t)hc.out;
     const int64_t least = (int64_t)BATCH_NEG_MIN_BLOCKS * BATCH_NEG_BLOCK * o->threads;
     return hc.out > 0 && V - from >= least ? (int32_t)from : 0;
@@ -197,7 +295,7 @@ static size_t batch_buf_bytes(const struct train_options *o, int64_t V, int32_t 
     size_t negs = (size_t)BATCH_RING * (size_t)(o->negative > 0 ? o->negative : 1);
     size_t outs = max_out(o, max_code);
     size_t stride = model_stride(o->dim);
-    const struct hot_counts hc = hot_counts(o, V);
+    const struct batch_hot_rows hc = hot_caps(o, V); /* the most */
     size_t hot = (size_t)hc.in + (size_t)hc.out + (size_t)hc.hs;
     const int32_t from = share_from(o, V);
     size_t share = 0; /* share 0 is the largest */
@@ -261,9 +359,9 @@ static int hot_init(struct batch_buf *b, const struct trainer *tr)
     const struct train_options *o = &tr->opt;
     const size_t n = tr->model.stride;
     const int64_t V = tr->vocab_size;
-    const struct hot_counts hc = hot_counts(o, V);
     b->sync_words = kernel_batch_sync_words(tr->words_per_epoch, o->threads);
     b->sync_hs_words = b->sync_words / BATCH_SYNC_HS_SPLIT;
+    const struct batch_hot_rows hc = kernel_batch_hot_rows(tr, b->sync_words);
     int status = hot_rows_init(&b->hot_in, tr->model.syn0, n, 1, hc.in);
     if (status == 0 && o->negative > 0)
         status = hot_rows_init(&b->hot_out, tr->model.syn1neg, n, 1, hc.out);
@@ -281,7 +379,7 @@ static int share_init(struct batch_buf *b, const struct train_thread *t)
     const int32_t from = share_from(&tr->opt, tr->vocab_size);
     if (from == 0)
         return 0;
-    return alias_share_build(&b->negatives, tr->neg_counts, tr->vocab_size, tr->opt.ns_exponent,
+    return alias_share_build(&b->negatives, tr->counts, tr->vocab_size, tr->opt.ns_exponent,
                              from, BATCH_NEG_BLOCK, t->id, tr->opt.threads, NULL);
 }
 

@@ -341,10 +341,10 @@ int train_memory_bytes(const struct train_options *opt, int64_t vocab_size, size
         return W2V_EOVERFLOW;
     if (model_bytes(vocab_size, opt->dim, opt->hs, opt->negative > 0, &total) != 0)
         return W2V_EOVERFLOW;
-    /* keep-probability (4) + alias entry (8) + the sampler's count (8), and
+    /* keep-probability (4) + the word's count (8) + alias entry (8), and
      * for HS offset (8) + length (4) + per code bit 5 bytes on the Huffman
      * path, whose mean length is below log2(V) + 1. */
-    per_word = 4 + (opt->negative > 0 ? 8 + 8 : 0);
+    per_word = 4 + 8 + (opt->negative > 0 ? 8 : 0);
     if (opt->hs)
         per_word += 12 + 5 * (size_t)(log2((double)vocab_size) + 2.0);
     const struct train_kernel *kernel = train_kernel_find(opt->kernel);
@@ -371,7 +371,6 @@ int train_memory_bytes(const struct train_options *opt, int64_t vocab_size, size
 int train_init(struct trainer **out, const struct train_options *opt, const int64_t *counts,
                int32_t vocab_size, const int32_t *ids, int64_t n_ids, struct w2v_err *err)
 {
-    int64_t *neg_counts = NULL;
     struct trainer *tr = NULL;
     int status;
     *out = NULL;
@@ -437,19 +436,17 @@ int train_init(struct trainer **out, const struct train_options *opt, const int6
     status = sampling_keep_probs(tr->keep, counts, vocab_size, total, opt->sample, err);
     if (status != 0)
         goto fail;
+    /* </s> is a separator, never a centre, context or negative: count zero. */
+    tr->counts = w2v_calloc((size_t)vocab_size, sizeof *tr->counts);
+    if (!tr->counts) {
+        status = w2v_fail(err, W2V_ENOMEM, "out of memory for the word counts");
+        goto fail;
+    }
+    memcpy(tr->counts + 1, counts + 1, (size_t)(vocab_size - 1) * sizeof *tr->counts);
     if (opt->negative > 0) {
-        /* </s> is a separator, never a negative: weight zero. */
-        neg_counts = w2v_calloc((size_t)vocab_size, sizeof *neg_counts);
-        if (!neg_counts) {
-            status = w2v_fail(err, W2V_ENOMEM, "out of memory for the negative sampler");
-            goto fail;
-        }
-        memcpy(neg_counts + 1, counts + 1, (size_t)(vocab_size - 1) * sizeof *neg_counts);
-        status = alias_build(&tr->negatives, neg_counts, vocab_size, opt->ns_exponent, err);
+        status = alias_build(&tr->negatives, tr->counts, vocab_size, opt->ns_exponent, err);
         if (status != 0)
             goto fail;
-        tr->neg_counts = neg_counts; /* for the batched kernel's shares */
-        neg_counts = NULL;
     }
     if (opt->hs) {
         /* </s> is never predicted, so the tree covers ids 1..V-1 only. */
@@ -476,12 +473,10 @@ int train_init(struct trainer **out, const struct train_options *opt, const int6
         if (status != 0)
             goto fail;
     }
-    w2v_free(neg_counts);
     *out = tr;
     return 0;
 
 fail:
-    w2v_free(neg_counts);
     train_release(&tr);
     return status;
 }
@@ -685,7 +680,7 @@ void train_release(struct trainer **trp)
         return;
     model_release(&tr->model);
     alias_release(&tr->negatives);
-    w2v_free(tr->neg_counts);
+    w2v_free(tr->counts);
     huffman_release(&tr->huffman);
     senses_release(&tr->senses);
     w2v_free(tr->keep);

@@ -68,7 +68,8 @@ struct trainer {
     int64_t words_per_epoch;     /* ids that are words */
     struct model model;
     struct alias_table negatives; /* over ids, </s> never drawn (ns only) */
-    int64_t *neg_counts;         /* [V] its counts, </s> 0: for per-thread shares (ns only) */
+    int64_t *counts;             /* [V] the word counts, </s> 0: the negatives' weights, and
+                                  * what the batched kernel's per-thread policies go by */
     float *keep;                 /* [V] subsampling keep-probabilities */
     struct huffman huffman;      /* over ids 1..V-1 as codes 0..V-2 (hs only) */
     float sigmoid[W2V_SIGMOID_TABLE + 1]; /* σ at the table's grid points */
@@ -168,6 +169,19 @@ void kernel_batch_on_centre(void *buf, batch_centre_fn fn, void *arg);
  * so that the other threads train about as many words between two of its
  * syncs whatever T, and at most an epoch's words / T / 256; at least 1. */
 int64_t kernel_batch_sync_words(int64_t words_per_epoch, int threads);
+
+/* Rows of each matrix one thread of the batched kernel keeps private
+ * copies of (ids 1 .. in of syn0, 1 .. out of syn1neg, the hs inner nodes
+ * nearest the root of syn1), when it syncs them every sync_words kept
+ * words (the Huffman copies BATCH_SYNC_HS_SPLIT times as often): none with
+ * one thread; else the rows it is expected to touch at least
+ * BATCH_HOT_TOUCHES times between two syncs, from the word counts, the
+ * subsampling and the options, at most BATCH_HOT_IN / _OUT / _HS and an
+ * eighth of the V rows. */
+struct batch_hot_rows {
+    int32_t in, out, hs;
+};
+struct batch_hot_rows kernel_batch_hot_rows(const struct trainer *tr, int64_t sync_words);
 
 /* The kernel named name, or NULL. Pure. */
 const struct train_kernel *train_kernel_find(const char *name);

@@ -1,8 +1,9 @@
 /* test_train_batch.c — the batched kernel: one sentence step by step
  * against a double-precision oracle, the HS clip, planted neighbours for every model x objective
  * with 1 and 2 threads, a quality comparison with the reference kernel on a
- * corpus with known similarities, one-thread reproducibility, and the
- * centre hook the senses kernel rides on. */
+ * corpus with known similarities, one-thread reproducibility, the
+ * centre hook the senses kernel rides on, and the private copies' sync gap
+ * and row counts. */
 #include <stdint.h>
 
 #include "test.h"
@@ -861,6 +862,95 @@ static void test_sync_words(void)
     CHECK(kernel_batch_sync_words(0, 4) == 1);
 }
 
+/* ---- which rows get private copies (kernel_batch_hot_rows) ---------------- */
+
+/* A trainer over V words with the given counts (ids 1..V-1), for the
+ * policy alone: a three-word stream, never run. */
+static struct trainer *policy_trainer(const int64_t *counts, int32_t V, int threads, int hs,
+                                      int negative)
+{
+    static const int32_t ids[] = {1, 2, 0};
+    struct train_options o;
+    struct w2v_err err;
+    struct trainer *tr = NULL;
+    train_options_default(&o);
+    o.threads = threads;
+    o.hs = hs;
+    o.negative = negative;
+    o.window = 5;
+    o.sample = 0; /* keep = 1: a row's touches follow its count alone */
+    CHECK(train_init(&tr, &o, counts, V, ids, 3, &err) == 0);
+    return tr;
+}
+
+/* A thread touches input row r about S (window + 1) c_r / sum(c) times in
+ * S kept words (no subsampling). */
+static double input_touches(const int64_t *counts, int32_t V, int32_t r, int64_t S)
+{
+    double total = 0;
+    for (int32_t w = 1; w < V; w++)
+        total += (double)counts[w];
+    return (double)S * 6.0 * (double)counts[r] / total;
+}
+
+/* The copies cover the rows a thread touches often between two syncs: all
+ * of them up to the caps when syncs are far apart, fewer as the gap
+ * shrinks (more threads), none when a sync follows every word; one
+ * threshold on the expected touches explains every count; a flat
+ * vocabulary has all rows or none; more negatives make output rows hotter. */
+static void test_hot_rows(void)
+{
+    enum { V = 8000 };
+    int64_t *zipf = calloc(V, sizeof *zipf), *flat = calloc(V, sizeof *flat);
+    for (int32_t w = 1; w < V; w++) {
+        zipf[w] = 10000000 / w;
+        flat[w] = 1000;
+    }
+    struct trainer *one = policy_trainer(zipf, V, 1, 1, 5);
+    struct batch_hot_rows h1 = kernel_batch_hot_rows(one, 8192);
+    CHECK(h1.in == 0 && h1.out == 0 && h1.hs == 0); /* one thread: no copies */
+    train_release(&one);
+
+    struct trainer *tr = policy_trainer(zipf, V, 2, 1, 5);
+    const int64_t gaps[] = {1000000, 8192, 2730, 1170, 546, 100, 10, 1};
+    struct batch_hot_rows prev = kernel_batch_hot_rows(tr, gaps[0]);
+    CHECK(prev.in == V / 8 && prev.out == V / 8 && prev.hs == V / 8); /* the caps */
+    double lo = 0, hi = 1e300; /* the threshold every count agrees with */
+    for (size_t g = 1; g < sizeof gaps / sizeof *gaps; g++) {
+        const struct batch_hot_rows h = kernel_batch_hot_rows(tr, gaps[g]);
+        CHECK(h.in <= prev.in && h.out <= prev.out && h.hs <= prev.hs);
+        if (h.in > 0 && h.in < V / 8) {
+            const double at = input_touches(zipf, V, h.in, gaps[g]);
+            const double past = input_touches(zipf, V, h.in + 1, gaps[g]);
+            hi = at < hi ? at : hi;
+            lo = past > lo ? past : lo;
+        }
+        prev = h;
+    }
+    CHECK(prev.in == 0 && prev.out == 0 && prev.hs == 0); /* a sync after every word */
+    CHECK(lo > 0 && lo < hi);                              /* one threshold ... */
+    CHECK(hi >= 1.0 && lo <= 8.0);                         /* ... of a few touches */
+    train_release(&tr);
+
+    struct trainer *more = policy_trainer(zipf, V, 2, 0, 20);
+    struct trainer *fewer = policy_trainer(zipf, V, 2, 0, 5);
+    const struct batch_hot_rows m = kernel_batch_hot_rows(more, 546);
+    const struct batch_hot_rows f = kernel_batch_hot_rows(fewer, 546);
+    CHECK(m.out > f.out && m.in == f.in && m.hs == 0 && f.hs == 0);
+    train_release(&more);
+    train_release(&fewer);
+
+    /* Flat: each row is touched S * 6 / (V - 1) times. */
+    struct trainer *ft = policy_trainer(flat, V, 2, 0, 5);
+    const struct batch_hot_rows all = kernel_batch_hot_rows(ft, 100000);
+    const struct batch_hot_rows none = kernel_batch_hot_rows(ft, 100);
+    CHECK(all.in == V / 8 && all.out == V / 8);
+    CHECK(none.in == 0 && none.out == 0);
+    train_release(&ft);
+    free(zipf);
+    free(flat);
+}
+
 int main(void)
 {
     TEST_RUN(test_sentence_exact);
@@ -873,5 +963,6 @@ int main(void)
     TEST_RUN(test_centre_hook);
     TEST_RUN(test_next_line_prefetch);
     TEST_RUN(test_sync_words);
+    TEST_RUN(test_hot_rows);
     return TEST_REPORT("test_train_batch");
 }
