@@ -82,6 +82,15 @@
 #ifndef BATCH_HOT_TOUCHES
 #define BATCH_HOT_TOUCHES 2
 #endif
+/* -DBATCH_AS_THREADS=T (a diagnostic build, to measure what the copies cost
+ * a thread at T threads on a machine with fewer cores; scripts/
+ * bench-copies.sh): a one-thread run keeps the copies and syncs them as
+ * each of T threads would. It trains a model as good as ever (the same up
+ * to rounding and the negatives' draws), only slower by the syncs' work.
+ * -DBATCH_HOT_TOUCHES=0 keeps every row up to the caps. */
+#ifndef BATCH_AS_THREADS
+#define BATCH_AS_THREADS 1
+#endif
 /* With several threads, the negatives past the private output rows come
  * from the thread's own blocks of this many ids (struct alias_share): 112
  * KiB of rows at dim 100, whole pages at any dim. Only when the tail holds
@@ -182,7 +191,7 @@ static int32_t min32(int64_t a, int64_t b)
 static struct batch_hot_rows hot_caps(const struct train_options *o, int64_t V)
 {
     struct batch_hot_rows c = {0, 0, 0};
-    if (o->threads <= 1)
+    if (o->threads <= 1 && BATCH_AS_THREADS <= 1)
         return c;
     const int64_t most = V / 8;
     c.in = min32(BATCH_HOT_IN, most);
@@ -359,7 +368,8 @@ static int hot_init(struct batch_buf *b, const struct trainer *tr)
     const struct train_options *o = &tr->opt;
     const size_t n = tr->model.stride;
     const int64_t V = tr->vocab_size;
-    b->sync_words = kernel_batch_sync_words(tr->words_per_epoch, o->threads);
+    b->sync_words = kernel_batch_sync_words(
+        tr->words_per_epoch, o->threads > 1 || BATCH_AS_THREADS <= 1 ? o->threads : BATCH_AS_THREADS);
     b->sync_hs_words = b->sync_words / BATCH_SYNC_HS_SPLIT;
     const struct batch_hot_rows hc = kernel_batch_hot_rows(tr, b->sync_words);
     int status = hot_rows_init(&b->hot_in, tr->model.syn0, n, 1, hc.in);
