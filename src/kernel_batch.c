@@ -259,10 +259,16 @@ struct batch_hot_rows kernel_batch_hot_rows(const struct trainer *tr, int64_t sy
     if (c.in + c.out + c.hs == 0)
         return c;
     struct touch_rates r = {tr, o->context_line ? o->max_set - 1 : o->window + 1, 0, 0};
+    double weight = 0; /* count^ns_exponent of the last count seen: every thread sums
+                        * this, and most of a large vocabulary repeats a few counts */
     for (int32_t w = 1; w < tr->vocab_size; w++) {
-        r.kept_total += (double)tr->counts[w] * tr->keep[w];
-        if (c.out > 0 && tr->counts[w] > 0)
-            r.neg_total += pow((double)tr->counts[w], o->ns_exponent);
+        const int64_t count = tr->counts[w];
+        r.kept_total += (double)count * tr->keep[w];
+        if (c.out > 0 && count > 0) {
+            if (w == 1 || count != tr->counts[w - 1])
+                weight = pow((double)count, o->ns_exponent);
+            r.neg_total += weight;
+        }
     }
     if (!(r.kept_total > 0))
         return c;
