@@ -75,10 +75,12 @@
  * (kernel_batch_sync_words), and so do the copies: on corpus10m with the
  * defaults, all 1024 + 2048 (+ 1024 nodes) at 2 threads, 1024 + 1231 (+ 430)
  * at 4, 239 + 152 (+ 73) at 16. One thread run with 16 threads' copies and
- * syncs (a diagnostic build) trained at 73-90% of its speed without them,
- * and at 91-99% with these counts; with 2 threads, where nothing changed on
- * corpus10m, fewer copies (4 touches: 604 nodes) cost cbow-hs 3% with the
- * vCPUs far apart (docs/BENCHMARKS.md, round 10). */
+ * syncs (scripts/bench-copies.sh, sample 1e-4) trained at 72-91% of its
+ * speed without them, and at 90-99% with these counts. With 2 threads
+ * nothing changed on corpus10m, and fewer copies there (4 touches: 604
+ * nodes) cost cbow-hs 3% with the vCPUs far apart; on corpus1m, whose
+ * syncs come 4x as often, 2 threads gained 3-22% far (docs/BENCHMARKS.md,
+ * round 10). */
 #ifndef BATCH_HOT_TOUCHES
 #define BATCH_HOT_TOUCHES 2
 #endif
