@@ -79,7 +79,7 @@
  * speed without them, and at 90-99% with these counts. With 2 threads
  * nothing changed on corpus10m, and fewer copies there (4 touches: 604
  * nodes) cost cbow-hs 3% with the vCPUs far apart; on corpus1m, whose
- * syncs come 4x as often, 2 threads gained 3-22% far (docs/BENCHMARKS.md,
+ * syncs come 4x as often, 2 threads gained 4-22% far (docs/BENCHMARKS.md,
  * round 10). */
 #ifndef BATCH_HOT_TOUCHES
 #define BATCH_HOT_TOUCHES 2
