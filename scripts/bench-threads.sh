@@ -177,9 +177,24 @@ for ((r = 1; r <= REPEATS; r++)); do
 done
 echo "bench-threads.sh: end $(date -u +%FT%TZ), $(uptime)" >&2
 
+# The CPU as /proc/cpuinfo names it, with its family and model (hosts of one
+# cloud machine kind differ: AMD family 26 is Zen 5, 25 Zen 3/4) and the L2
+# size, since the speed-up changes with the host.
+cpu_desc() {
+    local name family model l2
+    name=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -1)
+    family=$(sed -n 's/^cpu family[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -1)
+    model=$(sed -n 's/^model[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -1)
+    l2=$(getconf LEVEL2_CACHE_SIZE 2>/dev/null || true)
+    printf '%s' "${name:-unknown CPU}"
+    [[ -n $family ]] && printf ' (family %s, model %s)' "$family" "${model:-?}"
+    [[ $l2 =~ ^[1-9][0-9]*$ ]] && printf ', L2 %d KiB' $((l2 / 1024))
+    return 0
+}
+
 echo
 echo "corpus $(basename "$CORPUS_SRC"), dim 100, window 5, sample $SAMPLE, $EPOCHS epochs;" \
-    "median of $REPEATS (min-max); $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+    "median of $REPEATS (min-max); $(nproc) CPUs, $(cpu_desc)"
 echo
 echo "| binary | config | threads | train s | words/s | speed-up | efficiency | end-to-end s | line ns |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
