@@ -118,7 +118,8 @@
  * CBOW NS scores .091 (24 runs) against .095 synced after every line and
  * .094 for one thread, but every line ran at half the speed and every
  * 2,048 words ~28% slower with the vCPUs far apart (docs/BENCHMARKS.md,
- * round 8). */
+ * round 8). Over 40 seeds (round 11) that gap was mostly noise: .0923
+ * against .0927 for one thread at 2 epochs, .1948 against .1962 at 5. */
 #ifndef BATCH_SYNC_WORDS
 #define BATCH_SYNC_WORDS 8192
 #endif
