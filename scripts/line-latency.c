@@ -4,7 +4,7 @@
  * back and forth through one shared cache line; the mean time of a round
  * trip is what every write to a row the other thread wrote last costs.
  * bench-threads.sh runs it around each multi-thread run: on the 2-vCPU
- * benchmark machine it reads ~55 ns or ~360 ns, depending on where the
+ * benchmark machine it reads ~55 ns or 360-640 ns, depending on where the
  * host has put the two vCPUs at that moment (same or different core
  * complex), and the threads' speed-up follows it.
  *
