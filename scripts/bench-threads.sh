@@ -19,8 +19,8 @@
 # is one), before and after, and keeps the larger: the table's "line ns" is
 # its range over the cell's runs. A row the other thread wrote last costs
 # that much to write; on a virtual machine it changes with where the host
-# puts the vCPUs (docs/BENCHMARKS.md: ~55 ns, or 360-640 ns far apart), and the speed-up
-# with it. A second table splits the multi-thread runs by that reading:
+# puts the vCPUs (docs/BENCHMARKS.md: ~55 ns, or 360-640 ns far apart), and
+# the speed-up with it. A second table splits the multi-thread runs by that reading:
 # near, far (and neither when it changed during the run).
 set -euo pipefail
 
