@@ -107,6 +107,8 @@
 #ifndef BATCH_NEG_MIN_BLOCKS
 #define BATCH_NEG_MIN_BLOCKS 4
 #endif
+_Static_assert(BATCH_NEG_BLOCK > 0 && (BATCH_NEG_BLOCK & (BATCH_NEG_BLOCK - 1)) == 0,
+               "a share's blocks are a power of two ids (alias_share_id)");
 /* Kept words the other threads train, together, between two syncs of one
  * thread's hot rows, at most (kernel_batch_sync_words): a sync costs a few
  * passes over each hot row touched, so it must not come after every short
@@ -154,7 +156,7 @@ struct batch_buf {
     struct hot_rows hot_in;  /* syn0: ids 1 .. */
     struct hot_rows hot_out; /* syn1neg: ids 1 .. */
     struct hot_rows hot_hs;  /* syn1: the inner nodes nearest the root */
-    struct alias_share negatives; /* this thread's share of the sampler; ids NULL: none,
+    struct alias_share negatives; /* this thread's share of the sampler; no entries: none,
                                    * draw from tr->negatives */
     int64_t since_sync;      /* kept words trained since the last sync */
     int64_t sync_words;      /* sync after this many (see hot_init) */
@@ -319,7 +321,7 @@ static size_t batch_buf_bytes(const struct train_options *o, int64_t V, int32_t 
     size_t share = 0; /* share 0 is the largest */
     if (from > 0)
         share = (size_t)alias_share_size((int32_t)V, from, BATCH_NEG_BLOCK, 0, o->threads) *
-                (sizeof(struct alias_entry) + sizeof(int32_t));
+                sizeof(struct alias_entry);
     return share + sizeof(struct batch_buf) + stride * sizeof(float) +
            (negs + sets) * sizeof(int32_t) +
            (window2 * W2V_BATCH_GROUP + 16) * sizeof(float) +
@@ -475,7 +477,7 @@ static inline void draw_negatives(struct train_thread *t, struct batch_buf *bb, 
     int32_t *slot = bb->negs + (size_t)(c % BATCH_RING) * (size_t)K;
     prefetch_row(hot_rows_peek(&bb->hot_out, word), n);
     for (int k = 0; k < K; k++) {
-        slot[k] = bb->negatives.ids ? alias_share_sample(&bb->negatives, &t->rng)
+        slot[k] = bb->negatives.table.entries ? alias_share_sample(&bb->negatives, &t->rng)
                                     : alias_sample(&tr->negatives, &t->rng);
         prefetch_row(hot_rows_peek(&bb->hot_out, slot[k]), n);
     }

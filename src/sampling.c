@@ -135,33 +135,44 @@ int alias_share_build(struct alias_share *s, const int64_t *counts, int32_t n, d
                       int32_t from, int32_t block, int part, int parts, struct w2v_err *err)
 {
     memset(s, 0, sizeof *s);
-    if (n < 1 || !isfinite(exponent) || block < 1 || parts < 1 || part < 0 || part >= parts)
+    int shift = 0;
+    while (shift < 30 && ((int32_t)1 << shift) < block)
+        shift++;
+    if (n < 1 || !isfinite(exponent) || block < 1 || block != ((int32_t)1 << shift) ||
+        parts < 1 || part < 0 || part >= parts)
         return w2v_fail(err, W2V_EINVAL, "negative sampler: bad share");
     from = from < 0 ? 0 : from > n ? n : from; /* as alias_share_size takes it */
     const int32_t m = alias_share_size(n, from, block, part, parts);
     if (m < 1)
         return w2v_fail(err, W2V_EINVAL, "negative sampler: share %d of %d holds no words", part,
                         parts);
+    s->from = from;
+    s->part = part;
+    s->parts = parts;
+    s->block_shift = shift;
     double *w = w2v_calloc((size_t)m, sizeof *w);
-    s->ids = w2v_calloc((size_t)m, sizeof *s->ids);
-    if (!w || !s->ids) {
+    int32_t *ids = w2v_calloc((size_t)m, sizeof *ids);
+    if (!w || !ids) {
         w2v_free(w);
+        w2v_free(ids);
         alias_share_release(s);
         return w2v_fail(err, W2V_ENOMEM, "out of memory for the negative sampler (%ld words)",
                         (long)m);
     }
-    int32_t k = 0;
-    for (int32_t id = 0; id < n && k < m; id++)
-        if (id < from || (id - from) / block % parts == part)
-            s->ids[k++] = id;
-    int status = count_weights(w, counts, s->ids, m, exponent, err);
+    for (int32_t k = 0; k < m; k++)
+        ids[k] = alias_share_id(s, k);
+    int status = count_weights(w, counts, ids, m, exponent, err);
     if (status == 0) {
         for (int32_t j = 0; j < m; j++)
-            if (s->ids[j] >= from)
+            if (ids[j] >= from)
                 w[j] *= parts;
         status = alias_from_weights(&s->table, w, m, err);
     }
+    if (status == 0) /* a draw then reads one entry, not an entry and an id */
+        for (int32_t j = 0; j < m; j++)
+            s->table.entries[j].alias = ids[s->table.entries[j].alias];
     w2v_free(w);
+    w2v_free(ids);
     if (status != 0)
         alias_share_release(s);
     return status;
@@ -170,8 +181,6 @@ int alias_share_build(struct alias_share *s, const int64_t *counts, int32_t n, d
 void alias_share_release(struct alias_share *s)
 {
     alias_release(&s->table);
-    w2v_free(s->ids);
-    s->ids = NULL;
 }
 
 void alias_release(struct alias_table *a)

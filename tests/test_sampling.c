@@ -160,11 +160,20 @@ static void test_alias_shares(void)
         CHECK(s.table.n == size);
         own_total += size - FROM;
         for (int k = 0; k < FROM; k++)
-            CHECK(s.ids[k] == k);
+            CHECK(alias_share_id(&s, k) == k);
         int foreign = 0;
-        for (int32_t k = FROM; k < size; k++)
-            foreign += (s.ids[k] - FROM) / BLOCK % PARTS != part || s.ids[k] <= s.ids[k - 1];
-        CHECK(foreign == 0);
+        for (int32_t k = FROM; k < size; k++) {
+            const int32_t id = alias_share_id(&s, k);
+            foreign += (id - FROM) / BLOCK % PARTS != part || id <= alias_share_id(&s, k - 1);
+        }
+        CHECK(foreign == 0 && alias_share_id(&s, size - 1) < N);
+        /* Every alias is a word id of the share, ready to return. */
+        int stray = 0;
+        for (int32_t k = 0; k < size; k++) {
+            const int32_t a = s.table.entries[k].alias;
+            stray += a < 0 || a >= N || (a >= FROM && (a - FROM) / BLOCK % PARTS != part);
+        }
+        CHECK(stray == 0);
         struct rng r;
         rng_seed(&r, 99, (uint64_t)part);
         int wrong = 0;
@@ -192,28 +201,29 @@ static void test_alias_shares(void)
 
     /* One part: the whole table's distribution, ids in order. */
     CHECK(alias_share_build(&s, counts, N, 0.75, FROM, BLOCK, 0, 1, &err) == 0);
-    CHECK(s.table.n == N && s.ids[N - 1] == N - 1);
+    CHECK(s.table.n == N && alias_share_id(&s, N - 1) == N - 1);
     CHECK(alias_chi(&s.table, counts, N, 0.75, DRAWS, hits) < chi_bound(m - 1));
     alias_share_release(&s);
 
     /* from past the end: every id below it, no tail; from below 0 as 0. */
     CHECK(alias_share_size(N, N + 5, BLOCK, 1, PARTS) == N);
     CHECK(alias_share_build(&s, counts, N, 0.75, -3, BLOCK, 1, PARTS, &err) == 0);
-    CHECK(s.table.n == alias_share_size(N, 0, BLOCK, 1, PARTS) && s.ids[0] == BLOCK);
+    CHECK(s.table.n == alias_share_size(N, 0, BLOCK, 1, PARTS) && alias_share_id(&s, 0) == BLOCK);
     alias_share_release(&s);
     /* A share with no words at all (a tail shorter than its turn). */
     CHECK(alias_share_build(&s, counts, 5, 0.75, 0, BLOCK, 2, PARTS, &err) == W2V_EINVAL);
-    CHECK(s.ids == NULL && s.table.entries == NULL);
+    CHECK(s.table.entries == NULL);
     /* Bad shares. */
     CHECK(alias_share_build(&s, counts, N, 0.75, FROM, BLOCK, PARTS, PARTS, &err) == W2V_EINVAL);
-    CHECK(s.ids == NULL && s.table.entries == NULL);
+    CHECK(s.table.entries == NULL);
     CHECK(alias_share_build(&s, counts, N, 0.75, FROM, 0, 0, PARTS, &err) == W2V_EINVAL);
+    CHECK(alias_share_build(&s, counts, N, 0.75, FROM, 3, 0, PARTS, &err) == W2V_EINVAL);
     CHECK(alias_share_build(&s, counts, N, 0.75, FROM, BLOCK, -1, PARTS, &err) == W2V_EINVAL);
     /* A share whose ids all have count zero. */
     int64_t zero[N] = {0};
     zero[FROM] = 5;
     CHECK(alias_share_build(&s, zero, N, 0.75, FROM, BLOCK, 1, PARTS, &err) == W2V_EINVAL);
-    CHECK(s.ids == NULL);
+    CHECK(s.table.entries == NULL);
 }
 
 static void test_alias_errors(void)

@@ -84,16 +84,34 @@ int alias_build(struct alias_table *a, const int64_t *counts, int32_t n, double 
 
 void alias_release(struct alias_table *a); /* safe on zeroed/released */
 
-/* Draw one word id. Thread-safe (the table is read-only; the rng is the
- * caller's own). */
-static inline int32_t alias_sample(const struct alias_table *a, struct rng *r)
+/* One draw's bucket, and in *own whether it gives the bucket's own word
+ * (else the entry's alias). */
+static inline uint32_t alias_bucket(const struct alias_table *a, struct rng *r, int *own)
 {
     uint64_t x = rng_next(r);
     uint32_t bucket = (uint32_t)(((x >> 32) * (uint64_t)a->n) >> 32);
     /* The low 24 bits are independent of the high 32 used for the bucket. */
     float u = (float)(x & 0xFFFFFF) * (1.0f / 16777216.0f);
-    const struct alias_entry *e = &a->entries[bucket];
-    return u < e->prob ? (int32_t)bucket : e->alias;
+    *own = u < a->entries[bucket].prob;
+    return bucket;
+}
+
+/* own ? self : alias, without a branch: which of the two a draw gives is a
+ * coin toss no predictor can guess, and a missed guess cost more than
+ * computing both. */
+static inline int32_t alias_choose(int own, int32_t self, int32_t alias)
+{
+    const uint32_t keep = 0u - (uint32_t)(own != 0);
+    return (int32_t)((uint32_t)alias ^ (((uint32_t)alias ^ (uint32_t)self) & keep));
+}
+
+/* Draw one word id. Thread-safe (the table is read-only; the rng is the
+ * caller's own). */
+static inline int32_t alias_sample(const struct alias_table *a, struct rng *r)
+{
+    int own;
+    const uint32_t bucket = alias_bucket(a, r, &own);
+    return alias_choose(own, (int32_t)bucket, a->entries[bucket].alias);
 }
 
 /* One thread's share of the negative sampler, for T threads training one
@@ -113,25 +131,52 @@ static inline int32_t alias_sample(const struct alias_table *a, struct rng *r)
  * A centre word still meets every id over the epochs, through whichever
  * thread trains each of its occurrences. */
 struct alias_share {
-    struct alias_table table; /* over the share's ids: bucket k is ids[k] */
-    int32_t *ids;             /* [table.n] ids below from, then the share's own */
+    struct alias_table table; /* over the share's ids (alias_share_id); every entry's
+                               * alias is already a word id */
+    int32_t from;             /* ids below from: buckets 0 .. from - 1, themselves */
+    int32_t part, parts;      /* this share, of how many */
+    int32_t block_shift;      /* log2 of the block size */
 };
+
+/* The word id of bucket k of a share: the ids below from as they are, then
+ * the share's own blocks in order. Arithmetic, not a lookup: a table of
+ * ids made each draw two dependent cache misses instead of one. Computed
+ * (and the aliases stored as ids), two threads on corpus10m with the vCPUs
+ * far apart trained 2.8% (cbow-ns) and 3.7% (sg-ns) more words/s, the
+ * median of 10 alternating runs each (docs/BENCHMARKS.md, round 12); the
+ * draws are the same. */
+static inline int32_t alias_share_id(const struct alias_share *s, int32_t k)
+{
+    /* Unsigned throughout (k < from wraps, and is then not chosen), and no
+     * branch: k < from is rare and alias_share_sample needs the id before
+     * it knows whether it draws it. */
+    const uint64_t past = (uint64_t)k - (uint64_t)s->from;
+    const uint64_t block = (past >> s->block_shift) * (uint64_t)s->parts + (uint64_t)s->part;
+    const uint64_t mask = ((uint64_t)1 << s->block_shift) - 1;
+    const uint64_t own = (uint64_t)s->from + (block << s->block_shift) + (past & mask);
+    const uint64_t below = 0 - (uint64_t)(k < s->from);
+    return (int32_t)(own ^ ((own ^ (uint64_t)k) & below));
+}
 
 /* The ids share part of parts keeps of n (the size of its table). */
 int32_t alias_share_size(int32_t n, int32_t from, int32_t block, int part, int parts);
 
 /* Build share part (0 <= part < parts) of the sampler alias_build makes
  * from counts[0..n) and exponent; with parts 1 the same distribution.
- * Returns 0, W2V_EINVAL (as alias_build, or block < 1, part out of range;
- * also when the share's ids all have count 0) or W2V_ENOMEM. */
+ * block must be a power of two (alias_share_id shifts). Returns 0,
+ * W2V_EINVAL (as alias_build, or block not a power of two, part out of
+ * range; also when the share's ids all have count 0) or W2V_ENOMEM. */
 int alias_share_build(struct alias_share *s, const int64_t *counts, int32_t n, double exponent,
                       int32_t from, int32_t block, int part, int parts, struct w2v_err *err);
 
 void alias_share_release(struct alias_share *s); /* safe on zeroed/released */
 
+/* One draw: alias_sample's, with the bucket's own word mapped to its id. */
 static inline int32_t alias_share_sample(const struct alias_share *s, struct rng *r)
 {
-    return s->ids[alias_sample(&s->table, r)];
+    int own;
+    const uint32_t bucket = alias_bucket(&s->table, r, &own);
+    return alias_choose(own, alias_share_id(s, (int32_t)bucket), s->table.entries[bucket].alias);
 }
 
 /* The original word2vec's subsampling: with f = count / total and t =
