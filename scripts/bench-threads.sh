@@ -14,6 +14,13 @@
 # largest thread count (the first binary) and reports their summed words/s: what
 # the machine itself gives N separate jobs (shared caches, memory bandwidth, the
 # host's scheduling), against which the threads' speed-up can be read.
+# With --pinned CPUS it also runs one thread pinned to each of those CPUs
+# (taskset), in every round: a virtual machine's vCPUs need not be equally
+# fast (on the 2-vCPU test host one ran a lone thread up to a third slower
+# than the other, docs/BENCHMARKS.md round 12), and an unpinned one-thread
+# run lands on either, so its median, and every speed-up read against it,
+# depends on the draw. The table then also gives each thread count's
+# speed-up against the mean of the pinned runs.
 # Around every run with 2 or more threads it also times a cache line's round
 # trip between CPUs 0 and 1 (scripts/line-latency.c, built with cc if there
 # is one), before and after, and keeps the larger: the table's "line ns" is
@@ -40,6 +47,8 @@ usage: scripts/bench-threads.sh [OPTIONS]
                        (default: ROOT/w2v); the table names each by its path
   --ceiling            also: N independent one-thread processes at once (N = the
                        largest thread count), their summed words/s (the machine's ceiling)
+  --pinned CPUS        also: one thread pinned to each of these CPUs (comma-separated,
+                       e.g. 0,1), every round; rows "1@cpuK"
   --quality            also: analogy + WS353 at 1 thread and at the largest count
   --seeds N            seeds for --quality (default: 3)
   --quality-epochs N   epochs for the --quality runs (default: 5)
@@ -57,7 +66,7 @@ THREADS=
 CONFIGS=sg-ns,cbow-ns,sg-hs,cbow-hs
 REPEATS=3 EPOCHS=2 SAMPLE=1e-4
 BINS=$ROOT/w2v
-QUALITY=0 SEEDS=3 QEPOCHS=5 CEILING=0
+QUALITY=0 SEEDS=3 QEPOCHS=5 CEILING=0 PINNED=
 OUT=$ROOT/work/bench-threads
 
 while (($#)); do
@@ -71,6 +80,7 @@ while (($#)); do
         --bin) BINS=$2; shift ;;
         --quality) QUALITY=1 ;;
         --ceiling) CEILING=1 ;;
+        --pinned) PINNED=$2; shift ;;
         --seeds) SEEDS=$2; shift ;;
         --quality-epochs) QEPOCHS=$2; shift ;;
         --out) OUT=$2; shift ;;
@@ -90,6 +100,11 @@ fi
 IFS=, read -r -a TLIST <<<"$THREADS"
 IFS=, read -r -a CLIST <<<"$CONFIGS"
 IFS=, read -r -a BLIST <<<"$BINS"
+IFS=, read -r -a PLIST <<<"$PINNED"
+for c in "${PLIST[@]}"; do
+    [[ $c =~ ^[0-9]+$ ]] && ((c < NPROC)) || die "no CPU '$c' to pin to (CPUs 0-$((NPROC - 1)))"
+done
+((${#PLIST[@]} == 0)) || command -v taskset >/dev/null || die "--pinned needs taskset (util-linux)"
 for b in "${BLIST[@]}"; do [[ -x $b ]] || die "no executable '$b' (run make first)"; done
 [[ -f $CORPUS_SRC ]] || die "no corpus '$CORPUS_SRC'"
 
@@ -117,12 +132,16 @@ config_args() {
     esac
 }
 
-# run BIN CONFIG THREADS EPOCHS SEED OUTFILE [LOG] -> "train_s words_per_s wall_s"
+# run BIN CONFIG THREADS EPOCHS SEED OUTFILE [LOG] -> "train_s words_per_s wall_s";
+# pinned to CPU PIN_CPU when that is set.
+PIN_CPU=
 run() {
     local bin=$1 cfg=$2 t=$3 ep=$4 seed=$5 vec=$6 log=${7:-$OUT/last.log} t0 t1 line
+    local pin=()
+    [[ -n $PIN_CPU ]] && pin=(taskset -c "$PIN_CPU")
     t0=$(date +%s.%N)
     # shellcheck disable=SC2046
-    "$bin" train "$CORPUS" -o "$vec" $(config_args "$cfg") --dim 100 --window 5 \
+    "${pin[@]}" "$bin" train "$CORPUS" -o "$vec" $(config_args "$cfg") --dim 100 --window 5 \
         --sample "$SAMPLE" --epochs "$ep" --threads "$t" --seed "$seed" 2>"$log" ||
         die "training failed: $(tail -1 "$log")"
     t1=$(date +%s.%N)
@@ -158,6 +177,14 @@ for ((r = 1; r <= REPEATS; r++)); do
                 printf 'bench-threads.sh: round %d %s %s t=%s: %s s, %s words/s, wall %s s, line %s ns\n' \
                     "$r" "$(basename "$b")" "$cfg" "$t" "$secs" "$wps" "$wall" "$lat" >&2
             done
+        done
+        for c in "${PLIST[@]}"; do
+            PIN_CPU=$c
+            read -r secs wps wall < <(run "${BLIST[0]}" "$cfg" 1 "$EPOCHS" "$r" "$OUT/v.bin")
+            PIN_CPU=
+            printf '%s\t%s\t%s\t%s\t%s\t%s\t-\t-\n' "${BLIST[0]}" "$cfg" "1@cpu$c" "$secs" "$wps" "$wall" >>"$RAW"
+            printf 'bench-threads.sh: round %d %s %s t=1 on CPU %s: %s s, %s words/s, wall %s s\n' \
+                "$r" "$(basename "${BLIST[0]}")" "$cfg" "$c" "$secs" "$wps" "$wall" >&2
         done
         ((CEILING)) || continue
         # TMAX one-thread processes at once; the row's words/s is their sum,
@@ -212,7 +239,7 @@ row() {
         -v wm="$WM" -v base="${base:-$WM}" -v em="$em" -v emin="$emin" -v emax="$emax" \
         -v lat="$lat" 'BEGIN {
         su = wm / base
-        printf "| %s | %s | %d | %.2f (%.2f-%.2f) | %.0f | %.2fx | %.0f%% | %.2f (%.2f-%.2f) | %s |\n",
+        printf "| %s | %s | %s | %.2f (%.2f-%.2f) | %.0f | %.2fx | %.0f%% | %.2f (%.2f-%.2f) | %s |\n",
             b, c, t, sm, smin, smax, wm, su, 100 * su / (t / '"${TLIST[0]}"'), em, emin, emax, lat }'
 }
 declare -A BASE1
@@ -229,6 +256,26 @@ done
 if ((CEILING)); then
     n=${TLIST[${#TLIST[@]}-1]}
     for cfg in "${CLIST[@]}"; do row "${n}x1 process" "$cfg" "$n" "${BASE1[$cfg]}"; done
+fi
+if ((${#PLIST[@]})); then
+    for cfg in "${CLIST[@]}"; do
+        for c in "${PLIST[@]}"; do row "${BLIST[0]}" "$cfg" "1@cpu$c" "${BASE1[$cfg]}"; done
+    done
+    echo
+    echo "against one thread pinned to each of CPUs $PINNED (the mean of their medians), ${BLIST[0]}:"
+    echo
+    echo "| config | threads | words/s | pinned one thread | speed-up |"
+    echo "|---|---:|---:|---:|---:|"
+    for cfg in "${CLIST[@]}"; do
+        pmean=$(for c in "${PLIST[@]}"; do
+            awk -F'\t' -v b="${BLIST[0]}" -v c="$cfg" -v t="1@cpu$c" '$1 == b && $2 == c && $3 == t { print $5 }' "$RAW" | stats
+        done | awk '{ s += $1 } END { printf "%.0f", s / NR }')
+        for t in "${TLIST[@]}"; do
+            read -r wm _ _ < <(awk -F'\t' -v b="${BLIST[0]}" -v c="$cfg" -v t="$t" '$1 == b && $2 == c && $3 == t { print $5 }' "$RAW" | stats)
+            awk -v c="$cfg" -v t="$t" -v w="$wm" -v p="$pmean" \
+                'BEGIN { printf "| %s | %s | %.0f | %.0f | %.2fx |\n", c, t, w, p, w / p }'
+        done
+    done
 fi
 
 # The multi-thread runs again, split by where the host had put the vCPUs:
