@@ -6,7 +6,10 @@
 # round, so a change in the machine's load hits them all alike), and prints a
 # markdown table of medians: the training phase (w2v's "trained ... in N s"
 # line, which leaves out counting and encoding), its words/s, the speed-up
-# over one thread and the efficiency per thread, and the end-to-end wall time.
+# over one thread (of the medians, and "by round": the median and min-max of
+# each run against the same round's one-thread run, which cancels a change
+# in the machine's speed between rounds) and the efficiency per thread, and
+# the end-to-end wall time.
 # With --quality it also trains --seeds seeds at 1 thread and at the largest
 # thread count and reports analogy accuracy and WS353 Spearman (mean and
 # min-max), so a speed-up that costs accuracy shows. With --ceiling it also
@@ -173,7 +176,7 @@ for ((r = 1; r <= REPEATS; r++)); do
                     [[ $lat == - || ($after != - && $after -gt $lat) ]] && lat=$after
                     [[ $low == - || ($after != - && $after -lt $low) ]] && low=$after
                 fi
-                printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$b" "$cfg" "$t" "$secs" "$wps" "$wall" "$lat" "$low" >>"$RAW"
+                printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$b" "$cfg" "$t" "$secs" "$wps" "$wall" "$lat" "$low" "$r" >>"$RAW"
                 printf 'bench-threads.sh: round %d %s %s t=%s: %s s, %s words/s, wall %s s, line %s ns\n' \
                     "$r" "$(basename "$b")" "$cfg" "$t" "$secs" "$wps" "$wall" "$lat" >&2
             done
@@ -182,7 +185,7 @@ for ((r = 1; r <= REPEATS; r++)); do
             PIN_CPU=$c
             read -r secs wps wall < <(run "${BLIST[0]}" "$cfg" 1 "$EPOCHS" "$r" "$OUT/v.bin")
             PIN_CPU=
-            printf '%s\t%s\t%s\t%s\t%s\t%s\t-\t-\n' "${BLIST[0]}" "$cfg" "1@cpu$c" "$secs" "$wps" "$wall" >>"$RAW"
+            printf '%s\t%s\t%s\t%s\t%s\t%s\t-\t-\t%s\n' "${BLIST[0]}" "$cfg" "1@cpu$c" "$secs" "$wps" "$wall" "$r" >>"$RAW"
             printf 'bench-threads.sh: round %d %s %s t=1 on CPU %s: %s s, %s words/s, wall %s s\n' \
                 "$r" "$(basename "${BLIST[0]}")" "$cfg" "$c" "$secs" "$wps" "$wall" >&2
         done
@@ -197,7 +200,7 @@ for ((r = 1; r <= REPEATS; r++)); do
         read -r secs wps wall < <(cat "$OUT"/c*.res | awk '{ if ($1 > s) s = $1; w += $2; if ($3 > e) e = $3 }
             END { printf "%.3f %.0f %.2f\n", s, w, e }')
         rm -f "$OUT"/c*.res "$OUT"/c*.bin "$OUT"/c*.log
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t-\t-\n' "${n}x1 process" "$cfg" "$n" "$secs" "$wps" "$wall" >>"$RAW"
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t-\t-\t%s\n' "${n}x1 process" "$cfg" "$n" "$secs" "$wps" "$wall" "$r" >>"$RAW"
         printf 'bench-threads.sh: round %d %sx1 process %s: %s s, %s words/s summed, wall %s s\n' \
             "$r" "$n" "$cfg" "$secs" "$wps" "$wall" >&2
     done
@@ -223,12 +226,19 @@ echo
 echo "corpus $(basename "$CORPUS_SRC"), dim 100, window 5, sample $SAMPLE, $EPOCHS epochs;" \
     "median of $REPEATS (min-max); $(nproc) CPUs, $(cpu_desc)"
 echo
-echo "| binary | config | threads | train s | words/s | speed-up | efficiency | end-to-end s | line ns |"
-echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
-# row BIN CONFIG THREADS BASE: one table line; sets WM, the median words/s.
-# BASE is the one-thread words/s the speed-up is measured against (empty: WM).
+echo "| binary | config | threads | train s | words/s | speed-up | by round | efficiency | end-to-end s | line ns |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+# row BIN CONFIG THREADS BASE [BASEBIN]: one table line; sets WM, the median
+# words/s. BASE is the one-thread words/s the speed-up is measured against
+# (empty: WM); "by round" pairs each run with the same round's one-thread
+# run of BASEBIN (default BIN), seconds apart, so that a change in the
+# machine's speed between rounds cancels out.
 row() {
-    local b=$1 cfg=$2 t=$3 base=$4 sm smin smax em emin emax lat
+    local b=$1 cfg=$2 t=$3 base=$4 bb=${5:-$1} sm smin smax em emin emax lat rm rmin rmax
+    read -r rm rmin rmax < <(awk -F'\t' -v b="$b" -v c="$cfg" -v t="$t" -v bb="$bb" -v t0="${TLIST[0]}" '
+        $2 == c && $1 == b && $3 == t { x[$9] = $5 }
+        $2 == c && $1 == bb && $3 == t0 { y[$9] = $5 }
+        END { for (r in x) if ((r in y) && y[r] > 0) print x[r] / y[r] }' "$RAW" | stats)
     read -r sm smin smax < <(awk -F'\t' -v b="$b" -v c="$cfg" -v t="$t" '$1 == b && $2 == c && $3 == t { print $4 }' "$RAW" | stats)
     read -r WM _ _ < <(awk -F'\t' -v b="$b" -v c="$cfg" -v t="$t" '$1 == b && $2 == c && $3 == t { print $5 }' "$RAW" | stats)
     read -r em emin emax < <(awk -F'\t' -v b="$b" -v c="$cfg" -v t="$t" '$1 == b && $2 == c && $3 == t { print $6 }' "$RAW" | stats)
@@ -237,10 +247,11 @@ row() {
         END { if (n) printf "%d-%d", lo, hi; else printf "-" }' "$RAW")
     awk -v b="$b" -v c="$cfg" -v t="$t" -v sm="$sm" -v smin="$smin" -v smax="$smax" \
         -v wm="$WM" -v base="${base:-$WM}" -v em="$em" -v emin="$emin" -v emax="$emax" \
-        -v lat="$lat" 'BEGIN {
+        -v lat="$lat" -v rm="$rm" -v rmin="$rmin" -v rmax="$rmax" 'BEGIN {
         su = wm / base
-        printf "| %s | %s | %s | %.2f (%.2f-%.2f) | %.0f | %.2fx | %.0f%% | %.2f (%.2f-%.2f) | %s |\n",
-            b, c, t, sm, smin, smax, wm, su, 100 * su / (t / '"${TLIST[0]}"'), em, emin, emax, lat }'
+        byround = rm == "" ? "-" : sprintf("%.2fx (%.2f-%.2f)", rm, rmin, rmax)
+        printf "| %s | %s | %s | %.2f (%.2f-%.2f) | %.0f | %.2fx | %s | %.0f%% | %.2f (%.2f-%.2f) | %s |\n",
+            b, c, t, sm, smin, smax, wm, su, byround, 100 * su / (t / '"${TLIST[0]}"'), em, emin, emax, lat }'
 }
 declare -A BASE1
 for b in "${BLIST[@]}"; do
@@ -255,25 +266,30 @@ for b in "${BLIST[@]}"; do
 done
 if ((CEILING)); then
     n=${TLIST[${#TLIST[@]}-1]}
-    for cfg in "${CLIST[@]}"; do row "${n}x1 process" "$cfg" "$n" "${BASE1[$cfg]}"; done
+    for cfg in "${CLIST[@]}"; do row "${n}x1 process" "$cfg" "$n" "${BASE1[$cfg]}" "${BLIST[0]}"; done
 fi
 if ((${#PLIST[@]})); then
     for cfg in "${CLIST[@]}"; do
-        for c in "${PLIST[@]}"; do row "${BLIST[0]}" "$cfg" "1@cpu$c" "${BASE1[$cfg]}"; done
+        for c in "${PLIST[@]}"; do row "${BLIST[0]}" "$cfg" "1@cpu$c" "${BASE1[$cfg]}" "${BLIST[0]}"; done
     done
     echo
     echo "against one thread pinned to each of CPUs $PINNED (the mean of their medians), ${BLIST[0]}:"
     echo
-    echo "| config | threads | words/s | pinned one thread | speed-up |"
-    echo "|---|---:|---:|---:|---:|"
+    echo "| config | threads | words/s | pinned one thread | speed-up | by round |"
+    echo "|---|---:|---:|---:|---:|---:|"
     for cfg in "${CLIST[@]}"; do
         pmean=$(for c in "${PLIST[@]}"; do
             awk -F'\t' -v b="${BLIST[0]}" -v c="$cfg" -v t="1@cpu$c" '$1 == b && $2 == c && $3 == t { print $5 }' "$RAW" | stats
         done | awk '{ s += $1 } END { printf "%.0f", s / NR }')
         for t in "${TLIST[@]}"; do
             read -r wm _ _ < <(awk -F'\t' -v b="${BLIST[0]}" -v c="$cfg" -v t="$t" '$1 == b && $2 == c && $3 == t { print $5 }' "$RAW" | stats)
-            awk -v c="$cfg" -v t="$t" -v w="$wm" -v p="$pmean" \
-                'BEGIN { printf "| %s | %s | %.0f | %.0f | %.2fx |\n", c, t, w, p, w / p }'
+            # by round: each run against the mean of the same round's pinned runs
+            read -r rm rmin rmax < <(awk -F'\t' -v b="${BLIST[0]}" -v c="$cfg" -v t="$t" '
+                $1 == b && $2 == c && $3 == t { x[$9] = $5 }
+                $1 == b && $2 == c && $3 ~ /^1@cpu/ { p[$9] += $5; n[$9]++ }
+                END { for (r in x) if (n[r] > 0) print x[r] / (p[r] / n[r]) }' "$RAW" | stats)
+            awk -v c="$cfg" -v t="$t" -v w="$wm" -v p="$pmean" -v rm="$rm" -v rmin="$rmin" -v rmax="$rmax" \
+                'BEGIN { printf "| %s | %s | %.0f | %.0f | %.2fx | %.2fx (%.2f-%.2f) |\n", c, t, w, p, w / p, rm, rmin, rmax }'
         done
     done
 fi
