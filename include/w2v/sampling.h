@@ -97,8 +97,8 @@ static inline uint32_t alias_bucket(const struct alias_table *a, struct rng *r, 
 }
 
 /* own ? self : alias, without a branch: which of the two a draw gives is a
- * coin toss no predictor can guess, and a missed guess cost more than
- * computing both. */
+ * coin toss no predictor can guess, and a select costs a cycle where a
+ * missed guess costs a pipeline's worth. */
 static inline int32_t alias_choose(int own, int32_t self, int32_t alias)
 {
     const uint32_t keep = 0u - (uint32_t)(own != 0);
@@ -140,11 +140,11 @@ struct alias_share {
 
 /* The word id of bucket k of a share: the ids below from as they are, then
  * the share's own blocks in order. Arithmetic, not a lookup: a table of
- * ids made each draw two dependent cache misses instead of one. Computed
- * (and the aliases stored as ids), two threads on corpus10m with the vCPUs
- * far apart trained 2.8% (cbow-ns) and 3.7% (sg-ns) more words/s, the
- * median of 10 alternating runs each (docs/BENCHMARKS.md, round 12); the
- * draws are the same. */
+ * ids made each draw two dependent cache misses instead of one. With the
+ * id computed, the aliases stored as ids and alias_choose, two threads on
+ * corpus10m with the vCPUs far apart trained 2.8% (cbow-ns) and 3.7%
+ * (sg-ns) more words/s, the median of 10 alternating runs each
+ * (docs/BENCHMARKS.md, round 12); the draws are the same. */
 static inline int32_t alias_share_id(const struct alias_share *s, int32_t k)
 {
     /* Unsigned throughout (k < from wraps, and is then not chosen), and no
