@@ -12,6 +12,7 @@ int hot_rows_init(struct hot_rows *h, float *shared, size_t stride, int32_t lo, 
     h->stride = stride;
     h->lo = lo;
     h->touched = &h->sink;
+    h->weight = 1.0f;
     if (count <= 0)
         return 0;
     size_t floats;
@@ -30,6 +31,7 @@ int hot_rows_init(struct hot_rows *h, float *shared, size_t stride, int32_t lo, 
     memset(touched, 0, (size_t)count + 1);
     h->touched = touched;
     h->count = count;
+    h->weighted_from = count;
     /* Hogwild: other threads may be writing these rows already; any value
      * they hold is a fine starting point, and a change made between this
      * copy and the first sync is overwritten in the copy only, not lost in
@@ -51,14 +53,15 @@ void hot_rows_release(struct hot_rows *h)
     memset(h, 0, sizeof *h);
 }
 
-/* shared[n] += local[n] - base[n]; then local = base = shared. The shared
- * row is read and written once (Hogwild: another thread may add to it at
- * the same moment; as with every row update, such a race can lose one of
- * the two additions, which SGD tolerates). */
-static void sync_row(float *shared, float *restrict local, float *restrict base, size_t n)
+/* shared[n] += weight (local[n] - base[n]); then local = base = shared.
+ * The shared row is read and written once (Hogwild: another thread may add
+ * to it at the same moment; as with every row update, such a race can lose
+ * one of the two additions, which SGD tolerates). */
+static void sync_row(float *shared, float *restrict local, float *restrict base, size_t n,
+                     float weight)
 {
     for (size_t i = 0; i < n; i++) {
-        float v = shared[i] + (local[i] - base[i]);
+        float v = shared[i] + weight * (local[i] - base[i]);
         shared[i] = v;
         local[i] = v;
         base[i] = v;
@@ -72,6 +75,7 @@ void hot_rows_sync(struct hot_rows *h)
         if (!h->touched[k])
             continue;
         h->touched[k] = 0;
-        sync_row(h->shared + ((size_t)h->lo + k) * n, h->local + k * n, h->base + k * n, n);
+        sync_row(h->shared + ((size_t)h->lo + k) * n, h->local + k * n, h->base + k * n, n,
+                 k >= (size_t)h->weighted_from ? h->weight : 1.0f);
     }
 }

@@ -14,8 +14,10 @@
  * their new values — the other threads' changes included. This is delta
  * accumulation, as model-averaging schemes do between machines: the shared
  * rows move once per sync instead of once per window, and a thread sees
- * the others' changes to these rows a sync late. Nothing is lost: every
- * update lands.
+ * the others' changes to these rows a sync late. With weight 1 nothing is
+ * lost: every update lands. With weight 1/T on some copies the T threads'
+ * changes to those rows are averaged instead, as model averaging does: for
+ * rows that every thread moves the same way between syncs (hot_rows_sync).
  *
  * Rows are [stride] floats, stride a multiple of 16, as in model.h.
  * Not thread-safe: one struct per thread. The shared rows are read and
@@ -36,6 +38,8 @@ struct hot_rows {
     uint8_t *touched;   /* [count + 1] 1: copy h changed since the last sync; entry
                          * [count] takes the marks of lookups of rows not kept */
     uint8_t sink;       /* touched's one entry when count is 0 */
+    float weight;       /* a sync adds weight x the change of copies weighted_from .. */
+    int32_t weighted_from; /* .. count - 1, and all of the others' (init: count: none) */
 };
 
 /* Keep private copies of rows [lo, lo + count) of shared ([>= lo + count,
@@ -47,7 +51,12 @@ int hot_rows_init(struct hot_rows *h, float *shared, size_t stride, int32_t lo, 
 void hot_rows_release(struct hot_rows *h);
 
 /* Add the changes made to the private copies since the last sync to the
- * shared rows, then refresh every changed copy from the shared row. */
+ * shared rows (those of copies weighted_from .. count - 1 times h->weight),
+ * then refresh every changed copy from the shared row. A weight of 1/T
+ * averages the changes of T threads instead of summing them: for rows that
+ * every thread moves the same way between two syncs (the Huffman nodes
+ * nearest the root), the sum overshoots, since no thread's steps saw the
+ * others' (kernel_batch.c). */
 void hot_rows_sync(struct hot_rows *h);
 
 /* Both lookups are branch-free: whether a row is hot follows the word

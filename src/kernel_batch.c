@@ -135,6 +135,26 @@ _Static_assert(BATCH_NEG_BLOCK > 0 && (BATCH_NEG_BLOCK & (BATCH_NEG_BLOCK - 1)) 
 #ifndef BATCH_SYNC_HS_SPLIT
 #define BATCH_SYNC_HS_SPLIT 4
 #endif
+/* The Huffman copies of the nodes on the paths of at least this share of
+ * the kept words (the first few levels below the root) are merged at a sync
+ * as the average of the T threads' changes, not their sum (hot_rows_sync:
+ * weight 1/T). Every centre word's path starts at the root, so between two
+ * syncs every thread moves these nodes the same way, thousands of steps each
+ * that none of the others saw, and the sum of T such moves overshoots.
+ * Measured on corpus10m, 2 epochs, sample 1e-4, analogy (WS353): CBOW + HS
+ * at 2 threads .0879 summed, .0940 averaging the nodes above 1/16 (there
+ * the top 9), .0961 above 1/128 (113), one thread .0911, 24 seeds each; at
+ * 4 threads .0900, .0962, .0996 (12 seeds). Skip-gram + HS at 2 threads
+ * .1058 (.508) summed, .1086 (.506) above 1/16, .1076 (.500) above 1/128,
+ * one thread .1084 (.508), 8-12 seeds: above 1/128 costs skip-gram's
+ * WS353, 1/16 nothing measured. Averaging all 1,024 copies (synced at the
+ * other copies' rate) cost more: CBOW + HS .0850 at 4 threads, skip-gram's
+ * WS353 .489. The rows of words no two threads move alike for long; those
+ * copies stay summed (CBOW + NS over 40 seeds, round 11: .0923 against
+ * .0927 for one thread). docs/BENCHMARKS.md, round 13. */
+#ifndef BATCH_HS_AVERAGE_SHARE
+#define BATCH_HS_AVERAGE_SHARE (1.0 / 16)
+#endif
 _Static_assert(BATCH_AHEAD < BATCH_RING, "the ring must hold every set drawn ahead");
 _Static_assert(W2V_MAX_SET == W2V_MAX_SENTENCE, "a set is at most one sentence");
 
@@ -195,7 +215,7 @@ static int32_t min32(int64_t a, int64_t b)
  * them too seldom between two syncs. */
 static struct batch_hot_rows hot_caps(const struct train_options *o, int64_t V)
 {
-    struct batch_hot_rows c = {0, 0, 0};
+    struct batch_hot_rows c = {0, 0, 0, 0};
     if (o->threads <= 1 && BATCH_AS_THREADS <= 1)
         return c;
     const int64_t most = V / 8;
@@ -287,8 +307,10 @@ struct batch_hot_rows kernel_batch_hot_rows(const struct trainer *tr, int64_t sy
     while (r.neg_total > 0 && n < c.out && output_touches(&r, n + 1) >= need)
         n++;
     c.out = n;
-    if (c.hs > 0)
+    if (c.hs > 0) {
         c.hs = hot_nodes(tr, c.hs, need * BATCH_SYNC_HS_SPLIT, r.kept_total);
+        c.hs_averaged = hot_nodes(tr, c.hs, BATCH_HS_AVERAGE_SHARE, r.kept_total);
+    }
     return c;
 }
 
@@ -388,6 +410,9 @@ static int hot_init(struct batch_buf *b, const struct trainer *tr)
         status = hot_rows_init(&b->hot_out, tr->model.syn1neg, n, 1, hc.out);
     if (status == 0 && o->hs)
         status = hot_rows_init(&b->hot_hs, tr->model.syn1, n, (int32_t)(V - 2 - hc.hs), hc.hs);
+    /* the copies of the root-most nodes are the last ones (ids up to V - 3) */
+    b->hot_hs.weight = 1.0f / (float)(o->threads > 1 ? o->threads : 1);
+    b->hot_hs.weighted_from = hc.hs - hc.hs_averaged;
     return status;
 }
 

@@ -1,7 +1,8 @@
 /* test_hotrows.c — private copies of hot rows: pass-through without copies,
  * copies start equal to the shared rows, a sync adds every thread's changes
  * (none lost, none counted twice) and refreshes the copies, untouched rows
- * stay as they are. */
+ * stay as they are; with a weight, a sync adds that share of the chosen
+ * copies' changes. */
 #include "test.h"
 
 #include "hotrows.h"
@@ -85,6 +86,42 @@ static void test_two_threads(void)
     hot_rows_release(&b);
 }
 
+/* With weight 1/2 from copy 1 on, two threads' changes to those rows are
+ * averaged: each sync adds half of its copy's change (exact in binary
+ * floating point) and the copy takes the shared row as it then is; copy 0
+ * is still summed, and the untouched rows stay as they are. */
+static void test_weight(void)
+{
+    float m[ROWS * N];
+    fill(m);
+    struct hot_rows a, b;
+    CHECK(hot_rows_init(&a, m, N, 0, 4) == 0);
+    CHECK(hot_rows_init(&b, m, N, 0, 4) == 0);
+    CHECK(a.weight == 1.0f && a.weighted_from == 4); /* summed unless told */
+    a.weight = b.weight = 0.5f;
+    a.weighted_from = b.weighted_from = 1;
+    float *ra = hot_rows_get(&a, 1), *rb = hot_rows_get(&b, 1);
+    float *za = hot_rows_get(&a, 0), *zb = hot_rows_get(&b, 0);
+    for (int i = 0; i < N; i++) {
+        ra[i] += 4.0f;
+        rb[i] += 2.0f;
+        za[i] += 4.0f;
+        zb[i] += 2.0f;
+    }
+    hot_rows_sync(&a);
+    CHECK(m[N] == 102.0f && ra[0] == 102.0f);
+    CHECK(m[0] == 4.0f && za[0] == 4.0f);
+    hot_rows_sync(&b);
+    int ok = 1;
+    for (int i = 0; i < N; i++)
+        ok &= m[N + i] == (float)(100 + i) + 3.0f && m[i] == (float)i + 6.0f;
+    CHECK(ok);
+    CHECK(rb[0] == 103.0f && zb[0] == 6.0f);
+    CHECK(m[2 * N] == 200.0f && m[3 * N + 5] == 305.0f);
+    hot_rows_release(&a);
+    hot_rows_release(&b);
+}
+
 /* Many rows, every seventh touched: exactly those are written back. */
 static void test_many_rows(void)
 {
@@ -111,6 +148,7 @@ int main(void)
     TEST_RUN(test_pass_through);
     TEST_RUN(test_copies);
     TEST_RUN(test_two_threads);
+    TEST_RUN(test_weight);
     TEST_RUN(test_many_rows);
     return TEST_REPORT("test_hotrows");
 }

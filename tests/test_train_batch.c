@@ -908,17 +908,20 @@ static void test_hot_rows(void)
     }
     struct trainer *one = policy_trainer(zipf, V, 1, 1, 5);
     struct batch_hot_rows h1 = kernel_batch_hot_rows(one, 8192);
-    CHECK(h1.in == 0 && h1.out == 0 && h1.hs == 0); /* one thread: no copies */
+    CHECK(h1.in == 0 && h1.out == 0 && h1.hs == 0 && h1.hs_averaged == 0); /* one thread */
     train_release(&one);
 
     struct trainer *tr = policy_trainer(zipf, V, 2, 1, 5);
     const int64_t gaps[] = {1000000, 8192, 2730, 1170, 546, 100, 10, 1};
     struct batch_hot_rows prev = kernel_batch_hot_rows(tr, gaps[0]);
     CHECK(prev.in == V / 8 && prev.out == V / 8 && prev.hs == V / 8); /* the caps */
+    /* Averaged: the root (on every path) and a few levels below, not all. */
+    CHECK(prev.hs_averaged >= 1 && prev.hs_averaged < 64);
     double lo = 0, hi = 1e300; /* the threshold every count agrees with */
     for (size_t g = 1; g < sizeof gaps / sizeof *gaps; g++) {
         const struct batch_hot_rows h = kernel_batch_hot_rows(tr, gaps[g]);
         CHECK(h.in <= prev.in && h.out <= prev.out && h.hs <= prev.hs);
+        CHECK(h.hs_averaged <= h.hs);
         if (h.in > 0 && h.in < V / 8) {
             const double at = input_touches(zipf, V, h.in, gaps[g]);
             const double past = input_touches(zipf, V, h.in + 1, gaps[g]);
