@@ -146,10 +146,11 @@ _Static_assert(BATCH_NEG_BLOCK > 0 && (BATCH_NEG_BLOCK & (BATCH_NEG_BLOCK - 1)) 
  * the top 9), .0961 above 1/128 (113), one thread .0911, 24 seeds each; at
  * 4 threads .0900, .0962, .0996 (12 seeds). Skip-gram + HS at 2 threads
  * .1058 (.508) summed, .1086 (.506) above 1/16, .1076 (.500) above 1/128,
- * one thread .1084 (.508), 8-12 seeds: above 1/128 costs skip-gram's
- * WS353, 1/16 nothing measured. Averaging all 1,024 copies (synced at the
- * other copies' rate) cost more: CBOW + HS .0850 at 4 threads, skip-gram's
- * WS353 .489. The rows of words no two threads move alike for long; those
+ * one thread .1084 (.508), 8-12 seeds. Over 24 seeds skip-gram + HS's
+ * WS353 fell with 1/16 too, .500 against .506 summed and .507 for one
+ * thread (analogy .1080, .1050, .1078): skip-gram's copies stay summed, a
+ * CBOW-only rule. Averaging all 1,024 copies (synced at the other copies'
+ * rate) cost more: CBOW + HS .0850 at 4 threads, skip-gram's WS353 .489. The rows of words no two threads move alike for long; those
  * copies stay summed (CBOW + NS over 40 seeds, round 11: .0923 against
  * .0927 for one thread). docs/BENCHMARKS.md, round 13. */
 #ifndef BATCH_HS_AVERAGE_SHARE
@@ -309,7 +310,8 @@ struct batch_hot_rows kernel_batch_hot_rows(const struct trainer *tr, int64_t sy
     c.out = n;
     if (c.hs > 0) {
         c.hs = hot_nodes(tr, c.hs, need * BATCH_SYNC_HS_SPLIT, r.kept_total);
-        c.hs_averaged = hot_nodes(tr, c.hs, BATCH_HS_AVERAGE_SHARE, r.kept_total);
+        if (o->arch == TRAIN_CBOW) /* skip-gram's WS353 paid for it (below) */
+            c.hs_averaged = hot_nodes(tr, c.hs, BATCH_HS_AVERAGE_SHARE, r.kept_total);
     }
     return c;
 }

@@ -181,7 +181,7 @@ int64_t kernel_batch_sync_words(int64_t words_per_epoch, int threads);
 struct batch_hot_rows {
     int32_t in, out, hs;
     int32_t hs_averaged; /* of the hs nodes, those nearest the root whose
-                          * changes the threads average (kernel_batch.c) */
+                          * changes the threads average (CBOW; kernel_batch.c) */
 };
 struct batch_hot_rows kernel_batch_hot_rows(const struct trainer *tr, int64_t sync_words);
 

@@ -915,8 +915,14 @@ static void test_hot_rows(void)
     const int64_t gaps[] = {1000000, 8192, 2730, 1170, 546, 100, 10, 1};
     struct batch_hot_rows prev = kernel_batch_hot_rows(tr, gaps[0]);
     CHECK(prev.in == V / 8 && prev.out == V / 8 && prev.hs == V / 8); /* the caps */
-    /* Averaged: the root (on every path) and a few levels below, not all. */
+    /* Averaged: the root (on every path) and a few levels below, not all;
+     * CBOW only. */
     CHECK(prev.hs_averaged >= 1 && prev.hs_averaged < 64);
+    struct trainer *sg = policy_trainer(zipf, V, 2, 1, 5);
+    sg->opt.arch = TRAIN_SKIPGRAM;
+    const struct batch_hot_rows hsg = kernel_batch_hot_rows(sg, gaps[0]);
+    CHECK(hsg.hs == prev.hs && hsg.hs_averaged == 0);
+    train_release(&sg);
     double lo = 0, hi = 1e300; /* the threshold every count agrees with */
     for (size_t g = 1; g < sizeof gaps / sizeof *gaps; g++) {
         const struct batch_hot_rows h = kernel_batch_hot_rows(tr, gaps[g]);
@@ -940,6 +946,7 @@ static void test_hot_rows(void)
     const struct batch_hot_rows m = kernel_batch_hot_rows(more, 546);
     const struct batch_hot_rows f = kernel_batch_hot_rows(fewer, 546);
     CHECK(m.out > f.out && m.in == f.in && m.hs == 0 && f.hs == 0);
+    CHECK(m.hs_averaged == 0 && f.hs_averaged == 0); /* no hs */
     train_release(&more);
     train_release(&fewer);
 
