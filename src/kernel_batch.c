@@ -150,7 +150,8 @@ _Static_assert(BATCH_NEG_BLOCK > 0 && (BATCH_NEG_BLOCK & (BATCH_NEG_BLOCK - 1)) 
  * WS353 fell with 1/16 too, .500 against .506 summed and .507 for one
  * thread (analogy .1080, .1050, .1078): skip-gram's copies stay summed, a
  * CBOW-only rule. Averaging all 1,024 copies (synced at the other copies'
- * rate) cost more: CBOW + HS .0850 at 4 threads, skip-gram's WS353 .489. The rows of words no two threads move alike for long; those
+ * rate) cost more: CBOW + HS .0850 at 4 threads, skip-gram's WS353 .489.
+ * No two threads move a word's rows alike for long, so the input and output
  * copies stay summed (CBOW + NS over 40 seeds, round 11: .0923 against
  * .0927 for one thread). docs/BENCHMARKS.md, round 13. */
 #ifndef BATCH_HS_AVERAGE_SHARE
