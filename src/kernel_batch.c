@@ -131,9 +131,16 @@ _Static_assert(BATCH_NEG_BLOCK > 0 && (BATCH_NEG_BLOCK & (BATCH_NEG_BLOCK - 1)) 
  * cbow-hs .085 (9 seeds) with one rate against .090 for one thread and
  * .090 with 4x; sg-hs .103 against .108 and .105 (6 seeds). It cost cbow-hs
  * 4-6% of its words/s and sg-hs 1% (vCPUs far apart; docs/BENCHMARKS.md).
- * Syncing only the 128 nodes nearest the root 4x as often gave .085. */
-#ifndef BATCH_SYNC_HS_SPLIT
-#define BATCH_SYNC_HS_SPLIT 4
+ * Syncing only the 128 nodes nearest the root 4x as often gave .085.
+ * Since CBOW averages the root-most nodes' changes (below), 2x is enough
+ * for it (round 14, 24 seeds: .0963 at 2x, .0944 at 1x, .0961 at 4x) and
+ * 1-3% faster than 4x; skip-gram's sums keep the 4x (sg-hs .1039 at 2x,
+ * .1056 at 8x, .1050 at 4x, 24 seeds each; one thread .1078). */
+#ifndef BATCH_SYNC_HS_SPLIT_CBOW
+#define BATCH_SYNC_HS_SPLIT_CBOW 2
+#endif
+#ifndef BATCH_SYNC_HS_SPLIT_SG
+#define BATCH_SYNC_HS_SPLIT_SG 4
 #endif
 /* The Huffman copies of the nodes on the paths of at least this share of
  * the kept words (the first few levels below the root) are merged at a sync
@@ -153,9 +160,13 @@ _Static_assert(BATCH_NEG_BLOCK > 0 && (BATCH_NEG_BLOCK & (BATCH_NEG_BLOCK - 1)) 
  * rate) cost more: CBOW + HS .0850 at 4 threads, skip-gram's WS353 .489.
  * No two threads move a word's rows alike for long, so the input and output
  * copies stay summed (CBOW + NS over 40 seeds, round 11: .0923 against
- * .0927 for one thread). docs/BENCHMARKS.md, round 13. */
+ * .0927 for one thread). With the rule CBOW's alone, round 14 took the
+ * share down to 1/128, with the Huffman copies synced 2x as often: CBOW +
+ * HS .0963 at 2 threads (24 seeds), .0975 at 4 (12), and at 5 epochs
+ * .1318 against .1266 for one thread (8). docs/BENCHMARKS.md, rounds 13
+ * and 14. */
 #ifndef BATCH_HS_AVERAGE_SHARE
-#define BATCH_HS_AVERAGE_SHARE (1.0 / 16)
+#define BATCH_HS_AVERAGE_SHARE (1.0 / 128)
 #endif
 _Static_assert(BATCH_AHEAD < BATCH_RING, "the ring must hold every set drawn ahead");
 _Static_assert(W2V_MAX_SET == W2V_MAX_SENTENCE, "a set is at most one sentence");
@@ -204,6 +215,12 @@ static size_t n_inputs(const struct train_options *o)
     size_t window2 = 2 * (size_t)(o->window > 0 ? o->window : 1);
     size_t set = o->context_line && o->max_set > 1 ? (size_t)o->max_set - 1 : 0;
     return window2 > set ? window2 : set;
+}
+
+/* How many times as often as the other copies the Huffman copies sync. */
+static int hs_sync_split(const struct train_options *o)
+{
+    return o->arch == TRAIN_CBOW ? BATCH_SYNC_HS_SPLIT_CBOW : BATCH_SYNC_HS_SPLIT_SG;
 }
 
 static int32_t min32(int64_t a, int64_t b)
@@ -310,7 +327,7 @@ struct batch_hot_rows kernel_batch_hot_rows(const struct trainer *tr, int64_t sy
         n++;
     c.out = n;
     if (c.hs > 0) {
-        c.hs = hot_nodes(tr, c.hs, need * BATCH_SYNC_HS_SPLIT, r.kept_total);
+        c.hs = hot_nodes(tr, c.hs, need * hs_sync_split(o), r.kept_total);
         if (o->arch == TRAIN_CBOW) /* skip-gram's WS353 paid for it (below) */
             c.hs_averaged = hot_nodes(tr, c.hs, BATCH_HS_AVERAGE_SHARE, r.kept_total);
     }
@@ -406,7 +423,7 @@ static int hot_init(struct batch_buf *b, const struct trainer *tr)
     const int64_t V = tr->vocab_size;
     b->sync_words = kernel_batch_sync_words(
         tr->words_per_epoch, o->threads > 1 || BATCH_AS_THREADS <= 1 ? o->threads : BATCH_AS_THREADS);
-    b->sync_hs_words = b->sync_words / BATCH_SYNC_HS_SPLIT;
+    b->sync_hs_words = b->sync_words / hs_sync_split(o);
     const struct batch_hot_rows hc = kernel_batch_hot_rows(tr, b->sync_words);
     int status = hot_rows_init(&b->hot_in, tr->model.syn0, n, 1, hc.in);
     if (status == 0 && o->negative > 0)

@@ -173,8 +173,8 @@ int64_t kernel_batch_sync_words(int64_t words_per_epoch, int threads);
 /* Rows of each matrix one thread of the batched kernel keeps private
  * copies of (ids 1 .. in of syn0, 1 .. out of syn1neg, the hs inner nodes
  * nearest the root of syn1), when it syncs them every sync_words kept
- * words (the Huffman copies BATCH_SYNC_HS_SPLIT times as often): none with
- * one thread; else the rows it is expected to touch at least
+ * words (the Huffman copies 2 or 4 times as often, kernel_batch.c): none
+ * with one thread; else the rows it is expected to touch at least
  * BATCH_HOT_TOUCHES times between two syncs, from the word counts, the
  * subsampling and the options, at most BATCH_HOT_IN / _OUT / _HS and an
  * eighth of the V rows. */

@@ -893,6 +893,21 @@ static double input_touches(const int64_t *counts, int32_t V, int32_t r, int64_t
     return (double)S * 6.0 * (double)counts[r] / total;
 }
 
+/* The share of the words (no subsampling) whose Huffman path runs through
+ * inner node `node`: the words below it. */
+static double node_share(const struct trainer *tr, int32_t node)
+{
+    const struct huffman *hf = &tr->huffman;
+    double below = 0, total = 0;
+    for (int32_t w = 1; w < tr->vocab_size; w++) {
+        total += (double)tr->counts[w];
+        for (int32_t b = 0; b < hf->length[w - 1]; b++)
+            if (hf->points[hf->offset[w - 1] + b] == node)
+                below += (double)tr->counts[w];
+    }
+    return below / total;
+}
+
 /* The copies cover the rows a thread touches often between two syncs: all
  * of them up to the caps when syncs are far apart, fewer as the gap
  * shrinks (more threads), none when a sync follows every word; one
@@ -915,13 +930,32 @@ static void test_hot_rows(void)
     const int64_t gaps[] = {1000000, 8192, 2730, 1170, 546, 100, 10, 1};
     struct batch_hot_rows prev = kernel_batch_hot_rows(tr, gaps[0]);
     CHECK(prev.in == V / 8 && prev.out == V / 8 && prev.hs == V / 8); /* the caps */
-    /* Averaged: the root (on every path) and a few levels below, not all;
-     * CBOW only. */
-    CHECK(prev.hs_averaged >= 1 && prev.hs_averaged < 64);
+    /* Averaged: the root (on every path) and the nodes below it down to one
+     * share of the words, a small one but not all the copies; CBOW only. */
+    CHECK(prev.hs_averaged >= 1 && prev.hs_averaged < prev.hs / 2);
+    const int32_t root = V - 3, last = root + 1 - prev.hs_averaged;
+    CHECK(node_share(tr, root) > 0.999);
+    double least = 1;
+    for (int32_t node = last; node <= root; node++) {
+        const double share = node_share(tr, node);
+        least = share < least ? share : least;
+    }
+    CHECK(least >= 1.0 / 1024 && least <= 1.0 / 8);
+    CHECK(node_share(tr, last - 1) < least); /* the first node not averaged */
     struct trainer *sg = policy_trainer(zipf, V, 2, 1, 5);
     sg->opt.arch = TRAIN_SKIPGRAM;
     const struct batch_hot_rows hsg = kernel_batch_hot_rows(sg, gaps[0]);
     CHECK(hsg.hs == prev.hs && hsg.hs_averaged == 0);
+    /* Skip-gram syncs its Huffman copies twice as often as CBOW, so at the
+     * same gap a node needs twice the touches to be worth a copy. */
+    int fewer_sg = 0;
+    for (size_t g = 1; g < sizeof gaps / sizeof *gaps; g++) {
+        const int32_t n_sg = kernel_batch_hot_rows(sg, gaps[g]).hs;
+        const int32_t n_cbow = kernel_batch_hot_rows(tr, gaps[g]).hs;
+        CHECK(n_sg <= n_cbow);
+        fewer_sg += n_sg < n_cbow;
+    }
+    CHECK(fewer_sg >= 2);
     train_release(&sg);
     double lo = 0, hi = 1e300; /* the threshold every count agrees with */
     for (size_t g = 1; g < sizeof gaps / sizeof *gaps; g++) {
