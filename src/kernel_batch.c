@@ -133,9 +133,11 @@ _Static_assert(BATCH_NEG_BLOCK > 0 && (BATCH_NEG_BLOCK & (BATCH_NEG_BLOCK - 1)) 
  * 4-6% of its words/s and sg-hs 1% (vCPUs far apart; docs/BENCHMARKS.md).
  * Syncing only the 128 nodes nearest the root 4x as often gave .085.
  * Since CBOW averages the root-most nodes' changes (below), 2x is enough
- * for it (round 14, 24 seeds: .0963 at 2x, .0944 at 1x, .0961 at 4x) and
- * 1-3% faster than 4x; skip-gram's sums keep the 4x (sg-hs .1039 at 2x,
- * .1056 at 8x, .1050 at 4x, 24 seeds each; one thread .1078). */
+ * for it (round 14, 24 seeds: .0963 at 2x, .0944 at 1x, .0961 at 4x), at
+ * the same speed or up to 3% faster (1.018-1.028x at 1 epoch, 0.995x at
+ * 2, 2 threads far, runs taking turns); skip-gram's sums keep the 4x
+ * (sg-hs .1039 at 2x, .1056 at 8x, .1050 at 4x, 24 seeds each; one
+ * thread .1078). */
 #ifndef BATCH_SYNC_HS_SPLIT_CBOW
 #define BATCH_SYNC_HS_SPLIT_CBOW 2
 #endif
