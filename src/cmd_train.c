@@ -867,6 +867,7 @@ static int step_train(struct train_cmd *c)
             train_set_input(c->tr, id, c->start.data + (size_t)r * (size_t)c->start.dim);
     }
     vectors_release(&c->start); /* no longer needed: its memory back before training */
+    c->dist.hs_averaged = train_hs_averaged(c->tr);
     c->mon.dist = &c->dist;
     c->mon.tr = &c->tr;
     c->mon.dist_err = &c->err;

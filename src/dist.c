@@ -49,6 +49,31 @@ int64_t dist_gather(const struct dist *d, int32_t *ids, int64_t n)
     return kept;
 }
 
+void dist_merge(float *matrix, float *base, const float *snap, const float *sum, size_t floats,
+                int ranks, size_t avg_from, size_t avg_to)
+{
+    const float inv = 1.0f / (float)(ranks > 0 ? ranks : 1);
+    for (size_t i = 0; i < floats; i++) {
+        const float add = i >= avg_from && i < avg_to ? sum[i] * inv : sum[i];
+        matrix[i] += add - snap[i];
+        base[i] += add;
+    }
+}
+
+void dist_averaged_range(int64_t V, size_t stride, int64_t first, int64_t rows, int32_t n,
+                         size_t *from, size_t *to)
+{
+    int64_t lo = V - 2 - (n > 0 ? n : 0), hi = V - 2; /* rows [lo, hi) */
+    if (lo < first)
+        lo = first;
+    if (hi > first + rows)
+        hi = first + rows;
+    if (hi <= lo)
+        lo = hi = first;
+    *from = (size_t)(lo - first) * stride;
+    *to = (size_t)(hi - first) * stride;
+}
+
 #ifndef W2V_MPI
 
 int dist_init(struct dist *d, int *argc, char ***argv, struct w2v_err *err)
@@ -140,7 +165,7 @@ void dist_exit(struct dist *d, int code)
  * the sum of the ranks' changes from base. Either way base takes the new
  * value, which is the same on every rank. */
 static int dist_average(struct dist *d, float *matrix, float *base, size_t floats, int first,
-                        struct w2v_err *err)
+                        size_t avg_from, size_t avg_to, struct w2v_err *err)
 {
     if (floats > d->cap) {
         w2v_free(d->snap);
@@ -175,12 +200,7 @@ static int dist_average(struct dist *d, float *matrix, float *base, size_t float
             base[i] = now;
         }
     } else {
-        /* new base = base + the ranks' summed changes; the row moves by
-         * what the other ranks added (avg - snap). */
-        for (size_t i = 0; i < floats; i++) {
-            matrix[i] += d->avg[i] - d->snap[i];
-            base[i] += d->avg[i];
-        }
+        dist_merge(matrix, base, d->snap, d->avg, floats, d->size, avg_from, avg_to);
     }
     return 0;
 }
@@ -205,9 +225,9 @@ int dist_round(struct dist *d, struct model *m, int done, int full, int *all_don
     if (sum[1] > 0 || *all_done || d->rounds % DIST_FULL_EVERY == 0 || rows > m->rows)
         rows = m->rows;
     size_t floats = (size_t)rows * m->stride;
-    /* Word rows: the frequent words come first. HS inner nodes (0..V-2):
-     * the root is V-2 and parents follow children, so the nodes every word
-     * passes through are the last ones. */
+    /* Word rows: the frequent words come first. HS inner nodes (0..V-3;
+     * row V-2 is unused): the root is V-3 and parents follow children, so
+     * the nodes every word passes through are the last ones. */
     size_t hs_at = (size_t)(m->rows - 1 > rows ? m->rows - 1 - rows : 0) * m->stride;
     float *mats[3] = {m->syn0, m->syn1 ? m->syn1 + hs_at : NULL, m->syn1neg};
     /* Every rank's first round is the same round: all rows, averaged, the
@@ -227,8 +247,13 @@ int dist_round(struct dist *d, struct model *m, int done, int full, int *all_don
     }
     for (int i = 0; i < 3; i++)
         if (mats[i]) {
+            size_t avg_from = 0, avg_to = 0;
+            if (i == 1)
+                dist_averaged_range(m->rows, m->stride, (int64_t)(hs_at / m->stride),
+                                    (int64_t)(floats / m->stride), d->hs_averaged, &avg_from,
+                                    &avg_to);
             int status = dist_average(d, mats[i], d->base[i] + (i == 1 ? hs_at : 0), floats,
-                                      first, err);
+                                      first, avg_from, avg_to, err);
             if (status != 0)
                 return status;
         }

@@ -276,13 +276,16 @@ static double output_touches(const struct touch_rates *r, int32_t id)
  * are the kept share of the words below it. Along a path the ids fall (a
  * node is made after its children), so each word's walk stops at the first
  * node below the candidates. */
-static int32_t hot_nodes(const struct trainer *tr, int32_t cap, double need, double kept_total)
+static int32_t hot_nodes(const struct trainer *tr, int32_t cap, double need, double kept_total,
+                         int32_t if_no_memory)
 {
     const struct huffman *hf = &tr->huffman;
     const int32_t root = tr->vocab_size - 3, lo = root + 1 - cap;
+    if (cap <= 0)
+        return 0;
     double *visits = w2v_calloc((size_t)cap, sizeof *visits);
     if (!visits)
-        return cap; /* as before this policy: the most copies */
+        return if_no_memory;
     for (int32_t w = 1; w < tr->vocab_size; w++) {
         const double share = (double)tr->counts[w] * tr->keep[w] / kept_total;
         const int64_t off = hf->offset[w - 1];
@@ -329,11 +332,26 @@ struct batch_hot_rows kernel_batch_hot_rows(const struct trainer *tr, int64_t sy
         n++;
     c.out = n;
     if (c.hs > 0) {
-        c.hs = hot_nodes(tr, c.hs, need * hs_sync_split(o), r.kept_total);
-        if (o->arch == TRAIN_CBOW) /* skip-gram's WS353 paid for it (below) */
-            c.hs_averaged = hot_nodes(tr, c.hs, BATCH_HS_AVERAGE_SHARE, r.kept_total);
+        /* out of memory: the most copies, as before this policy */
+        c.hs = hot_nodes(tr, c.hs, need * hs_sync_split(o), r.kept_total, c.hs);
+        c.hs_averaged = kernel_batch_hs_averaged(tr, c.hs);
     }
     return c;
+}
+
+int32_t kernel_batch_hs_averaged(const struct trainer *tr, int32_t cap)
+{
+    /* CBOW only: skip-gram's WS353 paid for it (BATCH_HS_AVERAGE_SHARE) */
+    if (!tr->opt.hs || tr->opt.arch != TRAIN_CBOW)
+        return 0;
+    double kept_total = 0;
+    for (int32_t w = 1; w < tr->vocab_size; w++)
+        kept_total += (double)tr->counts[w] * tr->keep[w];
+    if (!(kept_total > 0))
+        return 0;
+    if (cap > tr->vocab_size - 2)
+        cap = tr->vocab_size - 2;
+    return hot_nodes(tr, cap, BATCH_HS_AVERAGE_SHARE, kept_total, 0); /* no memory: sums */
 }
 
 /* The first id the shares deal out (past the most private output copies:

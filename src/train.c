@@ -668,6 +668,11 @@ const struct model *train_model(const struct trainer *tr)
     return &tr->model;
 }
 
+int32_t train_hs_averaged(const struct trainer *tr)
+{
+    return kernel_batch_hs_averaged(tr, tr->vocab_size);
+}
+
 const struct senses *train_senses(const struct trainer *tr)
 {
     return tr->opt.senses > 0 ? &tr->senses : NULL;

@@ -185,6 +185,12 @@ struct batch_hot_rows {
 };
 struct batch_hot_rows kernel_batch_hot_rows(const struct trainer *tr, int64_t sync_words);
 
+/* Of the Huffman inner nodes nearest the root (ids V - 3 down, at most
+ * cap), those whose changes concurrent copies of them average instead of
+ * adding up: with CBOW + HS, the nodes on the paths of at least
+ * BATCH_HS_AVERAGE_SHARE of the kept words; 0 otherwise (kernel_batch.c). */
+int32_t kernel_batch_hs_averaged(const struct trainer *tr, int32_t cap);
+
 /* The kernel named name, or NULL. Pure. */
 const struct train_kernel *train_kernel_find(const char *name);
 

@@ -1,8 +1,10 @@
 /* test_dist.c — the ranks' slices of the id stream (dist_slice): they tile
  * the stream, in order, each starting at a sentence start; their
  * interleaved shares (dist_gather): every word in exactly one share, in
- * order, whole sentences only, one rank's the stream untouched; and the
- * single-process round (the default build) is a no-op that reports done. */
+ * order, whole sentences only, one rank's the stream untouched; the
+ * single-process round (the default build) is a no-op that reports done;
+ * a round's merge, which averages the root-most Huffman nodes' changes
+ * (dist_merge, dist_averaged_range). */
 #include <stdint.h>
 #include <string.h>
 
@@ -100,10 +102,56 @@ static void test_single_process(void)
     CHECK(d.size == 0);
 }
 
+/* A later round's merge: outside the averaged floats each row becomes
+ * row + the others' changes (sum - snap) and base + sum; inside, the sum
+ * counts once per rank: the mean change. Two ranks, exact in binary. */
+static void test_merge(void)
+{
+    float matrix[6] = {1, 1, 1, 1, 1, 1}, base[6] = {0, 0, 0, 0, 0, 0};
+    const float snap[6] = {0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f}; /* this rank's change */
+    const float sum[6] = {1.5f, 1.5f, 1.5f, 1.5f, 1.5f, 1.5f};  /* with the other's 1 */
+    dist_merge(matrix, base, snap, sum, 6, 2, 2, 4);
+    for (int i = 0; i < 6; i++) {
+        const int averaged = i >= 2 && i < 4;
+        CHECK(base[i] == (averaged ? 0.75f : 1.5f));
+        CHECK(matrix[i] == (averaged ? 1.25f : 2.0f)); /* 1 + (0.75 or 1.5) - 0.5 */
+    }
+    /* an empty range: all summed; one rank: the mean is the sum */
+    float m1[2] = {1, 1}, b1[2] = {0, 0};
+    const float s1[2] = {0.5f, 0.5f};
+    dist_merge(m1, b1, s1, s1, 2, 1, 0, 2);
+    CHECK(m1[0] == 1.0f && m1[1] == 1.0f && b1[0] == 0.5f && b1[1] == 0.5f);
+}
+
+/* The averaged nodes (rows V - 2 - n .. V - 3 of syn1) within a round's
+ * span of syn1 rows [first, first + rows), in floats from its start. */
+static void test_averaged_range(void)
+{
+    size_t from, to;
+    /* V 1000, stride 4: the top-256 span is rows 743 .. 998; the 10 nodes
+     * are rows 988 .. 997: span rows 245 .. 254 */
+    dist_averaged_range(1000, 4, 743, 256, 10, &from, &to);
+    CHECK(from == 245 * 4 && to == 255 * 4);
+    /* the full span (rows 0 .. 999) */
+    dist_averaged_range(1000, 4, 0, 1000, 10, &from, &to);
+    CHECK(from == 988 * 4 && to == 998 * 4);
+    /* more nodes than the span holds: the span's nodes, up to row V - 3 */
+    dist_averaged_range(1000, 4, 743, 256, 500, &from, &to);
+    CHECK(from == 0 && to == 255 * 4);
+    /* none */
+    dist_averaged_range(1000, 4, 743, 256, 0, &from, &to);
+    CHECK(from == to);
+    /* a span that ends below them */
+    dist_averaged_range(1000, 4, 0, 100, 10, &from, &to);
+    CHECK(from == to);
+}
+
 int main(void)
 {
     TEST_RUN(test_slices_tile);
     TEST_RUN(test_gather);
     TEST_RUN(test_single_process);
+    TEST_RUN(test_merge);
+    TEST_RUN(test_averaged_range);
     return TEST_REPORT("test_dist");
 }

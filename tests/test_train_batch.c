@@ -942,6 +942,13 @@ static void test_hot_rows(void)
     }
     CHECK(least >= 1.0 / 1024 && least <= 1.0 / 8);
     CHECK(node_share(tr, last - 1) < least); /* the first node not averaged */
+    /* The same nodes for MPI ranks of one thread each (train_hs_averaged:
+     * no copies, the same rule), none for skip-gram. */
+    struct trainer *lone = policy_trainer(zipf, V, 1, 1, 5);
+    CHECK(train_hs_averaged(lone) == prev.hs_averaged);
+    lone->opt.arch = TRAIN_SKIPGRAM;
+    CHECK(train_hs_averaged(lone) == 0);
+    train_release(&lone);
     struct trainer *sg = policy_trainer(zipf, V, 2, 1, 5);
     sg->opt.arch = TRAIN_SKIPGRAM;
     const struct batch_hot_rows hsg = kernel_batch_hot_rows(sg, gaps[0]);

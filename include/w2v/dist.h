@@ -44,6 +44,9 @@ struct dist {
     size_t cap;         /* floats in each buffer */
     float *base[3];     /* syn0, syn1, syn1neg as of the last round that took each row:
                          * the same on every rank (NULL until the first round) */
+    int32_t hs_averaged; /* the Huffman nodes nearest the root (ids V - 3 down) whose
+                          * changes a round averages over the ranks instead of adding
+                          * them up (train_hs_averaged); set before the first round */
     int started;        /* this module called MPI_Init */
 };
 
@@ -79,15 +82,35 @@ int64_t dist_gather(const struct dist *d, int32_t *ids, int64_t n);
  * the thread that called dist_init, while the training threads run): each
  * matrix's most frequent rows (DIST_TOP_ROWS, or DIST_HOT_ROWS every
  * DIST_HOT_EVERY rounds), or all rows every DIST_FULL_EVERY rounds or when
- * full is set. The first round averages the models (the common starting point);
- * each later one gives every rank base + the sum over ranks of (row as sent
- * - base), base being the rows as the last round left them. Updates the
- * training threads made during the round are kept: a row becomes row +
- * (new value - row as sent). done says this rank has
- * finished training; *all_done receives whether every rank has. Returns 0,
+ * full is set. The first round averages the models (the common starting
+ * point); each later one gives every rank base + the sum over ranks of
+ * (row as sent - base), base being the rows as the last round left them,
+ * or for the d->hs_averaged Huffman nodes nearest the root, base + the mean
+ * of those changes (dist_merge). Updates the training threads made during
+ * the round are kept: a row becomes row + (new value - row as sent). done
+ * says this rank has finished training; *all_done receives whether every
+ * rank has. Returns 0,
  * W2V_ENOMEM or W2V_EIO (an MPI error) with err filled. Without MPI:
  * nothing to average, *all_done = done. */
 int dist_round(struct dist *d, struct model *m, int done, int full, int *all_done,
                struct w2v_err *err);
+
+/* A later round's merge of one matrix's span of `floats` floats: every
+ * rank sent snap (its rows' change since base) and received sum (the
+ * ranks' changes added up); base takes base + sum and the row moves by sum
+ * - snap (what the other ranks added), except in [avg_from, avg_to), where
+ * sum / ranks stands in for sum: there the ranks' changes are averaged.
+ * Why average: every CBOW window moves the Huffman nodes nearest the root,
+ * so between two rounds each rank moves them the same way, and the sum of
+ * such moves overshoots (kernel_batch.c, BATCH_HS_AVERAGE_SHARE). Pure. */
+void dist_merge(float *matrix, float *base, const float *snap, const float *sum, size_t floats,
+                int ranks, size_t avg_from, size_t avg_to);
+
+/* Where the averaged nodes (the n nearest the root of a vocabulary of V
+ * words: rows V - 2 - n .. V - 3 of syn1) lie in a span of syn1 that
+ * starts at row first and holds rows rows: [*from, *to) in floats from the
+ * span's start, empty (*from == *to) when they miss it. Pure. */
+void dist_averaged_range(int64_t V, size_t stride, int64_t first, int64_t rows, int32_t n,
+                         size_t *from, size_t *to);
 
 #endif

@@ -165,6 +165,13 @@ int train_set_input(struct trainer *tr, int32_t id, const float *vec);
  * train_release; read them after train_run has returned. */
 const struct model *train_model(const struct trainer *tr);
 
+/* How many of the Huffman inner nodes nearest the root (rows V - 3 down of
+ * syn1) copies of the model trained side by side (MPI ranks; the threads'
+ * private copies do the same) should merge by averaging their changes
+ * rather than adding them: with CBOW + HS the nodes on the paths of at
+ * least 1/128 of the kept words (113 on corpus10m), 0 otherwise. */
+int32_t train_hs_averaged(const struct trainer *tr);
+
 struct senses;
 
 /* The sense table of a run with opt.senses > 0 (senses.h), owned by tr:
