@@ -299,6 +299,17 @@ static int32_t hot_nodes(const struct trainer *tr, int32_t cap, double need, dou
     return n;
 }
 
+/* kernel_batch_hs_averaged, given the kept words' total (kept_total > 0). */
+static int32_t averaged_nodes(const struct trainer *tr, int32_t cap, double kept_total)
+{
+    /* CBOW only: skip-gram's WS353 paid for it (BATCH_HS_AVERAGE_SHARE) */
+    if (!tr->opt.hs || tr->opt.arch != TRAIN_CBOW)
+        return 0;
+    if (cap > tr->vocab_size - 2)
+        cap = tr->vocab_size - 2;
+    return hot_nodes(tr, cap, BATCH_HS_AVERAGE_SHARE, kept_total, 0); /* no memory: sums */
+}
+
 /* Ids are in count order, so a row's touches fall with its id: the copies
  * are the ids 1 .. n before the first that falls short, at most the cap. */
 struct batch_hot_rows kernel_batch_hot_rows(const struct trainer *tr, int64_t sync_words)
@@ -334,24 +345,17 @@ struct batch_hot_rows kernel_batch_hot_rows(const struct trainer *tr, int64_t sy
     if (c.hs > 0) {
         /* out of memory: the most copies, as before this policy */
         c.hs = hot_nodes(tr, c.hs, need * hs_sync_split(o), r.kept_total, c.hs);
-        c.hs_averaged = kernel_batch_hs_averaged(tr, c.hs);
+        c.hs_averaged = averaged_nodes(tr, c.hs, r.kept_total);
     }
     return c;
 }
 
 int32_t kernel_batch_hs_averaged(const struct trainer *tr, int32_t cap)
 {
-    /* CBOW only: skip-gram's WS353 paid for it (BATCH_HS_AVERAGE_SHARE) */
-    if (!tr->opt.hs || tr->opt.arch != TRAIN_CBOW)
-        return 0;
     double kept_total = 0;
     for (int32_t w = 1; w < tr->vocab_size; w++)
         kept_total += (double)tr->counts[w] * tr->keep[w];
-    if (!(kept_total > 0))
-        return 0;
-    if (cap > tr->vocab_size - 2)
-        cap = tr->vocab_size - 2;
-    return hot_nodes(tr, cap, BATCH_HS_AVERAGE_SHARE, kept_total, 0); /* no memory: sums */
+    return kept_total > 0 ? averaged_nodes(tr, cap, kept_total) : 0;
 }
 
 /* The first id the shares deal out (past the most private output copies:
