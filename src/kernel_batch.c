@@ -137,7 +137,11 @@ _Static_assert(BATCH_NEG_BLOCK > 0 && (BATCH_NEG_BLOCK & (BATCH_NEG_BLOCK - 1)) 
  * the same speed or up to 3% faster (1.018-1.028x at 1 epoch, 0.995x at
  * 2, 2 threads far, runs taking turns); skip-gram's sums keep the 4x
  * (sg-hs .1039 at 2x, .1056 at 8x, .1050 at 4x, 24 seeds each; one
- * thread .1078). */
+ * thread .1078). That 3% is the copies' price, not the threads': with no
+ * copies at all (pure Hogwild) two threads score as one (.1079, 24 seeds)
+ * but train at 0.47x the words/s, slower than one thread; with at most
+ * 128 or 256 Huffman copies they score .1042 / .1043 at the same speed,
+ * and 32 copies cost 14% of it (round 15, docs/BENCHMARKS.md). */
 #ifndef BATCH_SYNC_HS_SPLIT_CBOW
 #define BATCH_SYNC_HS_SPLIT_CBOW 2
 #endif
