@@ -32,6 +32,12 @@
 # puts the vCPUs (docs/BENCHMARKS.md: ~55 ns, or 360-640 ns far apart), and
 # the speed-up with it. A second table splits the multi-thread runs by that reading:
 # near, far (and neither when it changed during the run).
+# Every run's figures go to OUT/raw.tsv. With --pool FILES it runs nothing and
+# prints the same tables over the raw.tsv of earlier runs together, each
+# file's rounds kept apart ("by round" pairs runs of one round of one file):
+# one run of 5 rounds moves a speed-up by +-0.1x on a shared machine, and the
+# figures in docs/BENCHMARKS.md pool several (their raw tables are in
+# docs/threads/).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -56,6 +62,9 @@ usage: scripts/bench-threads.sh [OPTIONS]
   --seeds N            seeds for --quality (default: 3)
   --quality-epochs N   epochs for the --quality runs (default: 5)
   --out DIR            where vectors and logs go (default: ROOT/work/bench-threads)
+  --pool FILES         run nothing: the tables of earlier runs' raw.tsv files together
+                       (comma-separated; the binary, thread, CPU and ceiling rows are
+                       taken from the files)
   -h, --help           this text
 EOF
 }
@@ -71,6 +80,7 @@ REPEATS=3 EPOCHS=2 SAMPLE=1e-4
 BINS=$ROOT/w2v
 QUALITY=0 SEEDS=3 QEPOCHS=5 CEILING=0 PINNED=
 OUT=$ROOT/work/bench-threads
+POOL=
 
 while (($#)); do
     case $1 in
@@ -87,6 +97,7 @@ while (($#)); do
         --seeds) SEEDS=$2; shift ;;
         --quality-epochs) QEPOCHS=$2; shift ;;
         --out) OUT=$2; shift ;;
+        --pool) POOL=$2; shift ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; die "unknown option '$1'" ;;
     esac
@@ -95,6 +106,29 @@ done
 for n in "$REPEATS" "$EPOCHS" "$SEEDS" "$QEPOCHS"; do
     [[ $n =~ ^[1-9][0-9]*$ ]] || die "'$n' is not a positive whole number"
 done
+# stats and the tables below read RAW: "bin config threads train_s words/s
+# wall_s line_ns line_ns_low round", tab-separated, one line per run.
+if [[ -n $POOL ]]; then
+    ((QUALITY == 0)) || die "--pool prints the speed tables only, not --quality"
+    IFS=, read -r -a POOL_FILES <<<"$POOL"
+    RAW=$(mktemp)
+    trap 'rm -f "$RAW"' EXIT
+    k=0
+    for f in "${POOL_FILES[@]}"; do
+        [[ -s $f ]] || die "no raw table '$f'"
+        k=$((k + 1))
+        # a round is "file:round", so that two files' round 1 stay apart
+        awk -F'\t' -v k="$k" -v f="$f" 'BEGIN { OFS = "\t" }
+            NF != 9 { printf "bench-threads.sh: error: %s:%d: not a raw.tsv line\n", f, NR > "/dev/stderr"; exit 1 }
+            { $9 = k ":" $9; print }' "$f" >>"$RAW" || exit 1
+    done
+    BINS=$(awk -F'\t' '$1 !~ / process$/ && !seen[$1]++ { printf "%s%s", n++ ? "," : "", $1 }' "$RAW")
+    CONFIGS=$(awk -F'\t' '!seen[$2]++ { printf "%s%s", n++ ? "," : "", $2 }' "$RAW")
+    THREADS=$(awk -F'\t' '$1 !~ / process$/ && $3 ~ /^[0-9]+$/ { print $3 }' "$RAW" | sort -nu | paste -sd, -)
+    PINNED=$(awk -F'\t' '$3 ~ /^1@cpu[0-9]+$/ { print substr($3, 6) }' "$RAW" | sort -nu | paste -sd, -)
+    awk -F'\t' '$1 ~ / process$/ { f = 1 } END { exit !f }' "$RAW" && CEILING=1
+    [[ -n $BINS && -n $THREADS ]] || die "no runs in '$POOL'"
+fi
 if [[ -z $THREADS ]]; then
     THREADS=1
     for ((t = 2; t <= NPROC; t *= 2)); do THREADS+=",$t"; done
@@ -104,26 +138,31 @@ IFS=, read -r -a TLIST <<<"$THREADS"
 IFS=, read -r -a CLIST <<<"$CONFIGS"
 IFS=, read -r -a BLIST <<<"$BINS"
 IFS=, read -r -a PLIST <<<"$PINNED"
-for c in "${PLIST[@]}"; do
-    [[ $c =~ ^[0-9]+$ ]] && ((c < NPROC)) || die "no CPU '$c' to pin to (CPUs 0-$((NPROC - 1)))"
-done
-((${#PLIST[@]} == 0)) || command -v taskset >/dev/null || die "--pinned needs taskset (util-linux)"
-for b in "${BLIST[@]}"; do [[ -x $b ]] || die "no executable '$b' (run make first)"; done
-[[ -f $CORPUS_SRC ]] || die "no corpus '$CORPUS_SRC'"
-
-mkdir -p "$OUT"
 LATENCY=
-if command -v cc >/dev/null && cc -O2 -pthread "$ROOT/scripts/line-latency.c" -o "$OUT/line-latency" 2>/dev/null; then
-    LATENCY=$OUT/line-latency
-fi
 # The round trip of a cache line between CPUs 0 and 1 in ns, or "-".
 line_ns() { [[ -n $LATENCY && $NPROC -ge 2 ]] && timeout 10 "$LATENCY" 2>/dev/null || echo -; }
-CORPUS=$OUT/corpus.txt
-if [[ $CORPUS_SRC == *.gz ]]; then
-    [[ -s $CORPUS && $CORPUS -nt $CORPUS_SRC ]] || zcat "$CORPUS_SRC" >"$CORPUS"
-else
-    CORPUS=$CORPUS_SRC
-fi
+
+# What the runs need: the CPUs to pin to, taskset, the binaries, the corpus
+# (unpacked into OUT), and the line probe (built with cc if there is one).
+prepare_runs() {
+    for c in "${PLIST[@]}"; do
+        [[ $c =~ ^[0-9]+$ ]] && ((c < NPROC)) || die "no CPU '$c' to pin to (CPUs 0-$((NPROC - 1)))"
+    done
+    ((${#PLIST[@]} == 0)) || command -v taskset >/dev/null || die "--pinned needs taskset (util-linux)"
+    for b in "${BLIST[@]}"; do [[ -x $b ]] || die "no executable '$b' (run make first)"; done
+    [[ -f $CORPUS_SRC ]] || die "no corpus '$CORPUS_SRC'"
+
+    mkdir -p "$OUT"
+    if command -v cc >/dev/null && cc -O2 -pthread "$ROOT/scripts/line-latency.c" -o "$OUT/line-latency" 2>/dev/null; then
+        LATENCY=$OUT/line-latency
+    fi
+    CORPUS=$OUT/corpus.txt
+    if [[ $CORPUS_SRC == *.gz ]]; then
+        [[ -s $CORPUS && $CORPUS -nt $CORPUS_SRC ]] || zcat "$CORPUS_SRC" >"$CORPUS"
+    else
+        CORPUS=$CORPUS_SRC
+    fi
+}
 
 config_args() {
     case $1 in
@@ -161,51 +200,60 @@ run() {
 # median and min-max of the numbers on stdin
 stats() { sort -g | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%s %s %s\n", m, v[1], v[NR] }'; }
 
-RAW=$OUT/raw.tsv
-: >"$RAW"
-echo "bench-threads.sh: start $(date -u +%FT%TZ), $(uptime)" >&2
-for ((r = 1; r <= REPEATS; r++)); do
-    for cfg in "${CLIST[@]}"; do
-        for t in "${TLIST[@]}"; do
-            for b in "${BLIST[@]}"; do
-                lat=- low=-
-                ((t > 1)) && lat=$(line_ns) && low=$lat
-                read -r secs wps wall < <(run "$b" "$cfg" "$t" "$EPOCHS" "$r" "$OUT/v.bin")
-                if ((t > 1)); then
-                    after=$(line_ns)
-                    [[ $lat == - || ($after != - && $after -gt $lat) ]] && lat=$after
-                    [[ $low == - || ($after != - && $after -lt $low) ]] && low=$after
-                fi
-                printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$b" "$cfg" "$t" "$secs" "$wps" "$wall" "$lat" "$low" "$r" >>"$RAW"
-                printf 'bench-threads.sh: round %d %s %s t=%s: %s s, %s words/s, wall %s s, line %s ns\n' \
-                    "$r" "$(basename "$b")" "$cfg" "$t" "$secs" "$wps" "$wall" "$lat" >&2
+# Every round runs each configuration, thread count and binary in turn (and
+# the pinned and ceiling runs), appending to RAW.
+run_rounds() {
+    : >"$RAW"
+    echo "bench-threads.sh: start $(date -u +%FT%TZ), $(uptime)" >&2
+    for ((r = 1; r <= REPEATS; r++)); do
+        for cfg in "${CLIST[@]}"; do
+            for t in "${TLIST[@]}"; do
+                for b in "${BLIST[@]}"; do
+                    lat=- low=-
+                    ((t > 1)) && lat=$(line_ns) && low=$lat
+                    read -r secs wps wall < <(run "$b" "$cfg" "$t" "$EPOCHS" "$r" "$OUT/v.bin")
+                    if ((t > 1)); then
+                        after=$(line_ns)
+                        [[ $lat == - || ($after != - && $after -gt $lat) ]] && lat=$after
+                        [[ $low == - || ($after != - && $after -lt $low) ]] && low=$after
+                    fi
+                    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$b" "$cfg" "$t" "$secs" "$wps" "$wall" "$lat" "$low" "$r" >>"$RAW"
+                    printf 'bench-threads.sh: round %d %s %s t=%s: %s s, %s words/s, wall %s s, line %s ns\n' \
+                        "$r" "$(basename "$b")" "$cfg" "$t" "$secs" "$wps" "$wall" "$lat" >&2
+                done
             done
+            for c in "${PLIST[@]}"; do
+                PIN_CPU=$c
+                read -r secs wps wall < <(run "${BLIST[0]}" "$cfg" 1 "$EPOCHS" "$r" "$OUT/v.bin")
+                PIN_CPU=
+                printf '%s\t%s\t%s\t%s\t%s\t%s\t-\t-\t%s\n' "${BLIST[0]}" "$cfg" "1@cpu$c" "$secs" "$wps" "$wall" "$r" >>"$RAW"
+                printf 'bench-threads.sh: round %d %s %s t=1 on CPU %s: %s s, %s words/s, wall %s s\n' \
+                    "$r" "$(basename "${BLIST[0]}")" "$cfg" "$c" "$secs" "$wps" "$wall" >&2
+            done
+            ((CEILING)) || continue
+            # TMAX one-thread processes at once; the row's words/s is their sum,
+            # its seconds the slowest one's.
+            n=${TLIST[${#TLIST[@]}-1]}
+            for ((i = 1; i <= n; i++)); do
+                run "${BLIST[0]}" "$cfg" 1 "$EPOCHS" "$r" "$OUT/c$i.bin" "$OUT/c$i.log" >"$OUT/c$i.res" &
+            done
+            wait
+            read -r secs wps wall < <(cat "$OUT"/c*.res | awk '{ if ($1 > s) s = $1; w += $2; if ($3 > e) e = $3 }
+                END { printf "%.3f %.0f %.2f\n", s, w, e }')
+            rm -f "$OUT"/c*.res "$OUT"/c*.bin "$OUT"/c*.log
+            printf '%s\t%s\t%s\t%s\t%s\t%s\t-\t-\t%s\n' "${n}x1 process" "$cfg" "$n" "$secs" "$wps" "$wall" "$r" >>"$RAW"
+            printf 'bench-threads.sh: round %d %sx1 process %s: %s s, %s words/s summed, wall %s s\n' \
+                "$r" "$n" "$cfg" "$secs" "$wps" "$wall" >&2
         done
-        for c in "${PLIST[@]}"; do
-            PIN_CPU=$c
-            read -r secs wps wall < <(run "${BLIST[0]}" "$cfg" 1 "$EPOCHS" "$r" "$OUT/v.bin")
-            PIN_CPU=
-            printf '%s\t%s\t%s\t%s\t%s\t%s\t-\t-\t%s\n' "${BLIST[0]}" "$cfg" "1@cpu$c" "$secs" "$wps" "$wall" "$r" >>"$RAW"
-            printf 'bench-threads.sh: round %d %s %s t=1 on CPU %s: %s s, %s words/s, wall %s s\n' \
-                "$r" "$(basename "${BLIST[0]}")" "$cfg" "$c" "$secs" "$wps" "$wall" >&2
-        done
-        ((CEILING)) || continue
-        # TMAX one-thread processes at once; the row's words/s is their sum,
-        # its seconds the slowest one's.
-        n=${TLIST[${#TLIST[@]}-1]}
-        for ((i = 1; i <= n; i++)); do
-            run "${BLIST[0]}" "$cfg" 1 "$EPOCHS" "$r" "$OUT/c$i.bin" "$OUT/c$i.log" >"$OUT/c$i.res" &
-        done
-        wait
-        read -r secs wps wall < <(cat "$OUT"/c*.res | awk '{ if ($1 > s) s = $1; w += $2; if ($3 > e) e = $3 }
-            END { printf "%.3f %.0f %.2f\n", s, w, e }')
-        rm -f "$OUT"/c*.res "$OUT"/c*.bin "$OUT"/c*.log
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t-\t-\t%s\n' "${n}x1 process" "$cfg" "$n" "$secs" "$wps" "$wall" "$r" >>"$RAW"
-        printf 'bench-threads.sh: round %d %sx1 process %s: %s s, %s words/s summed, wall %s s\n' \
-            "$r" "$n" "$cfg" "$secs" "$wps" "$wall" >&2
     done
-done
-echo "bench-threads.sh: end $(date -u +%FT%TZ), $(uptime)" >&2
+    echo "bench-threads.sh: end $(date -u +%FT%TZ), $(uptime)" >&2
+}
+
+if [[ -z $POOL ]]; then
+    prepare_runs
+    RAW=$OUT/raw.tsv
+    run_rounds
+fi
 
 # The CPU as /proc/cpuinfo names it, with its family and model (hosts of one
 # cloud machine kind differ: AMD family 26 is Zen 5, 25 Zen 3/4) and the L2
@@ -223,8 +271,13 @@ cpu_desc() {
 }
 
 echo
-echo "corpus $(basename "$CORPUS_SRC"), dim 100, window 5, sample $SAMPLE, $EPOCHS epochs;" \
-    "median of $REPEATS (min-max); $(nproc) CPUs, $(cpu_desc)"
+if [[ -n $POOL ]]; then
+    echo "pooled: ${#POOL_FILES[@]} runs' raw tables, $(cut -f9 "$RAW" | sort -u | wc -l) rounds" \
+        "(${POOL//,/, }); median (min-max) of all their runs"
+else
+    echo "corpus $(basename "$CORPUS_SRC"), dim 100, window 5, sample $SAMPLE, $EPOCHS epochs;" \
+        "median of $REPEATS (min-max); $(nproc) CPUs, $(cpu_desc)"
+fi
 echo
 echo "| binary | config | threads | train s | words/s | speed-up | by round | efficiency | end-to-end s | line ns |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -300,7 +353,10 @@ fi
 # changed are in neither). The speed-up is against the binary's one-thread
 # median of all runs.
 FAR_NS=200
-if [[ -n $LATENCY && $NPROC -ge 2 ]]; then
+HAS_LINE=0
+[[ -n $LATENCY && $NPROC -ge 2 ]] && HAS_LINE=1
+[[ -n $POOL ]] && awk -F'\t' '$7 != "-" { f = 1 } END { exit !f }' "$RAW" && HAS_LINE=1
+if ((HAS_LINE)); then
     echo
     echo "by placement (line ns < $FAR_NS: near, >= $FAR_NS: far, before and after the run): runs, median words/s (min-max), speed-up"
     echo
