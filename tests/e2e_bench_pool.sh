@@ -13,25 +13,24 @@ if ! command -v bash >/dev/null; then
     exit $?
 fi
 
-# raw.tsv: binary, config, threads, train s, words/s, wall s, line ns (the
-# larger reading), line ns (the smaller), round. Run A: 2 threads 1.8x its
-# one thread, vCPUs far; run B: 2.0x, near. Pinned one-thread runs average
-# to the unpinned one; two processes make 1.9x in both.
-tab=$(printf '\t')
-cat >"$TMP/a.tsv" <<EOF
-w2v${tab}cbow-ns${tab}1${tab}10${tab}100${tab}11${tab}-${tab}-${tab}1
-w2v${tab}cbow-ns${tab}2${tab}5${tab}180${tab}6${tab}450${tab}440${tab}1
-w2v${tab}cbow-ns${tab}1@cpu0${tab}10${tab}90${tab}11${tab}-${tab}-${tab}1
-w2v${tab}cbow-ns${tab}1@cpu1${tab}10${tab}110${tab}11${tab}-${tab}-${tab}1
-2x1 process${tab}cbow-ns${tab}2${tab}10${tab}190${tab}11${tab}-${tab}-${tab}1
-EOF
-cat >"$TMP/b.tsv" <<EOF
-w2v${tab}cbow-ns${tab}1${tab}10${tab}200${tab}11${tab}-${tab}-${tab}1
-w2v${tab}cbow-ns${tab}2${tab}5${tab}400${tab}6${tab}50${tab}40${tab}1
-w2v${tab}cbow-ns${tab}1@cpu0${tab}10${tab}180${tab}11${tab}-${tab}-${tab}1
-w2v${tab}cbow-ns${tab}1@cpu1${tab}10${tab}220${tab}11${tab}-${tab}-${tab}1
-2x1 process${tab}cbow-ns${tab}2${tab}10${tab}380${tab}11${tab}-${tab}-${tab}1
-EOF
+# raw_run FILE W1 W2 HI LO P0 P1 PROC: a raw.tsv of one round of CBOW + NS
+# (binary, config, threads, train s, words/s, wall s, line ns: the larger
+# reading and the smaller, round): W1 and W2 words/s at 1 and 2 threads,
+# the 2-thread run's line readings HI and LO, P0 and P1 one thread pinned
+# to CPU 0 and 1, PROC two one-thread processes summed.
+raw_run() {
+    {
+        printf 'w2v\tcbow-ns\t1\t10\t%s\t11\t-\t-\t1\n' "$2"
+        printf 'w2v\tcbow-ns\t2\t5\t%s\t6\t%s\t%s\t1\n' "$3" "$4" "$5"
+        printf 'w2v\tcbow-ns\t1@cpu0\t10\t%s\t11\t-\t-\t1\n' "$6"
+        printf 'w2v\tcbow-ns\t1@cpu1\t10\t%s\t11\t-\t-\t1\n' "$7"
+        printf '2x1 process\tcbow-ns\t2\t10\t%s\t11\t-\t-\t1\n' "$8"
+    } >"$1"
+}
+# Run A: 2 threads 1.8x its one thread, vCPUs far; run B: 2.0x, near. The
+# pinned runs average to the unpinned one; two processes make 1.9x in both.
+raw_run "$TMP/a.tsv" 100 180 450 440 90 110 190
+raw_run "$TMP/b.tsv" 200 400 50 40 180 220 380
 
 out=$TMP/pooled.md
 bash "$BENCH" --pool "$TMP/a.tsv,$TMP/b.tsv" >"$out" 2>"$TMP/pool.err"
