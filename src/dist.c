@@ -162,8 +162,9 @@ void dist_exit(struct dist *d, int code)
 
 /* One round over `floats` floats of a matrix and its base (the same rows
  * of d->base[i]): first, the mean of the ranks' rows; after that, base +
- * the sum of the ranks' changes from base. Either way base takes the new
- * value, which is the same on every rank. */
+ * the sum of the ranks' changes from base, their mean in [avg_from,
+ * avg_to) (dist_merge). Either way base takes the new value, which is the
+ * same on every rank. */
 static int dist_average(struct dist *d, float *matrix, float *base, size_t floats, int first,
                         size_t avg_from, size_t avg_to, struct w2v_err *err)
 {
